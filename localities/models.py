@@ -1,0 +1,862 @@
+"""The Local Care programme: where care is delivered, what the programme set
+out to do, and what each locality reports every quarter."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class IllustrativeMixin(models.Model):
+    """Marks a row whose figures are not in the source papers.
+
+    The papers give no per-locality splits, scores or quarterly figures; demo
+    data fills those in and must say so wherever it is shown.
+    """
+
+    is_illustrative = models.BooleanField(
+        default=False,
+        help_text="Figures invented for demonstration; not from the source papers.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SubSystem(models.Model):
+    """A group of CCG localities that work together (east Kent, west Kent, …)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocalityQuerySet(models.QuerySet):
+    def led_by(self, user):
+        return self.filter(leads=user)
+
+
+class Locality(IllustrativeMixin, models.Model):
+    """One of the eight CCG localities, each with its own Local Care plan."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    sub_system = models.ForeignKey(SubSystem, on_delete=models.PROTECT, related_name="localities")
+    registered_population = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Patients registered with the locality's GP practices.",
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_localities",
+        help_text="Locality leads who enter this locality's quarterly updates.",
+    )
+
+    objects = LocalityQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[leads])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerOrganisation(models.Model):
+    """An organisation that works in Local Care partnerships and MDTs."""
+
+    class Kind(models.TextChoices):
+        CCG = "ccg", "Clinical commissioning group"
+        COUNTY_COUNCIL = "county_council", "County council"
+        UNITARY_COUNCIL = "unitary_council", "Unitary council"
+        DISTRICT_COUNCIL = "district_council", "District or borough council"
+        COMMUNITY_TRUST = "community_trust", "Community health trust"
+        MENTAL_HEALTH_TRUST = "mental_health_trust", "Mental health trust"
+        ACUTE_TRUST = "acute_trust", "Acute hospital trust"
+        GP_FEDERATION = "gp_federation", "GP federation"
+        VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    localities = models.ManyToManyField(Locality, blank=True, related_name="partners")
+
+    history = HistoricalRecords(m2m_fields=[localities])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GovernanceBody(models.Model):
+    """A board or committee that oversees Local Care (LCIB, the Joint Board, …)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=30, blank=True)
+    purpose = models.TextField(blank=True)
+    active_from = models.DateField(null=True, blank=True)
+    active_until = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "governance bodies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_until__gte=models.F("active_from")),
+                name="governance_body_active_until_after_from",
+                violation_error_message="A board cannot stop before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class MDTQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status=MDT.Status.LIVE)
+
+    def for_locality(self, locality):
+        return self.filter(locality=locality)
+
+
+class MDT(IllustrativeMixin, models.Model):
+    """A multi-disciplinary team (neighbourhood team) wrapped around GP practices."""
+
+    class Tier(models.TextChoices):
+        GP_PRACTICE = "gp_practice", "GP practice"
+        TIER_1 = "tier_1", "Tier 1"
+        TIER_2 = "tier_2", "Tier 2"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SHADOW = "shadow", "Shadow running"
+        LIVE = "live", "Live"
+
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="mdts")
+    name = models.CharField(max_length=200)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.TIER_1)
+    population_covered = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(2_000_000)],
+        help_text="GP registered population the team covers (the plan is 30,000–50,000).",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    planned_go_live = models.DateField(null=True, blank=True)
+    actual_go_live = models.DateField(null=True, blank=True)
+    partners = models.ManyToManyField(PartnerOrganisation, blank=True, related_name="mdts")
+    notes = models.TextField(blank=True)
+
+    objects = MDTQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[partners])
+
+    class Meta:
+        ordering = ["locality__name", "name"]
+        verbose_name = "MDT"
+        verbose_name_plural = "MDTs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "name"],
+                name="mdt_unique_name_per_locality",
+                violation_error_message="This locality already has an MDT with this name.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="live") | Q(actual_go_live__isnull=False),
+                name="mdt_live_has_go_live_date",
+                violation_error_message="A live MDT needs its actual go-live date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(actual_go_live__isnull=True),
+                name="mdt_planned_has_no_go_live_date",
+                violation_error_message=(
+                    "A planned MDT has not gone live: clear the actual go-live date "
+                    "or change its status."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(population_covered__isnull=True) | Q(population_covered__lte=2_000_000),
+                name="mdt_population_plausible",
+                violation_error_message="Population covered must be at most 2,000,000.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.locality})"
+
+
+class FinancialYear(models.Model):
+    """An NHS financial year, April to March ("2018/19")."""
+
+    start_year = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_year"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def start_date(self):
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end_date(self):
+        return datetime.date(self.start_year + 1, 3, 31)
+
+
+class QuarterQuerySet(models.QuerySet):
+    def chronological(self):
+        return self.select_related("financial_year").order_by("start_date")
+
+    def containing(self, day):
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+class Quarter(models.Model):
+    """A quarter of a financial year: Q1 is April–June, Q4 January–March."""
+
+    financial_year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, related_name="quarters"
+    )
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    # Stored, not derived, so that pages can filter and order by date in SQL.
+    start_date = models.DateField()
+    end_date = models.DateField()
+    submission_deadline = models.DateField(
+        help_text="Date by which locality leads submit their quarterly update."
+    )
+
+    objects = QuarterQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "number"],
+                name="quarter_unique_per_year",
+                violation_error_message="This financial year already has that quarter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=4),
+                name="quarter_number_1_to_4",
+                violation_error_message="A quarter is numbered 1 to 4.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="quarter_ends_after_start",
+                violation_error_message="A quarter must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(submission_deadline__gte=models.F("start_date")),
+                name="quarter_deadline_not_before_start",
+                violation_error_message="The submission deadline cannot be before the quarter starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return f"{self.financial_year.label} Q{self.number}"
+
+    @staticmethod
+    def dates_for(start_year: int, number: int) -> tuple[datetime.date, datetime.date]:
+        """The first and last day of quarter `number` of the year starting in April `start_year`."""
+        first_month = 4 + 3 * (number - 1)
+        year = start_year + (first_month - 1) // 12
+        month = (first_month - 1) % 12 + 1
+        start = datetime.date(year, month, 1)
+        next_month = month + 3
+        next_start = (
+            datetime.date(year + 1, next_month - 12, 1)
+            if next_month > 12
+            else datetime.date(year, next_month, 1)
+        )
+        return start, next_start - datetime.timedelta(days=1)
+
+
+class Objective(models.Model):
+    """A programme objective for a financial year, reported on by every locality."""
+
+    financial_year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, related_name="objectives"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=60, help_text="For table headings.")
+    measure = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How progress is measured, for example “MDTs live against planned”.",
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Paper that sets it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year__start_year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "number"],
+                name="objective_unique_number_per_year",
+                violation_error_message="This year already has an objective with that number.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.short_title}"
+
+
+class CriticalArea(models.Model):
+    """One of the seven areas the September 2018 review found critical to delivery."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.name
+
+
+class CriticalAreaAction(models.Model):
+    """An action under a critical area, with progress to date and next steps."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+
+    critical_area = models.ForeignKey(
+        CriticalArea, on_delete=models.CASCADE, related_name="actions"
+    )
+    title = models.CharField(max_length=300)
+    progress_to_date = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    owner_role = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["critical_area__number", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def programme_wide(self):
+        return self.filter(locality__isnull=True)
+
+    def for_locality(self, locality):
+        return self.filter(locality=locality)
+
+    def overdue(self, today):
+        """Not complete and its planned window closed before `today`."""
+        return self.exclude(status=Milestone.Status.COMPLETE).filter(planned_end__lt=today)
+
+
+class Milestone(models.Model):
+    """A dated step of the programme, programme-wide or for one locality.
+
+    Real milestone dates are often uncertain ("July–Sep?", "TBC", "in
+    progress"): a planned window (start and end), an uncertainty flag and
+    the timing as written in the paper hold that honestly. A milestone with
+    no planned date yet has neither start nor end.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    workstream = models.CharField(
+        max_length=100, blank=True, help_text="For example “Communications and engagement”."
+    )
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        help_text="Leave empty for a programme-wide milestone.",
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+    )
+    critical_area = models.ForeignKey(
+        CriticalArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+    )
+    planned_start = models.DateField(
+        null=True, blank=True, help_text="First day of the planned window."
+    )
+    planned_end = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day of the planned window; the same as the start for a single date.",
+    )
+    timing_as_written = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The timing as the paper gives it, for example “July–Sep?” or “TBC”.",
+    )
+    is_date_uncertain = models.BooleanField(
+        default=False, help_text="The planned timing is tentative."
+    )
+    forecast_date = models.DateField(null=True, blank=True)
+    actual_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
+
+    objects = MilestoneQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("planned_end").asc(nulls_last=True), "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="milestone_window_in_order",
+                violation_error_message="The planned window must end on or after its start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=False),
+                name="milestone_window_has_end",
+                violation_error_message="Give the end of the planned window (the same date for a single day).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="complete") | Q(actual_date__isnull=False),
+                name="milestone_complete_has_actual_date",
+                violation_error_message="A complete milestone needs its actual date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_date__isnull=True) | Q(status="complete"),
+                name="milestone_actual_date_only_when_complete",
+                violation_error_message="Only a complete milestone has an actual date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_programme_wide(self):
+        return self.locality_id is None
+
+    def slippage_days(self) -> int | None:
+        """Days between the end of the planned window and the actual (or forecast) date."""
+        achieved = self.actual_date or self.forecast_date
+        if achieved is None or self.planned_end is None:
+            return None
+        return (achieved - self.planned_end).days
+
+
+class CareModelElement(models.Model):
+    """One of the eight elements of the complex elderly care model."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class OutcomeMeasure(models.Model):
+    """A measure of hospital activity that Local Care should reduce."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    unit = models.CharField(max_length=50, help_text="For example “attendances”.")
+    lower_is_better = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class OutcomeBaseline(IllustrativeMixin, models.Model):
+    """A locality's baseline for an outcome measure, per quarter."""
+
+    locality = models.ForeignKey(Locality, on_delete=models.CASCADE, related_name="baselines")
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="baselines")
+    baseline_period = models.CharField(max_length=50, help_text="For example “2017/18 average”.")
+    quarterly_value = models.DecimalField(
+        max_digits=12, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["locality__name", "measure_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "measure"],
+                name="baseline_unique_per_locality_measure",
+                violation_error_message="This locality already has a baseline for this measure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarterly_value__gte=0),
+                name="baseline_not_negative",
+                violation_error_message="A baseline cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality}: {self.measure} baseline"
+
+
+class PlannedInvestment(IllustrativeMixin, models.Model):
+    """Money planned for Local Care in a locality in a financial year (pounds)."""
+
+    locality = models.ForeignKey(
+        Locality, on_delete=models.CASCADE, related_name="planned_investments"
+    )
+    financial_year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, related_name="planned_investments"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year__start_year", "locality__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "financial_year"],
+                name="investment_unique_per_locality_year",
+                violation_error_message="This locality already has a plan for this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="investment_not_negative",
+                violation_error_message="Planned investment cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality} {self.financial_year}"
+
+
+class ProgrammeFigure(models.Model):
+    """A headline figure from the papers, such as the investment case's net saving.
+
+    These are context for the board, never mixed with reported actuals. A
+    range ("£164m–£190m") has a low and a high value.
+    """
+
+    class Unit(models.TextChoices):
+        POUNDS = "pounds", "Pounds"
+        COUNT = "count", "Count"
+        PERCENT = "percent", "Per cent"
+
+    code = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=200)
+    group = models.CharField(
+        max_length=100, help_text="For example “Investment case (steady state)”."
+    )
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    value_high = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Upper end of a range."
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.POUNDS)
+    as_at = models.CharField(max_length=50, blank=True, help_text="For example “December 2018”.")
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_high__isnull=True) | Q(value_high__gte=models.F("value")),
+                name="figure_range_in_order",
+                violation_error_message="The upper end of a range must not be below its lower end.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Rag(models.TextChoices):
+    """Red/Amber/Green status, with Complete (blue) and Not started (grey)."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class QuarterlyUpdateQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=QuarterlyUpdate.Status.APPROVED)
+
+    def for_quarter(self, quarter):
+        return self.filter(quarter=quarter)
+
+    def for_locality(self, locality):
+        return self.filter(locality=locality)
+
+
+class QuarterlyUpdate(IllustrativeMixin, models.Model):
+    """A locality's report for one quarter: RAG per objective, money, MDTs and outcomes.
+
+    Leads draft and submit it; the programme office approves it (the version
+    the board sees) or returns it with comments.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned with comments"
+        APPROVED = "approved", "Approved"
+
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="updates")
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="updates")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(blank=True, help_text="Overall narrative for the quarter.")
+    spend_planned = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Pounds planned this quarter.",
+    )
+    spend_actual = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Pounds spent this quarter.",
+    )
+    mdts_planned = models.PositiveSmallIntegerField(null=True, blank=True)
+    mdts_live = models.PositiveSmallIntegerField(null=True, blank=True)
+    population_covered = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Population covered by live MDTs."
+    )
+    partners_signed_up = models.PositiveSmallIntegerField(null=True, blank=True)
+    locality_plan_refreshed = models.BooleanField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_comments = models.TextField(blank=True)
+    # Incremented on every save through the services, so a second editor
+    # working from a stale copy is told instead of overwriting the first.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = QuarterlyUpdateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter__start_date", "locality__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "quarter"],
+                name="update_one_per_locality_quarter",
+                violation_error_message="This locality already has an update for this quarter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(spend_planned__isnull=True) | Q(spend_planned__gte=0),
+                name="update_spend_planned_not_negative",
+                violation_error_message="Planned spend cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(spend_actual__isnull=True) | Q(spend_actual__gte=0),
+                name="update_spend_actual_not_negative",
+                violation_error_message="Actual spend cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False),
+                name="update_submitted_has_time",
+                violation_error_message="A submitted update records when it was submitted.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(reviewed_at__isnull=False),
+                name="update_approved_has_review_time",
+                violation_error_message="An approved update records when it was approved.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality} {self.quarter}"
+
+    def get_absolute_url(self):
+        return reverse("admin:localities_quarterlyupdate_change", args=[self.pk])
+
+
+class ObjectiveStatus(models.Model):
+    """A locality's RAG status and narrative against one objective in a quarter."""
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="objective_statuses"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="statuses")
+    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices)
+    narrative = models.TextField(blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    rag_reason = models.TextField(
+        blank=True, help_text="Why the lead chose a RAG different from the suggested one."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objective__number"]
+        verbose_name_plural = "objective statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "objective"],
+                name="status_one_per_update_objective",
+                violation_error_message="This update already has a status for this objective.",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="status_percent_0_to_100",
+                violation_error_message="Percent complete must be between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rag__in=Rag.values),
+                name="status_rag_valid",
+                violation_error_message="Choose Red, Amber, Green, Complete or Not started.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: objective {self.objective.number} {self.get_rag_display()}"
+
+
+class OutcomeFigure(models.Model):
+    """A locality's reported value of an outcome measure for a quarter."""
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="outcome_figures"
+    )
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="figures")
+    value = models.DecimalField(
+        max_digits=12, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "measure"],
+                name="outcome_one_per_update_measure",
+                violation_error_message="This update already has a figure for this measure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="outcome_not_negative",
+                violation_error_message="An outcome figure cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: {self.measure}"
+
+
+class MaturityScore(models.Model):
+    """A locality's self-assessed maturity (1–5) on one care-model element in a quarter.
+
+    The October 2017 maturity matrix is the baseline, held as the 2017/18 Q3
+    update of each locality.
+    """
+
+    MIN_SCORE = 1
+    MAX_SCORE = 5
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="maturity_scores"
+    )
+    element = models.ForeignKey(
+        CareModelElement, on_delete=models.PROTECT, related_name="maturity_scores"
+    )
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_SCORE), MaxValueValidator(MAX_SCORE)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["element__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "element"],
+                name="maturity_one_per_update_element",
+                violation_error_message="This update already has a score for this element.",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5),
+                name="maturity_score_1_to_5",
+                violation_error_message="A maturity score is between 1 and 5.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: {self.element} = {self.score}"

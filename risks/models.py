@@ -1,0 +1,305 @@
+"""The Local Care risk register, scored on the NHS 5 × 5 matrix."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from localities.models import Locality, Objective
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Likelihood(models.IntegerChoices):
+    RARE = 1, "1 – Rare"
+    UNLIKELY = 2, "2 – Unlikely"
+    POSSIBLE = 3, "3 – Possible"
+    LIKELY = 4, "4 – Likely"
+    ALMOST_CERTAIN = 5, "5 – Almost certain"
+
+
+class Consequence(models.IntegerChoices):
+    NEGLIGIBLE = 1, "1 – Negligible"
+    MINOR = 2, "2 – Minor"
+    MODERATE = 3, "3 – Moderate"
+    MAJOR = 4, "4 – Major"
+    CATASTROPHIC = 5, "5 – Catastrophic"
+
+
+def one_to_five(field: str) -> Q:
+    return Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
+
+
+class ScoreBandQuerySet(models.QuerySet):
+    def for_score(self, score: int):
+        return self.filter(min_score__lte=score, max_score__gte=score).first()
+
+
+class ScoreBand(models.Model):
+    """A band of risk scores (likelihood × consequence), such as "High" for 8–12.
+
+    Bands are data so that the programme office can change them; every page
+    that shows a band reads them from here.
+    """
+
+    class Colour(models.TextChoices):
+        # NHS.UK tag colours; the band's name is always shown beside the colour.
+        GREEN = "green", "Green"
+        YELLOW = "yellow", "Yellow"
+        ORANGE = "orange", "Orange"
+        RED = "red", "Red"
+
+    name = models.CharField(max_length=50, unique=True)
+    min_score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    max_score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    colour = models.CharField(max_length=10, choices=Colour.choices)
+    review_every_days = models.PositiveSmallIntegerField(
+        help_text="How often a risk in this band is reviewed, unless the risk says otherwise."
+    )
+
+    objects = ScoreBandQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["min_score"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__gte=1, max_score__lte=25, max_score__gte=F("min_score")),
+                name="band_range_valid",
+                violation_error_message="A band runs from a lower to a higher score within 1–25.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_every_days__gte=1),
+                name="band_review_every_positive",
+                violation_error_message="Review frequency must be at least one day.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.min_score}–{self.max_score})"
+
+
+class RiskCategory(models.Model):
+    """The kind of risk: culture, communication, workforce, financial, …"""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "risk categories"
+
+    def __str__(self):
+        return self.name
+
+
+class RiskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Risk.Status.OPEN)
+
+    def programme_wide(self):
+        return self.filter(locality__isnull=True)
+
+    def with_current_score(self):
+        return self.annotate(current_score=F("current_likelihood") * F("current_consequence"))
+
+
+class Risk(models.Model):
+    """A risk to the Local Care programme, programme-wide or in one locality."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        REJECTED = "rejected", "Rejected"
+
+    reference = models.CharField(
+        max_length=20, unique=True, null=True, blank=True, help_text="Assigned when accepted."
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks",
+        help_text="Leave empty for a programme-wide risk.",
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="risks"
+    )
+    owner_role = models.CharField(max_length=200, blank=True, help_text="A role, not a name.")
+    inherent_likelihood = models.PositiveSmallIntegerField(
+        choices=Likelihood.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    inherent_consequence = models.PositiveSmallIntegerField(
+        choices=Consequence.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    current_likelihood = models.PositiveSmallIntegerField(
+        choices=Likelihood.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    current_consequence = models.PositiveSmallIntegerField(
+        choices=Consequence.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    target_likelihood = models.PositiveSmallIntegerField(
+        choices=Likelihood.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    target_consequence = models.PositiveSmallIntegerField(
+        choices=Consequence.choices, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    scores_are_illustrative = models.BooleanField(
+        default=False, help_text="Scores invented for demonstration; the papers give none."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    date_raised = models.DateField()
+    review_every_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty to follow the score band's frequency."
+    )
+    next_review_date = models.DateField(null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closing_note = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    # Incremented on every save, so concurrent edits are refused, not merged.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = RiskQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference", "id"]
+        constraints = [
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | one_to_five(field),
+                    name=f"risk_{field}_1_to_5",
+                    violation_error_message="Likelihood and consequence are scored 1 to 5.",
+                )
+                for field in [
+                    "inherent_likelihood",
+                    "inherent_consequence",
+                    "current_likelihood",
+                    "current_consequence",
+                    "target_likelihood",
+                    "target_consequence",
+                ]
+            ],
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "rejected"])
+                | Q(
+                    reference__isnull=False,
+                    current_likelihood__isnull=False,
+                    current_consequence__isnull=False,
+                ),
+                name="risk_accepted_has_reference_and_score",
+                violation_error_message="An open or closed risk needs a reference and a current score.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(closing_note=""),
+                name="risk_closed_has_note",
+                violation_error_message="Say why the risk is closed.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="risk_rejected_has_reason",
+                violation_error_message="Say why the proposed risk is rejected.",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_date__isnull=True)
+                | Q(next_review_date__gte=F("date_raised")),
+                name="risk_review_not_before_raised",
+                violation_error_message="The next review cannot be before the risk was raised.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or 'Proposed'}: {self.title}"
+
+    @staticmethod
+    def score(likelihood: int | None, consequence: int | None) -> int | None:
+        if likelihood is None or consequence is None:
+            return None
+        return likelihood * consequence
+
+    @property
+    def inherent_score(self):
+        return self.score(self.inherent_likelihood, self.inherent_consequence)
+
+    @property
+    def current_score_value(self):
+        return self.score(self.current_likelihood, self.current_consequence)
+
+    @property
+    def target_score(self):
+        return self.score(self.target_likelihood, self.target_consequence)
+
+
+class MitigatingAction(models.Model):
+    """Something being done to reduce a risk."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner_role = models.CharField(max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("due_date").asc(nulls_last=True), "id"]
+
+    def __str__(self):
+        return self.description[:80]
+
+
+class RiskReview(models.Model):
+    """A review of a risk at a date, re-scoring its current likelihood and consequence."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewer_role = models.CharField(max_length=200, blank=True)
+    likelihood = models.PositiveSmallIntegerField(
+        choices=Likelihood.choices, validators=SCORE_VALIDATORS
+    )
+    consequence = models.PositiveSmallIntegerField(
+        choices=Consequence.choices, validators=SCORE_VALIDATORS
+    )
+    note = models.TextField(blank=True)
+    is_illustrative = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["risk_id", "reviewed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_to_five("likelihood") & one_to_five("consequence"),
+                name="review_scores_1_to_5",
+                violation_error_message="Likelihood and consequence are scored 1 to 5.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.risk} reviewed {self.reviewed_on:%d %b %Y}"
+
+    @property
+    def score(self):
+        return self.likelihood * self.consequence

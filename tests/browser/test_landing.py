@@ -1,0 +1,46 @@
+"""The first journey: a board member logs in and sees the programme."""
+
+import pytest
+from django.core.management import call_command
+
+from localities.demo import create_demo_accounts
+from tests.helpers import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_site(transactional_db, settings):
+    call_command("load_programme_data", verbosity=0)
+    settings.DEBUG = True
+    create_demo_accounts()
+    settings.DEBUG = False
+
+
+def test_a_board_member_logs_in_and_sees_the_landing_page(demo_site, page, log_in):
+    page.goto("/")
+    assert page.url.endswith("/accounts/login/?next=/")
+    assert page.get_by_role("heading", name="Log in").is_visible()
+    assert_accessible(page)
+    screenshot(page, "login")
+
+    log_in("board")
+
+    assert page.get_by_role("heading", name="Local Care programme", level=1).is_visible()
+    assert page.get_by_test_id("locality-count").inner_text() == "8"
+    table = page.get_by_role("table", name="Localities by sub-system")
+    assert table.get_by_role("rowheader", name="Thanet").is_visible()
+    assert_accessible(page)
+    screenshot(page, "landing-board")
+
+
+def test_a_wrong_password_is_explained_on_the_page(demo_site, page):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("board")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+
+    assert page.get_by_role("alert").is_visible()
+    assert "/accounts/login/" in page.url
+    assert_accessible(page)
+    screenshot(page, "login-error")

@@ -1,0 +1,104 @@
+import os
+from pathlib import Path
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# refuses to run there unless told this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from localities import access  # noqa: E402
+from localities.demo import DEMO_PASSWORD  # noqa: E402
+from localities.models import Locality  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def programme_data(db):
+    """The real reference data and the illustrative demo data, as `make run` loads them."""
+    call_command("loaddata", "reference", "illustrative", verbosity=0)
+
+
+def _user_in_group(django_user_model, username, group_name, **extra):
+    user = django_user_model.objects.create_user(username=username, password=DEMO_PASSWORD, **extra)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def board_user(db, django_user_model):
+    return _user_in_group(django_user_model, "board", access.BOARD_MEMBER)
+
+
+@pytest.fixture
+def office_user(db, django_user_model):
+    return _user_in_group(django_user_model, "office", access.PROGRAMME_OFFICE, is_staff=True)
+
+
+@pytest.fixture
+def lead_thanet(programme_data, django_user_model):
+    user = _user_in_group(django_user_model, "lead-thanet", access.LOCALITY_LEAD)
+    Locality.objects.get(slug="thanet").leads.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return django_user_model.objects.create_superuser(username="admin", password=DEMO_PASSWORD)
+
+
+# --- Browser tests: one Chromium per session, a fresh context per test ---------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium chromium-driver"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def log_in(page):
+    def log_in_as(username):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        return page
+
+    return log_in_as

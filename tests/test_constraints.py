@@ -1,0 +1,253 @@
+"""Every database constraint, broken on purpose.
+
+Each case builds one invalid row. The database must refuse it (IntegrityError,
+whatever validation Python skipped), and `validate_constraints()` must give
+the person a clear message. A final test checks that no constraint in the
+models is left without a case here.
+"""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from localities.models import (
+    MDT,
+    GovernanceBody,
+    MaturityScore,
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    OutcomeBaseline,
+    OutcomeFigure,
+    PlannedInvestment,
+    ProgrammeFigure,
+    Quarter,
+    QuarterlyUpdate,
+)
+from risks.models import Risk, RiskReview, ScoreBand
+from tests import factories
+
+D = datetime.date
+NOW = datetime.datetime(2018, 7, 20, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def world(db):
+    place = factories.locality()
+    year = factories.financial_year()
+    period = factories.quarter(year, 1)
+    goal = factories.objective(year, 1)
+    element = factories.care_model_element()
+    measure = factories.outcome_measure()
+    update = factories.quarterly_update(place, period)
+    ObjectiveStatus.objects.create(update=update, objective=goal, rag="green")
+    OutcomeFigure.objects.create(update=update, measure=measure, value=Decimal("10"))
+    MaturityScore.objects.create(update=update, element=element, score=3)
+    OutcomeBaseline.objects.create(
+        locality=place, measure=measure, baseline_period="2017/18", quarterly_value=Decimal("10")
+    )
+    PlannedInvestment.objects.create(locality=place, financial_year=year, amount=Decimal("1"))
+    MDT.objects.create(locality=place, name="Margate")
+    risk = factories.open_risk()
+    return SimpleNamespace(
+        locality=place,
+        year=year,
+        quarter=period,
+        objective=goal,
+        element=element,
+        measure=measure,
+        update=update,
+        risk=risk,
+        category=risk.category,
+    )
+
+
+def mdt(w, **fields):
+    return MDT(locality=w.locality, name="Ramsgate", **fields)
+
+
+def milestone(**fields):
+    return Milestone(title="Deep dive", **fields)
+
+
+def update(w, **fields):
+    other_quarter = factories.quarter(w.year, 2)
+    return QuarterlyUpdate(locality=w.locality, quarter=other_quarter, **fields)
+
+
+def risk(w, **fields):
+    values = {
+        "reference": "LC-R99",
+        "title": "A risk",
+        "category": w.category,
+        "status": Risk.Status.OPEN,
+        "date_raised": D(2018, 7, 1),
+        "current_likelihood": 3,
+        "current_consequence": 3,
+    }
+    values.update(fields)
+    return Risk(**values)
+
+
+def status(w, **fields):
+    other_objective = Objective.objects.create(
+        financial_year=w.year, number=2, title="Two", short_title="Two"
+    )
+    values = {"update": w.update, "objective": other_objective, "rag": "amber"}
+    values.update(fields)
+    return ObjectiveStatus(**values)
+
+
+CASES = {
+    "governance_body_active_until_after_from": lambda w: GovernanceBody(
+        name="LCIB", active_from=D(2019, 1, 1), active_until=D(2018, 1, 1)
+    ),
+    "mdt_unique_name_per_locality": lambda w: MDT(locality=w.locality, name="Margate"),
+    "mdt_live_has_go_live_date": lambda w: mdt(w, status="live"),
+    "mdt_planned_has_no_go_live_date": lambda w: mdt(
+        w, status="planned", actual_go_live=D(2018, 9, 1)
+    ),
+    "mdt_population_plausible": lambda w: mdt(w, population_covered=2_000_001),
+    "quarter_unique_per_year": lambda w: Quarter(
+        financial_year=w.year,
+        number=1,
+        start_date=D(2018, 4, 1),
+        end_date=D(2018, 6, 30),
+        submission_deadline=D(2018, 7, 21),
+    ),
+    "quarter_number_1_to_4": lambda w: Quarter(
+        financial_year=w.year,
+        number=5,
+        start_date=D(2019, 4, 1),
+        end_date=D(2019, 6, 30),
+        submission_deadline=D(2019, 7, 21),
+    ),
+    "quarter_ends_after_start": lambda w: Quarter(
+        financial_year=w.year,
+        number=2,
+        start_date=D(2018, 9, 30),
+        end_date=D(2018, 7, 1),
+        submission_deadline=D(2018, 10, 21),
+    ),
+    "quarter_deadline_not_before_start": lambda w: Quarter(
+        financial_year=w.year,
+        number=2,
+        start_date=D(2018, 7, 1),
+        end_date=D(2018, 9, 30),
+        submission_deadline=D(2018, 6, 1),
+    ),
+    "objective_unique_number_per_year": lambda w: Objective(
+        financial_year=w.year, number=1, title="Again", short_title="Again"
+    ),
+    "milestone_window_in_order": lambda w: milestone(
+        planned_start=D(2018, 9, 1), planned_end=D(2018, 8, 1)
+    ),
+    "milestone_window_has_end": lambda w: milestone(planned_start=D(2018, 9, 1)),
+    "milestone_complete_has_actual_date": lambda w: milestone(status="complete"),
+    "milestone_actual_date_only_when_complete": lambda w: milestone(
+        status="in_progress", actual_date=D(2018, 11, 23)
+    ),
+    "baseline_unique_per_locality_measure": lambda w: OutcomeBaseline(
+        locality=w.locality, measure=w.measure, baseline_period="x", quarterly_value=1
+    ),
+    "baseline_not_negative": lambda w: OutcomeBaseline(
+        locality=factories.locality("Swale"),
+        measure=w.measure,
+        baseline_period="x",
+        quarterly_value=Decimal("-1"),
+    ),
+    "investment_unique_per_locality_year": lambda w: PlannedInvestment(
+        locality=w.locality, financial_year=w.year, amount=1
+    ),
+    "investment_not_negative": lambda w: PlannedInvestment(
+        locality=factories.locality("Swale"), financial_year=w.year, amount=Decimal("-1")
+    ),
+    "figure_range_in_order": lambda w: ProgrammeFigure(
+        code="capital", label="Capital", group="Case", value=190, value_high=164
+    ),
+    "update_one_per_locality_quarter": lambda w: QuarterlyUpdate(
+        locality=w.locality, quarter=w.quarter
+    ),
+    "update_spend_planned_not_negative": lambda w: update(w, spend_planned=Decimal("-1")),
+    "update_spend_actual_not_negative": lambda w: update(w, spend_actual=Decimal("-1")),
+    "update_submitted_has_time": lambda w: update(w, status="submitted"),
+    "update_approved_has_review_time": lambda w: update(w, status="approved", submitted_at=NOW),
+    "status_one_per_update_objective": lambda w: ObjectiveStatus(
+        update=w.update, objective=w.objective, rag="red"
+    ),
+    "status_percent_0_to_100": lambda w: status(w, percent_complete=101),
+    "status_rag_valid": lambda w: status(w, rag="purple"),
+    "outcome_one_per_update_measure": lambda w: OutcomeFigure(
+        update=w.update, measure=w.measure, value=1
+    ),
+    "outcome_not_negative": lambda w: OutcomeFigure(
+        update=w.update, measure=factories.outcome_measure("bed-days"), value=Decimal("-1")
+    ),
+    "maturity_one_per_update_element": lambda w: MaturityScore(
+        update=w.update, element=w.element, score=2
+    ),
+    "maturity_score_1_to_5": lambda w: MaturityScore(
+        update=w.update, element=factories.care_model_element(2), score=6
+    ),
+    "band_range_valid": lambda w: ScoreBand(
+        name="Odd", min_score=12, max_score=8, colour="red", review_every_days=30
+    ),
+    "band_review_every_positive": lambda w: ScoreBand(
+        name="Never", min_score=1, max_score=3, colour="green", review_every_days=0
+    ),
+    **{
+        f"risk_{field}_1_to_5": (lambda field: lambda w: risk(w, **{field: 6}))(field)
+        for field in (
+            "inherent_likelihood",
+            "inherent_consequence",
+            "current_likelihood",
+            "current_consequence",
+            "target_likelihood",
+            "target_consequence",
+        )
+    },
+    "risk_accepted_has_reference_and_score": lambda w: risk(w, current_likelihood=None),
+    "risk_closed_has_note": lambda w: risk(w, status="closed"),
+    "risk_rejected_has_reason": lambda w: risk(w, status="rejected", reference=None),
+    "risk_review_not_before_raised": lambda w: risk(w, next_review_date=D(2018, 6, 1)),
+    "review_scores_1_to_5": lambda w: RiskReview(
+        risk=w.risk, reviewed_on=D(2018, 9, 1), likelihood=0, consequence=3
+    ),
+}
+
+
+def constraint(instance, name):
+    return next(c for c in instance._meta.constraints if c.name == name)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_database_refuses_the_invalid_row(world, name):
+    instance = CASES[name](world)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        instance.save()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_validation_explains_the_rule_in_plain_words(world, name):
+    instance = CASES[name](world)
+
+    with pytest.raises(ValidationError) as error:
+        instance.validate_constraints()
+
+    assert constraint(instance, name).violation_error_message in str(error.value)
+
+
+def test_every_constraint_in_the_models_has_a_case():
+    declared = {
+        constraint.name
+        for app_label in ("localities", "risks")
+        for model in apps.get_app_config(app_label).get_models()
+        for constraint in model._meta.constraints
+    }
+    assert declared == set(CASES)
