@@ -1,0 +1,596 @@
+"""Django admin for the programme's reference data and quarterly updates.
+
+The programme office keeps reference data here. Every ModelAdmin builds on
+SimpleHistoryAdmin (through HistoryAdmin below) so that each object's change
+history is one click away. Anything a changelist shows from a related row is fetched with the page's
+query (list_select_related or an annotation), never once per row.
+"""
+
+import calendar
+import datetime
+
+from django.contrib import admin
+from django.db.models import Count, F, prefetch_related_objects
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from localities.models import (
+    MDT,
+    CareModelElement,
+    CriticalArea,
+    CriticalAreaAction,
+    FinancialYear,
+    GovernanceBody,
+    Locality,
+    MaturityScore,
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    OutcomeBaseline,
+    OutcomeFigure,
+    OutcomeMeasure,
+    PartnerOrganisation,
+    PlannedInvestment,
+    ProgrammeFigure,
+    Quarter,
+    QuarterlyUpdate,
+    SubSystem,
+)
+
+admin.site.site_header = "Kent and Medway Local Care – administration"
+admin.site.site_title = "Kent and Medway Local Care – administration"
+admin.site.index_title = "Programme data"
+
+PROGRAMME_WIDE = "Programme-wide"
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The base of every ModelAdmin here: history view, without a query per version.
+
+    Each row of the history page prints its version's name, and simple-history
+    builds a fresh instance for every row. When that name walks relations
+    (an MDT's includes its locality's), list them in `history_object_related`
+    so that they are fetched with one query each rather than one per row.
+    """
+
+    history_object_related: tuple[str, ...] = ()
+
+    def render_history_view(self, request, template, context, **kwargs):
+        page_obj = context.get("page_obj")
+        if self.history_object_related and page_obj is not None:
+            versions = []
+            for record in page_obj:
+                # Pin one instance per record (the descriptor makes a new one
+                # on every access) so that the relations loaded below stick.
+                record.history_object = record.history_object
+                versions.append(record.history_object)
+            prefetch_related_objects(versions, *self.history_object_related)
+        return super().render_history_view(request, template, context, **kwargs)
+
+
+class SharedChoicesTabularInline(admin.TabularInline):
+    """A tabular inline whose select lists cost one query each, not one per row.
+
+    Django gives every row its own copy of a foreign key's queryset; fixing
+    the choices when the formset's form is built evaluates it once a request.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        uses_select = db_field.name not in (
+            *self.get_autocomplete_fields(request),
+            *self.raw_id_fields,
+        )
+        if formfield is not None and uses_select:
+            formfield.choices = list(formfield.choices)
+        return formfield
+
+
+class QuarterListFilter(admin.RelatedFieldListFilter):
+    """Quarter choices in one query: a quarter's name needs its financial year."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(quarter.pk, str(quarter)) for quarter in Quarter.objects.chronological()]
+
+
+class LocalityOrProgrammeFilter(admin.RelatedFieldListFilter):
+    """Locality choices, with rows that have none labelled as programme-wide."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = PROGRAMME_WIDE
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _is_whole_months(start: datetime.date, end: datetime.date) -> bool:
+    return start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+
+
+def planned_window(milestone: Milestone) -> str:
+    """The planned timing as precisely as it is known, and no more precisely.
+
+    A window of whole months reads "Aug 2018 – Sep 2018"; a single day reads
+    "16 Aug 2018"; a milestone without dates falls back to the paper's own
+    words ("TBC", "In progress").
+    """
+    start, end = milestone.planned_start, milestone.planned_end
+    if end is None:
+        return milestone.timing_as_written or "Not yet planned"
+    if start is None:
+        return f"By {_day(end)}"
+    if start == end:
+        return _day(end)
+    if _is_whole_months(start, end):
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%b %Y}"
+        return f"{start:%b %Y} – {end:%b %Y}"
+    return f"{_day(start)} – {_day(end)}"
+
+
+# Sub-systems and localities -------------------------------------------------
+
+
+@admin.register(SubSystem)
+class SubSystemAdmin(HistoryAdmin):
+    list_display = ["name", "slug", "locality_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(locality_count=Count("localities"))
+
+    @admin.display(description="Localities", ordering="locality_count")
+    def locality_count(self, obj):
+        return obj.locality_count
+
+
+class MDTInline(admin.TabularInline):
+    model = MDT
+    extra = 0
+    fields = [
+        "name",
+        "tier",
+        "population_covered",
+        "status",
+        "planned_go_live",
+        "actual_go_live",
+        "is_illustrative",
+    ]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # Each row prints the MDT's name, which includes its locality's.
+        return super().get_queryset(request).select_related("locality")
+
+
+@admin.register(Locality)
+class LocalityAdmin(HistoryAdmin):
+    list_display = ["name", "sub_system", "registered_population", "mdt_count", "is_illustrative"]
+    list_filter = ["sub_system", "is_illustrative"]
+    list_select_related = ["sub_system"]
+    search_fields = ["name", "sub_system__name"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["leads"]
+    inlines = [MDTInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mdt_count=Count("mdts"))
+
+    @admin.display(description="MDTs", ordering="mdt_count")
+    def mdt_count(self, obj):
+        return obj.mdt_count
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(HistoryAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "localities"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    autocomplete_fields = ["localities"]
+
+
+@admin.register(GovernanceBody)
+class GovernanceBodyAdmin(HistoryAdmin):
+    list_display = ["name", "short_name", "active_from", "active_until"]
+    search_fields = ["name", "short_name", "purpose"]
+    ordering = ["name"]
+
+
+@admin.register(MDT)
+class MDTAdmin(HistoryAdmin):
+    history_object_related = ("locality",)
+    list_display = [
+        "name",
+        "locality",
+        "tier",
+        "status",
+        "population_covered",
+        "planned_go_live",
+        "actual_go_live",
+        "is_illustrative",
+    ]
+    list_filter = ["status", "tier", "locality", "is_illustrative"]
+    list_select_related = ["locality"]
+    search_fields = ["name", "locality__name", "notes"]
+    ordering = ["locality__name", "name"]
+    autocomplete_fields = ["locality", "partners"]
+
+    def get_queryset(self, request):
+        # An MDT's name includes its locality's (page titles, autocomplete).
+        return super().get_queryset(request).select_related("locality")
+
+
+# Years, quarters and objectives --------------------------------------------
+
+
+class QuarterInline(admin.TabularInline):
+    model = Quarter
+    extra = 0
+    fields = ["number", "start_date", "end_date", "submission_deadline"]
+    ordering = ["number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("financial_year")
+
+
+@admin.register(FinancialYear)
+class FinancialYearAdmin(HistoryAdmin):
+    list_display = ["label", "start_year"]
+    search_fields = ["start_year"]
+    ordering = ["start_year"]
+    inlines = [QuarterInline]
+
+    @admin.display(description="Financial year", ordering="start_year")
+    def label(self, obj):
+        return obj.label
+
+
+@admin.register(Quarter)
+class QuarterAdmin(HistoryAdmin):
+    history_object_related = ("financial_year",)
+    list_display = [
+        "label",
+        "financial_year",
+        "number",
+        "start_date",
+        "end_date",
+        "submission_deadline",
+    ]
+    list_filter = ["financial_year"]
+    list_select_related = ["financial_year"]
+    search_fields = ["financial_year__start_year"]
+    ordering = ["start_date"]
+
+    def get_queryset(self, request):
+        # A quarter's name ("2018/19 Q1") needs its financial year.
+        return super().get_queryset(request).select_related("financial_year")
+
+    @admin.display(description="Quarter", ordering="start_date")
+    def label(self, obj):
+        return obj.label
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(HistoryAdmin):
+    list_display = ["number", "short_title", "financial_year", "measure"]
+    list_display_links = ["number", "short_title"]
+    list_filter = ["financial_year"]
+    list_select_related = ["financial_year"]
+    search_fields = ["title", "short_title", "measure"]
+    ordering = ["financial_year__start_year", "number"]
+
+
+class CriticalAreaActionInline(admin.StackedInline):
+    model = CriticalAreaAction
+    extra = 0
+    fields = ["title", "status", "owner_role", "progress_to_date", "next_steps", "source"]
+
+
+@admin.register(CriticalArea)
+class CriticalAreaAdmin(HistoryAdmin):
+    list_display = ["number", "name", "action_count"]
+    list_display_links = ["number", "name"]
+    search_fields = ["name", "description"]
+    ordering = ["number"]
+    inlines = [CriticalAreaActionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(action_count=Count("actions"))
+
+    @admin.display(description="Actions", ordering="action_count")
+    def action_count(self, obj):
+        return obj.action_count
+
+
+@admin.register(CriticalAreaAction)
+class CriticalAreaActionAdmin(HistoryAdmin):
+    list_display = ["title", "critical_area", "owner_role", "status"]
+    list_filter = ["critical_area", "status"]
+    list_select_related = ["critical_area"]
+    search_fields = ["title", "progress_to_date", "next_steps", "owner_role"]
+    ordering = ["critical_area__number", "id"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(HistoryAdmin):
+    list_display = [
+        "title",
+        "locality_or_programme",
+        "workstream",
+        "planned_window",
+        "is_date_uncertain",
+        "forecast_date",
+        "actual_date",
+        "status",
+        "slippage",
+    ]
+    list_filter = [
+        "status",
+        "is_date_uncertain",
+        "workstream",
+        ("locality", LocalityOrProgrammeFilter),
+        "objective",
+        "critical_area",
+    ]
+    list_select_related = ["locality"]
+    search_fields = ["title", "description", "workstream", "timing_as_written", "source"]
+    ordering = [F("planned_end").asc(nulls_last=True), "title"]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "workstream", "source"]}),
+        ("Belongs to", {"fields": ["locality", "objective", "critical_area"]}),
+        (
+            "Timing",
+            {
+                "description": (
+                    "Give the planned window as dates where the paper allows; keep the "
+                    "paper's own words in “timing as written” and tick “uncertain” for "
+                    "tentative timings."
+                ),
+                "fields": [
+                    ("planned_start", "planned_end"),
+                    "timing_as_written",
+                    "is_date_uncertain",
+                    "forecast_date",
+                ],
+            },
+        ),
+        ("Progress", {"fields": ["status", "actual_date"]}),
+    ]
+
+    @admin.display(description="Locality", ordering="locality__name", empty_value=PROGRAMME_WIDE)
+    def locality_or_programme(self, obj):
+        return obj.locality
+
+    @admin.display(description="Planned", ordering="planned_end")
+    def planned_window(self, obj):
+        window = planned_window(obj)
+        if obj.timing_as_written and window != obj.timing_as_written:
+            return format_html(
+                '<span title="As written: {}">{}</span>', obj.timing_as_written, window
+            )
+        return window
+
+    @admin.display(description="Slippage (days)")
+    def slippage(self, obj):
+        days = obj.slippage_days()
+        if days is None:
+            return None
+        return f"+{days}" if days > 0 else str(days)
+
+
+# Care model, outcomes and money --------------------------------------------
+
+
+@admin.register(CareModelElement)
+class CareModelElementAdmin(HistoryAdmin):
+    list_display = ["number", "name"]
+    list_display_links = ["number", "name"]
+    search_fields = ["name"]
+    ordering = ["number"]
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(HistoryAdmin):
+    list_display = ["name", "code", "unit", "lower_is_better"]
+    list_filter = ["lower_is_better"]
+    search_fields = ["name", "code", "description"]
+    ordering = ["id"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(OutcomeBaseline)
+class OutcomeBaselineAdmin(HistoryAdmin):
+    history_object_related = ("locality", "measure")
+    list_display = ["locality", "measure", "baseline_period", "quarterly_value", "is_illustrative"]
+    list_filter = ["measure", "locality", "is_illustrative"]
+    list_select_related = ["locality", "measure"]
+    search_fields = ["locality__name", "measure__name", "baseline_period"]
+    ordering = ["locality__name", "measure_id"]
+
+
+@admin.register(PlannedInvestment)
+class PlannedInvestmentAdmin(HistoryAdmin):
+    history_object_related = ("locality", "financial_year")
+    list_display = ["locality", "financial_year", "amount", "is_illustrative"]
+    list_filter = ["financial_year", "locality", "is_illustrative"]
+    list_select_related = ["locality", "financial_year"]
+    search_fields = ["locality__name"]
+    ordering = ["financial_year__start_year", "locality__name"]
+
+
+@admin.register(ProgrammeFigure)
+class ProgrammeFigureAdmin(HistoryAdmin):
+    list_display = ["label", "group", "value", "value_high", "unit", "as_at"]
+    list_filter = ["group", "unit"]
+    search_fields = ["label", "code", "group", "source"]
+    ordering = ["group", "id"]
+    prepopulated_fields = {"code": ["label"]}
+
+
+# Quarterly updates ----------------------------------------------------------
+
+_UPDATE_RELATED = ["update__locality", "update__quarter__financial_year"]
+
+
+class ObjectiveStatusInline(SharedChoicesTabularInline):
+    model = ObjectiveStatus
+    extra = 0
+    fields = ["objective", "rag", "percent_complete", "narrative", "rag_reason"]
+
+    def get_queryset(self, request):
+        # Each row prints the status's name, which walks update and objective.
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "objective")
+
+
+class OutcomeFigureInline(SharedChoicesTabularInline):
+    model = OutcomeFigure
+    extra = 0
+    fields = ["measure", "value"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "measure")
+
+
+class MaturityScoreInline(SharedChoicesTabularInline):
+    model = MaturityScore
+    extra = 0
+    fields = ["element", "score"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "element")
+
+
+@admin.register(QuarterlyUpdate)
+class QuarterlyUpdateAdmin(HistoryAdmin):
+    history_object_related = ("locality", "quarter__financial_year")
+    list_display = [
+        "locality",
+        "quarter",
+        "status",
+        "submitted_at",
+        "reviewed_at",
+        "is_illustrative",
+    ]
+    list_filter = [("quarter", QuarterListFilter), "status", "locality", "is_illustrative"]
+    list_select_related = ["locality", "quarter__financial_year"]
+    search_fields = ["locality__name", "summary", "review_comments"]
+    ordering = ["-quarter__start_date", "locality__name"]
+    autocomplete_fields = ["submitted_by", "reviewed_by"]
+    readonly_fields = ["version"]
+    inlines = [ObjectiveStatusInline, OutcomeFigureInline, MaturityScoreInline]
+    fieldsets = [
+        (None, {"fields": ["locality", "quarter", "status", "is_illustrative", "summary"]}),
+        (
+            "Measures",
+            {
+                "fields": [
+                    ("spend_planned", "spend_actual"),
+                    ("mdts_planned", "mdts_live"),
+                    "population_covered",
+                    "partners_signed_up",
+                    "locality_plan_refreshed",
+                ]
+            },
+        ),
+        (
+            "Submission and review",
+            {
+                "fields": [
+                    ("submitted_at", "submitted_by"),
+                    ("reviewed_at", "reviewed_by"),
+                    "review_comments",
+                    "version",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # An update's name ("Thanet 2018/19 Q2") walks locality and quarter:
+        # page titles and the autocomplete of the child admins print it.
+        return super().get_queryset(request).select_related("locality", "quarter__financial_year")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quarter":
+            kwargs["queryset"] = Quarter.objects.chronological()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class UpdateChildAdmin(HistoryAdmin):
+    """Shared set-up for rows that belong to a quarterly update."""
+
+    list_filter = [
+        ("update__quarter", QuarterListFilter),
+        "update__locality",
+        "update__is_illustrative",
+    ]
+    list_select_related = _UPDATE_RELATED
+    autocomplete_fields = ["update"]
+    search_fields = ["update__locality__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED)
+
+
+@admin.register(ObjectiveStatus)
+class ObjectiveStatusAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "objective")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "objective",
+        "rag",
+        "percent_complete",
+        "update__is_illustrative",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "rag", "objective"]
+    list_select_related = [*_UPDATE_RELATED, "objective"]
+    search_fields = ["update__locality__name", "narrative", "rag_reason"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "objective__number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("objective")
+
+
+@admin.register(OutcomeFigure)
+class OutcomeFigureAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "measure")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "measure",
+        "value",
+        "update__is_illustrative",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "measure"]
+    list_select_related = [*_UPDATE_RELATED, "measure"]
+    search_fields = ["update__locality__name", "measure__name"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "measure_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measure")
+
+
+@admin.register(MaturityScore)
+class MaturityScoreAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "element")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "element",
+        "score",
+        "update__is_illustrative",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "element", "score"]
+    list_select_related = [*_UPDATE_RELATED, "element"]
+    search_fields = ["update__locality__name", "element__name"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "element__number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("element")
