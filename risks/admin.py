@@ -42,7 +42,7 @@ class RiskCategoryAdmin(HistoryAdmin):
 class MitigatingActionInline(admin.TabularInline):
     model = MitigatingAction
     extra = 0
-    fields = ["description", "owner_role", "due_date", "status"]
+    fields = ["description", "owner_role", "due_date", "status", "is_illustrative"]
 
 
 class RiskReviewInline(admin.TabularInline):
@@ -76,6 +76,7 @@ class RiskAdmin(HistoryAdmin):
         "current_score_and_band",
         "status",
         "next_review_date",
+        "is_illustrative",
         "scores_are_illustrative",
     ]
     list_display_links = ["reference", "title"]
@@ -84,6 +85,7 @@ class RiskAdmin(HistoryAdmin):
         "status",
         ("locality", LocalityOrProgrammeFilter),
         "objective",
+        "is_illustrative",
         "scores_are_illustrative",
     ]
     list_select_related = ["category", "locality", "objective"]
@@ -105,6 +107,7 @@ class RiskAdmin(HistoryAdmin):
                     "objective",
                     "owner_role",
                     "source",
+                    "is_illustrative",
                 ]
             },
         ),
@@ -160,8 +163,8 @@ class RiskAdmin(HistoryAdmin):
 
 @admin.register(MitigatingAction)
 class MitigatingActionAdmin(HistoryAdmin):
-    list_display = ["__str__", "risk", "owner_role", "due_date", "status"]
-    list_filter = ["status", "risk__category"]
+    list_display = ["__str__", "risk", "owner_role", "due_date", "status", "is_illustrative"]
+    list_filter = ["status", "risk__category", "is_illustrative"]
     list_select_related = ["risk"]
     search_fields = ["description", "owner_role", "risk__reference", "risk__title"]
     ordering = [F("due_date").asc(nulls_last=True), "id"]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from localities.models import Locality, Objective
+from localities.models import IllustrativeMixin, Locality, Objective
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -110,7 +110,7 @@ class RiskQuerySet(models.QuerySet):
         return self.annotate(current_score=F("current_likelihood") * F("current_consequence"))
 
 
-class Risk(models.Model):
+class Risk(IllustrativeMixin, models.Model):
     """A risk to the Local Care programme, programme-wide or in one locality."""
 
     class Status(models.TextChoices):
@@ -244,7 +244,7 @@ class Risk(models.Model):
         return self.score(self.target_likelihood, self.target_consequence)
 
 
-class MitigatingAction(models.Model):
+class MitigatingAction(IllustrativeMixin, models.Model):
     """Something being done to reduce a risk."""
 
     class Status(models.TextChoices):

@@ -7,6 +7,7 @@ models is left without a case here.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -92,6 +93,10 @@ def risk(w, **fields):
     }
     values.update(fields)
     return Risk(**values)
+
+
+def risk_scored_six(w, *, field):
+    return risk(w, **{field: 6})
 
 
 def status(w, **fields):
@@ -201,7 +206,7 @@ CASES = {
         name="Never", min_score=1, max_score=3, colour="green", review_every_days=0
     ),
     **{
-        f"risk_{field}_1_to_5": (lambda field: lambda w: risk(w, **{field: 6}))(field)
+        f"risk_{field}_1_to_5": functools.partial(risk_scored_six, field=field)
         for field in (
             "inherent_likelihood",
             "inherent_consequence",

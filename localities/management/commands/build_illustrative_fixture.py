@@ -1,0 +1,792 @@
+"""Write fixtures/illustrative.json: demo data for what the source papers do not give.
+
+The papers give the programme's shape (localities, objectives, named MDTs, key
+risks, the £32m) but no per-locality money, quarterly reports, outcome
+figures, maturity scores or risk scores. The dashboard needs those to show
+anything, so this command invents them, plausibly and reproducibly.
+
+Every row it produces is marked as invented: `is_illustrative=True` on each
+model that has the flag (MDT, PlannedInvestment, OutcomeBaseline,
+QuarterlyUpdate, Risk, MitigatingAction, RiskReview), and
+`scores_are_illustrative=True` on each Risk it scores. Rows without a flag of
+their own (ObjectiveStatus, OutcomeFigure, MaturityScore) belong to a flagged
+parent. Pages must say "illustrative" wherever they show these rows.
+
+The output is deterministic (`random.Random(2018)`, a fixed order, no clock),
+is committed, and a test checks that a fresh run reproduces it byte for byte.
+Never hand-edit fixtures/illustrative.json: change this command and rerun it.
+
+It reads fixtures/reference.json for the real rows it builds on (localities,
+quarters, objectives, the named MDTs, the key risks and their scores), so the
+two files stay consistent. Its primary keys start at 1000 so they never clash
+with the reference fixture's. It creates no users.
+"""
+
+import datetime as dt
+import json
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+SEED = 2018
+FIRST_PK = 1000
+INVESTMENT_2018_19 = Decimal("32000000.00")  # "£32m actively invested" (Joint Board, December 2018)
+FINANCIAL_YEAR = 2018
+SOURCE = "Illustrative: invented for the demonstration, not from the source papers"
+
+# Rough GP-registered list sizes, used only to scale invented figures
+# (investment split, MDT counts, outcome baselines). Never written out:
+# Locality.registered_population stays empty because the papers do not give it.
+SCALE = {
+    "ashford": 130_000,
+    "canterbury-and-coastal": 220_000,
+    "south-kent-coast": 205_000,
+    "thanet": 140_000,
+    "dartford-gravesham-and-swanley": 260_000,
+    "swale": 110_000,
+    "medway": 280_000,
+    "west-kent": 470_000,
+}
+# Placeholder MDTs per locality, on top of the MDTs the papers name.
+PLACEHOLDER_MDTS = {
+    "ashford": 3,
+    "canterbury-and-coastal": 4,
+    "dartford-gravesham-and-swanley": 6,
+    "swale": 3,
+    "medway": 7,
+    "west-kent": 9,
+}
+# How late MDTs go live against plan (days), per locality: Medway slowest.
+SLIP_DAYS = {"medway": (30, 150), "swale": (10, 90)}
+DEFAULT_SLIP_DAYS = (0, 45)
+TODAY = dt.date(2019, 3, 31)  # the data stand at the end of 2018/19
+
+# Activity per 1,000 registered patients per quarter, for the 2017/18 baselines.
+BASELINE_RATE_PER_1000 = {
+    "ae-attendances": 90,
+    "non-elective-admissions": 28,
+    "outpatient-attendances": 400,
+    "bed-days": 160,
+}
+# One clear special-cause point for the SPC charts: a winter A&E spike.
+SPECIAL_CAUSE = ("thanet", 3, "ae-attendances", Decimal("1.18"))
+
+# Q4 2018/19 workflow states that give the review screens something to show.
+Q4_STATUS = {"thanet": "submitted", "medway": "draft", "swale": "returned"}
+SWALE_RETURN_COMMENTS = (
+    "Q4 actual spend does not reconcile with the locality finance return; please check it and "
+    "resubmit. Please also name the partners who signed up this quarter in the objective 3 narrative."
+)
+
+REVIEWER_ROLES = ("STP Local Care Lead", "STP Local Care Senior Responsible Officer")
+# Illustrative LCIB review dates in 2018/19 (the papers say only "reviewed in July 2018").
+REVIEW_DATES = (dt.date(2018, 7, 17), dt.date(2018, 10, 16), dt.date(2019, 1, 15))
+
+LOCALITY_RISKS = (
+    {
+        "slug": "thanet",
+        "title": "GP vacancies delay staffing of Thanet MDTs",
+        "description": "Vacant GP posts in Thanet practices limit GP time for MDT meetings and case management.",
+        "category": "Workforce",
+        "objective": 2,
+        "raised": dt.date(2018, 8, 20),
+        "inherent": (4, 4),
+        "current": (4, 3),
+        "target": (3, 2),
+        "actions": (
+            (
+                "Share a salaried GP across the Margate and Ramsgate clusters for MDT sessions.",
+                "in_progress",
+                dt.date(2019, 6, 30),
+            ),
+            (
+                "Add care navigators to each cluster team to free GP time.",
+                "complete",
+                dt.date(2019, 1, 31),
+            ),
+        ),
+    },
+    {
+        "slug": "medway",
+        "title": "Community hub space not ready for MDT go-live",
+        "description": "MDTs that depend on shared hub space may go live late while estates works are agreed and funded.",
+        "category": "Financial",
+        "objective": 2,
+        "raised": dt.date(2018, 9, 14),
+        "inherent": (4, 4),
+        "current": (4, 4),
+        "target": (2, 3),
+        "actions": (
+            (
+                "Run MDTs from existing practice premises until hub space is ready.",
+                "in_progress",
+                dt.date(2019, 5, 31),
+            ),
+            (
+                "Bring Medway hub proposals to the estates locality workshop.",
+                "complete",
+                dt.date(2018, 10, 31),
+            ),
+        ),
+    },
+    {
+        "slug": "swale",
+        "title": "Limited voluntary sector capacity to join MDTs",
+        "description": "Small voluntary sector organisations cannot release staff to attend every MDT.",
+        "category": "Culture",
+        "objective": 3,
+        "raised": dt.date(2018, 10, 5),
+        "inherent": (3, 3),
+        "current": (3, 3),
+        "target": (2, 2),
+        "actions": (
+            (
+                "Agree one voluntary sector link worker per MDT, shared across organisations.",
+                "in_progress",
+                dt.date(2019, 6, 30),
+            ),
+        ),
+    },
+    {
+        "slug": "west-kent",
+        "title": "Social care capacity to roll out integrated triage",
+        "description": "Roll-out of integrated triage beyond Maidstone Central and Malling needs social care staff who are not yet in post.",
+        "category": "Workforce",
+        "objective": 2,
+        "raised": dt.date(2018, 7, 30),
+        "inherent": (4, 3),
+        "current": (3, 3),
+        "target": (2, 3),
+        "actions": (
+            (
+                "Phase the roll-out by cluster, starting where social care posts are filled.",
+                "in_progress",
+                dt.date(2019, 4, 30),
+            ),
+            (
+                "Include integrated triage roles in the 2019/20 workforce plan.",
+                "not_started",
+                dt.date(2019, 9, 30),
+            ),
+        ),
+    },
+    {
+        "slug": "dartford-gravesham-and-swanley",
+        "title": "Local Care investment for 2019/20 not yet agreed with providers",
+        "description": "Providers may not commit staff to new MDTs until 2019/20 funding is confirmed.",
+        "category": "Financial",
+        "objective": 4,
+        "raised": dt.date(2018, 11, 12),
+        "inherent": (4, 4),
+        "current": (3, 4),
+        "target": (2, 3),
+        "actions": (
+            (
+                "Agree a 2019/20 investment profile with providers through the sub-system.",
+                "in_progress",
+                dt.date(2019, 5, 31),
+            ),
+        ),
+    },
+)
+PROPOSED_RISK = {
+    "slug": "thanet",
+    "title": "Winter pressures pull community staff away from MDT working",
+    "description": (
+        "Raised with the Thanet 2018/19 Q4 update: during winter, community nurses were redeployed "
+        "to hospital discharge, and MDT meetings were cancelled."
+    ),
+    "category": "Workforce",
+    "objective": 2,
+    "raised": dt.date(2019, 3, 25),
+}
+
+
+def money(value) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def tenth(value) -> str:
+    return str(
+        Decimal(value).quantize(Decimal("0"), rounding=ROUND_HALF_UP).quantize(Decimal("0.1"))
+    )
+
+
+def moment(day: dt.date, hour: int) -> str:
+    return f"{day.isoformat()}T{hour:02d}:00:00Z"
+
+
+@dataclass
+class Reference:
+    """The rows of fixtures/reference.json that this command builds on."""
+
+    rows: list[dict]
+    by_model: dict[str, list[dict]] = field(init=False)
+
+    def __post_init__(self):
+        self.by_model = {}
+        for row in self.rows:
+            self.by_model.setdefault(row["model"], []).append(row)
+
+    def all(self, model: str) -> list[dict]:
+        return self.by_model.get(model, [])
+
+
+class Builder:
+    def __init__(self, reference: Reference):
+        self.ref = reference
+        self.rng = random.Random(SEED)
+        self.rows: list[dict] = []
+        self.next_pk: dict[str, int] = {}
+
+        self.localities = sorted(reference.all("localities.locality"), key=lambda r: r["pk"])
+        self.slug_to_pk = {r["fields"]["slug"]: r["pk"] for r in self.localities}
+        years = {
+            r["fields"]["start_year"]: r["pk"] for r in reference.all("localities.financialyear")
+        }
+        self.year_pk = years[FINANCIAL_YEAR]
+        self.quarters = {
+            (self._year_of(r, years), r["fields"]["number"]): r
+            for r in reference.all("localities.quarter")
+        }
+        self.objectives = sorted(
+            (
+                r
+                for r in reference.all("localities.objective")
+                if r["fields"]["financial_year"] == self.year_pk
+            ),
+            key=lambda r: r["fields"]["number"],
+        )
+        self.elements = sorted(
+            reference.all("localities.caremodelelement"), key=lambda r: r["fields"]["number"]
+        )
+        self.measures = sorted(reference.all("localities.outcomemeasure"), key=lambda r: r["pk"])
+        self.categories = {
+            r["fields"]["name"]: r["pk"] for r in reference.all("risks.riskcategory")
+        }
+        self.bands = [r["fields"] for r in reference.all("risks.scoreband")]
+        self.partners_by_locality: dict[int, list[int]] = {}
+        for partner in sorted(
+            reference.all("localities.partnerorganisation"), key=lambda r: r["pk"]
+        ):
+            for locality_pk in partner["fields"]["localities"]:
+                self.partners_by_locality.setdefault(locality_pk, []).append(partner["pk"])
+        # Every MDT per locality (the named ones and the placeholders), for the quarterly counts.
+        self.mdts: dict[str, list[dict]] = {slug: [] for slug in self.slug_to_pk}
+        pk_to_slug = {pk: slug for slug, pk in self.slug_to_pk.items()}
+        for mdt in reference.all("localities.mdt"):
+            self.mdts[pk_to_slug[mdt["fields"]["locality"]]].append(mdt["fields"])
+
+    @staticmethod
+    def _year_of(quarter_row, years):
+        return next(
+            year for year, pk in years.items() if pk == quarter_row["fields"]["financial_year"]
+        )
+
+    def add(self, model: str, **fields) -> int:
+        pk = self.next_pk.get(model, FIRST_PK)
+        self.next_pk[model] = pk + 1
+        self.rows.append({"model": model, "pk": pk, "fields": fields})
+        return pk
+
+    def band_days(self, score: int) -> int:
+        for band in self.bands:
+            if band["min_score"] <= score <= band["max_score"]:
+                return band["review_every_days"]
+        raise ValueError(f"No score band covers {score}.")
+
+    # --- MDTs -------------------------------------------------------------
+
+    def build_mdts(self):
+        for slug, count in PLACEHOLDER_MDTS.items():
+            locality_pk = self.slug_to_pk[slug]
+            name = next(r["fields"]["name"] for r in self.localities if r["pk"] == locality_pk)
+            low, high = SLIP_DAYS.get(slug, DEFAULT_SLIP_DAYS)
+            # Go-lives spread over 2018/19 and into early 2019/20, earliest first.
+            planned_days = sorted(self.rng.randint(30, 420) for _ in range(count))
+            for number, offset in enumerate(planned_days, start=1):
+                planned = dt.date(2018, 4, 1) + dt.timedelta(days=offset)
+                planned -= dt.timedelta(days=planned.weekday())  # a Monday
+                actual = planned + dt.timedelta(days=self.rng.randint(low, high))
+                if actual <= TODAY:
+                    status, actual_go_live = "live", actual
+                elif planned <= TODAY:
+                    status, actual_go_live = "shadow", None
+                else:
+                    status, actual_go_live = "planned", None
+                fields = {
+                    "is_illustrative": True,
+                    "locality": locality_pk,
+                    "name": f"{name} MDT {number} (illustrative)",
+                    "tier": "tier_1",
+                    "population_covered": self.rng.randint(300, 500) * 100,
+                    "status": status,
+                    "planned_go_live": planned.isoformat(),
+                    "actual_go_live": actual_go_live.isoformat() if actual_go_live else None,
+                    "partners": self.partners_by_locality.get(locality_pk, [])[:4],
+                    "notes": (
+                        "Placeholder: the papers do not list this locality's MDTs. Name, tier, "
+                        "population, dates and status are all illustrative."
+                    ),
+                }
+                self.add("localities.mdt", **fields)
+                self.mdts[slug].append(fields)
+
+    def mdt_counts(self, slug: str, day: dt.date) -> tuple[int, int, int, int]:
+        """MDTs planned to be live by `day`, live by `day`, population they cover, and the year's plan."""
+        mdts = self.mdts[slug]
+        planned = sum(1 for m in mdts if dt.date.fromisoformat(m["planned_go_live"]) <= day)
+        live = [
+            m
+            for m in mdts
+            if m["actual_go_live"] and dt.date.fromisoformat(m["actual_go_live"]) <= day
+        ]
+        year_plan = sum(1 for m in mdts if dt.date.fromisoformat(m["planned_go_live"]) <= TODAY)
+        return planned, len(live), sum(m["population_covered"] for m in live), year_plan
+
+    # --- Money and baselines ---------------------------------------------
+
+    def build_investment(self) -> dict[str, Decimal]:
+        weights = {slug: SCALE[slug] * self.rng.uniform(0.9, 1.1) for slug in self.slug_to_pk}
+        total_weight = sum(weights.values())
+        step = Decimal("40000")  # a multiple of £40k splits into whole-pound quarters
+        amounts = {}
+        slugs = list(self.slug_to_pk)
+        for slug in slugs[:-1]:
+            share = INVESTMENT_2018_19 * Decimal(weights[slug] / total_weight)
+            amounts[slug] = (share / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step
+        amounts[slugs[-1]] = INVESTMENT_2018_19 - sum(amounts.values())
+        assert sum(amounts.values()) == INVESTMENT_2018_19
+        for slug in slugs:
+            self.add(
+                "localities.plannedinvestment",
+                is_illustrative=True,
+                locality=self.slug_to_pk[slug],
+                financial_year=self.year_pk,
+                amount=money(amounts[slug]),
+            )
+        return amounts
+
+    def build_baselines(self) -> dict[tuple[str, str], Decimal]:
+        baselines = {}
+        for slug in self.slug_to_pk:
+            need = self.rng.uniform(0.9, 1.15) * (1.1 if slug == "thanet" else 1.0)
+            for measure in self.measures:
+                code = measure["fields"]["code"]
+                value = Decimal(SCALE[slug] / 1000 * BASELINE_RATE_PER_1000[code] * need)
+                value = value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+                baselines[(slug, code)] = value
+                self.add(
+                    "localities.outcomebaseline",
+                    is_illustrative=True,
+                    locality=self.slug_to_pk[slug],
+                    measure=measure["pk"],
+                    baseline_period="2017/18 quarterly average",
+                    quarterly_value=tenth(value),
+                )
+        return baselines
+
+    # --- Quarterly updates -------------------------------------------------
+
+    def build_updates(self, investment, baselines):
+        drift = {
+            (slug, m["fields"]["code"]): self.rng.uniform(0.004, 0.015)
+            for slug in self.slug_to_pk
+            for m in self.measures
+        }
+        maturity_baseline = {}
+        for locality in self.localities:
+            slug = locality["fields"]["slug"]
+            baseline_quarter = self.quarters[(2017, 3)]
+            update = self.add(
+                "localities.quarterlyupdate",
+                **self.update_fields(
+                    locality["pk"],
+                    baseline_quarter,
+                    status="approved",
+                    summary="Maturity matrix baseline, October 2017 (illustrative scores)",
+                    submitted=dt.date(2017, 10, 27),
+                    reviewed=dt.date(2017, 11, 3),
+                ),
+            )
+            # East Kent localities with earlier integrated care work start a little higher.
+            head_start = (
+                1 if slug in {"south-kent-coast", "thanet", "canterbury-and-coastal"} else 0
+            )
+            scores = {}
+            for element in self.elements:
+                scores[element["pk"]] = min(
+                    5, self.rng.choice((1, 1, 2, 2, 2, 3)) + head_start * self.rng.randint(0, 1)
+                )
+                self.add(
+                    "localities.maturityscore",
+                    update=update,
+                    element=element["pk"],
+                    score=scores[element["pk"]],
+                )
+            maturity_baseline[slug] = scores
+
+        for locality in self.localities:
+            slug = locality["fields"]["slug"]
+            scores = dict(maturity_baseline[slug])
+            partners = self.rng.randint(3, 5)
+            for number in range(1, 5):
+                quarter = self.quarters[(FINANCIAL_YEAR, number)]
+                end = dt.date.fromisoformat(quarter["fields"]["end_date"])
+                deadline = dt.date.fromisoformat(quarter["fields"]["submission_deadline"])
+                planned, live, population, year_plan = self.mdt_counts(slug, end)
+                if number > 1:
+                    partners += self.rng.randint(0, 2)
+                status = Q4_STATUS.get(slug, "approved") if number == 4 else "approved"
+                submitted = deadline - dt.timedelta(days=self.rng.randint(0, 7))
+                reviewed = submitted + dt.timedelta(days=self.rng.randint(3, 10))
+                spend_planned = investment[slug] / 4
+                spend_factor = self.rng.uniform(
+                    *((0.55, 0.85), (0.8, 1.05), (0.9, 1.12), (0.95, 1.2))[number - 1]
+                )
+                spend_actual = (spend_planned * Decimal(spend_factor) / 100).quantize(
+                    Decimal("1")
+                ) * 100
+                special = SPECIAL_CAUSE[0] == slug and SPECIAL_CAUSE[1] == number
+                update = self.add(
+                    "localities.quarterlyupdate",
+                    **self.update_fields(
+                        locality["pk"],
+                        quarter,
+                        status=status,
+                        summary=self.summary(
+                            slug, number, live, planned, population, spend_factor, special
+                        ),
+                        submitted=submitted if status != "draft" else None,
+                        reviewed=reviewed if status in {"approved", "returned"} else None,
+                        review_comments=SWALE_RETURN_COMMENTS if status == "returned" else "",
+                        spend_planned=money(spend_planned),
+                        spend_actual=money(spend_actual),
+                        mdts_planned=planned,
+                        mdts_live=live,
+                        population_covered=population,
+                        partners_signed_up=partners,
+                        locality_plan_refreshed=number >= 2,
+                    ),
+                )
+                self.objective_statuses(
+                    update, slug, number, planned, live, population, year_plan, partners
+                )
+                for measure in self.measures:
+                    code = measure["fields"]["code"]
+                    trend = Decimal(1 - drift[(slug, code)] * number)
+                    noise = Decimal(self.rng.uniform(-0.03, 0.03))
+                    value = baselines[(slug, code)] * trend * (1 + noise)
+                    if special and code == SPECIAL_CAUSE[2]:
+                        value *= SPECIAL_CAUSE[3]
+                    self.add(
+                        "localities.outcomefigure",
+                        update=update,
+                        measure=measure["pk"],
+                        value=tenth(value),
+                    )
+                if number in (2, 4):
+                    for element in self.elements:
+                        if self.rng.random() < 0.45:
+                            scores[element["pk"]] = min(5, scores[element["pk"]] + 1)
+                        self.add(
+                            "localities.maturityscore",
+                            update=update,
+                            element=element["pk"],
+                            score=scores[element["pk"]],
+                        )
+
+    @staticmethod
+    def update_fields(
+        locality_pk, quarter, *, status, summary, submitted, reviewed, review_comments="", **figures
+    ):
+        return {
+            "is_illustrative": True,
+            "locality": locality_pk,
+            "quarter": quarter["pk"],
+            "status": status,
+            "summary": summary,
+            "spend_planned": figures.get("spend_planned"),
+            "spend_actual": figures.get("spend_actual"),
+            "mdts_planned": figures.get("mdts_planned"),
+            "mdts_live": figures.get("mdts_live"),
+            "population_covered": figures.get("population_covered"),
+            "partners_signed_up": figures.get("partners_signed_up"),
+            "locality_plan_refreshed": figures.get("locality_plan_refreshed"),
+            "submitted_at": moment(submitted, 11) if submitted else None,
+            "submitted_by": None,
+            "reviewed_at": moment(reviewed, 15) if reviewed else None,
+            "reviewed_by": None,
+            "review_comments": review_comments,
+            "version": 1,
+        }
+
+    def summary(self, slug, number, live, planned, population, spend_factor, special) -> str:
+        opening = {
+            1: "Locality plan being refreshed through the planning exercise started in April 2018.",
+            2: "Locality plan refreshed in July 2018; deep dive with the sub-system being arranged.",
+            3: "Sub-system deep dive held; actions from it are being built into the plan.",
+            4: "Year-end position for 2018/19; planning for 2019/20 aligned with emerging Primary Care Networks.",
+        }[number]
+        mdts = f" {live} of {planned} MDTs planned by the quarter end are live, covering about {population:,} people."
+        if planned == 0:
+            mdts = " No MDT was due to go live by the quarter end."
+        if spend_factor < 0.9:
+            spend = " Spend is behind plan while teams are recruited."
+        elif spend_factor > 1.1:
+            spend = " Spend is ahead of plan as go-lives were brought forward."
+        else:
+            spend = " Spend is close to plan."
+        extra = ""
+        if special:
+            extra = " A&E attendances rose sharply in the quarter during an early winter surge."
+        return opening + mdts + spend + extra
+
+    def objective_statuses(
+        self, update, slug, number, planned, live, population, year_plan, partners
+    ):
+        objectives = {o["fields"]["number"]: o["pk"] for o in self.objectives}
+
+        # 1. Integrated locality plans: all eight were refreshed in July 2018.
+        if number == 1:
+            rag, percent = "amber", self.rng.randint(60, 85)
+            text = "Plan being refreshed with operational and financial detail in line with the Investment Case."
+        elif number == 2 and slug == "swale":
+            rag, percent = "amber", 90
+            text = (
+                "Plan refreshed in July 2018; investment profile with partners still being agreed."
+            )
+        else:
+            rag, percent = "complete", 100
+            text = "Plan refreshed in July 2018 with greater detail of integration across organisations."
+        self.add_status(update, objectives[1], rag, text, percent)
+
+        # 2. Standardised MDTs: RAG follows MDTs live against planned by the quarter end.
+        if planned == 0:
+            rag = "green" if live else "amber"
+        else:
+            ratio = live / planned
+            rag = "green" if ratio >= 0.9 else "amber" if ratio >= 0.6 else "red"
+        percent = round(100 * min(live, year_plan) / year_plan) if year_plan else 0
+        text = f"{live} of {planned} MDTs planned by the quarter end are live, covering about {population:,} people."
+        if rag == "red":
+            text += " Go-lives have slipped; recovery dates agreed with providers."
+        self.add_status(update, objectives[2], rag, text, percent)
+
+        # 3. Interagency partnerships.
+        if number == 1:
+            rag = "amber"
+        elif slug == "swale" and number == 3:
+            rag = "red"
+        else:
+            rag = self.rng.choice(("amber", "green", "green"))
+        percent = (
+            10 + 18 * number + self.rng.randint(-5, 5) - (10 if rag in {"amber", "red"} else 0)
+        )
+        text = f"{partners} partners signed up to the locality's Local Care partnership."
+        if rag == "red":
+            text += " Voluntary sector capacity to join MDTs is limited."
+        elif rag == "amber":
+            text += " More to do with the local authorities and the voluntary sector."
+        self.add_status(update, objectives[3], rag, text, percent)
+
+        # 4. Expanding the model after 2018/19.
+        if number == 1:
+            rag, percent = self.rng.choice((("not_started", 0), ("not_started", 0), ("amber", 5)))
+            text = "Work on 2019/20 and beyond starts once the locality plan is refreshed."
+        elif number == 2:
+            rag, percent = "amber", self.rng.randint(10, 25)
+            text = "Scoping the 2019/20 plan with partners."
+        elif number == 3:
+            rag, percent = self.rng.choice(("amber", "green")), self.rng.randint(30, 45)
+            text = "Deep dive themes shaping the 2019/20 plan."
+        else:
+            rag, percent = self.rng.choice(("amber", "green", "green")), self.rng.randint(50, 70)
+            text = "2019/20 plan drafted; MDT footprints being aligned with Primary Care Networks."
+        self.add_status(update, objectives[4], rag, text, percent)
+
+    def add_status(self, update, objective, rag, narrative, percent):
+        self.add(
+            "localities.objectivestatus",
+            update=update,
+            objective=objective,
+            rag=rag,
+            narrative=narrative,
+            percent_complete=percent,
+            rag_reason="",
+        )
+
+    # --- Risks ------------------------------------------------------------
+
+    def reviews(self, risk_pk, inherent, current, latest: dt.date, earliest: dt.date, count: int):
+        """`count` reviews, the last on `latest` with the current score, stepping down from inherent."""
+        # Always the earliest reviews first, so the July 2018 review the papers record is kept.
+        earlier = [day for day in REVIEW_DATES if earliest <= day < latest][: count - 1]
+        dates = [*earlier, latest]
+        previous = None
+        for index, day in enumerate(dates):
+            if index == len(dates) - 1:
+                likelihood, consequence = current
+            else:
+                fraction = index / (len(dates) - 1)
+                likelihood = round(inherent[0] + (current[0] - inherent[0]) * fraction)
+                consequence = round(inherent[1] + (current[1] - inherent[1]) * fraction)
+            score = likelihood * consequence
+            if previous is None:
+                note = "Scored at the Local Care Implementation Board."
+            elif score < previous:
+                note = "Score reduced: mitigating actions are having an effect."
+            elif score > previous:
+                note = "Score increased: exposure has grown since the last review."
+            else:
+                note = "Reviewed at the Local Care Implementation Board; no change to the score."
+            previous = score
+            self.add(
+                "risks.riskreview",
+                risk=risk_pk,
+                reviewed_on=day.isoformat(),
+                reviewer=None,
+                reviewer_role=self.rng.choice(REVIEWER_ROLES),
+                likelihood=likelihood,
+                consequence=consequence,
+                note=note,
+                is_illustrative=True,
+            )
+
+    def build_risks(self):
+        for risk in sorted(self.ref.all("risks.risk"), key=lambda r: r["pk"]):
+            f = risk["fields"]
+            if f["current_likelihood"] is None:
+                continue
+            current = (f["current_likelihood"], f["current_consequence"])
+            inherent = (
+                f["inherent_likelihood"] or current[0],
+                f["inherent_consequence"] or current[1],
+            )
+            # The latest review is one band interval before the next review date.
+            latest = dt.date.fromisoformat(f["next_review_date"]) - dt.timedelta(
+                days=self.band_days(current[0] * current[1])
+            )
+            self.reviews(
+                risk["pk"],
+                inherent,
+                current,
+                latest,
+                dt.date.fromisoformat(f["date_raised"]),
+                self.rng.randint(2, 4),
+            )
+
+        for number, spec in enumerate(LOCALITY_RISKS, start=9):
+            current = spec["current"]
+            latest = dt.date(2019, 3, 12)
+            next_review = latest + dt.timedelta(days=self.band_days(current[0] * current[1]))
+            locality_name = next(
+                r["fields"]["name"] for r in self.localities if r["fields"]["slug"] == spec["slug"]
+            )
+            risk_pk = self.add(
+                "risks.risk",
+                **self.risk_fields(
+                    spec,
+                    reference=f"LC-R{number:02d}",
+                    status="open",
+                    owner_role=f"{locality_name} locality Local Care lead",
+                    next_review_date=next_review.isoformat(),
+                ),
+            )
+            self.reviews(
+                risk_pk, spec["inherent"], current, latest, spec["raised"], self.rng.randint(1, 3)
+            )
+            for description, status, due in spec["actions"]:
+                self.add(
+                    "risks.mitigatingaction",
+                    risk=risk_pk,
+                    description=description,
+                    owner_role=f"{locality_name} locality Local Care lead",
+                    due_date=due.isoformat(),
+                    status=status,
+                    is_illustrative=True,
+                )
+
+        locality_name = next(
+            r["fields"]["name"]
+            for r in self.localities
+            if r["fields"]["slug"] == PROPOSED_RISK["slug"]
+        )
+        self.add(
+            "risks.risk",
+            **self.risk_fields(
+                PROPOSED_RISK,
+                reference=None,
+                status="proposed",
+                owner_role=f"{locality_name} locality Local Care lead",
+                next_review_date=None,
+            ),
+        )
+
+    def risk_fields(self, spec, *, reference, status, owner_role, next_review_date):
+        def score(key, index):
+            return spec[key][index] if key in spec else None
+
+        return {
+            "reference": reference,
+            "title": spec["title"],
+            "description": f"Illustrative example, not from the papers. {spec['description']}",
+            "category": self.categories[spec["category"]],
+            "locality": self.slug_to_pk[spec["slug"]],
+            "objective": next(
+                o["pk"] for o in self.objectives if o["fields"]["number"] == spec["objective"]
+            ),
+            "owner_role": owner_role,
+            "inherent_likelihood": score("inherent", 0),
+            "inherent_consequence": score("inherent", 1),
+            "current_likelihood": score("current", 0),
+            "current_consequence": score("current", 1),
+            "target_likelihood": score("target", 0),
+            "target_consequence": score("target", 1),
+            "scores_are_illustrative": True,
+            "is_illustrative": True,
+            "status": status,
+            "date_raised": spec["raised"].isoformat(),
+            "review_every_days": None,
+            "next_review_date": next_review_date,
+            "raised_by": None,
+            "closing_note": "",
+            "rejection_reason": "",
+            "source": SOURCE,
+            "version": 1,
+        }
+
+    def build(self) -> list[dict]:
+        self.build_mdts()
+        investment = self.build_investment()
+        baselines = self.build_baselines()
+        self.build_updates(investment, baselines)
+        self.build_risks()
+        return self.rows
+
+
+def build_rows(reference_path: Path) -> list[dict]:
+    reference = Reference(json.loads(reference_path.read_text(encoding="utf-8")))
+    return Builder(reference).build()
+
+
+def render(rows: list[dict]) -> str:
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+class Command(BaseCommand):
+    help = "Write fixtures/illustrative.json, the invented demo data (deterministic; never hand-edit the file)."
+
+    def add_arguments(self, parser):
+        fixtures = Path(settings.BASE_DIR) / "fixtures"
+        parser.add_argument("--reference", type=Path, default=fixtures / "reference.json")
+        parser.add_argument("--output", type=Path, default=fixtures / "illustrative.json")
+
+    def handle(self, *args, **options):
+        rows = build_rows(options["reference"])
+        options["output"].write_text(render(rows), encoding="utf-8", newline="\n")
+        self.stdout.write(f"Wrote {len(rows)} illustrative rows to {options['output']}.")
