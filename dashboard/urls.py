@@ -1,9 +1,10 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard.views import locality, overview
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview.overview, name="home"),
+    path("localities/<slug:slug>/", locality.locality_detail, name="locality"),
 ]

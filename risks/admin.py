@@ -5,17 +5,7 @@ from django.db.models import Count, F
 
 from localities.admin import PROGRAMME_WIDE, HistoryAdmin, LocalityOrProgrammeFilter
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
-
-
-def band_for(score: int | None, bands: list[ScoreBand]) -> ScoreBand | None:
-    """The band a score falls in, from bands already loaded in min_score order.
-
-    The in-memory twin of ScoreBand.objects.for_score(), for pages that band
-    many scores and must not ask the database once per score.
-    """
-    if score is None:
-        return None
-    return next((band for band in bands if band.min_score <= score <= band.max_score), None)
+from risks.selectors import band_for
 
 
 @admin.register(ScoreBand)

@@ -28,3 +28,30 @@ def assert_accessible(page):
         },
     )
     assert results.violations_count == 0, results.generate_report()
+
+
+def query_count(client, url: str) -> int:
+    """How many SQL queries one GET of `url` runs (the response must be 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def assert_queries_do_not_grow(client, url: str, *, factor: int = 10) -> int:
+    """The page runs the same number of queries with `factor` times the data.
+
+    Call with the real fixtures loaded and a logged-in client; pin the quarter
+    in `url` so that added quarters do not change what the page shows.
+    Returns the count, for the caller to pin as well.
+    """
+    from localities.scale import generate_scale_data
+
+    before = query_count(client, url)
+    generate_scale_data(factor=factor)
+    after = query_count(client, url)
+    assert after == before, f"{url}: {before} queries with the real data, {after} at {factor}×"
+    return before

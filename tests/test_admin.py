@@ -38,8 +38,8 @@ from localities.models import (
     QuarterlyUpdate,
     Rag,
 )
-from risks.admin import band_for
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
+from risks.selectors import band_for
 from tests import factories
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)

@@ -26,12 +26,13 @@ def test_a_board_member_logs_in_and_sees_the_landing_page(demo_site, page, log_i
 
     log_in("board")
 
-    assert page.get_by_role("heading", name="Local Care programme", level=1).is_visible()
-    assert page.get_by_test_id("locality-count").inner_text() == "8"
-    table = page.get_by_role("table", name="Localities by sub-system")
-    assert table.get_by_role("rowheader", name="Thanet").is_visible()
+    assert page.get_by_role("heading", name="Programme overview", level=1).is_visible()
+    assert "2018/19 Q4" in page.get_by_role("main").inner_text()
+    assert page.get_by_test_id("localities-on-track").inner_text().endswith("of 8")
+    matrix = page.get_by_role("table", name="RAG status by locality and objective, 2018/19 Q4")
+    assert matrix.get_by_role("rowheader", name="Thanet").is_visible()
     assert_accessible(page)
-    screenshot(page, "landing-board")
+    screenshot(page, "overview-board")
 
 
 def test_a_wrong_password_is_explained_on_the_page(demo_site, page):

@@ -1,0 +1,38 @@
+"""The dashboard's primary navigation, in one place."""
+
+from django.urls import NoReverseMatch, reverse
+
+from localities import access
+
+# (URL name, label). Pages keep the viewer's quarter when moving between them.
+DASHBOARD_PAGES = (
+    ("dashboard:home", "Overview"),
+    ("dashboard:objectives", "Objectives"),
+    ("dashboard:milestones", "Milestones"),
+    ("dashboard:mdts", "MDT roll-out"),
+    ("dashboard:money", "Money"),
+    ("dashboard:outcomes", "Outcomes"),
+    ("dashboard:critical-areas", "Critical areas"),
+    ("dashboard:risks", "Risks"),
+    ("dashboard:board-pack", "Board pack"),
+)
+
+
+def navigation(request):
+    """Context processor: the header's links for users who may see dashboards."""
+    if not access.can_view_dashboards(getattr(request, "user", None) or _Anonymous()):
+        return {}
+    match = getattr(request, "resolver_match", None)
+    current = f"{match.namespace}:{match.url_name}" if match and match.namespace else None
+    items = []
+    for url_name, label in DASHBOARD_PAGES:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # a page not built yet
+        items.append({"url": url, "label": label, "current": url_name == current})
+    return {"dashboard_navigation": items}
+
+
+class _Anonymous:
+    is_authenticated = False

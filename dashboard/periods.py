@@ -1,0 +1,111 @@
+"""Which quarter a dashboard page shows, and which updates it may show.
+
+Every dashboard page is "as at" one quarter, chosen with `?quarter=2018-19-q2`
+and defaulting to the latest quarter with approved data. Boards see approved
+updates only; the programme office may add `?preview=1` to include submitted
+ones, and the page says so.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from localities import access
+from localities.models import Quarter, QuarterlyUpdate
+
+QUARTER_PARAMETER = "quarter"
+PREVIEW_PARAMETER = "preview"
+_SLUG = re.compile(r"^(?P<start_year>\d{4})-(?P<end_year>\d{2})-q(?P<number>[1-4])$")
+
+
+def quarter_slug(quarter: Quarter) -> str:
+    """URL form of a quarter: 2018/19 Q2 is "2018-19-q2"."""
+    start_year = quarter.financial_year.start_year
+    return f"{start_year}-{(start_year + 1) % 100:02d}-q{quarter.number}"
+
+
+def parse_quarter_slug(slug: str) -> tuple[int, int] | None:
+    match = _SLUG.match(slug)
+    if not match:
+        return None
+    start_year = int(match["start_year"])
+    if (start_year + 1) % 100 != int(match["end_year"]):
+        return None
+    return start_year, int(match["number"])
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """What every dashboard page is showing: the quarter and the updates in scope."""
+
+    quarter: Quarter
+    quarter_options: list[Quarter]
+    statuses: tuple[str, ...]
+    is_preview: bool
+
+    @property
+    def previous_quarter(self) -> Quarter | None:
+        earlier = [q for q in self.quarter_options if q.start_date < self.quarter.start_date]
+        return earlier[-1] if earlier else None
+
+    @property
+    def quarter_choices(self) -> list[tuple[str, str]]:
+        """(slug, label) for the quarter selector, latest first."""
+        return [(quarter_slug(option), option.label) for option in reversed(self.quarter_options)]
+
+    @property
+    def quarter_slug(self) -> str:
+        return quarter_slug(self.quarter)
+
+    @property
+    def query_string(self) -> str:
+        """`?quarter=…` (and `preview=1`) for links that keep the page's view."""
+        parameters = {QUARTER_PARAMETER: self.quarter_slug}
+        if self.is_preview:
+            parameters[PREVIEW_PARAMETER] = "1"
+        return "?" + urlencode(parameters)
+
+
+def visible_statuses(user, *, wants_preview: bool) -> tuple[tuple[str, ...], bool]:
+    """Approved updates for everyone; submitted ones too for the programme office on request."""
+    if wants_preview and access.is_programme_office(user):
+        return (QuarterlyUpdate.Status.APPROVED, QuarterlyUpdate.Status.SUBMITTED), True
+    return (QuarterlyUpdate.Status.APPROVED,), False
+
+
+def dashboard_page(request) -> DashboardPage:
+    """Check the user may see dashboards and resolve the page's quarter.
+
+    Raises PermissionDenied for users with no programme role and Http404 for
+    a quarter that does not exist or has nothing to show.
+    """
+    if not access.can_view_dashboards(request.user):
+        raise PermissionDenied("Your account has no role in the Local Care programme yet.")
+    statuses, is_preview = visible_statuses(
+        request.user, wants_preview=request.GET.get(PREVIEW_PARAMETER) == "1"
+    )
+    options = list(Quarter.objects.filter(updates__status__in=statuses).distinct().chronological())
+    if not options:
+        raise Http404("No quarterly updates have been approved yet.")
+
+    requested = request.GET.get(QUARTER_PARAMETER)
+    if requested is None or requested == "":
+        quarter = options[-1]
+    else:
+        parsed = parse_quarter_slug(requested)
+        quarter = next(
+            (
+                option
+                for option in options
+                if parsed == (option.financial_year.start_year, option.number)
+            ),
+            None,
+        )
+        if quarter is None:
+            raise Http404("There is no data for that quarter.")
+    return DashboardPage(
+        quarter=quarter, quarter_options=options, statuses=statuses, is_preview=is_preview
+    )

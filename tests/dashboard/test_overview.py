@@ -1,0 +1,156 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db.models import Sum
+from django.urls import reverse
+
+from localities.models import ObjectiveStatus, QuarterlyUpdate, Rag
+
+OVERVIEW = reverse("dashboard:home")
+Q4 = "?quarter=2018-19-q4"
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    response = client.get(OVERVIEW)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+@pytest.mark.parametrize("role", ["board_user", "office_user", "lead_thanet", "admin_user"])
+def test_every_programme_role_sees_the_overview(client, programme_data, role, request):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(OVERVIEW)
+
+    assert response.status_code == 200
+    assert "Programme overview" in response.text
+
+
+def test_a_user_with_no_programme_role_is_refused(client, programme_data, django_user_model):
+    client.force_login(django_user_model.objects.create_user("visitor", password="x" * 16))
+
+    assert client.get(OVERVIEW).status_code == 403
+
+
+def test_defaults_to_the_latest_quarter_with_approved_data(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    overview = client.get(OVERVIEW).context["overview"]
+
+    assert overview.quarter.label == "2018/19 Q4"
+    assert overview.previous_quarter.label == "2018/19 Q3"
+
+
+@pytest.mark.parametrize("bad", ["2018-19-q5", "2018-20-q1", "nonsense", "2030-31-q1"])
+def test_an_unknown_quarter_is_not_found(client, programme_data, board_user, bad):
+    client.force_login(board_user)
+
+    assert client.get(OVERVIEW, {"quarter": bad}).status_code == 404
+
+
+def test_board_sees_approved_returns_only(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    overview = client.get(OVERVIEW + Q4).context["overview"]
+
+    rows = {row.locality.slug: row for row in overview.matrix}
+    # Thanet's Q4 return is submitted, not approved: nothing of it shows.
+    assert all(cell.rag is None for cell in rows["thanet"].cells)
+    assert rows["thanet"].health == "No approved return"
+    approved = QuarterlyUpdate.objects.filter(
+        quarter__financial_year__start_year=2018, quarter__number=4, status="approved"
+    )
+    assert overview.headline.mdts_live == sum(update.mdts_live for update in approved)
+
+
+def test_programme_office_may_preview_submitted_returns(
+    client, programme_data, office_user, board_user
+):
+    client.force_login(office_user)
+    response = client.get(OVERVIEW + Q4 + "&preview=1")
+
+    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    assert all(cell.rag for cell in rows["thanet"].cells)
+    assert "submitted updates that are not yet approved" in response.text
+
+    client.force_login(board_user)
+    response = client.get(OVERVIEW + Q4 + "&preview=1")
+    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    assert all(cell.rag is None for cell in rows["thanet"].cells)
+    assert "not yet approved" not in response.text
+
+
+def test_headline_figures_agree_with_the_fixtures(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    headline = client.get(OVERVIEW + Q4).context["overview"].headline
+
+    # Computed independently of the selector, straight from the rows.
+    spend = QuarterlyUpdate.objects.filter(
+        quarter__financial_year__start_year=2018, status="approved"
+    ).aggregate(total=Sum("spend_actual"))["total"]
+    assert headline.spend_to_date == spend
+    assert headline.planned_investment == Decimal("32000000.00")
+    assert headline.actively_invested == Decimal("32000000.00")
+    assert headline.localities_total == 8
+    on_track = 0
+    for update in QuarterlyUpdate.objects.filter(
+        quarter__financial_year__start_year=2018, quarter__number=4, status="approved"
+    ):
+        rags = set(update.objective_statuses.values_list("rag", flat=True))
+        on_track += rags <= {Rag.GREEN, Rag.COMPLETE}
+    assert headline.localities_on_track == on_track
+    assert sum(item.count for item in headline.risks_by_band) == 13
+
+
+def test_rag_moves_are_reported_in_plain_sentences(client, programme_data, board_user):
+    status = ObjectiveStatus.objects.get(
+        update__locality__slug="west-kent",
+        update__quarter__financial_year__start_year=2018,
+        update__quarter__number=3,
+        objective__number=3,
+    )
+    status.rag = Rag.RED
+    status.save()
+    latest = ObjectiveStatus.objects.get(
+        update__locality__slug="west-kent",
+        update__quarter__financial_year__start_year=2018,
+        update__quarter__number=4,
+        objective__number=3,
+    )
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].changes
+
+    assert (
+        f"West Kent: “Interagency partnerships” moved from Red to {Rag(latest.rag).label}."
+        in changes
+    )
+
+
+@time_machine.travel(datetime.datetime(2019, 5, 1, 12, tzinfo=datetime.UTC))
+def test_overdue_returns_are_listed(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].changes
+
+    overdue = [change for change in changes if change.startswith("Return overdue")]
+    assert overdue == [
+        "Return overdue: Medway has not submitted its 2018/19 Q4 update (due 21 April 2019).",
+        "Return overdue: Swale has not submitted its 2018/19 Q4 update (due 21 April 2019).",
+    ]
+
+
+def test_narrative_and_names_are_escaped(client, programme_data, board_user):
+    from localities.models import Locality
+
+    Locality.objects.filter(slug="thanet").update(name="<img src=x onerror=alert(1)>")
+    client.force_login(board_user)
+
+    response = client.get(OVERVIEW + Q4)
+
+    assert "<img src=x" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
