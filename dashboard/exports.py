@@ -47,3 +47,10 @@ def export_response(table, *, export_format: str, name: str, quarter_label: str 
         export_format, table, exclude_columns=getattr(table, "exclude_from_export", ())
     )
     return exporter.response(filename=f"{'-'.join(parts).lower()}.{export_format}")
+
+
+def export_query(request) -> str:
+    """The request's query string without the export parameter, for download links."""
+    query = request.GET.copy()
+    query.pop(EXPORT_PARAMETER, None)
+    return query.urlencode()
