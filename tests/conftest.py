@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from localities import access  # noqa: E402
-from localities.demo import DEMO_PASSWORD  # noqa: E402
+from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
 from localities.models import Locality  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -49,6 +49,15 @@ def lead_thanet(programme_data, django_user_model):
 @pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(username="admin", password=DEMO_PASSWORD)
+
+
+@pytest.fixture
+def demo_site(transactional_db, settings):
+    """For browser tests: the data and demo accounts exactly as `make run` sets them up."""
+    call_command("load_programme_data", verbosity=0)
+    settings.DEBUG = True
+    create_demo_accounts()
+    settings.DEBUG = False
 
 
 # --- Browser tests: one Chromium per session, a fresh context per test ---------

@@ -1,20 +1,10 @@
 """The first journey: a board member logs in and sees the programme."""
 
 import pytest
-from django.core.management import call_command
 
-from localities.demo import create_demo_accounts
 from tests.helpers import assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_site(transactional_db, settings):
-    call_command("load_programme_data", verbosity=0)
-    settings.DEBUG = True
-    create_demo_accounts()
-    settings.DEBUG = False
 
 
 def test_a_board_member_logs_in_and_sees_the_landing_page(demo_site, page, log_in):
