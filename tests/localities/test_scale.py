@@ -150,7 +150,6 @@ def test_counts_scale_with_the_factor(factor):
     before = snapshot()
 
     report = generate_scale_data(factor=factor, seed=factor)
-    print(f"generated in {report.seconds:.2f} s")
 
     assert_scaled(report, before, factor)
 
