@@ -396,7 +396,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.exclude(status=Milestone.Status.COMPLETE).filter(planned_end__lt=today)
 
 
-class Milestone(models.Model):
+class Milestone(IllustrativeMixin, models.Model):
     """A dated step of the programme, programme-wide or for one locality.
 
     Real milestone dates are often uncertain ("July–Sep?", "TBC", "in
