@@ -329,10 +329,12 @@ class MilestoneAdmin(HistoryAdmin):
         "actual_date",
         "status",
         "slippage",
+        "is_illustrative",
     ]
     list_filter = [
         "status",
         "is_date_uncertain",
+        "is_illustrative",
         "workstream",
         ("locality", LocalityOrProgrammeFilter),
         "objective",
@@ -342,7 +344,7 @@ class MilestoneAdmin(HistoryAdmin):
     search_fields = ["title", "description", "workstream", "timing_as_written", "source"]
     ordering = [F("planned_end").asc(nulls_last=True), "title"]
     fieldsets = [
-        (None, {"fields": ["title", "description", "workstream", "source"]}),
+        (None, {"fields": ["title", "description", "workstream", "source", "is_illustrative"]}),
         ("Belongs to", {"fields": ["locality", "objective", "critical_area"]}),
         (
             "Timing",
