@@ -6,8 +6,6 @@ history is one click away. Anything a changelist shows from a related row is fet
 query (list_select_related or an annotation), never once per row.
 """
 
-import calendar
-import datetime
 
 from django.contrib import admin
 from django.db.models import Count, F, prefetch_related_objects
@@ -99,35 +97,6 @@ class LocalityOrProgrammeFilter(admin.RelatedFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.empty_value_display = PROGRAMME_WIDE
-
-
-def _day(value: datetime.date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def _is_whole_months(start: datetime.date, end: datetime.date) -> bool:
-    return start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
-
-
-def planned_window(milestone: Milestone) -> str:
-    """The planned timing as precisely as it is known, and no more precisely.
-
-    A window of whole months reads "Aug 2018 – Sep 2018"; a single day reads
-    "16 Aug 2018"; a milestone without dates falls back to the paper's own
-    words ("TBC", "In progress").
-    """
-    start, end = milestone.planned_start, milestone.planned_end
-    if end is None:
-        return milestone.timing_as_written or "Not yet planned"
-    if start is None:
-        return f"By {_day(end)}"
-    if start == end:
-        return _day(end)
-    if _is_whole_months(start, end):
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b %Y}"
-        return f"{start:%b %Y} – {end:%b %Y}"
-    return f"{_day(start)} – {_day(end)}"
 
 
 # Sub-systems and localities -------------------------------------------------
@@ -371,7 +340,7 @@ class MilestoneAdmin(HistoryAdmin):
 
     @admin.display(description="Planned", ordering="planned_end")
     def planned_window(self, obj):
-        window = planned_window(obj)
+        window = obj.planned_window_text()
         if obj.timing_as_written and window != obj.timing_as_written:
             return format_html(
                 '<span title="As written: {}">{}</span>', obj.timing_as_written, window

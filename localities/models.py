@@ -488,6 +488,30 @@ class Milestone(IllustrativeMixin, models.Model):
     def is_programme_wide(self):
         return self.locality_id is None
 
+    def planned_window_text(self) -> str:
+        """The planned timing as a reader would say it, never more precise than the data.
+
+        A single day reads "28 Jun 2018"; whole months "Sep 2017" or "Aug 2018 –
+        Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018"; only an end, "By 19
+        Mar 2019". With no dates, the timing as the paper wrote it ("TBC",
+        "In progress"). "(uncertain)" marks a tentative timing.
+        """
+        start, end = self.planned_start, self.planned_end
+        if end is None:
+            text = self.timing_as_written or "No date yet"
+        elif start is None:
+            text = f"By {end:%-d %b %Y}"
+        elif start == end:
+            text = f"{end:%-d %b %Y}"
+        elif start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
+            same_month = (start.year, start.month) == (end.year, end.month)
+            text = f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
+        else:
+            text = f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        if self.is_date_uncertain:
+            text += " (uncertain)"
+        return text
+
     def slippage_days(self) -> int | None:
         """Days between the end of the planned window and the actual (or forecast) date."""
         achieved = self.actual_date or self.forecast_date

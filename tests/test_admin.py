@@ -18,7 +18,6 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from localities import access
-from localities.admin import planned_window
 from localities.models import (
     MDT,
     CriticalArea,
@@ -269,29 +268,6 @@ def test_update_autocomplete_names_updates_by_locality_and_quarter(admin_client,
 
 
 # --- What the lists show ------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("fields", "expected"),
-    [
-        ({"planned_start": "2018-08-01", "planned_end": "2018-09-30"}, "Aug 2018 – Sep 2018"),
-        ({"planned_start": "2018-07-01", "planned_end": "2018-07-31"}, "Jul 2018"),
-        ({"planned_start": "2018-08-16", "planned_end": "2018-08-16"}, "16 Aug 2018"),
-        ({"planned_start": "2018-08-06", "planned_end": "2018-09-07"}, "6 Aug 2018 – 7 Sep 2018"),
-        ({"planned_end": "2019-03-19"}, "By 19 Mar 2019"),
-        ({"timing_as_written": "TBC"}, "TBC"),
-        ({}, "Not yet planned"),
-    ],
-)
-def test_planned_window_is_as_precise_as_the_papers(fields, expected):
-    dates = {
-        name: datetime.date.fromisoformat(value)
-        for name, value in fields.items()
-        if name.startswith("planned")
-    }
-    milestone = Milestone(timing_as_written=fields.get("timing_as_written", ""), **dates)
-
-    assert planned_window(milestone) == expected
 
 
 def test_milestone_list_shows_window_locality_and_slippage(admin_client, db):

@@ -1,0 +1,436 @@
+"""One locality as at a quarter: its objectives, MDTs, milestones, money, outcomes,
+maturity and risks, in a fixed number of queries however much data there is."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dashboard.periods import DashboardPage
+from localities.models import (
+    MDT,
+    CareModelElement,
+    Locality,
+    MaturityScore,
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    OutcomeBaseline,
+    OutcomeMeasure,
+    PlannedInvestment,
+    Quarter,
+    QuarterlyUpdate,
+    Rag,
+)
+from risks.models import ScoreBand
+from risks.selectors import band_for, risks_as_at
+
+# The October 2017 maturity matrix is held as each locality's 2017/18 Q3 update.
+MATURITY_BASELINE_YEAR = 2017
+MATURITY_BASELINE_QUARTER = 3
+
+
+@dataclass(frozen=True)
+class ObjectiveProgress:
+    """A locality's status against one objective in the page's quarter (None: no return)."""
+
+    objective: Objective
+    status: ObjectiveStatus | None
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.status.rag).label if self.status else "No status"
+
+
+class MDTStatusAsAt:
+    """Where an MDT stood at a quarter's end; the model holds only today's status."""
+
+    LIVE = "Live"
+    LATE = "Not live, planned date passed"
+    NOT_YET = "Not yet live"
+
+
+@dataclass(frozen=True)
+class MDTRow:
+    name: str
+    tier: str
+    status: str
+    population_covered: int | None
+    planned_go_live: datetime.date | None
+    actual_go_live: datetime.date | None
+    is_illustrative: bool
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == MDTStatusAsAt.LIVE
+
+
+@dataclass(frozen=True)
+class TierGroup:
+    tier: str
+    mdts: list[MDTRow]
+
+    @property
+    def live_count(self) -> int:
+        return sum(mdt.is_live for mdt in self.mdts)
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    title: str
+    planned: str
+    forecast_date: datetime.date | None
+    actual_date: datetime.date | None
+    status: str
+    slippage_days: int | None
+    is_illustrative: bool
+
+
+@dataclass(frozen=True)
+class SpendQuarter:
+    quarter: Quarter
+    planned: Decimal | None
+    actual: Decimal | None
+    has_return: bool
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    measure: str
+    unit: str
+    baseline: Decimal | None
+    value: Decimal | None
+    lower_is_better: bool
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.baseline is None or self.value is None:
+            return None
+        return self.value - self.baseline
+
+    @property
+    def percent_change(self) -> Decimal | None:
+        if self.difference is None or not self.baseline:
+            return None
+        return self.difference / self.baseline * 100
+
+    @property
+    def verdict(self) -> str:
+        if self.difference is None:
+            return "Not known"
+        if self.difference == 0:
+            return "Same as baseline"
+        if (self.difference < 0) == self.lower_is_better:
+            return "Better than baseline"
+        return "Worse than baseline"
+
+
+@dataclass(frozen=True)
+class MaturityRow:
+    element: CareModelElement
+    baseline: int | None
+    latest: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.baseline is None or self.latest is None:
+            return None
+        return self.latest - self.baseline
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    reference: str
+    title: str
+    category: str
+    score: int | None
+    band: ScoreBand | None
+    is_illustrative: bool
+
+
+@dataclass(frozen=True)
+class HistoryCell:
+    quarter: Quarter
+    rag: str | None
+
+    @property
+    def label(self) -> str:
+        return Rag(self.rag).label if self.rag else "No status"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    objective: Objective
+    cells: list[HistoryCell]
+
+
+@dataclass(frozen=True)
+class LocalityPage:
+    locality: Locality
+    quarter: Quarter
+    update: QuarterlyUpdate | None
+    objectives: list[ObjectiveProgress]
+    mdts: list[MDTRow]
+    tier_groups: list[TierGroup]
+    milestones: list[MilestoneRow]
+    year_quarters: list[Quarter]
+    spend: list[SpendQuarter]
+    planned_for_year: Decimal | None
+    outcomes: list[OutcomeRow]
+    maturity: list[MaturityRow]
+    maturity_baseline_quarter: Quarter | None
+    maturity_latest_quarter: Quarter | None
+    risks: list[RiskRow]
+    history: list[HistoryRow]
+    includes_illustrative: bool
+
+    @property
+    def mdts_live(self) -> int:
+        return sum(mdt.is_live for mdt in self.mdts)
+
+
+def mdt_status_as_at(mdt: MDT, day: datetime.date) -> str:
+    """Live if it went live on or before `day`; otherwise whether it was late by then."""
+    if mdt.actual_go_live and mdt.actual_go_live <= day:
+        return MDTStatusAsAt.LIVE
+    if mdt.planned_go_live and mdt.planned_go_live <= day:
+        return MDTStatusAsAt.LATE
+    return MDTStatusAsAt.NOT_YET
+
+
+def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
+    """A milestone as it stood at `day`: a completion after then is not yet known."""
+    done_by_then = milestone.actual_date is not None and milestone.actual_date <= day
+    if done_by_then:
+        status = Milestone.Status.COMPLETE.label
+    elif milestone.status == Milestone.Status.CANCELLED:
+        status = Milestone.Status.CANCELLED.label
+    elif milestone.planned_end and milestone.planned_end < day:
+        status = "Overdue"
+    elif milestone.status == Milestone.Status.COMPLETE:
+        # Completed after the quarter: as at then it was still to do.
+        status = "Not complete"
+    else:
+        status = milestone.get_status_display()
+    achieved = milestone.actual_date if done_by_then else milestone.forecast_date
+    slippage = (
+        (achieved - milestone.planned_end).days
+        if achieved is not None and milestone.planned_end is not None
+        else None
+    )
+    return MilestoneRow(
+        title=milestone.title,
+        planned=milestone.planned_window_text(),
+        forecast_date=None if done_by_then else milestone.forecast_date,
+        actual_date=milestone.actual_date if done_by_then else None,
+        status=status,
+        slippage_days=slippage,
+        is_illustrative=milestone.is_illustrative,
+    )
+
+
+def _maturity(
+    locality: Locality, page: DashboardPage
+) -> tuple[list[MaturityRow], Quarter | None, Quarter | None]:
+    elements = list(CareModelElement.objects.order_by("number"))
+    scores = list(
+        MaturityScore.objects.filter(
+            update__locality=locality,
+            update__status__in=page.statuses,
+            update__quarter__start_date__lte=page.quarter.start_date,
+        )
+        .select_related("update__quarter__financial_year")
+        .only(
+            "element_id",
+            "score",
+            "update__quarter__number",
+            "update__quarter__start_date",
+            "update__quarter__financial_year__start_year",
+        )
+    )
+    baseline_scores = {
+        score.element_id: score
+        for score in scores
+        if score.update.quarter.financial_year.start_year == MATURITY_BASELINE_YEAR
+        and score.update.quarter.number == MATURITY_BASELINE_QUARTER
+    }
+    latest_start = max((score.update.quarter.start_date for score in scores), default=None)
+    latest_scores = {
+        score.element_id: score
+        for score in scores
+        if score.update.quarter.start_date == latest_start
+    }
+    rows = [
+        MaturityRow(
+            element=element,
+            baseline=baseline_scores[element.id].score if element.id in baseline_scores else None,
+            latest=latest_scores[element.id].score if element.id in latest_scores else None,
+        )
+        for element in elements
+    ]
+    baseline_quarter = (
+        next(iter(baseline_scores.values())).update.quarter if baseline_scores else None
+    )
+    latest_quarter = next(iter(latest_scores.values())).update.quarter if latest_scores else None
+    return rows, baseline_quarter, latest_quarter
+
+
+def _risks(locality: Locality, day: datetime.date) -> list[RiskRow]:
+    bands = list(ScoreBand.objects.all())
+    risks = (
+        risks_as_at(day)
+        .filter(locality=locality)
+        .select_related("category")
+        .order_by("-score_then", "reference")
+    )
+    return [
+        RiskRow(
+            reference=risk.reference or "",
+            title=risk.title,
+            category=risk.category.name,
+            score=risk.score_then,
+            band=band_for(risk.score_then, bands),
+            is_illustrative=risk.is_illustrative or risk.scores_are_illustrative,
+        )
+        for risk in risks
+    ]
+
+
+def _outcomes(locality: Locality, update: QuarterlyUpdate | None) -> list[OutcomeRow]:
+    baselines = {
+        baseline.measure_id: baseline.quarterly_value
+        for baseline in OutcomeBaseline.objects.filter(locality=locality).only(
+            "measure_id", "quarterly_value"
+        )
+    }
+    figures = (
+        {figure.measure_id: figure.value for figure in update.outcome_figures.all()}
+        if update
+        else {}
+    )
+    return [
+        OutcomeRow(
+            measure=measure.name,
+            unit=measure.unit,
+            baseline=baselines.get(measure.id),
+            value=figures.get(measure.id),
+            lower_is_better=measure.lower_is_better,
+        )
+        for measure in OutcomeMeasure.objects.order_by("id")
+    ]
+
+
+def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
+    """Everything on a locality's page as at `page.quarter`."""
+    quarter = page.quarter
+    year = quarter.financial_year
+    day = quarter.end_date
+
+    objectives = list(Objective.objects.filter(financial_year=year).order_by("number"))
+    year_quarters = list(
+        Quarter.objects.filter(
+            financial_year=year, start_date__lte=quarter.start_date
+        ).chronological()
+    )
+    updates = {
+        update.quarter_id: update
+        for update in QuarterlyUpdate.objects.filter(
+            locality=locality,
+            quarter__in=year_quarters,
+            status__in=page.statuses,
+        ).prefetch_related("objective_statuses", "outcome_figures")
+    }
+    current = updates.get(quarter.id)
+    rags = {
+        quarter_id: {status.objective_id: status for status in update.objective_statuses.all()}
+        for quarter_id, update in updates.items()
+    }
+
+    mdts = [
+        MDTRow(
+            name=mdt.name,
+            tier=mdt.get_tier_display(),
+            status=mdt_status_as_at(mdt, day),
+            population_covered=mdt.population_covered,
+            planned_go_live=mdt.planned_go_live,
+            actual_go_live=(
+                mdt.actual_go_live if mdt.actual_go_live and mdt.actual_go_live <= day else None
+            ),
+            is_illustrative=mdt.is_illustrative,
+        )
+        for mdt in MDT.objects.for_locality(locality).order_by("name")
+    ]
+    tier_groups = [
+        TierGroup(tier=label, mdts=[mdt for mdt in mdts if mdt.tier == label])
+        for _, label in MDT.Tier.choices
+    ]
+    milestones = [
+        milestone_row(milestone, day)
+        # The model's ordering: planned end, undated last.
+        for milestone in Milestone.objects.for_locality(locality)
+    ]
+    planned_for_year = (
+        PlannedInvestment.objects.filter(locality=locality, financial_year=year)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    maturity, baseline_quarter, latest_quarter = _maturity(locality, page)
+    risks = _risks(locality, day)
+
+    return LocalityPage(
+        locality=locality,
+        quarter=quarter,
+        update=current,
+        objectives=[
+            ObjectiveProgress(
+                objective=objective, status=rags.get(quarter.id, {}).get(objective.id)
+            )
+            for objective in objectives
+        ],
+        mdts=mdts,
+        tier_groups=tier_groups,
+        milestones=milestones,
+        year_quarters=year_quarters,
+        spend=[
+            SpendQuarter(
+                quarter=year_quarter,
+                planned=updates[year_quarter.id].spend_planned
+                if year_quarter.id in updates
+                else None,
+                actual=updates[year_quarter.id].spend_actual
+                if year_quarter.id in updates
+                else None,
+                has_return=year_quarter.id in updates,
+            )
+            for year_quarter in year_quarters
+        ],
+        planned_for_year=planned_for_year,
+        outcomes=_outcomes(locality, current),
+        maturity=maturity,
+        maturity_baseline_quarter=baseline_quarter,
+        maturity_latest_quarter=latest_quarter,
+        risks=risks,
+        history=[
+            HistoryRow(
+                objective=objective,
+                cells=[
+                    HistoryCell(
+                        quarter=year_quarter,
+                        rag=(
+                            rags[year_quarter.id][objective.id].rag
+                            if objective.id in rags.get(year_quarter.id, {})
+                            else None
+                        ),
+                    )
+                    for year_quarter in year_quarters
+                ],
+            )
+            for objective in objectives
+        ],
+        includes_illustrative=(
+            locality.is_illustrative
+            or any(update.is_illustrative for update in updates.values())
+            or any(mdt.is_illustrative for mdt in mdts)
+            or any(milestone.is_illustrative for milestone in milestones)
+            or any(risk.is_illustrative for risk in risks)
+        ),
+    )

@@ -1,0 +1,221 @@
+"""The milestone register: every milestone, its status as at a quarter and its slippage."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Case, F, QuerySet, Value, When
+
+from dashboard.filters.milestones import MilestoneFilter
+from dashboard.periods import DashboardPage
+from localities.models import Locality, Milestone, Objective
+
+PROGRAMME_WIDE = "Programme-wide"
+
+
+class StatusAsAt(models.TextChoices):
+    """A milestone's status at the end of the quarter being shown."""
+
+    OVERDUE = "overdue", "Overdue"
+    IN_PROGRESS = "in_progress", "In progress"
+    NOT_STARTED = "not_started", "Not started"
+    COMPLETE = "complete", "Complete"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Sorting by status puts what needs attention first.
+STATUS_ORDER = {status: position for position, status in enumerate(StatusAsAt.values)}
+
+
+def status_as_at(day: datetime.date) -> Case:
+    """The status a milestone had on `day`, worked out in SQL so the table can filter on it.
+
+    Complete if its actual date is on or before `day`; cancelled if cancelled;
+    overdue if its planned window closed before `day`; otherwise its stored
+    status, except that a milestone completed after `day` was not complete
+    then: it shows as in progress once its window had opened, else not started.
+    """
+    return Case(
+        When(actual_date__lte=day, then=Value(StatusAsAt.COMPLETE)),
+        When(status=Milestone.Status.CANCELLED, then=Value(StatusAsAt.CANCELLED)),
+        When(planned_end__lt=day, then=Value(StatusAsAt.OVERDUE)),
+        When(
+            status=Milestone.Status.COMPLETE,
+            planned_start__gt=day,
+            then=Value(StatusAsAt.NOT_STARTED),
+        ),
+        When(status=Milestone.Status.COMPLETE, then=Value(StatusAsAt.IN_PROGRESS)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
+def milestones_as_at(day: datetime.date) -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("locality", "objective__financial_year").annotate(
+        status_then=status_as_at(day)
+    )
+
+
+@dataclass(frozen=True)
+class Slippage:
+    """Days from the end of the planned window to the actual (or forecast) date."""
+
+    days: int
+    is_forecast: bool
+
+
+def slippage(milestone: Milestone) -> Slippage | None:
+    """None when a date is missing or the planned window is itself a guess."""
+    if milestone.is_date_uncertain or milestone.planned_end is None:
+        return None
+    achieved = milestone.actual_date or milestone.forecast_date
+    if achieved is None:
+        return None
+    return Slippage(
+        days=(achieved - milestone.planned_end).days,
+        is_forecast=milestone.actual_date is None,
+    )
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One milestone as the register shows it; plain values, so sorting needs no queries."""
+
+    id: int
+    title: str
+    locality_name: str | None
+    workstream: str
+    objective_label: str
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    planned_window: str
+    is_date_uncertain: bool
+    forecast_date: datetime.date | None
+    actual_date: datetime.date | None
+    status_then: str
+    slippage: Slippage | None
+
+    @property
+    def status_label(self) -> str:
+        return StatusAsAt(self.status_then).label
+
+    @property
+    def status_order(self) -> int:
+        return STATUS_ORDER[self.status_then]
+
+    @property
+    def slippage_days(self) -> int | None:
+        return self.slippage.days if self.slippage else None
+
+    @property
+    def has_dates(self) -> bool:
+        return bool(self.planned_end or self.actual_date or self.forecast_date)
+
+
+@dataclass(frozen=True)
+class MilestoneSummary:
+    total: int
+    by_status: dict[str, int]
+    without_date: int
+    slipped: int
+
+    def sentence(self, *, day: datetime.date) -> str:
+        """ "Of 33 milestones, 12 were complete and 14 overdue by …" for the page's opening line."""
+        if not self.total:
+            return "No milestones match these filters."
+        count = self.by_status.get
+        others = [
+            f"{count(status)} {status.label.lower()}"
+            for status in (StatusAsAt.IN_PROGRESS, StatusAsAt.NOT_STARTED, StatusAsAt.CANCELLED)
+            if count(status)
+        ]
+        noun = "milestone" if self.total == 1 else "milestones"
+        sentence = (
+            f"Of {self.total} {noun}, {count(StatusAsAt.COMPLETE, 0)} were complete and "
+            f"{count(StatusAsAt.OVERDUE, 0)} overdue by {day:%-d %B %Y}"
+        )
+        if others:
+            sentence += f"; {', '.join(others)}"
+        return (
+            f"{sentence}. {self.without_date} have no planned date yet, and {self.slipped} "
+            "finished or are forecast to finish after their planned window."
+        )
+
+
+@dataclass(frozen=True)
+class MilestonesData:
+    filterset: MilestoneFilter
+    rows: list[MilestoneRow]
+    summary: MilestoneSummary
+    summary_sentence: str
+
+
+def _objective_label(objective: Objective | None, *, with_year: bool = False) -> str:
+    if objective is None:
+        return ""
+    label = f"{objective.number}. {objective.short_title}"
+    return f"{objective.financial_year.label}: {label}" if with_year else label
+
+
+def _row(milestone: Milestone) -> MilestoneRow:
+    return MilestoneRow(
+        id=milestone.id,
+        title=milestone.title,
+        locality_name=milestone.locality.name if milestone.locality else None,
+        workstream=milestone.workstream,
+        objective_label=_objective_label(milestone.objective),
+        planned_start=milestone.planned_start,
+        planned_end=milestone.planned_end,
+        planned_window=milestone.planned_window_text(),
+        is_date_uncertain=milestone.is_date_uncertain,
+        forecast_date=milestone.forecast_date,
+        actual_date=milestone.actual_date,
+        status_then=milestone.status_then,
+        slippage=slippage(milestone),
+    )
+
+
+def _summary(rows: list[MilestoneRow]) -> MilestoneSummary:
+    return MilestoneSummary(
+        total=len(rows),
+        by_status=dict(Counter(row.status_then for row in rows)),
+        without_date=sum(1 for row in rows if row.planned_end is None),
+        slipped=sum(1 for row in rows if row.slippage and row.slippage.days > 0),
+    )
+
+
+def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
+    """Every milestone matching the filters, as at the page's quarter, in a fixed number of queries.
+
+    Four queries whatever the data: the filter's choices (localities,
+    objectives, workstreams) and the milestones themselves.
+    """
+    day = page.quarter.end_date
+    filterset = MilestoneFilter(
+        filter_data,
+        queryset=milestones_as_at(day),
+        localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
+        objectives=[
+            (objective.id, _objective_label(objective, with_year=True))
+            for objective in Objective.objects.filter(milestones__isnull=False)
+            .distinct()
+            .select_related("financial_year")
+            .order_by("financial_year__start_year", "number")
+        ],
+        workstreams=list(
+            Milestone.objects.exclude(workstream="")
+            .order_by("workstream")
+            .values_list("workstream", flat=True)
+            .distinct()
+        ),
+        status_choices=StatusAsAt.choices,
+    )
+    rows = [_row(milestone) for milestone in filterset.qs]
+    summary = _summary(rows)
+    return MilestonesData(
+        filterset=filterset,
+        rows=rows,
+        summary=summary,
+        summary_sentence=summary.sentence(day=day),
+    )

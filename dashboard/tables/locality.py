@@ -1,0 +1,119 @@
+"""Tables on a locality's page. Rows come from dashboard.selectors.locality, so a
+table never queries per row; sorting and paging work on the lists."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from dashboard.selectors.locality import MDTStatusAsAt
+from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, NumberColumn
+
+PER_PAGE = 25
+DATE_FORMAT = "j M Y"
+NOWRAP = {"td": {"class": "app-nowrap"}}
+
+_MDT_STATUS_COLOURS = {
+    MDTStatusAsAt.LIVE: "green",
+    MDTStatusAsAt.LATE: "orange",
+    MDTStatusAsAt.NOT_YET: "grey",
+}
+_MILESTONE_STATUS_COLOURS = {
+    "Complete": "blue",
+    "Overdue": "red",
+    "In progress": "green",
+    "Cancelled": "grey",
+}
+
+
+def tag(word: str, colour: str):
+    """An NHS.UK tag: the word is always there, the colour only repeats it."""
+    return format_html(
+        '<strong class="nhsuk-tag nhsuk-tag--{} app-rag-tag">{}</strong>', colour, word
+    )
+
+
+class MDTTable(DashboardTable):
+    name = tables.Column(verbose_name="MDT")
+    tier = tables.Column(attrs=NOWRAP)
+    status = tables.Column(verbose_name="Status at quarter end")
+    population_covered = NumberColumn(verbose_name="Population covered")
+    planned_go_live = tables.DateColumn(
+        format=DATE_FORMAT, verbose_name="Planned go-live", attrs=NOWRAP
+    )
+    actual_go_live = tables.DateColumn(
+        format=DATE_FORMAT, verbose_name="Actual go-live", attrs=NOWRAP
+    )
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "This locality has no MDTs recorded."
+
+    def render_status(self, value):
+        return tag(value, _MDT_STATUS_COLOURS.get(value, "grey"))
+
+    def value_status(self, value):
+        return value
+
+
+class MilestoneTable(DashboardTable):
+    title = tables.Column(verbose_name="Milestone")
+    planned = tables.Column(verbose_name="Planned")
+    forecast_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Forecast", attrs=NOWRAP)
+    actual_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Actual", attrs=NOWRAP)
+    status = tables.Column(verbose_name="Status at quarter end")
+    slippage_days = tables.Column(verbose_name="Slippage (days)", attrs=NUMERIC_ATTRS)
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "This locality has no milestones of its own."
+
+    def render_status(self, value):
+        return tag(value, _MILESTONE_STATUS_COLOURS.get(value, "grey"))
+
+    def value_status(self, value):
+        return value
+
+    def render_slippage_days(self, value):
+        return f"{value:+,d}" if value else "0"
+
+    def value_slippage_days(self, value):
+        return value
+
+
+class OutcomeTable(DashboardTable):
+    measure = tables.Column(verbose_name="Measure")
+    baseline = NumberColumn(verbose_name="Quarterly baseline", decimals=0)
+    value = NumberColumn(verbose_name="This quarter", decimals=0)
+    difference = NumberColumn(verbose_name="Difference", decimals=0, orderable=False)
+    percent_change = NumberColumn(verbose_name="Difference (%)", decimals=1, orderable=False)
+    verdict = tables.Column(verbose_name="Against baseline", orderable=False)
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "No outcome measures are defined."
+
+    def render_difference(self, value):
+        return f"{value:+,.0f}"
+
+    def render_percent_change(self, value):
+        return f"{value:+.1f}%"
+
+    def value_percent_change(self, value):
+        return round(value, 1)
+
+    def render_verdict(self, value):
+        colour = {"Better than baseline": "green", "Worse than baseline": "red"}.get(value, "grey")
+        return tag(value, colour)
+
+
+class RiskTable(DashboardTable):
+    reference = tables.Column(verbose_name="Reference")
+    title = tables.Column(verbose_name="Risk")
+    category = tables.Column(verbose_name="Category")
+    score = tables.Column(verbose_name="Score at quarter end", attrs=NUMERIC_ATTRS)
+    band = tables.Column(verbose_name="Band", order_by=("score",))
+
+    class Meta(DashboardTable.Meta):
+        empty_text = "No open risks for this locality at the quarter end."
+
+    def render_band(self, value):
+        return tag(value.name, value.colour)
+
+    def value_band(self, value):
+        return value.name

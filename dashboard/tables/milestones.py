@@ -1,0 +1,102 @@
+"""The milestone register table."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from dashboard.selectors.milestones import PROGRAMME_WIDE, StatusAsAt
+from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
+
+# NHS.UK tag colours for a milestone's status; the word is always in the tag.
+STATUS_TAG_CLASSES = {
+    StatusAsAt.OVERDUE: "nhsuk-tag--red",
+    StatusAsAt.IN_PROGRESS: "nhsuk-tag--aqua-green",
+    StatusAsAt.NOT_STARTED: "nhsuk-tag--grey",
+    StatusAsAt.COMPLETE: "nhsuk-tag--blue",
+    StatusAsAt.CANCELLED: "nhsuk-tag--white",
+}
+
+NOWRAP_ATTRS = {"td": {"class": "app-register-table__nowrap"}}
+
+
+def status_tag(status: str) -> str:
+    return format_html(
+        '<strong class="nhsuk-tag app-rag-tag {}">{}</strong>',
+        STATUS_TAG_CLASSES.get(status, "nhsuk-tag--grey"),
+        StatusAsAt(status).label,
+    )
+
+
+def slippage_text(days: int, *, is_forecast: bool) -> str:
+    """ "77 days late", "3 days early" or "On time", saying when it rests on a forecast."""
+    if days == 0:
+        text = "On time"
+    else:
+        unit = "day" if abs(days) == 1 else "days"
+        text = f"{abs(days):,} {unit} {'late' if days > 0 else 'early'}"
+    return f"{text} (forecast)" if is_forecast else text
+
+
+class StatusAsAtColumn(tables.Column):
+    def render(self, record):
+        return status_tag(record.status_then)
+
+    def value(self, record):
+        return record.status_label
+
+
+class SlippageColumn(tables.Column):
+    """Shows words; exports the signed number of days (late is positive)."""
+
+    def render(self, record):
+        return slippage_text(record.slippage.days, is_forecast=record.slippage.is_forecast)
+
+    def value(self, record):
+        return record.slippage.days
+
+
+class MilestoneTable(DashboardTable):
+    title = tables.Column(verbose_name="Milestone")
+    # empty_values=(): a milestone with no locality is programme-wide, in the page and the export.
+    locality_name = tables.Column(verbose_name="Locality", empty_values=())
+    workstream = tables.Column(verbose_name="Workstream", default="")
+    objective_label = tables.Column(verbose_name="Objective", default="")
+    planned_window = tables.Column(
+        verbose_name="Planned", order_by=("planned_end", "planned_start")
+    )
+    forecast_date = tables.DateColumn(
+        verbose_name="Forecast", format="j M Y", default="", attrs=NOWRAP_ATTRS
+    )
+    actual_date = tables.DateColumn(
+        verbose_name="Actual", format="j M Y", default="", attrs=NOWRAP_ATTRS
+    )
+    status_then = StatusAsAtColumn(
+        verbose_name="Status at quarter end", order_by=("status_order", "planned_end")
+    )
+    slippage = SlippageColumn(
+        verbose_name="Slippage",
+        accessor="slippage_days",
+        default="",
+        attrs=NUMERIC_ATTRS,
+        order_by=("slippage_days",),
+    )
+    # Export only: whether the slippage rests on the actual or a forecast date.
+    slippage_basis = tables.Column(
+        verbose_name="Slippage based on",
+        accessor="slippage",
+        visible=False,
+        orderable=False,
+        default="",
+    )
+
+    class Meta(DashboardTable.Meta):
+        attrs = {"class": "nhsuk-table app-register-table"}
+        empty_text = "No milestones match these filters."
+
+    def render_locality_name(self, value):
+        return value or PROGRAMME_WIDE
+
+    def value_locality_name(self, value):
+        return value or PROGRAMME_WIDE
+
+    def value_slippage_basis(self, value):
+        return "Forecast date" if value.is_forecast else "Actual date"

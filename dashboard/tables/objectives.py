@@ -1,0 +1,98 @@
+"""The status-by-locality table for one objective: a row per locality, a column per
+quarter, each cell a RAG tag linking to that locality's narrative for that quarter."""
+
+from urllib.parse import urlencode
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from dashboard.periods import PREVIEW_PARAMETER, QUARTER_PARAMETER, quarter_slug
+from dashboard.selectors.objectives import ObjectiveProgress
+from dashboard.tables.base import DashboardTable, rag_tag
+
+PER_PAGE = 25
+
+
+def _locality_url(slug: str, *, quarter, is_preview: bool) -> str:
+    parameters = {QUARTER_PARAMETER: quarter_slug(quarter)}
+    if is_preview:
+        parameters[PREVIEW_PARAMETER] = "1"
+    return f"{reverse('dashboard:locality', args=[slug])}?{urlencode(parameters)}"
+
+
+class QuarterStatusColumn(tables.Column):
+    """One quarter's RAG: the tag with its word, linking to the locality's objective."""
+
+    def __init__(self, *, quarter, objective_number: int, is_preview: bool, **kwargs):
+        self.quarter = quarter
+        self.objective_number = objective_number
+        self.is_preview = is_preview
+        kwargs.setdefault("verbose_name", quarter.label)
+        kwargs.setdefault("order_by", (f"q{quarter.number}__rank",))
+        super().__init__(**kwargs)
+
+    def render(self, value, record):
+        if value.rag is None:
+            return render_to_string("includes/rag_tag.html", {"rag": None, "label": "No status"})
+        locality = record["locality"]
+        url = _locality_url(locality.slug, quarter=self.quarter, is_preview=self.is_preview)
+        return format_html(
+            '<a class="app-rag-link" href="{}#objective-{}">{}<span class="nhsuk-u-visually-hidden">'
+            " – {}, objective {}, {}</span></a>",
+            url,
+            self.objective_number,
+            rag_tag(value.rag),
+            locality.name,
+            self.objective_number,
+            self.quarter.label,
+        )
+
+    def value(self, value):
+        return value.label
+
+
+class ObjectiveStatusTable(DashboardTable):
+    locality = tables.Column(verbose_name="Locality", order_by=("locality__name",))
+
+    class Meta(DashboardTable.Meta):
+        attrs = {"class": "nhsuk-table app-objective-table"}
+        empty_text = "No localities match the filter."
+
+    def __init__(self, progress: ObjectiveProgress, *, quarters, page, **kwargs):
+        self.dashboard_page = page
+        objective = progress.objective
+        rows = [
+            {
+                "locality": row.locality,
+                **{f"q{cell.quarter.number}": cell for cell in row.cells},
+            }
+            for row in progress.rows
+        ]
+        extra_columns = [
+            (
+                f"q{quarter.number}",
+                QuarterStatusColumn(
+                    quarter=quarter,
+                    objective_number=objective.number,
+                    is_preview=page.is_preview,
+                ),
+            )
+            for quarter in quarters
+        ]
+        kwargs.setdefault(
+            "caption", f"Objective {objective.number}: RAG status by locality and quarter"
+        )
+        super().__init__(rows, extra_columns=extra_columns, **kwargs)
+
+    def render_locality(self, value):
+        url = _locality_url(
+            value.slug,
+            quarter=self.dashboard_page.quarter,
+            is_preview=self.dashboard_page.is_preview,
+        )
+        return format_html('<a href="{}">{}</a>', url, value.name)
+
+    def value_locality(self, value):
+        return value.name

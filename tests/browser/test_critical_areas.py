@@ -1,0 +1,31 @@
+"""A board member scans the seven critical areas and jumps to one."""
+
+import pytest
+
+from tests.helpers import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_board_member_jumps_to_a_critical_area(demo_site, page, log_in):
+    log_in("board")
+
+    page.goto("/critical-areas/")
+
+    assert page.get_by_role("heading", name="Critical areas", level=1).is_visible()
+    contents = page.get_by_role("navigation", name="Critical areas")
+    assert contents.get_by_role("link").count() == 7
+    assert "15 actions across 7 critical areas" in (
+        page.get_by_test_id("critical-areas-summary").inner_text()
+    )
+    assert_accessible(page)
+    screenshot(page, "critical-areas")
+
+    contents.get_by_role("link", name="4. Workforce").click()
+
+    assert page.url.endswith("#area-4")
+    workforce = page.locator("#area-4")
+    assert workforce.get_by_role("heading", name="4. Workforce", level=2).is_visible()
+    workshop = workforce.locator(".nhsuk-card").filter(has_text="Workforce workshop")
+    assert "Complete" in workshop.inner_text()
+    assert "Source" in workshop.inner_text()

@@ -1,0 +1,65 @@
+"""A board member reads one locality's page."""
+
+import datetime
+
+import pytest
+
+from localities.models import MDT, Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
+from tests.helpers import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+XSS = "<img src=x onerror=alert(1)>"
+Q3_END = datetime.date(2018, 12, 31)
+
+
+def test_a_board_member_reads_a_locality(demo_site, page, log_in):
+    thanet = Locality.objects.get(slug="thanet")
+    update = QuarterlyUpdate.objects.get(
+        locality=thanet,
+        quarter__financial_year__start_year=2018,
+        quarter__number=3,
+        status="approved",
+    )
+    ObjectiveStatus.objects.filter(update=update, objective__number=1).update(
+        narrative=XSS, rag_reason=f"Judged by the lead {XSS}"
+    )
+    Milestone.objects.create(
+        locality=thanet,
+        title="Quex cluster care navigation live",
+        planned_start=datetime.date(2018, 7, 1),
+        planned_end=datetime.date(2018, 9, 30),
+        is_date_uncertain=True,
+        forecast_date=datetime.date(2019, 1, 31),
+        status=Milestone.Status.IN_PROGRESS,
+    )
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in("board")
+
+    page.goto("/localities/thanet/?quarter=2018-19-q3")
+
+    assert page.get_by_role("heading", name="Thanet", level=1).is_visible()
+    assert "East Kent sub-system" in page.get_by_test_id("locality-facts").inner_text()
+    objective = page.get_by_test_id("objective-1")
+    assert XSS in objective.inner_text()  # shown as the text that was typed
+    assert f"The lead chose a different RAG: Judged by the lead {XSS}" in objective.inner_text()
+    mdts = MDT.objects.filter(locality=thanet)
+    live = mdts.filter(actual_go_live__lte=Q3_END).count()
+    assert (
+        page.get_by_test_id("mdt-summary").inner_text().startswith(f"{live} of {mdts.count()} MDTs")
+    )
+    milestones = page.get_by_role("table", name="Thanet milestones")
+    assert "Jul 2018 – Sep 2018 (uncertain)" in milestones.inner_text()
+    assert "Overdue" in milestones.inner_text()
+    assert (
+        "Thanet spent £1,629,400 against £1,830,000"
+        in page.get_by_test_id("spend-chart-summary").inner_text()
+    )
+    risks = page.get_by_role("table", name="Open risks for Thanet at 2018/19 Q3 end")
+    assert "LC-R09" in risks.inner_text()
+    page.wait_for_selector("[data-chart='maturity-chart-data'][data-chart-drawn='true']")
+    page.wait_for_selector("[data-chart='spend-chart-data'][data-chart-drawn='true']")
+    assert_accessible(page)
+    screenshot(page, "locality")
+    assert dialogs == []

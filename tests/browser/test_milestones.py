@@ -1,0 +1,45 @@
+"""A board member reads the milestone register, its slippage and its timeline."""
+
+import pytest
+
+from localities.models import Milestone
+from tests.helpers import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+def test_a_board_member_sees_slipped_milestones_and_the_timeline(demo_site, page, log_in):
+    Milestone.objects.filter(title="Workforce workshop").update(title=PAYLOAD)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in("board")
+
+    page.goto("/milestones/?quarter=2018-19-q4")
+
+    assert page.get_by_role("heading", name="Milestones", level=1).is_visible()
+    summary = page.get_by_test_id("milestone-summary").inner_text()
+    assert summary.startswith("Of 33 milestones,")
+    assert "by 31 March 2019" in summary
+    table = page.get_by_role("table", name="Milestones, status as at 2018/19 Q4")
+    medway = table.get_by_role("row").filter(has_text="Deep dive: Medway")
+    assert "95 days late" in medway.inner_text()
+    assert "1 Aug 2018 – 7 Sep 2018" in medway.inner_text()
+    assert table.get_by_role("row").filter(has_text=PAYLOAD).count() == 1
+    page.locator("[data-chart-drawn=true]").wait_for()
+    assert dialogs == []
+    assert_accessible(page)
+    screenshot(page, "milestones")
+
+    # Keyboard only: tab to the Slippage sort link and press Enter.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if "Slippage" in page.evaluate("document.activeElement.textContent || ''"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**sort=slippage**")
+    assert table.get_by_role("columnheader", name="Slippage").get_attribute("aria-sort") == (
+        "ascending"
+    )
+    assert dialogs == []

@@ -1,0 +1,303 @@
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from dashboard.selectors.milestones import slippage
+from localities.models import Locality, Milestone, Objective, Quarter
+from tests.helpers import assert_queries_do_not_grow
+
+MILESTONES = reverse("dashboard:milestones")
+Q4 = "?quarter=2018-19-q4"
+Q2 = "?quarter=2018-19-q2"
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+def rows_by_title(response):
+    return {row.title: row for row in response.context["data"].rows}
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    response = client.get(MILESTONES)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={MILESTONES}"
+
+
+@pytest.mark.parametrize("role", ["board_user", "office_user", "lead_thanet", "admin_user"])
+def test_every_programme_role_sees_the_milestones(client, programme_data, role, request):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(MILESTONES)
+
+    assert response.status_code == 200
+    assert "<h1>Milestones</h1>" in response.text
+
+
+def test_a_user_with_no_programme_role_is_refused(client, programme_data, django_user_model):
+    client.force_login(django_user_model.objects.create_user("visitor", password="x" * 16))
+
+    assert client.get(MILESTONES).status_code == 403
+
+
+def test_status_counts_agree_with_the_fixtures(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    summary = client.get(MILESTONES + Q4).context["data"].summary
+
+    # Computed straight from the rows, without the selector's SQL.
+    end = datetime.date(2019, 3, 31)
+    milestones = list(Milestone.objects.all())
+    complete = [m for m in milestones if m.actual_date and m.actual_date <= end]
+    overdue = [
+        m
+        for m in milestones
+        if m not in complete
+        and m.status != Milestone.Status.CANCELLED
+        and m.planned_end
+        and m.planned_end < end
+    ]
+    assert summary.total == len(milestones) == 33
+    assert summary.by_status["complete"] == len(complete)
+    assert summary.by_status["overdue"] == len(overdue)
+    assert summary.without_date == sum(1 for m in milestones if m.planned_end is None) == 2
+
+
+def test_the_summary_sentence_gives_the_counts(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4)
+
+    summary = response.context["data"].summary
+    sentence = (
+        f"Of 33 milestones, {summary.by_status['complete']} were complete and "
+        f"{summary.by_status['overdue']} overdue by 31 March 2019"
+    )
+    assert sentence in response.text
+    assert "2 have no planned date yet" in response.text
+
+
+def test_the_slipped_deep_dives_show_their_slippage(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4)
+
+    rows = rows_by_title(response)
+    # Planned August to early (7) September 2018; held 23 November and 11 December 2018.
+    assert rows["Deep dive: East Kent"].slippage_days == 77
+    for sub_system in ("Medway", "North Kent", "West Kent"):
+        assert rows[f"Deep dive: {sub_system}"].slippage_days == 95
+    assert rows["Deep dive: Medway"].planned_window == "1 Aug 2018 – 7 Sep 2018"
+    assert "77 days late" in response.text
+    assert "95 days late" in response.text
+
+
+def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    at_q2 = rows_by_title(client.get(MILESTONES + Q2))
+    at_q3 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q3"))
+    at_q1 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q1"))
+
+    assert at_q2["Deep dive: East Kent"].status_label == "Overdue"
+    assert at_q3["Deep dive: East Kent"].status_label == "Complete"
+    # Refreshed in July 2018, planned for July: at the end of June it had not started.
+    assert at_q1["All 8 locality plans refreshed"].status_label == "Not started"
+    # Started in April 2018 and done by the end of June.
+    assert at_q1["Locality planning exercise started with all 8 localities"].status_label == (
+        "Complete"
+    )
+    # No dates at all: its recorded status, whatever the quarter.
+    assert at_q2["Publicise cluster organisational development toolkit"].status_label == (
+        "Not started"
+    )
+
+
+def test_the_forecast_slippage_is_marked_as_a_forecast(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4)
+
+    row = rows_by_title(response)["Outcomes framework progress to the Joint Board"]
+    assert row.slippage.is_forecast
+    assert row.slippage_days == (datetime.date(2019, 3, 19) - datetime.date(2018, 12, 31)).days
+    assert "78 days late (forecast)" in response.text
+
+
+def test_no_slippage_is_computed_from_a_guess():
+    guessed = Milestone(
+        planned_start=datetime.date(2018, 7, 1),
+        planned_end=datetime.date(2018, 9, 30),
+        is_date_uncertain=True,
+        forecast_date=datetime.date(2018, 12, 1),
+    )
+    undated = Milestone(timing_as_written="TBC", forecast_date=datetime.date(2018, 12, 1))
+    not_yet_known = Milestone(planned_end=datetime.date(2018, 9, 30))
+
+    assert slippage(guessed) is None
+    assert slippage(undated) is None
+    assert slippage(not_yet_known) is None
+
+
+def test_filters_by_locality_programme_wide_objective_status_and_workstream(
+    client, programme_data, board_user
+):
+    Milestone.objects.create(
+        title="Thanet: Quex cluster MDT review",
+        locality=Locality.objects.get(slug="thanet"),
+        workstream="MDTs",
+        planned_start=datetime.date(2018, 10, 1),
+        planned_end=datetime.date(2018, 10, 31),
+    )
+    client.force_login(board_user)
+
+    def titles(query):
+        return set(rows_by_title(client.get(MILESTONES + Q4 + query)))
+
+    assert titles("&locality=thanet") == {"Thanet: Quex cluster MDT review"}
+    assert len(titles("&locality=programme-wide")) == 33
+    objective_1 = Objective.objects.get(financial_year__start_year=2018, number=1)
+    assert titles(f"&objective={objective_1.pk}") == set(
+        Milestone.objects.filter(objective=objective_1).values_list("title", flat=True)
+    )
+    assert titles("&workstream=Estates") == {"Estates locality workshops"}
+    overdue_at_q2 = set(rows_by_title(client.get(MILESTONES + Q2 + "&status=overdue")))
+    assert "Deep dive: Medway" in overdue_at_q2
+    assert "Workforce workshop" not in overdue_at_q2
+
+
+def test_an_unknown_filter_value_is_explained_not_an_error(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&status=nonsense")
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+
+
+def test_the_table_is_paginated_and_the_chart_follows_the_page(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    first = client.get(MILESTONES + Q4)
+    second = client.get(MILESTONES + Q4 + "&page=2")
+
+    assert len(first.context["table"].page.object_list) == 25
+    assert len(first.context["chart"].table.rows) == 25
+    # Page 2 has the last 8 rows; the two with no date at all are not drawn.
+    assert len(second.context["table"].page.object_list) == 8
+    assert len(second.context["chart"].table.rows) == 6
+    assert "page 2 of 2 of the table" in second.context["chart"].summary
+
+
+def test_sorting_by_slippage_puts_the_latest_first(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&sort=-slippage")
+
+    first = next(iter(response.context["table"].page.object_list)).record
+    assert first.slippage_days == 95
+    assert first.title in response.context["chart"].table.rows[0]
+
+
+def test_the_chart_has_a_bar_per_window_and_markers_per_date(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    chart = client.get(MILESTONES + Q2 + "&status=overdue").context["chart"]
+
+    traces = {trace["name"]: trace for trace in chart.figure["data"]}
+    assert set(traces) == {"Planned window", "Planned date", "Actual date", "Forecast date"}
+    assert traces["Planned window"]["type"] == "bar"
+    assert len(traces["Planned window"]["y"]) == 8
+    assert len(traces["Actual date"]["x"]) == 4  # the four deep dives
+    assert "2018-11-23" in traces["Actual date"]["x"]
+    layout = chart.figure["layout"]
+    assert layout["xaxis"]["type"] == "date"
+    assert layout["shapes"][0]["x0"] == "2018-09-30"  # the end of the quarter shown
+    assert layout["annotations"][0]["text"] == "End of 2018/19 Q2"
+
+
+def test_a_single_planned_date_is_a_marker_not_a_hairline_bar(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    chart = client.get(MILESTONES + Q4 + "&workstream=Governance").context["chart"]
+
+    traces = {trace["name"]: trace for trace in chart.figure["data"]}
+    assert "Joint Board agrees the four Local Care objectiv…" in traces["Planned date"]["y"]
+    assert "2018-06-28" in traces["Planned date"]["x"]
+    assert "y" not in traces["Planned window"] or not traces["Planned window"]["y"]
+
+
+def test_csv_export_has_every_filtered_row(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&_export=csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "localcare-milestones-2018-19-q4" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 33  # all rows, not just the first page
+    medway = next(row for row in rows if row["Milestone"] == "Deep dive: Medway")
+    assert medway["Locality"] == "Programme-wide"
+    assert medway["Slippage"] == "95"
+    assert medway["Slippage based on"] == "Actual date"
+    assert medway["Status at quarter end"] == "Complete"
+
+
+def test_xlsx_export_has_the_rows(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q2 + "&status=overdue&_export=xlsx")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    headers, body = values[0], values[1:]
+    assert len(body) == 8
+    east_kent = dict(
+        zip(headers, next(row for row in body if row[0] == "Deep dive: East Kent"), strict=True)
+    )
+    assert east_kent["Status at quarter end"] == "Overdue"
+    assert east_kent["Slippage"] == 77
+
+
+def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programme_data, board_user):
+    Milestone.objects.filter(title="Workforce workshop").update(title='=HYPERLINK("http://x")')
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&_export=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert '\'=HYPERLINK("http://x")' in [row["Milestone"] for row in rows]
+
+
+def test_titles_are_escaped_in_the_page_and_the_chart(client, programme_data, board_user):
+    Milestone.objects.filter(title="Deep dive: Medway").update(title=PAYLOAD)
+    Milestone.objects.filter(title="Workforce workshop").update(workstream=PAYLOAD)
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4)
+
+    assert "<img src=x" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    figure = json.dumps(response.context["chart"].figure)
+    assert "<img" not in figure
+    assert "&lt;img src=x onerror=alert(1)&gt;" in figure
+
+
+def test_query_count_is_fixed_and_does_not_grow_with_the_data(
+    client, programme_data, board_user, django_assert_max_num_queries
+):
+    client.force_login(board_user)
+    url = MILESTONES + Q4 + "&sort=-slippage"
+
+    # Session, user, groups, quarters; localities, objectives, workstreams; milestones.
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    assert assert_queries_do_not_grow(client, url) == 8
+    # At ten times the data the page still shows 25 rows and a chart of them.
+    response = client.get(url)
+    assert len(response.context["table"].page.object_list) == 25
+    assert Quarter.objects.count() > 12
