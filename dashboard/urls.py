@@ -1,12 +1,14 @@
 from django.urls import path
 
 from dashboard.views import accessibility as accessibility_views
+from dashboard.views import board_pack as board_pack_views
 from dashboard.views import critical_areas as critical_areas_views
 from dashboard.views import locality, overview
 from dashboard.views import mdts as mdts_views
 from dashboard.views import milestones as milestones_views
 from dashboard.views import money as money_views
 from dashboard.views import objectives as objectives_views
+from dashboard.views import outcomes as outcomes_views
 
 app_name = "dashboard"
 
@@ -15,8 +17,10 @@ urlpatterns = [
     path("localities/<slug:slug>/", locality.locality_detail, name="locality"),
     path("objectives/", objectives_views.objectives, name="objectives"),
     path("money/", money_views.money, name="money"),
+    path("outcomes/", outcomes_views.outcomes, name="outcomes"),
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
     path("critical-areas/", critical_areas_views.critical_areas, name="critical-areas"),
+    path("board-pack/", board_pack_views.board_pack, name="board-pack"),
     path("accessibility/", accessibility_views.accessibility_statement, name="accessibility"),
 ]

@@ -1,0 +1,18 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from dashboard.periods import dashboard_page
+from dashboard.selectors.board_pack import board_pack as board_pack_data
+
+
+def board_pack(request):
+    page = dashboard_page(request)
+    return render(
+        request,
+        "dashboard/board_pack.html",
+        {
+            "page": page,
+            "pack": board_pack_data(page=page, today=timezone.localdate()),
+            "generated_at": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,90 @@
+from urllib.parse import parse_qsl, urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django_tables2 import RequestConfig
+
+from dashboard.charts.outcomes import spc_chart
+from dashboard.exports import EXPORT_PARAMETER, export_response, requested_export_format
+from dashboard.periods import dashboard_page
+from dashboard.selectors.outcomes import UnknownChoice, outcomes_data
+from dashboard.spc import RECOMMENDED_POINTS, SHIFT_RUN, TREND_RUN
+from dashboard.tables.outcomes import (
+    OutcomeOverviewTable,
+    OverviewExportTable,
+    SpcPointTable,
+    overview_export_rows,
+)
+
+ROWS_PER_PAGE = 25
+TABLE_PARAMETER = "table"  # which table a download is of: the chart's points or the overview
+OVERVIEW_TABLE = "overview"
+
+
+def _download_query(request, **extra) -> str:
+    """The page's own query string for a download link, without an earlier download's."""
+    query = {
+        key: value
+        for key, value in request.GET.items()
+        if key not in (EXPORT_PARAMETER, TABLE_PARAMETER)
+    }
+    return urlencode({**query, **extra})
+
+
+def outcomes(request):
+    page = dashboard_page(request)
+    try:
+        data = outcomes_data(
+            page=page,
+            measure_code=request.GET.get("measure"),
+            locality_slug=request.GET.get("locality"),
+        )
+    except UnknownChoice as error:
+        raise Http404(str(error)) from error
+
+    points_table = SpcPointTable(
+        data.series.points,
+        caption=f"{data.measure.name} by quarter, {data.area_name}",
+        prefix="points-",
+    )
+    RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(points_table)
+    overview_table = OutcomeOverviewTable(
+        data,
+        # Each cell links to its chart, keeping the page's quarter (and preview).
+        query=dict(parse_qsl(page.query_string.lstrip("?"))),
+        caption=f"Latest quarter against baseline, every locality and measure, to {page.quarter.label}",
+        prefix="overview-",
+    )
+    RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(overview_table)
+
+    if export_format := requested_export_format(request):
+        if request.GET.get(TABLE_PARAMETER) == OVERVIEW_TABLE:
+            return export_response(
+                OverviewExportTable(overview_export_rows(data)),
+                export_format=export_format,
+                name="outcomes-overview",
+                quarter_label=page.quarter.label,
+            )
+        return export_response(
+            points_table,
+            export_format=export_format,
+            name=f"outcomes-{data.measure.code}-{data.locality_choice}",
+            quarter_label=page.quarter.label,
+        )
+
+    return render(
+        request,
+        "dashboard/outcomes.html",
+        {
+            "page": page,
+            "outcomes": data,
+            "chart": spc_chart(data.series),
+            "points_table": points_table,
+            "overview_table": overview_table,
+            "points_export_query": _download_query(request),
+            "overview_export_query": _download_query(request, table=OVERVIEW_TABLE),
+            "shift_run": SHIFT_RUN,
+            "trend_run": TREND_RUN,
+            "recommended_points": RECOMMENDED_POINTS,
+        },
+    )

@@ -1,0 +1,49 @@
+"""A board member takes the pack away: on screen, then as an A4 PDF."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.helpers import SCREENSHOTS, assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, page, log_in):
+    log_in("board")
+    page.goto("/board-pack/?quarter=2018-19-q4")
+
+    assert page.get_by_role("heading", name="Local Care board pack", level=1).is_visible()
+    assert "As at 2018/19 Q4" in page.get_by_test_id("as-at").inner_text()
+    assert_accessible(page)
+    screenshot(page, "board-pack")
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    screenshot(page, "board-pack-print")
+    pdf = page.pdf(format="A4", print_background=True)
+    (SCREENSHOTS / "board-pack.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(sheet.extract_text() for sheet in reader.pages)
+
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    # A4 is 595.3 × 841.9 points; Chromium rounds up a point.
+    assert abs(float(width) - 595.3) < 1.5
+    assert abs(float(height) - 841.9) < 1.5
+    assert 2 <= len(reader.pages) <= 8
+    assert "Local Care board pack" in text
+    assert "As at 2018/19 Q4" in text
+    assert "Generated" in text
+    for heading in (
+        "Headline figures",
+        "Milestones needing attention",
+        "MDT roll-out",
+        "Critical areas",
+    ):
+        assert heading in text
+    assert "Thanet" in text
+    # Screen-only furniture stays off paper.
+    assert "Print or save as PDF" not in text
+    assert "As at quarter" not in text
+    assert "(Link:" not in text

@@ -1,0 +1,60 @@
+from django.urls import reverse
+
+from tests.helpers import assert_queries_do_not_grow
+
+BOARD_PACK = reverse("dashboard:board-pack")
+Q4 = "?quarter=2018-19-q4"
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    assert client.get(BOARD_PACK)["Location"].startswith(reverse("login"))
+
+
+def test_a_user_with_no_programme_role_is_refused(client, programme_data, django_user_model):
+    client.force_login(django_user_model.objects.create_user("visitor"))
+
+    assert client.get(BOARD_PACK).status_code == 403
+
+
+def test_every_programme_role_may_take_the_pack(
+    client, programme_data, board_user, office_user, lead_thanet, admin_user
+):
+    for user in (board_user, office_user, lead_thanet, admin_user):
+        client.force_login(user)
+        assert client.get(BOARD_PACK + Q4).status_code == 200
+
+
+def test_the_pack_is_stamped_with_its_quarter_and_date(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + "?quarter=2018-19-q3")
+
+    assert "As at <strong>2018/19 Q3</strong>" in response.text
+    assert "Generated " in response.text
+    assert "from approved quarterly updates" in response.text
+
+
+def test_the_pack_uses_the_same_figures_as_the_pages(client, programme_data, board_user):
+    client.force_login(board_user)
+    pack = client.get(BOARD_PACK + Q4).context["pack"]
+    overview = client.get(reverse("dashboard:home") + Q4).context["overview"]
+    money = client.get(reverse("dashboard:money") + Q4).context
+
+    assert pack.overview.headline == overview.headline
+    assert pack.overview.matrix == overview.matrix
+    assert pack.money.total.spent_to_date == pack.overview.headline.spend_to_date
+    assert money["page"].quarter == pack.overview.quarter
+    assert pack.open_risk_count == sum(item.count for item in overview.headline.risks_by_band)
+    assert [line.score for line in pack.top_risks] == sorted(
+        (line.score for line in pack.top_risks), reverse=True
+    )
+
+
+def test_query_count_is_pinned_and_does_not_grow(
+    client, programme_data, board_user, django_assert_max_num_queries
+):
+    client.force_login(board_user)
+    with django_assert_max_num_queries(39):
+        client.get(BOARD_PACK + Q4)
+
+    assert_queries_do_not_grow(client, BOARD_PACK + Q4)

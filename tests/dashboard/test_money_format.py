@@ -1,0 +1,99 @@
+from decimal import Decimal
+
+import pytest
+
+from dashboard.money_format import (
+    figure_text,
+    percent_signed,
+    pounds,
+    pounds_millions,
+    pounds_short,
+    pounds_signed,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("1234567"), "£1,234,567"),
+        (Decimal("1234567.49"), "£1,234,567"),
+        (Decimal("2500.50"), "£2,501"),  # half-up, not half-to-even
+        (Decimal("0"), "£0"),
+        (Decimal("-12345"), "−£12,345"),  # a true minus sign, before the £
+        (481100, "£481,100"),
+        (None, "—"),
+    ],
+)
+def test_pounds(value, text):
+    assert pounds(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("32000000"), "£32.0m"),
+        (Decimal("164500000"), "£164.5m"),
+        (Decimal("50000"), "£0.1m"),  # 0.05 rounds half-up
+        (Decimal("-2881300"), "−£2.9m"),
+        (None, "—"),
+    ],
+)
+def test_pounds_millions(value, text):
+    assert pounds_millions(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("26828700"), "£26.8m"),
+        (Decimal("1000000"), "£1.0m"),
+        (Decimal("999999.50"), "£1.0m"),  # rounds to a million, so shown in millions
+        (Decimal("999999.49"), "£999,999"),
+        (Decimal("481100"), "£481,100"),
+    ],
+)
+def test_pounds_short_switches_to_millions_from_a_million(value, text):
+    assert pounds_short(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("12"), "+£12"),
+        (Decimal("-17600"), "−£17,600"),
+        (Decimal("0.4"), "£0"),  # rounds to nothing: no sign
+        (None, "—"),
+    ],
+)
+def test_pounds_signed(value, text):
+    assert pounds_signed(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("8.65"), "+8.7%"),
+        (Decimal("-9.7"), "−9.7%"),
+        (Decimal("-0.04"), "0.0%"),
+        (None, "—"),
+    ],
+)
+def test_percent_signed(value, text):
+    assert percent_signed(value) == text
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "high", "text"),
+    [
+        ("pounds", "218000000.00", None, "£218.0m"),
+        ("pounds", "164000000.00", "190000000.00", "£164.0m to £190.0m"),
+        ("pounds", "18000000.00", "18000000.00", "£18.0m"),  # a range of one value
+        ("count", "415.00", None, "415"),
+        ("count", "1000.00", None, "1,000"),
+        ("percent", "35.00", None, "35%"),
+        ("percent", "32.50", None, "32.5%"),
+    ],
+)
+def test_figure_text_reads_each_unit(unit, value, high, text):
+    high = Decimal(high) if high else None
+    assert figure_text(unit=unit, value=Decimal(value), value_high=high) == text
