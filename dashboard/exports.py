@@ -6,10 +6,16 @@ board member's machine. Every text cell is neutralised with a leading
 apostrophe before it is written (OWASP "CSV injection").
 """
 
+from collections.abc import Mapping
+
+from django.http import Http404
 from django.utils import timezone
+from django_tables2 import Table
 from django_tables2.export import TableExport
 
 EXPORT_PARAMETER = "_export"
+# On a page with several tables, which one a download is of: `?_export=csv&table=mdts`.
+TABLE_PARAMETER = "table"
 EXPORT_FORMATS = ("csv", "xlsx")
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,8 +55,19 @@ def export_response(table, *, export_format: str, name: str, quarter_label: str 
     return exporter.response(filename=f"{'-'.join(parts).lower()}.{export_format}")
 
 
-def export_query(request) -> str:
-    """The request's query string without the export parameter, for download links."""
+def export_query(request, *, table: str | None = None) -> str:
+    """The page's query string (quarter, filters, sorting) for a download link of `table`."""
     query = request.GET.copy()
     query.pop(EXPORT_PARAMETER, None)
+    query.pop(TABLE_PARAMETER, None)
+    if table:
+        query[TABLE_PARAMETER] = table
     return query.urlencode()
+
+
+def requested_table(request, tables: Mapping[str, Table]) -> Table:
+    """The table a download asks for by name; 404 for a name the page does not have."""
+    table = tables.get(request.GET.get(TABLE_PARAMETER, ""))
+    if table is None:
+        raise Http404("There is no such table on this page.")
+    return table

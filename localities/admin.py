@@ -6,7 +6,6 @@ history is one click away. Anything a changelist shows from a related row is fet
 query (list_select_related or an annotation), never once per row.
 """
 
-
 from django.contrib import admin
 from django.db.models import Count, F, prefetch_related_objects
 from django.utils.html import format_html

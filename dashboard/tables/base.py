@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
 
+from dashboard.money_format import percent_signed, pounds, pounds_signed
 from localities.models import Rag
 
 # The NHS.UK cell classes are added by the table template; columns add modifiers.
@@ -29,10 +30,11 @@ class DashboardTable(tables.Table):
             self.caption = caption
 
 
-def rag_tag(rag: str | None) -> str:
-    """A RAG tag: the word, coloured; never colour alone."""
+def rag_tag(rag: str | None, *, label: str | None = None) -> str:
+    """A RAG tag: the word, coloured; never colour alone. `label` words a missing status."""
     return render_to_string(
-        "includes/rag_tag.html", {"rag": rag, "label": Rag(rag).label if rag else ""}
+        "includes/rag_tag.html",
+        {"rag": rag, "label": label if label is not None else (Rag(rag).label if rag else "")},
     )
 
 
@@ -61,6 +63,33 @@ class NumberColumn(tables.Column):
         return value
 
 
-class PoundsColumn(NumberColumn):
+class PoundsColumn(tables.Column):
+    """Whole pounds, right-aligned ("−£1,234" when negative; "+£1,234" when `signed`).
+
+    Exported as the number, not the text.
+    """
+
+    def __init__(self, *args, signed: bool = False, **kwargs):
+        kwargs.setdefault("attrs", NUMERIC_ATTRS)
+        self.signed = signed
+        super().__init__(*args, **kwargs)
+
     def render(self, value):
-        return f"£{value:,.0f}"
+        return pounds_signed(value) if self.signed else pounds(value)
+
+    def value(self, value):
+        return value
+
+
+class PercentColumn(tables.Column):
+    """A signed percentage, right-aligned; exported as the number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMERIC_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return percent_signed(value)
+
+    def value(self, value):
+        return value

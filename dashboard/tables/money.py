@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from dashboard.money_format import percent_signed, pounds, pounds_short, pounds_signed
 from dashboard.selectors.money import SpendAgainstPlan, SpendVerdict
-from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
+from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, PercentColumn, PoundsColumn
 
 VERDICT_TAG_COLOURS = {
     SpendVerdict.ON_PLAN: "green",
@@ -33,33 +33,6 @@ def headline_figures(total: SpendAgainstPlan) -> dict[str, str]:
         "variance_percent": percent_signed(total.variance_percent),
         "verdict_tag": verdict_tag(total.verdict),
     }
-
-
-class PoundsColumn(tables.Column):
-    """Whole pounds, right-aligned; exported as the number, not the text."""
-
-    def __init__(self, *args, signed: bool = False, **kwargs):
-        kwargs.setdefault("attrs", NUMERIC_ATTRS)
-        self.signed = signed
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return pounds_signed(value) if self.signed else pounds(value)
-
-    def value(self, value):
-        return value
-
-
-class PercentColumn(tables.Column):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", NUMERIC_ATTRS)
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return percent_signed(value)
-
-    def value(self, value):
-        return value
 
 
 def _footer(format_value, attribute):

@@ -4,7 +4,6 @@ quarter, each cell a RAG tag linking to that locality's narrative for that quart
 from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -35,7 +34,7 @@ class QuarterStatusColumn(tables.Column):
 
     def render(self, value, record):
         if value.rag is None:
-            return render_to_string("includes/rag_tag.html", {"rag": None, "label": "No status"})
+            return rag_tag(None, label="No status")
         locality = record["locality"]
         url = _locality_url(locality.slug, quarter=self.quarter, is_preview=self.is_preview)
         return format_html(

@@ -1,16 +1,17 @@
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
 from dashboard.charts.locality import maturity_chart, spend_chart
-from dashboard.exports import EXPORT_PARAMETER, export_response, requested_export_format
+from dashboard.exports import (
+    export_query,
+    export_response,
+    requested_export_format,
+    requested_table,
+)
 from dashboard.periods import dashboard_page
 from dashboard.selectors.locality import locality_data
 from dashboard.tables.locality import PER_PAGE, MDTTable, MilestoneTable, OutcomeTable, RiskTable
 from localities.models import Locality
-
-# Which table a download is for: `?_export=csv&table=mdts`.
-TABLE_PARAMETER = "table"
 
 
 def locality_detail(request, slug):
@@ -38,15 +39,12 @@ def locality_detail(request, slug):
     for table in tables.values():
         config.configure(table)
 
-    export_format = requested_export_format(request)
-    if export_format:
-        name = request.GET.get(TABLE_PARAMETER)
-        if name not in tables:
-            raise Http404("There is no such table on this page.")
+    if export_format := requested_export_format(request):
+        table = requested_table(request, tables)
         return export_response(
-            tables[name],
+            table,
             export_format=export_format,
-            name=f"{locality.slug}-{name}",
+            name=f"{locality.slug}-{table.prefix.rstrip('-')}",
             quarter_label=label,
         )
 
@@ -58,19 +56,8 @@ def locality_detail(request, slug):
             "locality": locality,
             "data": data,
             "tables": tables,
-            "export_queries": _export_queries(request, tables),
+            "export_queries": {name: export_query(request, table=name) for name in tables},
             "spend_chart": spend_chart(data),
             "maturity_chart": maturity_chart(data),
         },
     )
-
-
-def _export_queries(request, tables) -> dict[str, str]:
-    """Per table, the page's query string (quarter, sorting) naming that table."""
-    queries = {}
-    for name in tables:
-        query = request.GET.copy()
-        query.pop(EXPORT_PARAMETER, None)
-        query[TABLE_PARAMETER] = name
-        queries[name] = query.urlencode()
-    return queries

@@ -1,17 +1,18 @@
-from django.http import Http404
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
 from dashboard.charts.objectives import rag_counts_chart
-from dashboard.exports import EXPORT_PARAMETER, export_response, requested_export_format
+from dashboard.exports import (
+    export_query,
+    export_response,
+    requested_export_format,
+    requested_table,
+)
 from dashboard.filters.objectives import ObjectiveLocalityFilter
 from dashboard.periods import dashboard_page
 from dashboard.selectors.objectives import objectives_data
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
 from localities.models import Locality
-
-# Which objective's table a download is for: `?_export=csv&table=objective-2`.
-TABLE_PARAMETER = "table"
 
 
 def objectives(request):
@@ -38,27 +39,17 @@ def objectives(request):
                 "chart": rag_counts_chart(
                     progress, locality_count=data.locality_count, is_preview=page.is_preview
                 ),
-                "export_query": _export_query(request, name),
+                "export_query": export_query(request, table=name),
                 "what": f"objective {progress.objective.number} statuses",
             }
         )
 
-    export_format = requested_export_format(request)
-    if export_format:
-        table = next(
-            (
-                item["table"]
-                for item in sections
-                if item["name"] == request.GET.get(TABLE_PARAMETER)
-            ),
-            None,
-        )
-        if table is None:
-            raise Http404("There is no such table on this page.")
+    if export_format := requested_export_format(request):
+        table = requested_table(request, {item["name"]: item["table"] for item in sections})
         return export_response(
             table,
             export_format=export_format,
-            name=request.GET[TABLE_PARAMETER],
+            name=table.prefix.rstrip("-"),
             quarter_label=page.quarter.label,
         )
 
@@ -67,11 +58,3 @@ def objectives(request):
         "dashboard/objectives.html",
         {"page": page, "data": data, "sections": sections, "filter": locality_filter},
     )
-
-
-def _export_query(request, name: str) -> str:
-    """The page's query string (quarter, filters, sorting) naming one table."""
-    query = request.GET.copy()
-    query.pop(EXPORT_PARAMETER, None)
-    query[TABLE_PARAMETER] = name
-    return query.urlencode()

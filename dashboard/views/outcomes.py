@@ -1,11 +1,16 @@
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from django.http import Http404
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
 from dashboard.charts.outcomes import spc_chart
-from dashboard.exports import EXPORT_PARAMETER, export_response, requested_export_format
+from dashboard.exports import (
+    TABLE_PARAMETER,
+    export_query,
+    export_response,
+    requested_export_format,
+)
 from dashboard.periods import dashboard_page
 from dashboard.selectors.outcomes import UnknownChoice, outcomes_data
 from dashboard.spc import RECOMMENDED_POINTS, SHIFT_RUN, TREND_RUN
@@ -17,18 +22,7 @@ from dashboard.tables.outcomes import (
 )
 
 ROWS_PER_PAGE = 25
-TABLE_PARAMETER = "table"  # which table a download is of: the chart's points or the overview
-OVERVIEW_TABLE = "overview"
-
-
-def _download_query(request, **extra) -> str:
-    """The page's own query string for a download link, without an earlier download's."""
-    query = {
-        key: value
-        for key, value in request.GET.items()
-        if key not in (EXPORT_PARAMETER, TABLE_PARAMETER)
-    }
-    return urlencode({**query, **extra})
+OVERVIEW_TABLE = "overview"  # `table=overview` downloads the overview; otherwise the chart's points
 
 
 def outcomes(request):
@@ -81,8 +75,8 @@ def outcomes(request):
             "chart": spc_chart(data.series),
             "points_table": points_table,
             "overview_table": overview_table,
-            "points_export_query": _download_query(request),
-            "overview_export_query": _download_query(request, table=OVERVIEW_TABLE),
+            "points_export_query": export_query(request),
+            "overview_export_query": export_query(request, table=OVERVIEW_TABLE),
             "shift_run": SHIFT_RUN,
             "trend_run": TREND_RUN,
             "recommended_points": RECOMMENDED_POINTS,

@@ -1,5 +1,7 @@
 """The first journey: a board member logs in and sees the programme."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import assert_accessible, screenshot
@@ -35,3 +37,31 @@ def test_a_wrong_password_is_explained_on_the_page(demo_site, page):
     assert "/accounts/login/" in page.url
     assert_accessible(page)
     screenshot(page, "login-error")
+
+
+def test_a_board_member_switches_quarter_and_takes_a_table_away(demo_site, page, log_in):
+    log_in("board")
+
+    page.get_by_label("As at quarter").select_option(label="2018/19 Q2")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+
+    assert "quarter=2018-19-q2" in page.url
+    assert "As at 2018/19 Q2" in page.get_by_role("main").inner_text()
+    matrix = page.get_by_role("table", name="RAG status by locality and objective, 2018/19 Q2")
+    # Every locality's Q2 return is approved, so no cell says "No status".
+    assert matrix.get_by_text("No status").count() == 0
+
+    # The header links keep the quarter.
+    page.get_by_role("link", name="Milestones").first.click()
+    page.wait_for_load_state()
+    assert "quarter=2018-19-q2" in page.url
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").first.click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("localcare-milestones-2018-19-q2")
+    content = Path(download.path()).read_text(encoding="utf-8")
+    assert "Deep dive: East Kent" in content
+    assert content.splitlines()[0].startswith("Milestone")

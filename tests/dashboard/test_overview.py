@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from localities.models import ObjectiveStatus, QuarterlyUpdate, Rag
+from tests.helpers import assert_queries_do_not_grow
 
 OVERVIEW = reverse("dashboard:home")
 Q4 = "?quarter=2018-19-q4"
@@ -154,3 +155,13 @@ def test_narrative_and_names_are_escaped(client, programme_data, board_user):
 
     assert "<img src=x" not in response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+
+
+def test_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
+    client, programme_data, board_user, django_assert_max_num_queries
+):
+    client.force_login(board_user)
+    with django_assert_max_num_queries(20):
+        client.get(OVERVIEW + Q4)
+
+    assert_queries_do_not_grow(client, OVERVIEW + Q4)
