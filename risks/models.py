@@ -109,6 +109,23 @@ class RiskQuerySet(models.QuerySet):
     def with_current_score(self):
         return self.annotate(current_score=F("current_likelihood") * F("current_consequence"))
 
+    def review_overdue(self, today):
+        """Open risks whose next review date has passed."""
+        return self.open().filter(next_review_date__lt=today)
+
+    def with_previous_score(self):
+        """Annotate the score at the review before the latest, for the trend (one subquery)."""
+        earlier_reviews = RiskReview.objects.filter(risk=models.OuterRef("pk")).order_by(
+            "-reviewed_on", "-id"
+        )
+        return self.annotate(
+            previous_score=models.Subquery(
+                earlier_reviews.annotate(score=F("likelihood") * F("consequence")).values("score")[
+                    1:2
+                ]
+            )
+        )
+
 
 class Risk(IllustrativeMixin, models.Model):
     """A risk to the Local Care programme, programme-wide or in one locality."""
