@@ -18,12 +18,20 @@ DASHBOARD_PAGES = (
 )
 
 
+# Pages without a header link of their own, and the link they belong under.
+SECTION_OF = {
+    "dashboard:risk-detail": "dashboard:risks",
+    "dashboard:locality": "dashboard:home",
+}
+
+
 def navigation(request):
     """Context processor: the header's links for users who may see dashboards."""
     if not access.can_view_dashboards(getattr(request, "user", None) or _Anonymous()):
         return {}
     match = getattr(request, "resolver_match", None)
     current = f"{match.namespace}:{match.url_name}" if match and match.namespace else None
+    current = SECTION_OF.get(current, current)
     items = []
     for url_name, label in DASHBOARD_PAGES:
         try:

@@ -9,6 +9,7 @@ from dashboard.views import milestones as milestones_views
 from dashboard.views import money as money_views
 from dashboard.views import objectives as objectives_views
 from dashboard.views import outcomes as outcomes_views
+from dashboard.views import risks as risks_views
 
 app_name = "dashboard"
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
     path("critical-areas/", critical_areas_views.critical_areas, name="critical-areas"),
+    path("risks/", risks_views.risks, name="risks"),
+    path("risks/<str:reference>/", risks_views.risk_detail, name="risk-detail"),
     path("board-pack/", board_pack_views.board_pack, name="board-pack"),
     path("accessibility/", accessibility_views.accessibility_statement, name="accessibility"),
 ]

@@ -79,3 +79,17 @@ def base_layout(**overrides) -> dict:
 def figure_json(figure: go.Figure) -> dict:
     """A figure as plain JSON types (plotly's encoder handles numpy and pandas)."""
     return json.loads(figure.to_json())
+
+
+def date_marker_line(day) -> dict:
+    """A dashed vertical line across a date axis, e.g. the end of the quarter shown."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": day.isoformat(),
+        "x1": day.isoformat(),
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": NHS_TEXT, "width": 1.5, "dash": "dash"},
+    }

@@ -16,6 +16,7 @@ from dashboard.charts.base import (
     Chart,
     ChartTable,
     base_layout,
+    date_marker_line,
     escape_text,
     figure_json,
 )
@@ -185,18 +186,7 @@ def milestone_timeline(
             barmode="overlay",
             legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
             xaxis={"type": "date", "gridcolor": "#e8edee", "linecolor": NHS_MID_GREY},
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": quarter_end.isoformat(),
-                    "x1": quarter_end.isoformat(),
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": NHS_TEXT, "width": 1.5, "dash": "dash"},
-                }
-            ],
+            shapes=[date_marker_line(quarter_end)],
             annotations=[
                 {
                     "x": quarter_end.isoformat(),

@@ -1,0 +1,532 @@
+"""The board's view of the risk register: a heatmap, each risk's movement and the
+register itself, all as at a quarter's end; and one risk with its review history.
+
+Scores "as at" a day come from risks.selectors.risks_as_at (the latest review on
+or before it), and band counts from risks.selectors.open_risks_by_band, so that
+the overview's and the locality pages' numbers are the same numbers.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from dashboard.filters.risks import RiskFilter
+from dashboard.periods import DashboardPage
+from localities.models import Locality, Objective
+from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
+from risks.scoring import (
+    CONSEQUENCE_DESCRIPTORS,
+    LIKELIHOOD_DESCRIPTORS,
+    Trend,
+    is_action_overdue,
+    is_review_overdue,
+    trend,
+)
+from risks.selectors import BandCount, band_for, open_risks_by_band, risks_as_at
+
+PROGRAMME_WIDE = "Programme-wide"
+# The matrix is drawn with the most likely row at the top, as NHS risk matrices are.
+LIKELIHOODS_TOP_DOWN = (5, 4, 3, 2, 1)
+CONSEQUENCES = (1, 2, 3, 4, 5)
+# The statuses a board member may look at; proposed and rejected risks are the office's.
+BOARD_VISIBLE_STATUSES = (Risk.Status.OPEN, Risk.Status.CLOSED)
+NOT_REVIEWED = "Not reviewed yet"
+CURRENT = "Current"
+
+
+def likelihood_word(likelihood: int) -> str:
+    """ "Likely" for 4: the descriptor's first word(s), before the explanation."""
+    return LIKELIHOOD_DESCRIPTORS[likelihood].split(" – ")[0]
+
+
+def consequence_word(consequence: int) -> str:
+    return CONSEQUENCE_DESCRIPTORS[consequence].split(" – ")[0]
+
+
+def objective_label(objective: Objective | None, *, with_year: bool = False) -> str:
+    if objective is None:
+        return ""
+    label = f"{objective.number}. {objective.short_title}"
+    return f"{objective.financial_year.label}: {label}" if with_year else label
+
+
+def review_due_as_at(
+    *,
+    last_reviewed_on: datetime.date | None,
+    date_raised: datetime.date,
+    review_every_days: int | None,
+    band: ScoreBand | None,
+) -> datetime.date | None:
+    """When the next review was due, as things stood after the last review by then.
+
+    The same rule the register applies when a review is recorded (the risk's
+    own frequency, else its band's), counted from the last review, or from the
+    day the risk was raised if it had not been reviewed yet. The stored
+    next_review_date is only today's, so a past quarter cannot use it.
+    """
+    interval = review_every_days or (band.review_every_days if band else None)
+    if interval is None:
+        return None
+    return (last_reviewed_on or date_raised) + datetime.timedelta(days=interval)
+
+
+def with_reviews_as_at(risks: QuerySet[Risk], day: datetime.date) -> QuerySet[Risk]:
+    """Annotate the score at the review before the last one by `day`, and that last review's date.
+
+    The trend as at a quarter compares the two latest reviews on or before its
+    end, not today's two latest. Two subqueries in the same single query.
+    """
+    reviews_then = RiskReview.objects.filter(risk=OuterRef("pk"), reviewed_on__lte=day).order_by(
+        "-reviewed_on", "-id"
+    )
+    return risks.annotate(
+        previous_score_then=Subquery(
+            reviews_then.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
+        ),
+        last_reviewed_on_then=Subquery(reviews_then.values("reviewed_on")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """One open risk as it stood at the quarter's end; plain values, so sorting needs no queries."""
+
+    reference: str
+    title: str
+    category: str
+    locality_name: str | None
+    objective_label: str
+    owner_role: str
+    likelihood: int
+    consequence: int
+    score: int
+    band: ScoreBand | None
+    inherent_score: int | None
+    target_score: int | None
+    trend: Trend
+    last_reviewed_on: datetime.date | None
+    review_due: datetime.date | None
+    is_review_overdue: bool
+    is_illustrative: bool
+
+    @property
+    def band_name(self) -> str:
+        return self.band.name if self.band else ""
+
+    @property
+    def trend_label(self) -> str:
+        return self.trend.words if self.last_reviewed_on else NOT_REVIEWED
+
+    @property
+    def trend_order(self) -> int:
+        """Sorting by trend puts rising risks first."""
+        if self.last_reviewed_on is None:
+            return 4
+        return [Trend.RISING, Trend.STEADY, Trend.FALLING, Trend.NEW].index(self.trend)
+
+    @property
+    def where(self) -> str:
+        return self.locality_name or PROGRAMME_WIDE
+
+
+@dataclass(frozen=True)
+class HeatmapCell:
+    likelihood: int
+    consequence: int
+    count: int
+    band: ScoreBand | None
+    is_selected: bool
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.consequence
+
+    @property
+    def likelihood_word(self) -> str:
+        return likelihood_word(self.likelihood)
+
+    @property
+    def consequence_word(self) -> str:
+        return consequence_word(self.consequence)
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    likelihood: int
+    cells: list[HeatmapCell]
+
+    @property
+    def word(self) -> str:
+        return likelihood_word(self.likelihood)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    rows: list[HeatmapRow]
+    total: int
+
+    @property
+    def consequences(self) -> list[tuple[int, str]]:
+        return [(consequence, consequence_word(consequence)) for consequence in CONSEQUENCES]
+
+    @property
+    def occupied_cells(self) -> list[HeatmapCell]:
+        """Cells with risks in them, highest score first, for the list beside the grid."""
+        cells = [cell for row in self.rows for cell in row.cells if cell.count]
+        return sorted(cells, key=lambda cell: (-cell.score, -cell.likelihood))
+
+
+@dataclass(frozen=True)
+class SelectedCell:
+    likelihood: int | None
+    consequence: int | None
+
+    @property
+    def description(self) -> str:
+        parts = []
+        if self.likelihood:
+            parts.append(f"likelihood {self.likelihood} ({likelihood_word(self.likelihood)})")
+        if self.consequence:
+            parts.append(f"consequence {self.consequence} ({consequence_word(self.consequence)})")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class RisksData:
+    filterset: RiskFilter
+    band_counts: list[BandCount]
+    summary_sentence: str
+    heatmap: Heatmap
+    selected_cell: SelectedCell | None
+    rows: list[RiskRow]
+    is_filtered: bool
+    includes_illustrative: bool
+
+    @property
+    def descriptors(self) -> list[tuple[int, str, str]]:
+        """(score, likelihood descriptor, consequence descriptor) for the page's key."""
+        return [
+            (number, LIKELIHOOD_DESCRIPTORS[number], CONSEQUENCE_DESCRIPTORS[number])
+            for number in CONSEQUENCES
+        ]
+
+
+def band_summary(band_counts: list[BandCount], *, quarter_label: str, is_filtered: bool) -> str:
+    """ "13 open risks at the end of 2018/19 Q4: 4 extreme, 7 high, 2 moderate and 0 low." """
+    total = sum(item.count for item in band_counts)
+    noun = "open risk" if total == 1 else "open risks"
+    scope = " matching these filters" if is_filtered else ""
+    by_band = [
+        f"{item.count} {item.band.name.lower()}"
+        for item in sorted(band_counts, key=lambda item: -item.band.min_score)
+    ]
+    counts = (
+        ", ".join(by_band[:-1]) + f" and {by_band[-1]}" if len(by_band) > 1 else "".join(by_band)
+    )
+    return f"{total} {noun}{scope} at the end of {quarter_label}: {counts}."
+
+
+def _heatmap(pairs: list[tuple[int, int]], bands: list[ScoreBand], selected) -> Heatmap:
+    counts = Counter(pairs)
+    return Heatmap(
+        rows=[
+            HeatmapRow(
+                likelihood=likelihood,
+                cells=[
+                    HeatmapCell(
+                        likelihood=likelihood,
+                        consequence=consequence,
+                        count=counts[(likelihood, consequence)],
+                        band=band_for(likelihood * consequence, bands),
+                        is_selected=selected is not None
+                        and selected.likelihood in (None, likelihood)
+                        and selected.consequence in (None, consequence),
+                    )
+                    for consequence in CONSEQUENCES
+                ],
+            )
+            for likelihood in LIKELIHOODS_TOP_DOWN
+        ],
+        total=len(pairs),
+    )
+
+
+def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
+    band = band_for(risk.score_then, bands)
+    review_due = review_due_as_at(
+        last_reviewed_on=risk.last_reviewed_on_then,
+        date_raised=risk.date_raised,
+        review_every_days=risk.review_every_days,
+        band=band,
+    )
+    return RiskRow(
+        reference=risk.reference,
+        title=risk.title,
+        category=risk.category.name,
+        locality_name=risk.locality.name if risk.locality else None,
+        objective_label=objective_label(risk.objective),
+        owner_role=risk.owner_role,
+        likelihood=risk.likelihood_then,
+        consequence=risk.consequence_then,
+        score=risk.score_then,
+        band=band,
+        inherent_score=risk.inherent_score,
+        target_score=risk.target_score,
+        # Only a review on or before `day` counts: a later one was not known then.
+        trend=trend(risk.previous_score_then, risk.score_then)
+        if risk.last_reviewed_on_then
+        else Trend.NEW,
+        last_reviewed_on=risk.last_reviewed_on_then,
+        review_due=review_due,
+        is_review_overdue=review_due is not None and review_due < day,
+        is_illustrative=risk.is_illustrative or risk.scores_are_illustrative,
+    )
+
+
+def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
+    """The heatmap, band counts and register as at `page.quarter`, in a fixed number of queries.
+
+    Seven queries whatever the data: the filter's choices (localities,
+    objectives, categories), the bands and their counts (open_risks_by_band),
+    the heatmap's likelihood and consequence pairs, and the register's rows.
+    Locality, objective and category narrow everything; likelihood and
+    consequence (a heatmap cell) narrow the register only, so the grid still
+    shows where the selected cell sits.
+    """
+    day = page.quarter.end_date
+    filterset = RiskFilter(
+        filter_data,
+        queryset=risks_as_at(day),
+        localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
+        objectives=[
+            (objective.id, objective_label(objective, with_year=True))
+            for objective in Objective.objects.filter(risks__isnull=False)
+            .distinct()
+            .select_related("financial_year")
+            .order_by("financial_year__start_year", "number")
+        ],
+        categories=list(RiskCategory.objects.order_by("name").values_list("id", "name")),
+    )
+    scoped = filterset.scope_qs
+    band_counts = open_risks_by_band(day, risks=scoped)
+    bands = [item.band for item in band_counts]
+    selected = filterset.selected_cell
+    selected_cell = SelectedCell(*selected) if any(selected) else None
+
+    heatmap = _heatmap(
+        list(scoped.values_list("likelihood_then", "consequence_then")), bands, selected_cell
+    )
+    risks = (
+        with_reviews_as_at(filterset.qs, day)
+        .select_related("category", "locality", "objective")
+        .order_by("-score_then", "reference")
+    )
+    rows = [_row(risk, bands, day) for risk in risks]
+    is_filtered = filterset.is_scoped
+    return RisksData(
+        filterset=filterset,
+        band_counts=band_counts,
+        summary_sentence=band_summary(
+            band_counts, quarter_label=page.quarter.label, is_filtered=is_filtered
+        ),
+        heatmap=heatmap,
+        selected_cell=selected_cell,
+        rows=rows,
+        is_filtered=is_filtered,
+        includes_illustrative=any(row.is_illustrative for row in rows),
+    )
+
+
+# --- one risk ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """A likelihood × consequence pair with its words, for one of the risk's scores."""
+
+    label: str
+    likelihood: int | None
+    consequence: int | None
+    band: ScoreBand | None
+    note: str = ""
+
+    @property
+    def score(self) -> int | None:
+        return Risk.score(self.likelihood, self.consequence)
+
+    @property
+    def likelihood_descriptor(self) -> str:
+        return LIKELIHOOD_DESCRIPTORS.get(self.likelihood, "")
+
+    @property
+    def consequence_descriptor(self) -> str:
+        return CONSEQUENCE_DESCRIPTORS.get(self.consequence, "")
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    reviewed_on: datetime.date
+    reviewer_role: str
+    likelihood: int
+    consequence: int
+    score: int
+    band: ScoreBand | None
+    note: str
+    is_illustrative: bool
+
+    @property
+    def band_name(self) -> str:
+        return self.band.name if self.band else ""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    description: str
+    owner_role: str
+    due_date: datetime.date | None
+    status: str
+    status_label: str
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class RiskDetail:
+    risk: Risk
+    objective_label: str
+    scores: list[ScoreLine]
+    score_at_quarter_end: ScoreLine | None
+    trend: Trend
+    reviews: list[ReviewRow]
+    actions: list[ActionRow]
+    bands: list[ScoreBand]
+    is_review_overdue: bool
+    today: datetime.date
+    includes_illustrative: bool
+
+    @property
+    def where(self) -> str:
+        return self.risk.locality.name if self.risk.locality else PROGRAMME_WIDE
+
+    @property
+    def current(self) -> ScoreLine:
+        return next(line for line in self.scores if line.label == CURRENT)
+
+    @property
+    def trend_label(self) -> str:
+        return self.trend.words if self.reviews else NOT_REVIEWED
+
+    @property
+    def overdue_actions(self) -> int:
+        return sum(action.is_overdue for action in self.actions)
+
+
+def board_visible_risks() -> QuerySet[Risk]:
+    """Risks a board member may open: open and closed, never proposed or rejected."""
+    return Risk.objects.filter(status__in=BOARD_VISIBLE_STATUSES).select_related(
+        "category", "locality", "objective__financial_year"
+    )
+
+
+def _score_at(
+    risk: Risk, reviews: list[ReviewRow], day: datetime.date, bands, *, quarter_label: str
+) -> ScoreLine | None:
+    """The score as risks_as_at would give it on `day`: latest review by then, else current."""
+    if risk.date_raised > day:
+        return None
+    by_then = [review for review in reviews if review.reviewed_on <= day]
+    likelihood, consequence = (
+        (by_then[-1].likelihood, by_then[-1].consequence)
+        if by_then
+        else (risk.current_likelihood, risk.current_consequence)
+    )
+    note = (
+        f"At the review of {by_then[-1].reviewed_on:%-d %B %Y}"
+        if by_then
+        else "Not reviewed by then: the current score"
+    )
+    return ScoreLine(
+        label=f"At the end of {quarter_label}",
+        likelihood=likelihood,
+        consequence=consequence,
+        band=band_for(Risk.score(likelihood, consequence), bands),
+        note=note,
+    )
+
+
+def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -> RiskDetail:
+    """One risk as recorded now, with its score at the page's quarter end; three queries."""
+    bands = list(ScoreBand.objects.all())
+    reviews = [
+        ReviewRow(
+            reviewed_on=review.reviewed_on,
+            reviewer_role=review.reviewer_role,
+            likelihood=review.likelihood,
+            consequence=review.consequence,
+            score=review.score,
+            band=band_for(review.score, bands),
+            note=review.note,
+            is_illustrative=review.is_illustrative,
+        )
+        # The model orders by risk, date and id: oldest first.
+        for review in RiskReview.objects.filter(risk=risk)
+    ]
+    actions = [
+        ActionRow(
+            description=action.description,
+            owner_role=action.owner_role,
+            due_date=action.due_date,
+            status=action.status,
+            status_label=action.get_status_display(),
+            is_overdue=is_action_overdue(action, today),
+        )
+        for action in MitigatingAction.objects.filter(risk=risk)
+    ]
+
+    def line(label, likelihood, consequence, note=""):
+        return ScoreLine(
+            label=label,
+            likelihood=likelihood,
+            consequence=consequence,
+            band=band_for(Risk.score(likelihood, consequence), bands),
+            note=note,
+        )
+
+    latest_note = f"At the review of {reviews[-1].reviewed_on:%-d %B %Y}" if reviews else ""
+    return RiskDetail(
+        risk=risk,
+        objective_label=objective_label(risk.objective, with_year=True),
+        scores=[
+            line(
+                "Inherent",
+                risk.inherent_likelihood,
+                risk.inherent_consequence,
+                "Before any mitigation",
+            ),
+            line(CURRENT, risk.current_likelihood, risk.current_consequence, latest_note),
+            line(
+                "Target",
+                risk.target_likelihood,
+                risk.target_consequence,
+                "Once the mitigating actions are complete",
+            ),
+        ],
+        score_at_quarter_end=_score_at(
+            risk, reviews, page.quarter.end_date, bands, quarter_label=page.quarter.label
+        ),
+        trend=trend(
+            reviews[-2].score if len(reviews) > 1 else None,
+            reviews[-1].score if reviews else None,
+        ),
+        reviews=reviews,
+        actions=actions,
+        bands=bands,
+        is_review_overdue=is_review_overdue(risk, today),
+        today=today,
+        includes_illustrative=(
+            risk.is_illustrative
+            or risk.scores_are_illustrative
+            or any(review.is_illustrative for review in reviews)
+        ),
+    )

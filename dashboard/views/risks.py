@@ -1,0 +1,75 @@
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+
+from dashboard.charts.risks import movement_chart, review_history_chart
+from dashboard.exports import export_query, export_response, requested_export_format
+from dashboard.filters.risks import heatmap_link_query
+from dashboard.periods import dashboard_page
+from dashboard.selectors.risks import board_visible_risks, risk_detail_data, risks_data
+from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
+
+
+def risks(request):
+    page = dashboard_page(request)
+    data = risks_data(page=page, filter_data=request.GET)
+    label = page.quarter.label
+    table = RegisterTable(
+        data.rows,
+        caption=f"Open risks, scored as at the end of {label}",
+        query_string=page.query_string,
+    )
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    if export_format := requested_export_format(request):
+        return export_response(
+            table, export_format=export_format, name="risks", quarter_label=label
+        )
+    bands = [item.band for item in data.band_counts]
+    return render(
+        request,
+        "dashboard/risks.html",
+        {
+            "page": page,
+            "data": data,
+            "filter": data.filterset,
+            "table": table,
+            # The chart follows the table: the risks on the page being read, in its order.
+            "movement_chart": movement_chart(
+                rows=[row.record for row in table.page.object_list],
+                bands=bands,
+                quarter_label=label,
+                page_number=table.page.number,
+                page_count=table.paginator.num_pages,
+            ),
+            "cell_query": heatmap_link_query(request.GET, quarter_slug=page.quarter_slug),
+            "export_query": export_query(request),
+        },
+    )
+
+
+def risk_detail(request, reference):
+    page = dashboard_page(request)
+    risk = get_object_or_404(board_visible_risks(), reference=reference)
+    data = risk_detail_data(page=page, risk=risk, today=timezone.localdate())
+    reviews = ReviewTable(data.reviews, prefix="reviews-", caption="Every review, oldest first")
+    actions = ActionTable(data.actions, prefix="actions-")
+    config = RequestConfig(request, paginate={"per_page": PER_PAGE})
+    config.configure(reviews)
+    config.configure(actions)
+    return render(
+        request,
+        "dashboard/risk_detail.html",
+        {
+            "page": page,
+            "data": data,
+            "risk": risk,
+            "reviews_table": reviews,
+            "actions_table": actions,
+            "history_chart": review_history_chart(
+                reviews=data.reviews,
+                bands=data.bands,
+                quarter_end=page.quarter.end_date,
+                quarter_label=page.quarter.label,
+            ),
+        },
+    )
