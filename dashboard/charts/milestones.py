@@ -82,6 +82,20 @@ def _is_one_day(row: MilestoneRow) -> bool:
     return row.planned_start is None or row.planned_start == row.planned_end
 
 
+def _date_markers(name: str, points: list[tuple[str, object, str]], marker: dict) -> go.Scatter:
+    """One marker per (row label, date, date as words) on the timeline, hover "Name: words"."""
+    what = name.removesuffix(" date")
+    return go.Scatter(
+        name=name,
+        mode="markers",
+        y=[label for label, _, _ in points],
+        x=[day.isoformat() for _, day, _ in points],
+        marker=marker,
+        hovertext=[f"{label}<br>{what}: {words}" for label, _, words in points],
+        hoverinfo="text",
+    )
+
+
 def milestone_timeline(
     *,
     rows: list[MilestoneRow],
@@ -125,58 +139,37 @@ def milestone_timeline(
         )
     )
     figure.add_trace(
-        go.Scatter(
-            name="Planned date",
-            mode="markers",
-            y=[label for label, _ in planned_days],
-            x=[row.planned_end.isoformat() for _, row in planned_days],
-            marker={
-                "symbol": "square-open",
-                "size": 13,
-                "color": NHS_MID_GREY,
-                "line": {"width": 2.5},
-            },
-            hovertext=[
-                f"{label}<br>Planned: {escape_text(row.planned_window)}"
+        _date_markers(
+            "Planned date",
+            [
+                (label, row.planned_end, escape_text(row.planned_window))
                 for label, row in planned_days
             ],
-            hoverinfo="text",
+            {"symbol": "square-open", "size": 13, "color": NHS_MID_GREY, "line": {"width": 2.5}},
         )
     )
     figure.add_trace(
-        go.Scatter(
-            name="Actual date",
-            mode="markers",
-            y=[label for label, _ in actuals],
-            x=[row.actual_date.isoformat() for _, row in actuals],
-            marker={
+        _date_markers(
+            "Actual date",
+            [(label, row.actual_date, _date_text(row.actual_date)) for label, row in actuals],
+            {
                 "symbol": "diamond",
                 "size": 12,
                 "color": NHS_DARK_BLUE,
                 "line": {"color": "#ffffff", "width": 1.5},
             },
-            hovertext=[
-                f"{label}<br>Actual: {_date_text(row.actual_date)}" for label, row in actuals
-            ],
-            hoverinfo="text",
         )
     )
     figure.add_trace(
-        go.Scatter(
-            name="Forecast date",
-            mode="markers",
-            y=[label for label, _ in forecasts],
-            x=[row.forecast_date.isoformat() for _, row in forecasts],
-            marker={
+        _date_markers(
+            "Forecast date",
+            [(label, row.forecast_date, _date_text(row.forecast_date)) for label, row in forecasts],
+            {
                 "symbol": "circle",
                 "size": 12,
                 "color": NHS_WARM_YELLOW,
                 "line": {"color": NHS_TEXT, "width": 1.5},
             },
-            hovertext=[
-                f"{label}<br>Forecast: {_date_text(row.forecast_date)}" for label, row in forecasts
-            ],
-            hoverinfo="text",
         )
     )
     figure.update_layout(
