@@ -22,6 +22,11 @@ DASHBOARD_PAGES = (
 SECTION_OF = {
     "dashboard:risk-detail": "dashboard:risks",
     "dashboard:locality": "dashboard:home",
+    "updates:detail": "updates:mine",
+    "updates:edit-section": "updates:mine",
+    "updates:submit": "updates:mine",
+    "updates:upload": "updates:mine",
+    "updates:review": "updates:returns",
 }
 
 
@@ -33,13 +38,23 @@ def navigation(request):
     current = f"{match.namespace}:{match.url_name}" if match and match.namespace else None
     current = SECTION_OF.get(current, current)
     items = []
-    for url_name, label in DASHBOARD_PAGES:
+    for url_name, label in _work_pages(request.user) + DASHBOARD_PAGES:
         try:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # a page not built yet
         items.append({"url": url, "label": label, "current": url_name == current})
     return {"dashboard_navigation": items}
+
+
+def _work_pages(user) -> tuple[tuple[str, str], ...]:
+    """Links to the pages where people enter and review quarterly updates."""
+    pages = ()
+    if access.is_locality_lead(user):
+        pages += (("updates:mine", "My localities"),)
+    if access.can_review_updates(user):
+        pages += (("updates:returns", "Returns"),)
+    return pages
 
 
 class _Anonymous:

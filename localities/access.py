@@ -42,3 +42,15 @@ def can_edit_locality(user, locality) -> bool:
     if not user.is_authenticated or not is_locality_lead(user):
         return False
     return locality.leads.filter(pk=user.pk).exists()
+
+
+def can_review_updates(user) -> bool:
+    """The programme office returns, approves and reopens quarterly updates."""
+    return is_programme_office(user)
+
+
+def can_read_update(user, update) -> bool:
+    """Leads and the office read any locality's update; board members only approved ones."""
+    if is_programme_office(user) or is_locality_lead(user):
+        return True
+    return can_view_dashboards(user) and update.status == update.Status.APPROVED

@@ -784,6 +784,13 @@ class ObjectiveStatus(models.Model):
     rag_reason = models.TextField(
         blank=True, help_text="Why the lead chose a RAG different from the suggested one."
     )
+    suggested_rag = models.CharField(
+        "suggested RAG",
+        max_length=20,
+        choices=Rag.choices,
+        blank=True,
+        help_text="What the data suggested when the lead last saved (localities.rag).",
+    )
 
     history = HistoricalRecords()
 
@@ -884,3 +891,120 @@ class MaturityScore(models.Model):
 
     def __str__(self):
         return f"{self.update}: {self.element} = {self.score}"
+
+
+class MilestoneUpdate(models.Model):
+    """A lead's report on one of their locality's milestones in a quarterly update.
+
+    Held apart from the milestone itself so that the board never sees an
+    unapproved forecast: approval copies it onto the milestone.
+    """
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="milestone_updates"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=Milestone.Status.choices)
+    forecast_date = models.DateField(null=True, blank=True)
+    actual_date = models.DateField(null=True, blank=True)
+    forecast_change_reason = models.TextField(
+        blank=True, help_text="Why the forecast moved later than last reported."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("milestone__planned_end").asc(nulls_last=True), "milestone__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "milestone"],
+                name="milestone_update_one_per_update",
+                violation_error_message="This update already reports on this milestone.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="complete") | Q(actual_date__isnull=False),
+                name="milestone_update_complete_has_actual_date",
+                violation_error_message="A complete milestone needs its actual date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_date__isnull=True) | Q(status="complete"),
+                name="milestone_update_actual_date_only_when_complete",
+                violation_error_message="Only a complete milestone has an actual date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: {self.milestone}"
+
+
+class MDTUpdate(models.Model):
+    """A lead's report on one MDT in a quarterly update; approval copies it onto the MDT."""
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="mdt_updates"
+    )
+    mdt = models.ForeignKey(MDT, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=MDT.Status.choices)
+    actual_go_live = models.DateField(null=True, blank=True)
+    population_covered = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(2_000_000)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mdt__name"]
+        verbose_name = "MDT update"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "mdt"],
+                name="mdt_update_one_per_update",
+                violation_error_message="This update already reports on this MDT.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="live") | Q(actual_go_live__isnull=False),
+                name="mdt_update_live_has_go_live_date",
+                violation_error_message="A live MDT needs its actual go-live date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(actual_go_live__isnull=True),
+                name="mdt_update_planned_has_no_go_live_date",
+                violation_error_message=(
+                    "A planned MDT has not gone live: clear the go-live date or change its status."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(population_covered__isnull=True) | Q(population_covered__lte=2_000_000),
+                name="mdt_update_population_plausible",
+                violation_error_message="Population covered must be at most 2,000,000.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: {self.mdt.name}"
+
+
+class RaisedRisk(models.Model):
+    """A new risk or issue a lead raises in an update.
+
+    On submission it reaches the programme office as a proposed risk on the
+    register (`proposed_risk`), where they accept or reject it.
+    """
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="raised_risks"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey("risks.RiskCategory", on_delete=models.PROTECT, related_name="+")
+    proposed_risk = models.OneToOneField(
+        "risks.Risk", on_delete=models.SET_NULL, null=True, blank=True, related_name="raised_in"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title

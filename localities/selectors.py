@@ -1,0 +1,130 @@
+"""Reads for the quarterly-update pages: which return is due, and where each one stands."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from localities.models import Locality, Quarter, QuarterlyUpdate
+
+NOT_STARTED = "Not started"
+
+
+def return_status_label(update: QuarterlyUpdate | None) -> str:
+    """The status a lead or the office reads: "Not started", "Draft", "Returned with comments"…"""
+    return update.get_status_display() if update else NOT_STARTED
+
+
+def current_return_quarter(
+    *, quarters: list[Quarter], updates: list[QuarterlyUpdate], today: datetime.date
+) -> Quarter | None:
+    """The quarter a locality reports on next.
+
+    The quarter after its latest approved update, or the one it has already
+    started after that; with nothing approved, the latest quarter that has
+    ended by `today`. `quarters` are chronological; `updates` are the
+    locality's own. Never later than the last quarter in the data.
+    """
+    if not quarters:
+        return None
+    approved = [u.quarter_id for u in updates if u.status == QuarterlyUpdate.Status.APPROVED]
+    position = {q.pk: index for index, q in enumerate(quarters)}
+    if approved:
+        latest = max(position[pk] for pk in approved)
+        return quarters[min(latest + 1, len(quarters) - 1)]
+    ended = [q for q in quarters if q.end_date < today]
+    return ended[-1] if ended else quarters[0]
+
+
+@dataclass
+class ReturnRow:
+    """One locality's return for one quarter, as the lead and the office see it."""
+
+    locality: Locality
+    quarter: Quarter
+    update: QuarterlyUpdate | None
+    today: datetime.date
+    past_updates: list[QuarterlyUpdate] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return return_status_label(self.update)
+
+    @property
+    def deadline(self) -> datetime.date:
+        return self.quarter.submission_deadline
+
+    @property
+    def is_done(self) -> bool:
+        return self.update is not None and self.update.status in (
+            QuarterlyUpdate.Status.SUBMITTED,
+            QuarterlyUpdate.Status.APPROVED,
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_done and self.deadline < self.today
+
+    @property
+    def days_to_deadline(self) -> int:
+        return (self.deadline - self.today).days
+
+
+def _updates_prefetch():
+    return Prefetch(
+        "updates",
+        queryset=QuarterlyUpdate.objects.select_related(
+            "quarter__financial_year", "submitted_by", "reviewed_by"
+        ).order_by("-quarter__start_date"),
+    )
+
+
+def current_returns(*, localities, today: datetime.date) -> list[ReturnRow]:
+    """Each locality's current return, with its earlier updates (My localities, reminders)."""
+    quarters = list(Quarter.objects.chronological())
+    rows = []
+    for locality in localities.prefetch_related(_updates_prefetch()).order_by("name"):
+        updates = list(locality.updates.all())
+        quarter = current_return_quarter(quarters=quarters, updates=updates, today=today)
+        if quarter is None:
+            continue
+        current = next((u for u in updates if u.quarter_id == quarter.pk), None)
+        rows.append(
+            ReturnRow(
+                locality=locality,
+                quarter=quarter,
+                update=current,
+                today=today,
+                past_updates=[u for u in updates if u is not current],
+            )
+        )
+    return rows
+
+
+def returns_for_quarter(*, quarter: Quarter, today: datetime.date) -> list[ReturnRow]:
+    """Every locality's return for one quarter (the programme office's returns page)."""
+    updates = {
+        u.locality_id: u
+        for u in QuarterlyUpdate.objects.for_quarter(quarter).select_related(
+            "submitted_by", "reviewed_by"
+        )
+    }
+    return [
+        ReturnRow(locality=locality, quarter=quarter, update=updates.get(locality.pk), today=today)
+        for locality in Locality.objects.order_by("name")
+    ]
+
+
+def default_returns_quarter(*, today: datetime.date) -> Quarter | None:
+    """The quarter the returns page opens on: the latest with any update, else the last ended."""
+    latest = (
+        QuarterlyUpdate.objects.select_related("quarter__financial_year")
+        .order_by("-quarter__start_date")
+        .first()
+    )
+    if latest:
+        return latest.quarter
+    return (
+        Quarter.objects.chronological().filter(end_date__lt=today).last()
+        or Quarter.objects.chronological().first()
+    )

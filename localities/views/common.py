@@ -1,0 +1,88 @@
+"""What every quarterly-update view does first: find the update and check who is asking."""
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from dashboard.periods import parse_quarter_slug, quarter_slug
+from localities import access
+from localities.models import Locality, Quarter, QuarterlyUpdate
+
+logger = logging.getLogger("localcare.access")
+
+
+@dataclass
+class UpdateTarget:
+    """The locality and quarter a URL names, and their update if it has been started."""
+
+    locality: Locality
+    quarter: Quarter
+    update: QuarterlyUpdate
+
+    @property
+    def is_started(self) -> bool:
+        return self.update.pk is not None
+
+    @property
+    def quarter_slug(self) -> str:
+        return quarter_slug(self.quarter)
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(
+            f"updates:{name}",
+            kwargs={"locality": self.locality.slug, "quarter": self.quarter_slug, **kwargs},
+        )
+
+
+def find_update(locality_slug: str, quarter_text: str) -> UpdateTarget:
+    """The update the URL names (unsaved if not yet started); 404 for an unknown locality or quarter."""
+    locality = get_object_or_404(Locality, slug=locality_slug)
+    parsed = parse_quarter_slug(quarter_text)
+    if parsed is None:
+        raise Http404("No such quarter")
+    start_year, number = parsed
+    quarter = get_object_or_404(
+        Quarter.objects.select_related("financial_year"),
+        financial_year__start_year=start_year,
+        number=number,
+    )
+    update = (
+        QuarterlyUpdate.objects.select_related("submitted_by", "reviewed_by")
+        .filter(locality=locality, quarter=quarter)
+        .first()
+    ) or QuarterlyUpdate(locality=locality, quarter=quarter, version=0)
+    update.locality, update.quarter = locality, quarter
+    return UpdateTarget(locality=locality, quarter=quarter, update=update)
+
+
+def refuse(request, what: str, target=None) -> PermissionDenied:
+    """Log a refused access (who, what, which object) and return the exception to raise."""
+    logger.warning(
+        "Refused %s to user %s (id %s) on %s %s",
+        what,
+        getattr(request.user, "username", "anonymous"),
+        getattr(request.user, "pk", None),
+        request.method,
+        request.path,
+        extra={"target": str(target) if target is not None else ""},
+    )
+    return PermissionDenied(what)
+
+
+def require_can_read(request, target: UpdateTarget) -> None:
+    if not access.can_read_update(request.user, target.update):
+        raise refuse(request, "reading this update", target.update)
+
+
+def require_can_edit(request, target: UpdateTarget) -> None:
+    if not access.can_edit_locality(request.user, target.locality):
+        raise refuse(request, "editing this locality's update", target.locality)
+
+
+def require_reviewer(request) -> None:
+    if not access.can_review_updates(request.user):
+        raise refuse(request, "reviewing quarterly updates")
