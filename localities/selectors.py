@@ -128,3 +128,91 @@ def default_returns_quarter(*, today: datetime.date) -> Quarter | None:
         Quarter.objects.chronological().filter(end_date__lt=today).last()
         or Quarter.objects.chronological().first()
     )
+
+
+# --- Added for the programme office's pages (issue 4) ------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One recorded change to a quarterly update: who, when, what, and where it left it."""
+
+    when: datetime.datetime
+    who: str
+    what: str
+    status_label: str
+    version: int
+
+
+_HISTORY_TYPE_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def update_timeline(update: QuarterlyUpdate) -> list[TimelineEntry]:
+    """The update's history, newest first (the lead's update page and the review page).
+
+    One query. Each save, submit, return, approve and reopen records a row
+    with its reason (localities.services); rows without one (such as data
+    loaded by a command) say only that the update was created or changed.
+    """
+    if update.pk is None:
+        return []
+    rows = (
+        update.history.select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .only(
+            "history_id",
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__username",
+            "history_user__first_name",
+            "history_user__last_name",
+            "status",
+            "version",
+        )
+    )
+    return [
+        TimelineEntry(
+            when=row.history_date,
+            who=_person(row.history_user),
+            what=row.history_change_reason or _HISTORY_TYPE_WORDS.get(row.history_type, "Changed"),
+            status_label=row.get_status_display(),
+            version=row.version,
+        )
+        for row in rows
+    ]
+
+
+def _person(user) -> str:
+    if user is None:
+        return "System"
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(frozen=True)
+class ReturnsSummary:
+    """The counts at the top of the returns page."""
+
+    total: int
+    counts: dict[str, int]
+    overdue: int
+
+    @property
+    def approved(self) -> int:
+        return self.counts.get(QuarterlyUpdate.Status.APPROVED.label, 0)
+
+    @property
+    def sentence(self) -> str:
+        """For example "3 of 8 approved, 2 overdue"."""
+        return f"{self.approved} of {self.total} approved, {self.overdue} overdue"
+
+
+def summarise_returns(rows: list[ReturnRow]) -> ReturnsSummary:
+    """How many returns stand at each status (every status listed, even at 0), and how many are overdue."""
+    labels = [NOT_STARTED] + [label for _, label in QuarterlyUpdate.Status.choices]
+    counts = dict.fromkeys(labels, 0)
+    for row in rows:
+        counts[row.status_label] += 1
+    return ReturnsSummary(
+        total=len(rows), counts=counts, overdue=sum(1 for row in rows if row.is_overdue)
+    )

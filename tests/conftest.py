@@ -53,6 +53,14 @@ def lead_thanet(programme_data, django_user_model):
 
 
 @pytest.fixture
+def lead_medway(programme_data, django_user_model):
+    """Lead of Medway, whose 2018/19 Q4 update is a draft in the illustrative data."""
+    user = _user_in_group(django_user_model, "lead-medway", access.LOCALITY_LEAD)
+    Locality.objects.get(slug="medway").leads.add(user)
+    return user
+
+
+@pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(username="admin", password=DEMO_PASSWORD)
 

@@ -1,19 +1,153 @@
 """A locality lead's pages: My localities, the update in sections, submit."""
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from localities import access, selectors, services
+from localities.forms import SECTION_CLASSES, SectionContext, build_section
+from localities.models import Locality
+from localities.views.common import (
+    UpdateTarget,
+    find_update,
+    refuse,
+    require_can_edit,
+    require_can_read,
+)
+
+SECTION_ORDER = [slug for slug, _ in services.SECTIONS]
 
 
+def _status_context(target: UpdateTarget, user) -> dict:
+    update = target.update
+    is_editable = update.status in services.EDITABLE_STATUSES
+    return {
+        "target": target,
+        "update": update,
+        "status_label": selectors.return_status_label(update if target.is_started else None),
+        "can_edit": is_editable and access.can_edit_locality(user, target.locality),
+        "is_editable": is_editable,
+        "can_review": target.is_started and access.can_review_updates(user),
+        "sections": services.SECTIONS,
+    }
+
+
+@require_http_methods(["GET"])
 def my_localities(request):
-    return HttpResponse("todo")
+    if not access.is_locality_lead(request.user):
+        raise refuse(request, "the My localities page (locality leads only)")
+    rows = selectors.current_returns(
+        localities=Locality.objects.led_by(request.user), today=timezone.localdate()
+    )
+    return render(request, "localities/my_localities.html", {"rows": rows})
 
 
+@require_http_methods(["GET"])
 def update_detail(request, locality, quarter):
-    return HttpResponse("todo")
+    target = find_update(locality, quarter)
+    require_can_read(request, target)
+    context = _status_context(target, request.user)
+    section_context = SectionContext(
+        locality=target.locality, quarter=target.quarter, update=target.update
+    )
+    context["section_views"] = [
+        build_section(slug, update=target.update, context=section_context) for slug in SECTION_ORDER
+    ]
+    context["timeline"] = selectors.update_timeline(target.update) if target.is_started else []
+    return render(request, "localities/update_detail.html", context)
 
 
+def _section_page(request, target, section, *, status=200, problem=""):
+    context = _status_context(target, request.user)
+    position = SECTION_ORDER.index(section.slug)
+    context.update(
+        section=section,
+        errors=section.errors() if section.data is not None else [],
+        problem=problem,
+        version=request.POST.get("version", target.update.version)
+        if request.method == "POST" and problem
+        else target.update.version,
+        next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
+    )
+    return render(request, "localities/edit_section.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 def edit_section(request, locality, quarter, section):
-    return HttpResponse("todo")
+    if section not in SECTION_CLASSES:
+        raise Http404("No such section")
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    if target.update.status not in services.EDITABLE_STATUSES:
+        # Locked: submitted or approved. Reading stays possible on the update page.
+        messages.info(
+            request,
+            f"The update is {target.update.get_status_display().lower()}, so it cannot be changed.",
+        )
+        return redirect(target.url("detail"))
+
+    if request.method == "GET":
+        return _section_page(request, target, build_section(section, update=target.update))
+
+    form_section = build_section(section, update=target.update, data=request.POST)
+    if not form_section.is_valid():
+        return _section_page(request, target, form_section, status=400)
+    try:
+        expected_version = int(request.POST.get("version", ""))
+    except ValueError:
+        expected_version = -1  # a missing version can only be stale
+    try:
+        services.save_draft(
+            locality=target.locality,
+            quarter=target.quarter,
+            sections={section: form_section.cleaned()},
+            expected_version=expected_version,
+            by=request.user,
+        )
+    except services.StaleEdit as stale:
+        return _section_page(request, target, form_section, status=409, problem=stale.messages[0])
+    except ValidationError as error:
+        return _section_page(request, target, form_section, status=400, problem=error.messages[0])
+    messages.success(request, f"{form_section.heading} saved as a draft.")
+    next_section = request.POST.get("next_section")
+    if "save_and_continue" in request.POST and next_section in SECTION_CLASSES:
+        return redirect(target.url("edit-section", section=next_section))
+    return redirect(target.url("detail") + f"#section-{section}")
 
 
+@require_http_methods(["GET", "POST"])
 def submit(request, locality, quarter):
-    return HttpResponse("todo")
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    if not target.is_started:
+        raise Http404("Nothing to submit yet")
+    context = _status_context(target, request.user)
+    if not context["is_editable"]:
+        messages.info(
+            request,
+            f"The update is {target.update.get_status_display().lower()} already.",
+        )
+        return redirect(target.url("detail"))
+    problems = services.submission_problems(target.update)
+    context["problems"] = problems
+    if request.method == "GET":
+        return render(request, "localities/submit.html", context)
+    try:
+        services.submit_update(
+            update=target.update,
+            expected_version=int(request.POST.get("version") or -1),
+            by=request.user,
+        )
+    except services.StaleEdit as stale:
+        context["problem"] = stale.messages[0]
+        return render(request, "localities/submit.html", context, status=409)
+    except ValidationError:
+        return render(request, "localities/submit.html", context, status=400)
+    messages.success(
+        request,
+        f"{target.locality}'s {target.quarter} update is submitted to the programme office.",
+    )
+    return redirect(target.url("detail"))

@@ -236,7 +236,11 @@ def test_locality_milestones_are_shown_as_at_the_quarter(client, programme_data,
     milestone(title="Elsewhere", locality=Locality.objects.get(slug="thanet"))
     client.force_login(board_user)
 
-    rows = {row.title: row for row in client.get(ASHFORD + Q4).context["data"].milestones}
+    rows = {
+        row.title: row
+        for row in client.get(ASHFORD + Q4).context["data"].milestones
+        if not row.is_illustrative  # the demo data's own locality milestones
+    }
 
     assert set(rows) == {
         "Hub business case agreed",

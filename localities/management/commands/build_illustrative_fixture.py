@@ -236,6 +236,14 @@ class Reference:
         return self.by_model.get(model, [])
 
 
+# (title, index of the 2018/19 objective, end of the planned window)
+LOCALITY_MILESTONES = (
+    ("Locality plan refreshed", 0, "2019-03-31"),
+    ("All MDTs planned for 2018/19 live", 1, "2019-03-31"),
+    ("Local Care partnership agreement signed", 2, "2018-12-31"),
+)
+
+
 class Builder:
     def __init__(self, reference: Reference):
         self.ref = reference
@@ -766,7 +774,46 @@ class Builder:
         baselines = self.build_baselines()
         self.build_updates(investment, baselines)
         self.build_risks()
+        self.build_locality_milestones()
         return self.rows
+
+    # --- Locality milestones -----------------------------------------------
+
+    def build_locality_milestones(self):
+        """Three milestones per locality, so that leads have milestones of their own to report.
+
+        The papers give only programme-wide milestones; these are invented, and
+        say so in their titles.
+        """
+        for locality_pk in self.slug_to_pk.values():
+            for title, objective_index, planned_end in LOCALITY_MILESTONES:
+                objective_pk = self.objectives[objective_index]["pk"]
+                planned_end = dt.date.fromisoformat(planned_end)
+                if self.rng.random() < 0.5 and planned_end <= TODAY:
+                    status = "complete"
+                    actual = planned_end - dt.timedelta(days=self.rng.randint(0, 40))
+                    forecast = None
+                else:
+                    status, actual = "in_progress", None
+                    forecast = planned_end + dt.timedelta(days=self.rng.choice([0, 0, 30, 75]))
+                self.add(
+                    "localities.milestone",
+                    is_illustrative=True,
+                    title=f"{title} (illustrative)",
+                    description="Invented for the demo: the papers give no locality milestones.",
+                    workstream="Locality delivery",
+                    locality=locality_pk,
+                    objective=objective_pk,
+                    critical_area=None,
+                    planned_start=(planned_end.replace(day=1)).isoformat(),
+                    planned_end=planned_end.isoformat(),
+                    timing_as_written="",
+                    is_date_uncertain=False,
+                    forecast_date=forecast.isoformat() if forecast else None,
+                    actual_date=actual.isoformat() if actual else None,
+                    status=status,
+                    source="Illustrative: no paper gives locality milestones",
+                )
 
 
 def build_rows(reference_path: Path) -> list[dict]:
