@@ -161,6 +161,10 @@ STORAGES = {
     },
 }
 
+# Uploaded quarterly-update spreadsheets (localities.views.spreadsheet) are held in
+# memory only, and refused above this size; the reverse proxy should cap bodies too.
+UPDATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -402,7 +402,7 @@ class SectionContext:
 
         self.locality = locality
         self.quarter = quarter
-        self.objectives = list(Objective.objects.all())
+        self.objectives = list(Objective.objects.reported_in(quarter))
         self.milestones = list(Milestone.objects.for_locality(locality))
         self.mdts = list(MDT.objects.for_locality(locality))
         self.measures = list(OutcomeMeasure.objects.all())

@@ -309,6 +309,22 @@ class Quarter(models.Model):
         return start, next_start - datetime.timedelta(days=1)
 
 
+class ObjectiveQuerySet(models.QuerySet):
+    def reported_in(self, quarter):
+        """The objectives a quarterly update reports on: its year's, or the latest set before it.
+
+        The papers set objectives for 2018/19 only; later years carry them on
+        until new ones are agreed.
+        """
+        start_year = (
+            self.filter(financial_year__start_year__lte=quarter.financial_year.start_year)
+            .order_by("-financial_year__start_year")
+            .values_list("financial_year__start_year", flat=True)
+            .first()
+        )
+        return self.filter(financial_year__start_year=start_year).order_by("number")
+
+
 class Objective(models.Model):
     """A programme objective for a financial year, reported on by every locality."""
 
@@ -325,6 +341,7 @@ class Objective(models.Model):
     )
     source = models.CharField(max_length=300, blank=True, help_text="Paper that sets it.")
 
+    objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

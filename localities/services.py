@@ -246,7 +246,7 @@ def suggested_rags(update: QuarterlyUpdate) -> dict[int, rag.SuggestedRag]:
             spend_actual=update.spend_actual,
             quarter_end=update.quarter.end_date,
         )
-        for objective in Objective.objects.all()
+        for objective in Objective.objects.reported_in(update.quarter)
     }
 
 
@@ -426,7 +426,7 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
     problems = []
     statuses = {s.objective_id: s for s in update.objective_statuses.all()}
     suggestions = suggested_rags(update)
-    for objective in Objective.objects.all():
+    for objective in Objective.objects.reported_in(update.quarter):
         status = statuses.get(objective.pk)
         label = f"Objective {objective.number}"
         if status is None:

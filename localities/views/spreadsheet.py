@@ -7,6 +7,8 @@ outside and CSRF-protected on the inside (Django's documented pattern for
 changing upload handlers).
 """
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
@@ -70,7 +72,10 @@ def upload(request, locality, quarter):
     target = find_update(locality, quarter)
     require_can_edit(request, target)
     handler = MemoryOnlyUploadHandler(request, max_bytes=spreadsheet.max_upload_bytes())
-    request.upload_handlers = [handler]
+    # If a middleware has already read the body, this cannot be set (AttributeError);
+    # the file's size is still checked before it is read.
+    with contextlib.suppress(AttributeError):
+        request.upload_handlers = [handler]
     return _upload(request, target, handler)
 
 
@@ -98,7 +103,7 @@ def _upload(request, target, handler):
             status = 400
         else:
             status, problems = _apply(request, target, form)
-            if status == 302:
+            if status is None:
                 messages.success(
                     request,
                     f"Spreadsheet uploaded: the {target.locality} {target.quarter} update "
@@ -121,8 +126,8 @@ def _upload(request, target, handler):
     )
 
 
-def _apply(request, target, form) -> tuple[int, list]:
-    """Read, check and save the uploaded file: (status, problems); 302 when saved."""
+def _apply(request, target, form) -> tuple[int | None, list]:
+    """Read, check and save the uploaded file: (HTTP status, problems); None once saved."""
     uploaded = form.cleaned_data["spreadsheet"]
     if uploaded.size > spreadsheet.max_upload_bytes():
         form.add_error("spreadsheet", spreadsheet.too_large_message())
@@ -151,4 +156,4 @@ def _apply(request, target, form) -> tuple[int, list]:
         for message in error.messages:
             form.add_error("spreadsheet", f"Nothing has been saved: {message}")
         return 400, []
-    return 302, []
+    return None, []
