@@ -83,7 +83,7 @@ def test_the_first_save_starts_the_update(programme_data, q4, lead_thanet):
 def test_a_second_start_from_a_stale_page_is_refused(programme_data, q4, lead_thanet):
     thanet = Locality.objects.get(slug="thanet")
     next_quarter = q4.__class__.objects.get(financial_year__start_year=2019, number=1)
-    save = dict(locality=thanet, quarter=next_quarter, by=lead_thanet)
+    save = {"locality": thanet, "quarter": next_quarter, "by": lead_thanet}
     services.save_draft(sections={"summary": {"summary": "first"}}, expected_version=0, **save)
 
     with pytest.raises(services.StaleEdit):
@@ -228,7 +228,11 @@ def test_submitting_locks_the_update_and_proposes_raised_risks(medway, q4, lead_
     assert update.status == Status.SUBMITTED
     assert update.submitted_by == lead_medway
     risk = Risk.objects.get(title="GP workforce gaps in Strood")
-    assert (risk.status, risk.locality, risk.raised_by) == (Risk.Status.PROPOSED, medway, lead_medway)
+    assert (risk.status, risk.locality, risk.raised_by) == (
+        Risk.Status.PROPOSED,
+        medway,
+        lead_medway,
+    )
     assert risk.history.latest().history_user == lead_medway
     assert update.raised_risks.get().proposed_risk == risk
     assert update.history.latest().history_change_reason == "Submitted"
@@ -365,7 +369,9 @@ def test_transitions_from_the_wrong_status_are_refused(
 def test_only_the_office_reviews(request, submitted, who):
     user = request.getfixturevalue(who)
     for call in (
-        lambda: services.approve_update(update=submitted, expected_version=submitted.version, by=user),
+        lambda: services.approve_update(
+            update=submitted, expected_version=submitted.version, by=user
+        ),
         lambda: services.return_update(
             update=submitted, comments="x", expected_version=submitted.version, by=user
         ),

@@ -96,4 +96,3 @@ def save_complete_update(locality, quarter, by) -> QuarterlyUpdate:
         expected_version=update.version,
         by=by,
     )
-
