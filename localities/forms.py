@@ -404,7 +404,7 @@ class SectionContext:
         self.quarter = quarter
         self.objectives = list(Objective.objects.reported_in(quarter))
         self.milestones = list(Milestone.objects.for_locality(locality))
-        self.mdts = list(MDT.objects.for_locality(locality))
+        self.mdts = list(MDT.objects.for_locality(locality).select_related("locality"))
         self.measures = list(OutcomeMeasure.objects.all())
         self.elements = list(CareModelElement.objects.all())
         self.categories = RiskCategory.objects.all()

@@ -1,0 +1,436 @@
+"""Quarterly updates in the browser: a lead drafts and submits by keyboard alone; the
+programme office returns, the lead resubmits, the office approves; two people save
+the same section; and the lead's pages at 400% zoom.
+
+Every page visited is screenshotted (test-results/screenshots/updates-*.png) and
+checked with axe-core.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from localities import access
+from localities.demo import DEMO_PASSWORD
+from localities.models import Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
+from tests.helpers import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+MEDWAY_Q4 = "/updates/medway/2018-19-q4/"
+THANET_Q4 = "/updates/thanet/2018-19-q4/"
+# 400% zoom of a 1280 × 900 window: the page lays out in 320 × 225 CSS pixels.
+ZOOMED = {"width": 320, "height": 225}
+
+
+def q4_update(slug: str) -> QuarterlyUpdate:
+    return QuarterlyUpdate.objects.get(
+        locality__slug=slug, quarter__financial_year__start_year=2018, quarter__number=4
+    )
+
+
+def look(page, name: str) -> None:
+    """Every page a journey reaches: a screenshot for a person, and axe-core."""
+    screenshot(page, f"updates-{name}")
+    assert_accessible(page)
+
+
+@pytest.fixture
+def dialogs(page):
+    """JavaScript dialogs the page opened: there must be none (escaped free text)."""
+    opened = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    yield opened
+    assert opened == []
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """A page in a browser context of its own (its own session), logged in as `username`."""
+    contexts, opened = [], []
+
+    def open_(username: str, *, viewport=None):
+        context = chromium.new_context(
+            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert opened == []
+
+
+# --- Keyboard helpers: only keys reach the page ---------------------------------
+
+
+def focused(page, selector: str, text: str = "") -> bool:
+    return page.evaluate(
+        """([selector, text]) => {
+            const el = document.activeElement;
+            return !!el && el.matches(selector) && el.textContent.includes(text);
+        }""",
+        [selector, text],
+    )
+
+
+def tab_to(page, selector: str, text: str = "", *, limit: int = 120) -> None:
+    """Press Tab until the focused element matches `selector` (and contains `text`)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector, text):
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached {selector} {text!r}")
+
+
+def press_and_load(page, key: str):
+    """Press a key that follows a link or submits a form; the response of the page reached."""
+    with page.expect_navigation() as navigation:
+        page.keyboard.press(key)
+    page.wait_for_load_state()
+    return navigation.value
+
+
+def active_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+# --- 1. The lead's journey, by keyboard alone ----------------------------------------
+
+
+def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, page, dialogs):
+    lead = get_user_model().objects.get(username="lead-medway")
+    plan = Milestone.objects.get(locality__slug="medway", title__startswith="Locality plan")
+    assert q4_update("medway").status == QuarterlyUpdate.Status.DRAFT
+
+    # Log in.
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    look(page, "lead-login")
+    tab_to(page, "#id_username")
+    page.keyboard.type("lead-medway")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    press_and_load(page, "Enter")
+    look(page, "lead-landing")
+
+    # My localities, then the Medway update.
+    tab_to(page, "a.nhsuk-header__navigation-link", "My localities")
+    press_and_load(page, "Enter")
+    assert page.get_by_role("heading", name="My localities", level=1).is_visible()
+    assert page.get_by_test_id("locality-medway").get_by_test_id("current-status").inner_text() == (
+        "Draft"
+    )
+    look(page, "lead-my-localities")
+    tab_to(page, "a", "Continue the 2018/19 Q4 update")
+    press_and_load(page, "Enter")
+    assert page.get_by_role("heading", name="2018/19 Q4 quarterly update").is_visible()
+    look(page, "lead-update-draft")
+
+    # Check and submit lists what needs completing, each linked to its section.
+    tab_to(page, "a", "Check and submit")
+    press_and_load(page, "Enter")
+    problems = page.locator(".nhsuk-error-summary__list li")
+    assert [text.split(":")[0] for text in problems.all_inner_texts()] == [
+        "Objectives",
+        "Objectives",
+        "Objectives",
+        "Milestones",
+        "MDTs",
+    ]
+    assert focused(page, ".nhsuk-error-summary")
+    assert page.get_by_role("button", name="Submit the update").count() == 0
+    look(page, "lead-submit-not-ready")
+    page.keyboard.press("Tab")
+    assert focused(page, "a", "Objectives: Objective 1")
+    press_and_load(page, "Enter")
+    assert page.get_by_role("heading", name="Objectives", level=1).is_visible()
+    look(page, "lead-objectives")
+
+    # Objective 1: from Complete to the suggested Green, with a line of progress.
+    assert page.locator("#id_objective-1-rag_3").is_checked()  # Complete
+    tab_to(page, "#id_objective-1-rag_3")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#id_objective-1-rag_2").is_checked()  # Green
+    page.keyboard.press("Tab")
+    assert active_id(page) == "id_objective-1-narrative"
+    page.keyboard.press("Control+End")
+    page.keyboard.type(f" Signed off by the board in March. {PAYLOAD}")
+    # Objective 3: from Amber to the suggested Complete.
+    tab_to(page, "#id_objective-3-rag_1")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#id_objective-3-rag_3").is_checked()
+    # Objective 2 stays Amber, against a suggestion of Complete, with no reason given.
+    tab_to(page, "button", "Save and continue")
+    response = press_and_load(page, "Enter")
+
+    assert response.status == 400
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".nhsuk-error-summary")
+    assert focused(page, ".nhsuk-error-summary")
+    assert summary.get_by_role("alert").count() == 1
+    assert summary.get_by_role("link").all_inner_texts() == [
+        "Say why you chose Amber when the figures suggest Complete (every milestone is complete)."
+    ]
+    # What was typed is still there.
+    assert page.locator("#id_objective-1-rag_2").is_checked()
+    assert PAYLOAD in page.locator("#id_objective-1-narrative").input_value()
+    assert page.locator("#id_objective-3-rag_3").is_checked()
+    look(page, "lead-objectives-error")
+    page.keyboard.press("Tab")
+    assert focused(page, ".nhsuk-error-summary a")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'id_objective-2-rag_reason'")
+    page.keyboard.type("Two MDTs are still shadow running; Amber until they are live.")
+    tab_to(page, "button", "Save and continue")
+    press_and_load(page, "Space")
+
+    # Milestones: the plan is forecast a couple of days early.
+    assert page.get_by_role("heading", name="Milestones", level=1).is_visible()
+    assert "Objectives saved as a draft." in page.get_by_role("alert").inner_text()
+    look(page, "lead-milestones")
+    tab_to(page, f"#id_milestone-{plan.pk}-forecast_date")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("29/3/2019")
+    tab_to(page, "button", "Save and continue")
+    press_and_load(page, "Enter")
+
+    # MDTs: confirmed as they stand.
+    assert page.get_by_role("heading", name="MDTs", level=1).is_visible()
+    look(page, "lead-mdts")
+    tab_to(page, "button", "Save draft")
+    press_and_load(page, "Enter")
+    assert "MDTs saved as a draft." in page.get_by_role("alert").inner_text()
+    # The payload is shown as the text it is.
+    objectives = page.locator("#section-objectives")
+    assert objectives.get_by_text(PAYLOAD, exact=False).count() == 1
+    look(page, "lead-update-saved")
+
+    # Nothing is missing now: submit.
+    tab_to(page, "a", "Check and submit")
+    press_and_load(page, "Enter")
+    assert page.locator(".nhsuk-error-summary").count() == 0
+    look(page, "lead-submit-ready")
+    tab_to(page, "button", "Submit the update")
+    press_and_load(page, "Enter")
+    assert "update is submitted to the programme office" in page.get_by_role("alert").inner_text()
+    status = page.get_by_test_id("update-status").inner_text()
+    assert "Submitted" in status and "by lead-medway" in status
+    assert page.get_by_role("link", name="Check and submit").count() == 0
+    look(page, "lead-update-submitted")
+
+    update = q4_update("medway")
+    assert update.status == QuarterlyUpdate.Status.SUBMITTED
+    assert update.submitted_by == lead
+    statuses = {s.objective.number: s for s in update.objective_statuses.all()}
+    assert {number: s.rag for number, s in statuses.items()} == {
+        1: "green",
+        2: "amber",
+        3: "complete",
+        4: "green",
+    }
+    assert statuses[1].narrative.endswith(f"Signed off by the board in March. {PAYLOAD}")
+    assert statuses[2].rag_reason.startswith("Two MDTs are still shadow running")
+    assert update.milestone_updates.get(milestone=plan).forecast_date.isoformat() == "2019-03-29"
+    assert update.mdt_updates.count() == 7
+    saves = [
+        h.history_change_reason
+        for h in update.history.filter(history_user=lead).order_by("history_date")
+    ]
+    assert [reason.split(":")[0] for reason in saves] == [
+        "Saved draft",
+        "Saved draft",
+        "Saved draft",
+        "Submitted",
+    ]
+    assert ObjectiveStatus.history.filter(update=update, history_user=lead).count() >= 3
+
+
+# --- 2. Return with comments, resubmit, approve --------------------------------------
+
+
+def test_the_office_returns_an_update_the_lead_resubmits_and_the_office_approves(
+    demo_site, open_page
+):
+    office = open_page("office")
+    comments = "Objective reasons are missing; please explain each RAG that differs."
+
+    office.get_by_role("link", name="Returns").first.click()
+    office.wait_for_load_state()
+    assert office.get_by_role("heading", name="Quarterly returns").is_visible()
+    look(office, "office-returns")
+    office.get_by_role("link", name="Review the Thanet update").click()
+    office.wait_for_load_state()
+    assert office.get_by_role("heading", name="Review the 2018/19 Q4 update").is_visible()
+    look(office, "office-review-submitted")
+    office.get_by_label("What should the lead change?").fill(comments)
+    office.get_by_role("button", name="Return to the lead").click()
+    office.wait_for_load_state()
+    assert "You returned the" in office.get_by_role("alert").inner_text()
+    look(office, "office-review-returned")
+    assert q4_update("thanet").status == QuarterlyUpdate.Status.RETURNED
+
+    # The lead sees the comments, changes the objectives and resubmits.
+    lead = open_page("lead-thanet")
+    lead.get_by_role("link", name="My localities").first.click()
+    lead.wait_for_load_state()
+    thanet = lead.get_by_test_id("locality-thanet")
+    assert thanet.get_by_test_id("current-status").inner_text() == "Returned with comments"
+    assert comments in thanet.inner_text()
+    look(lead, "lead-my-localities-returned")
+    thanet.get_by_role("link", name="Continue the 2018/19 Q4 update").click()
+    lead.wait_for_load_state()
+    assert comments in lead.get_by_test_id("review-comments").inner_text()
+    look(lead, "lead-update-returned")
+    lead.get_by_role("link", name="Change objectives").click()
+    lead.wait_for_load_state()
+    assert comments in lead.get_by_role("main").inner_text()
+    look(lead, "lead-objectives-returned")
+    narrative = "Eight partners now signed up; the district council joins in May. " + PAYLOAD
+    lead.locator("#id_objective-3-narrative").fill(narrative)
+    for number in range(1, 5):
+        lead.locator(f"#id_objective-{number}-rag_reason").fill(
+            f"Objective {number}: the figures lag what has happened on the ground."
+        )
+    lead.get_by_role("button", name="Save and continue").click()
+    lead.wait_for_load_state()
+    look(lead, "lead-milestones-returned")
+    lead.get_by_role("button", name="Save and continue").click()
+    lead.wait_for_load_state()
+    look(lead, "lead-mdts-returned")
+    lead.get_by_role("button", name="Save draft").click()
+    lead.wait_for_load_state()
+    lead.get_by_role("link", name="Check and submit").click()
+    lead.wait_for_load_state()
+    look(lead, "lead-submit-returned")
+    lead.get_by_role("button", name="Submit the update").click()
+    lead.wait_for_load_state()
+    assert "is submitted to the programme office" in lead.get_by_role("alert").inner_text()
+    look(lead, "lead-update-resubmitted")
+    assert q4_update("thanet").status == QuarterlyUpdate.Status.SUBMITTED
+
+    # Not on the dashboard until approved.
+    office.goto("/localities/thanet/?quarter=2018-19-q4")
+    assert "no approved return for 2018/19 Q4" in office.get_by_test_id("summary").inner_text()
+    assert narrative not in office.get_by_role("main").inner_text()
+
+    # The office sees the change and approves.
+    office.goto(THANET_Q4 + "review/")
+    assert narrative in office.get_by_test_id("compare-objectives").inner_text()
+    look(office, "office-review-resubmitted")
+    office.get_by_role("button", name="Approve the update").click()
+    office.wait_for_load_state()
+    assert "It is now the version the board sees" in office.get_by_role("alert").inner_text()
+    look(office, "office-review-approved")
+    update = q4_update("thanet")
+    assert update.status == QuarterlyUpdate.Status.APPROVED
+    assert update.reviewed_by.username == "office"
+
+    office.goto("/localities/thanet/?quarter=2018-19-q4")
+    main = office.get_by_role("main").inner_text()
+    assert narrative in main
+    assert "Objective 3: the figures lag what has happened on the ground." in main
+    look(office, "dashboard-locality-approved")
+
+
+# --- 3. Two people save the same section ---------------------------------------------
+
+
+def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(demo_site, open_page):
+    deputy = get_user_model().objects.create_user(
+        username="lead-medway-deputy", password=DEMO_PASSWORD
+    )
+    deputy.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
+    Locality.objects.get(slug="medway").leads.add(deputy)
+    before = q4_update("medway")
+
+    first = open_page("lead-medway")
+    second = open_page("lead-medway-deputy")
+    for page in (first, second):
+        page.goto(MEDWAY_Q4 + "edit/summary/")
+        assert page.get_by_role("heading", name="Summary", level=1).is_visible()
+
+    first.get_by_label("Summary of the quarter").fill("The lead's summary of the quarter.")
+    first.get_by_role("button", name="Save draft").click()
+    first.wait_for_load_state()
+    assert "Summary saved as a draft." in first.get_by_role("alert").inner_text()
+
+    typed = f"The deputy's careful words, typed for ten minutes. {PAYLOAD}"
+    second.get_by_label("Summary of the quarter").fill(typed)
+    with second.expect_navigation() as navigation:
+        second.get_by_role("button", name="Save draft").click()
+    second.wait_for_load_state()
+
+    assert navigation.value.status == 409
+    assert second.title().startswith("Error: ")
+    stale = second.get_by_test_id("stale-edit")
+    assert "Your changes have not been saved" in stale.inner_text()
+    assert "Someone else saved this update while you were editing it" in stale.inner_text()
+    assert second.get_by_label("Summary of the quarter").input_value() == typed
+    look(second, "lead-stale-edit")
+
+    after = q4_update("medway")
+    assert after.summary == "The lead's summary of the quarter."
+    assert after.version == before.version + 1
+    assert not after.history.filter(history_user=deputy).exists()
+    with second.expect_navigation() as navigation:
+        second.get_by_role("button", name="Save draft").click()
+    print("PROBE second save again:", navigation.value.status, q4_update("medway").summary)
+
+
+# --- 4. 400% zoom --------------------------------------------------------------------
+
+NO_SIDEWAYS_SCROLL = (
+    "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth + 1"
+)
+
+
+def assert_fits(page) -> None:
+    """No sideways scroll of the page, and every control lies within the width."""
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(
+        "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    )
+    width = page.viewport_size["width"]
+    controls = page.locator("main").locator("input:not([type=hidden]), textarea, select, button")
+    assert controls.count() > 0
+    for control in controls.all():
+        assert control.is_visible(), control.evaluate("el => el.outerHTML")
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (
+            control.evaluate("el => el.outerHTML"),
+            box,
+        )
+
+
+def test_the_lead_pages_reflow_at_400_percent_zoom(demo_site, open_page):
+    page = open_page("lead-medway", viewport=ZOOMED)
+
+    page.goto(MEDWAY_Q4)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert page.get_by_role("link", name="Check and submit").is_visible()
+    look(page, "zoom-update")
+
+    for section in ("objectives", "milestones"):
+        page.goto(f"{MEDWAY_Q4}edit/{section}/")
+        assert_fits(page)
+        look(page, f"zoom-{section}")
+
+    # With an error summary and messages beside the fields too.
+    page.goto(f"{MEDWAY_Q4}edit/objectives/")
+    page.locator("#id_objective-1-percent_complete").fill("250")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save draft").click()
+    assert navigation.value.status == 400
+    assert_fits(page)
+    look(page, "zoom-objectives-error")
