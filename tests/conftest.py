@@ -7,7 +7,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.core.management.color import no_style  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from localities import access  # noqa: E402
 from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
@@ -23,10 +26,41 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The apps whose rows the fixtures hold (their history models included).
+FIXTURE_APPS = ("localities", "risks")
+
+
+@pytest.fixture(scope="session")
+def programme_data_rows(django_db_setup, django_db_blocker):
+    """Every row `loaddata reference illustrative` writes, read once per test session.
+
+    loaddata deserialises and saves row by row (with history), about a second
+    a time; inserting the same rows in bulk takes a small part of that.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "reference", "illustrative", verbosity=0)
+        rows = [
+            (model, list(model._base_manager.order_by("pk")))
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in FIXTURE_APPS
+        ]
+        transaction.set_rollback(True)
+    return [(model, objects) for model, objects in rows if objects]
+
+
 @pytest.fixture
-def programme_data(db):
+def programme_data(db, programme_data_rows):
     """The real reference data and the illustrative demo data, as `make run` loads them."""
-    call_command("loaddata", "reference", "illustrative", verbosity=0)
+    # One transaction, so the deferred foreign-key checks see every row.
+    with transaction.atomic():
+        for model, objects in programme_data_rows:
+            model._base_manager.bulk_create(objects)
+        statements = connection.ops.sequence_reset_sql(
+            no_style(), [model for model, _ in programme_data_rows]
+        )
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def _user_in_group(django_user_model, username, group_name, **extra):

@@ -437,3 +437,17 @@ def test_queries_do_not_grow_with_ten_times_the_data(client, programme_data, boa
     # A synthetic locality has returns in every quarter, MDTs, milestones and risks.
     synthetic = reverse("dashboard:locality", args=["synthetic-0001"])
     assert query_count(client, synthetic + Q4) == LOCALITY_PAGE_QUERIES
+
+
+def test_the_page_says_which_version_of_the_update_it_shows(client, programme_data, board_user):
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="ashford", quarter__financial_year__start_year=2018, quarter__number=4
+    )
+    client.force_login(board_user)
+
+    response = client.get(ASHFORD + Q4)
+
+    assert (
+        f"From Ashford&#x27;s 2018/19 Q4 update, version {update.version}, approved "
+        f"{update.reviewed_at:%-d %B %Y}." in response.text
+    )
