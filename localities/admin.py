@@ -8,9 +8,11 @@ query (list_select_related or an annotation), never once per row.
 
 from django.contrib import admin
 from django.db.models import Count, F, prefetch_related_objects
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from dashboard.periods import quarter_slug
 from localities.models import (
     MDT,
     CareModelElement,
@@ -20,7 +22,9 @@ from localities.models import (
     GovernanceBody,
     Locality,
     MaturityScore,
+    MDTUpdate,
     Milestone,
+    MilestoneUpdate,
     Objective,
     ObjectiveStatus,
     OutcomeBaseline,
@@ -31,6 +35,7 @@ from localities.models import (
     ProgrammeFigure,
     Quarter,
     QuarterlyUpdate,
+    RaisedRisk,
     SubSystem,
 )
 
@@ -436,8 +441,57 @@ class MaturityScoreInline(SharedChoicesTabularInline):
         return super().get_queryset(request).select_related(*_UPDATE_RELATED, "element")
 
 
+class WorkflowOnlyAdmin:
+    """Quarterly updates change only through the workflow (localities.services).
+
+    Admin shows them, read-only: an approved update must stay as approved, and
+    edits here would skip the lead's checks, the version and the review.
+    Leads edit on their update page; the office reviews on the returns page.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneUpdateInline(SharedChoicesTabularInline):
+    model = MilestoneUpdate
+    extra = 0
+    fields = ["milestone", "status", "forecast_date", "actual_date", "forecast_change_reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "milestone")
+
+
+class MDTUpdateInline(SharedChoicesTabularInline):
+    model = MDTUpdate
+    extra = 0
+    fields = ["mdt", "status", "actual_go_live", "population_covered"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "mdt__locality")
+
+
+class RaisedRiskInline(SharedChoicesTabularInline):
+    model = RaisedRisk
+    extra = 0
+    fields = ["title", "category", "description", "proposed_risk"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*_UPDATE_RELATED, "category", "proposed_risk")
+        )
+
+
 @admin.register(QuarterlyUpdate)
-class QuarterlyUpdateAdmin(HistoryAdmin):
+class QuarterlyUpdateAdmin(WorkflowOnlyAdmin, HistoryAdmin):
     history_object_related = ("locality", "quarter__financial_year")
     list_display = [
         "locality",
@@ -452,8 +506,15 @@ class QuarterlyUpdateAdmin(HistoryAdmin):
     search_fields = ["locality__name", "summary", "review_comments"]
     ordering = ["-quarter__start_date", "locality__name"]
     autocomplete_fields = ["submitted_by", "reviewed_by"]
-    readonly_fields = ["version"]
-    inlines = [ObjectiveStatusInline, OutcomeFigureInline, MaturityScoreInline]
+    readonly_fields = ["version", "review_link"]
+    inlines = [
+        ObjectiveStatusInline,
+        MilestoneUpdateInline,
+        MDTUpdateInline,
+        OutcomeFigureInline,
+        MaturityScoreInline,
+        RaisedRiskInline,
+    ]
     fieldsets = [
         (None, {"fields": ["locality", "quarter", "status", "is_illustrative", "summary"]}),
         (
@@ -476,6 +537,7 @@ class QuarterlyUpdateAdmin(HistoryAdmin):
                     ("reviewed_at", "reviewed_by"),
                     "review_comments",
                     "version",
+                    "review_link",
                 ]
             },
         ),
@@ -491,8 +553,16 @@ class QuarterlyUpdateAdmin(HistoryAdmin):
             kwargs["queryset"] = Quarter.objects.chronological()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @admin.display(description="Review")
+    def review_link(self, update):
+        url = reverse(
+            "updates:review",
+            kwargs={"locality": update.locality.slug, "quarter": quarter_slug(update.quarter)},
+        )
+        return format_html('<a href="{}">Review, approve, return or reopen this update</a>', url)
 
-class UpdateChildAdmin(HistoryAdmin):
+
+class UpdateChildAdmin(WorkflowOnlyAdmin, HistoryAdmin):
     """Shared set-up for rows that belong to a quarterly update."""
 
     list_filter = [
@@ -564,3 +634,41 @@ class MaturityScoreAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("element")
+
+
+@admin.register(MilestoneUpdate)
+class MilestoneUpdateAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "milestone")
+    list_display = ["update__locality", "update__quarter", "milestone", "status", "forecast_date"]
+    list_filter = [*UpdateChildAdmin.list_filter, "status"]
+    list_select_related = [*_UPDATE_RELATED, "milestone"]
+    search_fields = ["update__locality__name", "milestone__title", "forecast_change_reason"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "milestone__title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("milestone")
+
+
+@admin.register(MDTUpdate)
+class MDTUpdateAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "mdt__locality")
+    list_display = ["update__locality", "update__quarter", "mdt", "status", "actual_go_live"]
+    list_filter = [*UpdateChildAdmin.list_filter, "status"]
+    list_select_related = [*_UPDATE_RELATED, "mdt__locality"]
+    search_fields = ["update__locality__name", "mdt__name"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "mdt__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mdt__locality")
+
+
+@admin.register(RaisedRisk)
+class RaisedRiskAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "category")
+    list_display = ["update__locality", "update__quarter", "title", "category", "proposed_risk"]
+    list_select_related = [*_UPDATE_RELATED, "category", "proposed_risk"]
+    search_fields = ["update__locality__name", "title", "description"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "proposed_risk")
