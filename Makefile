@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format browser-deps clean
+.PHONY: help install run test test-fast lint format browser-deps clean bench loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,14 @@ lint: install  ## ruff lint and format check
 format: install  ## ruff fix and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Both use PostgreSQL when DATABASE_URL points at it (their databases are created
+# beside it: <name>_bench_f1, _f10, _f100) and SQLite files in .bench/ otherwise.
+bench: install  ## Query counts and server time per page at factors 1, 10, 100 -> docs/benchmarks.md
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+loadtest: install  ## gunicorn + locust on 127.0.0.1, factor-10 PostgreSQL, 20 users, 60 s -> docs/benchmarks.md
+	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
 
 clean:  ## Remove the virtualenv, SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles

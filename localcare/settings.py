@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Drops template indentation from HTML pages (within their size budgets).
+    "localcare.middleware.CompactHtmlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a logged-in user unless its view opts out.
@@ -120,6 +122,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Computed dashboard data (dashboard.caching). Local memory by default, which
+# is one cache per process: fine for runserver, tests and a single worker.
+# With several processes or instances set REDIS_URL (redis://host:6379/0) so
+# that they share the cached data and the data version that invalidates it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "localcare",
+            # An unreachable Redis costs a page a second at most: dashboards
+            # then compute their data afresh instead of failing.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "localcare",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+# How long a page's cached data may live. Writes invalidate it at once (the
+# data version); this only bounds memory held for old versions.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "900"))
+# Sessions stay in the database, so app instances hold no state of their own.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,7 +188,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "localcare.storage.HashedStaticFilesStorage"
         ),
     },
 }

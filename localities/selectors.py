@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from localities.models import Locality, Quarter, QuarterlyUpdate
 
@@ -117,13 +117,12 @@ def returns_for_quarter(*, quarter: Quarter, today: datetime.date) -> list[Retur
 
 def default_returns_quarter(*, today: datetime.date) -> Quarter | None:
     """The quarter the returns page opens on: the latest with any update, else the last ended."""
-    latest = (
-        QuarterlyUpdate.objects.select_related("quarter__financial_year")
-        .order_by("-quarter__start_date")
-        .first()
-    )
+    # EXISTS per quarter, not "the update with the latest quarter": that sorted every
+    # update (25,000 at factor 100, about 100 ms on PostgreSQL) to keep one.
+    has_updates = QuarterlyUpdate.objects.filter(quarter=OuterRef("pk"))
+    latest = Quarter.objects.chronological().filter(Exists(has_updates)).last()
     if latest:
-        return latest.quarter
+        return latest
     return (
         Quarter.objects.chronological().filter(end_date__lt=today).last()
         or Quarter.objects.chronological().first()

@@ -306,6 +306,11 @@ class RiskReview(models.Model):
 
     class Meta:
         ordering = ["risk_id", "reviewed_on", "id"]
+        indexes = [
+            # A risk's latest review on or before a day (risks.selectors.risks_as_at)
+            # is the first entry at or after (risk, day) in this index: no sort.
+            models.Index(fields=["risk", "-reviewed_on", "-id"], name="review_latest_per_risk_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=one_to_five("likelihood") & one_to_five("consequence"),

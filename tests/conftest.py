@@ -26,6 +26,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts and ends with an empty cache, so no cached dashboard data
+    (dashboard.caching) outlives the test that made it. With REDIS_URL set this
+    empties that Redis database: point tests at one of their own."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # The apps whose rows the fixtures hold (their history models included).
 FIXTURE_APPS = ("localities", "risks")
 

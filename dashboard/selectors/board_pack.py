@@ -6,19 +6,31 @@ milestones that need the board's attention).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dashboard.periods import DashboardPage
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
-from dashboard.selectors.mdts import MdtsData, mdts_data
+from dashboard.selectors.mdts import LocalityRollout, MdtsData, mdts_data
 from dashboard.selectors.milestones import MilestoneRow, MilestonesData, StatusAsAt, milestones_data
-from dashboard.selectors.money import Money, money_data
+from dashboard.selectors.money import Money, SpendAgainstPlan, money_data
 from dashboard.selectors.outcomes import OverviewCell, outcomes_data
-from dashboard.selectors.overview import Overview, programme_overview
+from dashboard.selectors.overview import LocalityHealth, Overview, programme_overview
 from risks.models import Risk, ScoreBand
 from risks.selectors import band_for, risks_as_at
 
 TOP_RISKS = 10
+# A printed summary stays a few pages however many localities there are: each
+# per-locality table shows at most this many, those that most need the board's
+# attention, and each list at most PACK_LIST_ITEMS; the pages have the rest.
+PACK_LOCALITIES = 20
+PACK_LIST_ITEMS = 50
+# Worst first: which localities the pack shows when it cannot show them all.
+ATTENTION_ORDER = (
+    LocalityHealth.OFF_TRACK,
+    LocalityHealth.CONCERNS,
+    LocalityHealth.NO_RETURN,
+    LocalityHealth.ON_TRACK,
+)
 
 
 @dataclass(frozen=True)
@@ -36,16 +48,38 @@ class OutcomeLine:
 
 @dataclass(frozen=True)
 class BoardPack:
+    """Every page in summary. `overview.matrix` and the per-locality rows hold the
+    localities shown (see PACK_LOCALITIES); totals and headlines cover them all."""
+
     overview: Overview
     milestones: MilestonesData
     milestones_for_attention: list[MilestoneRow]
     mdts: MdtsData
+    mdt_rows: list[LocalityRollout]
     money: Money
+    money_rows: list[SpendAgainstPlan]
     outcome_measures: list
     outcome_lines: list[OutcomeLine]
     critical_areas: CriticalAreasData
     top_risks: list[RiskLine]
     open_risk_count: int
+    localities_shown: int
+    localities_total: int
+    more_changes: int
+    more_milestones: int
+
+    @property
+    def shows_every_locality(self) -> bool:
+        return self.localities_shown == self.localities_total
+
+
+def localities_needing_attention(overview: Overview, limit: int) -> set[str]:
+    """Slugs of the `limit` localities worst placed on the overview: off track first."""
+    ranked = sorted(
+        overview.matrix,
+        key=lambda row: (ATTENTION_ORDER.index(row.health), row.locality.name),
+    )
+    return {row.locality.slug for row in ranked[:limit]}
 
 
 def _milestones_for_attention(data: MilestonesData, quarter) -> list[MilestoneRow]:
@@ -71,22 +105,38 @@ def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
 
 
 def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
+    overview = programme_overview(page=page, today=today)
+    shown = localities_needing_attention(overview, PACK_LOCALITIES)
     milestones = milestones_data(page=page, filter_data={})
+    for_attention = _milestones_for_attention(milestones, page.quarter)
+    mdts = mdts_data(page=page, filter_data={})
+    money = money_data(page=page)
     top_risks, open_risk_count = _top_risks(page.quarter.end_date)
     outcomes = outcomes_data(page=page)
     outcome_lines = [
         OutcomeLine(name=row.name, cells=[row.cells[measure.id] for measure in outcomes.measures])
         for row in [*outcomes.overview, outcomes.programme_overview]
+        if row.slug in shown or row is outcomes.programme_overview
     ]
     return BoardPack(
-        overview=programme_overview(page=page, today=today),
+        overview=replace(
+            overview,
+            matrix=[row for row in overview.matrix if row.locality.slug in shown],
+            changes=overview.changes[:PACK_LIST_ITEMS],
+        ),
         milestones=milestones,
-        milestones_for_attention=_milestones_for_attention(milestones, page.quarter),
-        mdts=mdts_data(page=page, filter_data={}),
-        money=money_data(page=page),
+        milestones_for_attention=for_attention[:PACK_LIST_ITEMS],
+        mdts=mdts,
+        mdt_rows=[row for row in mdts.localities if row.slug in shown],
+        money=money,
+        money_rows=[row for row in money.localities if row.slug in shown],
         outcome_measures=outcomes.measures,
         outcome_lines=outcome_lines,
         critical_areas=critical_areas_data(page=page),
         top_risks=top_risks,
         open_risk_count=open_risk_count,
+        localities_shown=len(shown),
+        localities_total=len(overview.matrix),
+        more_changes=max(len(overview.changes) - PACK_LIST_ITEMS, 0),
+        more_milestones=max(len(for_attention) - PACK_LIST_ITEMS, 0),
     )

@@ -115,7 +115,9 @@ class LocalityRollout:
 
 @dataclass(frozen=True)
 class MdtsData:
-    filterset: MdtFilter
+    """The page's data; plain values, so that it can be cached (dashboard.caching)."""
+
+    locality_choices: list[tuple[str, str]]  # (slug, name) for the register's filter
     localities: list[LocalityRollout]
     totals: LocalityRollout
     register: list[MDT]
@@ -134,6 +136,18 @@ def _totals(localities: list[LocalityRollout]) -> LocalityRollout:
         population_live=sum(row.population_live for row in localities),
         live_with_population=sum(row.live_with_population for row in localities),
         reported_live=sum(reported) if reported else None,
+    )
+
+
+def mdt_filterset(
+    *, page: DashboardPage, filter_data, localities: list[tuple[str, str]]
+) -> MdtFilter:
+    """The register's filter, bound to `filter_data`; building it runs no query."""
+    return MdtFilter(
+        filter_data,
+        queryset=mdts_as_at(page.quarter.end_date),
+        localities=localities,
+        status_choices=StatusAsAt.choices,
     )
 
 
@@ -177,14 +191,10 @@ def mdts_data(*, page: DashboardPage, filter_data) -> MdtsData:
         )
         for locality in localities
     ]
-    filterset = MdtFilter(
-        filter_data,
-        queryset=mdts_as_at(day),
-        localities=[(locality.slug, locality.name) for locality in localities],
-        status_choices=StatusAsAt.choices,
-    )
+    locality_choices = [(locality.slug, locality.name) for locality in localities]
+    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choices)
     return MdtsData(
-        filterset=filterset,
+        locality_choices=locality_choices,
         localities=rollout,
         totals=_totals(rollout),
         register=list(filterset.qs),

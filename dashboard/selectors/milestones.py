@@ -144,8 +144,19 @@ class MilestoneSummary:
 
 
 @dataclass(frozen=True)
+class MilestoneFilterChoices:
+    """What the filter offers, read from the data: (value, label) pairs and workstream names."""
+
+    localities: list[tuple[str, str]]
+    objectives: list[tuple[int, str]]
+    workstreams: list[str]
+
+
+@dataclass(frozen=True)
 class MilestonesData:
-    filterset: MilestoneFilter
+    """The page's data; plain values, so that it can be cached (dashboard.caching)."""
+
+    filter_choices: MilestoneFilterChoices
     rows: list[MilestoneRow]
     summary: MilestoneSummary
     summary_sentence: str
@@ -185,6 +196,20 @@ def _summary(rows: list[MilestoneRow]) -> MilestoneSummary:
     )
 
 
+def milestone_filterset(
+    *, page: DashboardPage, filter_data, choices: MilestoneFilterChoices
+) -> MilestoneFilter:
+    """The register's filter, bound to `filter_data`; building it runs no query."""
+    return MilestoneFilter(
+        filter_data,
+        queryset=milestones_as_at(page.quarter.end_date),
+        localities=choices.localities,
+        objectives=choices.objectives,
+        workstreams=choices.workstreams,
+        status_choices=StatusAsAt.choices,
+    )
+
+
 def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
     """Every milestone matching the filters, as at the page's quarter, in a fixed number of queries.
 
@@ -192,9 +217,7 @@ def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
     objectives, workstreams) and the milestones themselves.
     """
     day = page.quarter.end_date
-    filterset = MilestoneFilter(
-        filter_data,
-        queryset=milestones_as_at(day),
+    choices = MilestoneFilterChoices(
         localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
         objectives=[
             (objective.id, _objective_label(objective, with_year=True))
@@ -209,12 +232,12 @@ def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
             .values_list("workstream", flat=True)
             .distinct()
         ),
-        status_choices=StatusAsAt.choices,
     )
+    filterset = milestone_filterset(page=page, filter_data=filter_data, choices=choices)
     rows = [_row(milestone) for milestone in filterset.qs]
     summary = _summary(rows)
     return MilestonesData(
-        filterset=filterset,
+        filter_choices=choices,
         rows=rows,
         summary=summary,
         summary_sentence=summary.sentence(day=day),

@@ -12,6 +12,7 @@ from localities.models import (
     Locality,
     Milestone,
     Objective,
+    ObjectiveStatus,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
@@ -89,22 +90,24 @@ class Overview:
     includes_illustrative: bool
 
 
-def _statuses_by_locality(updates: list[QuarterlyUpdate], objectives) -> dict[int, dict[int, str]]:
-    objective_ids = {objective.id for objective in objectives}
+def _statuses_by_locality(quarter: Quarter, statuses, objectives) -> dict[int, dict[int, str]]:
+    """{locality id: {objective id: RAG}} from the visible updates of `quarter`; one query.
+
+    Plain values rather than ObjectiveStatus rows: at 800 localities, building
+    the rows (narratives and all) cost more than the query.
+    """
     rags: dict[int, dict[int, str]] = {}
-    for update in updates:
-        rags[update.locality_id] = {
-            status.objective_id: status.rag
-            for status in update.objective_statuses.all()
-            if status.objective_id in objective_ids
-        }
+    for locality_id, objective_id, rag in ObjectiveStatus.objects.filter(
+        update__quarter=quarter, update__status__in=statuses, objective__in=objectives
+    ).values_list("update__locality_id", "objective_id", "rag"):
+        rags.setdefault(locality_id, {})[objective_id] = rag
     return rags
 
 
 def _visible_updates(quarter: Quarter, statuses) -> list[QuarterlyUpdate]:
     return list(
-        QuarterlyUpdate.objects.filter(quarter=quarter, status__in=statuses).prefetch_related(
-            "objective_statuses"
+        QuarterlyUpdate.objects.filter(quarter=quarter, status__in=statuses).only(
+            "locality_id", "mdts_planned", "mdts_live", "population_covered", "is_illustrative"
         )
     )
 
@@ -202,17 +205,16 @@ def _milestone_changes(quarter: Quarter) -> list[str]:
 def _risk_changes(quarter: Quarter, previous_quarter: Quarter | None) -> list[str]:
     if previous_quarter is None:
         return []
-    before = {
-        risk.id: risk.score_then for risk in risks_as_at(previous_quarter.end_date).only("id")
-    }
+    before = dict(risks_as_at(previous_quarter.end_date).values_list("id", "score_then"))
     changes = []
-    for risk in (
-        risks_as_at(quarter.end_date).only("id", "reference", "title").order_by("reference")
+    for risk_id, reference, title, score in (
+        risks_as_at(quarter.end_date)
+        .order_by("reference")
+        .values_list("id", "reference", "title", "score_then")
     ):
-        if risk.id in before and risk.score_then > before[risk.id]:
+        if risk_id in before and score > before[risk_id]:
             changes.append(
-                f"Risk {risk.reference} score rose from {before[risk.id]} to {risk.score_then}: "
-                f"{risk.title}."
+                f"Risk {reference} score rose from {before[risk_id]} to {score}: {title}."
             )
     return changes
 
@@ -237,12 +239,12 @@ def _overdue_returns(quarter: Quarter, localities, today: datetime.date) -> list
 def programme_overview(*, page: DashboardPage, today: datetime.date) -> Overview:
     """Everything on the overview page, in a fixed number of queries."""
     quarter = page.quarter
-    localities = list(Locality.objects.select_related("sub_system").order_by("name"))
+    localities = list(Locality.objects.order_by("name"))
     objectives = list(
         Objective.objects.filter(financial_year=quarter.financial_year).order_by("number")
     )
     updates = _visible_updates(quarter, page.statuses)
-    current = _statuses_by_locality(updates, objectives)
+    current = _statuses_by_locality(quarter, page.statuses, objectives)
 
     matrix = []
     for locality in localities:
@@ -265,7 +267,7 @@ def programme_overview(*, page: DashboardPage, today: datetime.date) -> Overview
 
     previous_quarter = page.previous_quarter
     previous = (
-        _statuses_by_locality(_visible_updates(previous_quarter, page.statuses), objectives)
+        _statuses_by_locality(previous_quarter, page.statuses, objectives)
         if previous_quarter
         else {}
     )

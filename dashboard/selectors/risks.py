@@ -194,8 +194,19 @@ class SelectedCell:
 
 
 @dataclass(frozen=True)
+class RiskFilterChoices:
+    """What the filter offers, read from the data: (value, label) pairs."""
+
+    localities: list[tuple[str, str]]
+    objectives: list[tuple[int, str]]
+    categories: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class RisksData:
-    filterset: RiskFilter
+    """The page's data; plain values, so that it can be cached (dashboard.caching)."""
+
+    filter_choices: RiskFilterChoices
     band_counts: list[BandCount]
     summary_sentence: str
     heatmap: Heatmap
@@ -285,6 +296,17 @@ def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
     )
 
 
+def risk_filterset(*, page: DashboardPage, filter_data, choices: RiskFilterChoices) -> RiskFilter:
+    """The register's filter, bound to `filter_data`; building it runs no query."""
+    return RiskFilter(
+        filter_data,
+        queryset=risks_as_at(page.quarter.end_date),
+        localities=choices.localities,
+        objectives=choices.objectives,
+        categories=choices.categories,
+    )
+
+
 def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
     """The heatmap, band counts and register as at `page.quarter`, in a fixed number of queries.
 
@@ -296,9 +318,7 @@ def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
     shows where the selected cell sits.
     """
     day = page.quarter.end_date
-    filterset = RiskFilter(
-        filter_data,
-        queryset=risks_as_at(day),
+    choices = RiskFilterChoices(
         localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
         objectives=[
             (objective.id, objective_label(objective, with_year=True))
@@ -309,6 +329,7 @@ def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
         ],
         categories=list(RiskCategory.objects.order_by("name").values_list("id", "name")),
     )
+    filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
     scoped = filterset.scope_qs
     band_counts = open_risks_by_band(day, risks=scoped)
     bands = [item.band for item in band_counts]
@@ -326,7 +347,7 @@ def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
     rows = [_row(risk, bands, day) for risk in risks]
     is_filtered = filterset.is_scoped
     return RisksData(
-        filterset=filterset,
+        filter_choices=choices,
         band_counts=band_counts,
         summary_sentence=band_summary(
             band_counts, quarter_label=page.quarter.label, is_filtered=is_filtered

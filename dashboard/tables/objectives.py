@@ -11,7 +11,9 @@ from dashboard.periods import PREVIEW_PARAMETER, QUARTER_PARAMETER, quarter_slug
 from dashboard.selectors.objectives import ObjectiveProgress
 from dashboard.tables.base import DashboardTable, rag_tag
 
-PER_PAGE = 25
+# Four tables, one per objective, on one page: 15 rows each keeps the page
+# within its 150 kB HTML budget (tests/performance/test_budgets.py) at any scale.
+PER_PAGE = 15
 
 
 def _locality_url(slug: str, *, quarter, is_preview: bool) -> str:

@@ -1,18 +1,25 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from dashboard.caching import cached_page_data
 from dashboard.periods import dashboard_page
 from dashboard.selectors.board_pack import board_pack as board_pack_data
 
 
 def board_pack(request):
     page = dashboard_page(request)
+    today = timezone.localdate()
     return render(
         request,
         "dashboard/board_pack.html",
         {
             "page": page,
-            "pack": board_pack_data(page=page, today=timezone.localdate()),
+            "pack": cached_page_data(
+                "board-pack",
+                page=page,
+                compute=lambda: board_pack_data(page=page, today=today),
+                today=today,
+            ),
             "generated_at": timezone.localtime(),
         },
     )

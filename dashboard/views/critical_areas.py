@@ -1,13 +1,13 @@
 from django.shortcuts import render
 
+from dashboard.caching import cached_page_data
 from dashboard.periods import dashboard_page
 from dashboard.selectors.critical_areas import critical_areas_data
 
 
 def critical_areas(request):
     page = dashboard_page(request)
-    return render(
-        request,
-        "dashboard/critical_areas.html",
-        {"page": page, "data": critical_areas_data(page=page)},
+    data = cached_page_data(
+        "critical-areas", page=page, compute=lambda: critical_areas_data(page=page)
     )
+    return render(request, "dashboard/critical_areas.html", {"page": page, "data": data})

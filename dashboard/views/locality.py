@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
+from dashboard.caching import cached_page_data
 from dashboard.charts.locality import maturity_chart, spend_chart
 from dashboard.exports import (
     export_query,
@@ -17,7 +18,14 @@ from localities.models import Locality
 def locality_detail(request, slug):
     page = dashboard_page(request)
     locality = get_object_or_404(Locality.objects.select_related("sub_system"), slug=slug)
-    data = locality_data(page=page, locality=locality)
+
+    def compute():
+        data = locality_data(page=page, locality=locality)
+        return data, spend_chart(data), maturity_chart(data)
+
+    data, spend, maturity = cached_page_data(
+        "locality", page=page, compute=compute, locality=locality.pk
+    )
     label = page.quarter.label
     tables = {
         "mdts": MDTTable(
@@ -57,7 +65,7 @@ def locality_detail(request, slug):
             "data": data,
             "tables": tables,
             "export_queries": {name: export_query(request, table=name) for name in tables},
-            "spend_chart": spend_chart(data),
-            "maturity_chart": maturity_chart(data),
+            "spend_chart": spend,
+            "maturity_chart": maturity,
         },
     )

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
+from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.money import spend_by_locality_chart, spend_by_quarter_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.money import LocalityMoneyFilter
@@ -17,7 +18,19 @@ def money(request):
     locality_filter = LocalityMoneyFilter(
         request.GET, queryset=Locality.objects.all(), sub_systems=sub_system_choices()
     )
-    data = money_data(page=page, localities=locality_filter.qs, area_name=locality_filter.area_name)
+
+    def compute():
+        data = money_data(
+            page=page, localities=locality_filter.qs, area_name=locality_filter.area_name
+        )
+        return data, spend_by_quarter_chart(data), spend_by_locality_chart(data)
+
+    data, quarter_chart, locality_chart = cached_page_data(
+        "money",
+        page=page,
+        compute=compute,
+        filters=filter_parameters(request.GET, LocalityMoneyFilter.base_filters),
+    )
     table = LocalitySpendTable(
         data.localities,
         total=data.total,
@@ -39,8 +52,8 @@ def money(request):
             "total_text": headline_figures(data.total),
             "filter": locality_filter,
             "table": table,
-            "quarter_chart": spend_by_quarter_chart(data),
-            "locality_chart": spend_by_locality_chart(data),
+            "quarter_chart": quarter_chart,
+            "locality_chart": locality_chart,
             "export_query": export_query(request),
         },
     )

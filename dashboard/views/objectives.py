@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
+from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.objectives import rag_counts_chart
 from dashboard.exports import (
     export_query,
@@ -21,11 +22,27 @@ def objectives(request):
     locality_filter = ObjectiveLocalityFilter(
         request.GET, queryset=all_localities, localities=list(all_localities)
     )
-    data = objectives_data(page=page, localities=locality_filter.qs)
+
+    def compute():
+        data = objectives_data(page=page, localities=locality_filter.qs)
+        charts = [
+            rag_counts_chart(
+                progress, locality_count=data.locality_count, is_preview=page.is_preview
+            )
+            for progress in data.objectives
+        ]
+        return data, charts
+
+    data, charts = cached_page_data(
+        "objectives",
+        page=page,
+        compute=compute,
+        filters=filter_parameters(request.GET, ObjectiveLocalityFilter.base_filters),
+    )
 
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     sections = []
-    for progress in data.objectives:
+    for progress, chart in zip(data.objectives, charts, strict=True):
         name = f"objective-{progress.objective.number}"
         table = ObjectiveStatusTable(
             progress, quarters=data.year_quarters, page=page, prefix=f"{name}-"
@@ -36,9 +53,7 @@ def objectives(request):
                 "name": name,
                 "progress": progress,
                 "table": table,
-                "chart": rag_counts_chart(
-                    progress, locality_count=data.locality_count, is_preview=page.is_preview
-                ),
+                "chart": chart,
                 "export_query": export_query(request, table=name),
                 "what": f"objective {progress.objective.number} statuses",
             }

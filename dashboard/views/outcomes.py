@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
+from dashboard.caching import cached_page_data
 from dashboard.charts.outcomes import spc_chart
 from dashboard.exports import (
     TABLE_PARAMETER,
@@ -27,11 +28,15 @@ OVERVIEW_TABLE = "overview"  # `table=overview` downloads the overview; otherwis
 
 def outcomes(request):
     page = dashboard_page(request)
+    measure_code, locality_slug = request.GET.get("measure"), request.GET.get("locality")
+
+    def compute():
+        data = outcomes_data(page=page, measure_code=measure_code, locality_slug=locality_slug)
+        return data, spc_chart(data.series)
+
     try:
-        data = outcomes_data(
-            page=page,
-            measure_code=request.GET.get("measure"),
-            locality_slug=request.GET.get("locality"),
+        data, chart = cached_page_data(
+            "outcomes", page=page, compute=compute, measure=measure_code, locality=locality_slug
         )
     except UnknownChoice as error:
         raise Http404(str(error)) from error
@@ -72,7 +77,7 @@ def outcomes(request):
         {
             "page": page,
             "outcomes": data,
-            "chart": spc_chart(data.series),
+            "chart": chart,
             "points_table": points_table,
             "overview_table": overview_table,
             "points_export_query": export_query(request),

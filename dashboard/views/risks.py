@@ -2,17 +2,28 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
+from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.risks import movement_chart, review_history_chart
 from dashboard.exports import export_query, export_response, requested_export_format
-from dashboard.filters.risks import heatmap_link_query
+from dashboard.filters.risks import RiskFilter, heatmap_link_query
 from dashboard.periods import dashboard_page
-from dashboard.selectors.risks import board_visible_risks, risk_detail_data, risks_data
+from dashboard.selectors.risks import (
+    board_visible_risks,
+    risk_detail_data,
+    risk_filterset,
+    risks_data,
+)
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
 
 
 def risks(request):
     page = dashboard_page(request)
-    data = risks_data(page=page, filter_data=request.GET)
+    data = cached_page_data(
+        "risks",
+        page=page,
+        compute=lambda: risks_data(page=page, filter_data=request.GET),
+        filters=filter_parameters(request.GET, RiskFilter.base_filters),
+    )
     label = page.quarter.label
     table = RegisterTable(
         data.rows,
@@ -20,10 +31,12 @@ def risks(request):
         query_string=page.query_string,
     )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+
     if export_format := requested_export_format(request):
         return export_response(
             table, export_format=export_format, name="risks", quarter_label=label
         )
+
     bands = [item.band for item in data.band_counts]
     return render(
         request,
@@ -31,7 +44,9 @@ def risks(request):
         {
             "page": page,
             "data": data,
-            "filter": data.filterset,
+            "filter": risk_filterset(
+                page=page, filter_data=request.GET, choices=data.filter_choices
+            ),
             "table": table,
             # The chart follows the table: the risks on the page being read, in its order.
             "movement_chart": movement_chart(
@@ -50,7 +65,21 @@ def risks(request):
 def risk_detail(request, reference):
     page = dashboard_page(request)
     risk = get_object_or_404(board_visible_risks(), reference=reference)
-    data = risk_detail_data(page=page, risk=risk, today=timezone.localdate())
+    today = timezone.localdate()
+
+    def compute():
+        data = risk_detail_data(page=page, risk=risk, today=today)
+        chart = review_history_chart(
+            reviews=data.reviews,
+            bands=data.bands,
+            quarter_end=page.quarter.end_date,
+            quarter_label=page.quarter.label,
+        )
+        return data, chart
+
+    data, history_chart = cached_page_data(
+        "risk-detail", page=page, compute=compute, risk=risk.pk, today=today
+    )
     reviews = ReviewTable(data.reviews, prefix="reviews-", caption="Every review, oldest first")
     actions = ActionTable(data.actions, prefix="actions-")
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
@@ -65,11 +94,6 @@ def risk_detail(request, reference):
             "risk": risk,
             "reviews_table": reviews,
             "actions_table": actions,
-            "history_chart": review_history_chart(
-                reviews=data.reviews,
-                bands=data.bands,
-                quarter_end=page.quarter.end_date,
-                quarter_label=page.quarter.label,
-            ),
+            "history_chart": history_chart,
         },
     )

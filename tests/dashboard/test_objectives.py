@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from dashboard.tables.objectives import PER_PAGE
 from localities.models import Locality, Objective, ObjectiveStatus, Rag
 from tests.helpers import assert_queries_do_not_grow
 
@@ -263,10 +264,10 @@ def test_queries_do_not_grow_with_ten_times_the_data(client, programme_data, boa
     count = assert_queries_do_not_grow(client, OBJECTIVES + Q4)
 
     assert count == OBJECTIVES_PAGE_QUERIES
-    # 80 localities now: each objective's table pages at 25 rows.
+    # 80 localities now: each objective's table pages at PER_PAGE (15) rows.
     table = section(client.get(OBJECTIVES + Q4), 1)["table"]
     assert table.paginator.count == Locality.objects.count() == 80
-    assert len(table.page.object_list) == 25
+    assert len(table.page.object_list) == PER_PAGE == 15
 
 
 def test_an_unknown_sub_system_is_explained_not_an_error(client, programme_data, board_user):

@@ -90,7 +90,7 @@ def assert_scaled(report, before, factor):
     assert created_rows(OutcomeBaseline, before).count() == synthetic * measures
     assert created_rows(PlannedInvestment, before).count() == synthetic * (1 + min(factor - 1, 7))
     assert created_rows(Milestone, before).count() == synthetic * 4
-    assert 4 * synthetic <= created_rows(MDT, before).count() <= 6 * synthetic
+    assert 5 * synthetic <= created_rows(MDT, before).count() <= 7 * synthetic
     assert 4 * synthetic <= created_rows(Risk, before).count() <= 6 * synthetic
     assert not localities.annotate(n=Count("mdts")).filter(n=0).exists()
 

@@ -1,0 +1,743 @@
+"""The benchmark behind `make bench`: query counts and server time per page at several factors.
+
+Each factor has its own database, built once and reused: factor 1 is the real
+fixtures (`load_programme_data`) with the demo accounts, factor N adds
+`generate_scale_data --factor N` on top. With DATABASE_URL pointing at
+PostgreSQL the databases are `<name>_bench_f1`, `<name>_bench_f10`, ... on the
+same server; otherwise SQLite files in `.bench/`.
+
+The parent process (`manage.py bench`) never touches a database itself apart
+from creating the PostgreSQL ones: every factor is measured in a child process
+(`manage.py bench --only-factor N`) whose DATABASE_URL points at that factor's
+database, so connections, caches and Python state never leak between factors.
+The child writes JSON; the parent prints the table, checks the targets and
+writes docs/benchmarks.md.
+
+Server time is the wall time of one request through Django's test client
+(`Client.get` with a user logged in by `force_login`): URL resolution, every
+middleware, the view, the queries and the template, without a network or a
+WSGI server. Requests run with DEBUG off (as in production and the tests).
+Query counts come from one extra request under CaptureQueriesContext, which is
+not timed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SQLITE_DIR = BASE_DIR / ".bench"
+RESULTS_FILE = SQLITE_DIR / "results.json"  # the last run's figures, for --report-only
+DEFAULT_FACTORS = (1, 10, 100)
+DEFAULT_REQUESTS = 20
+# A slow page at factor 100 must not hold the whole run hostage: stop a page's
+# timed requests after this long (at least MIN_REQUESTS are always made).
+DEFAULT_PAGE_SECONDS = 20.0
+MIN_REQUESTS = 5
+WARM_UP_REQUESTS = 1
+REAL_LOCALITIES = 8
+
+# The page kinds and the growth each may show from factor 1 to factor 100.
+SUMMARY = "summary"  # a fixed-size summary or detail page: at most 3x
+TABLE = "table"  # a paginated table: at most 2x
+GROWTH_LIMIT = {SUMMARY: 3.0, TABLE: 2.0}
+OVERVIEW_P95_LIMIT_MS = 300.0
+
+# docs/benchmarks.md keeps the load-test sections (written by `make loadtest`)
+# between markers like these when `make bench` rewrites the rest.
+LOADTEST_START = "<!-- loadtest:start -->"
+LOADTEST_END = "<!-- loadtest:end -->"
+EXPLAIN_NOTES = BASE_DIR / "docs" / "benchmark-notes-explain.md"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    kind: str
+    username: str
+    url: str
+
+
+def page_specs() -> list[PageSpec]:
+    """Every page measured, with who looks at it. Needs Django set up and a database."""
+    from django.urls import reverse
+
+    from dashboard.navigation import DASHBOARD_PAGES
+    from dashboard.selectors.risks import board_visible_risks
+
+    # Pages whose main content is a paginated table; the rest show a fixed-size
+    # summary (charts, headline figures, one locality or one risk).
+    tables = {
+        "dashboard:objectives",
+        "dashboard:milestones",
+        "dashboard:mdts",
+        "dashboard:money",
+        "dashboard:risks",
+    }
+    specs = [
+        PageSpec(label, TABLE if url_name in tables else SUMMARY, "board", reverse(url_name))
+        for url_name, label in DASHBOARD_PAGES
+    ]
+    # Real rows, identical at every factor: the pages look at the same things.
+    risk = (
+        board_visible_risks()
+        .exclude(reference__startswith="SYN-")
+        .order_by("reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    specs += [
+        PageSpec(
+            "Locality (Thanet)", SUMMARY, "board", reverse("dashboard:locality", args=["thanet"])
+        ),
+        PageSpec(f"Risk {risk}", SUMMARY, "board", reverse("dashboard:risk-detail", args=[risk])),
+        PageSpec("Risks, page 2", TABLE, "board", reverse("dashboard:risks") + "?page=2"),
+        PageSpec("My localities (lead)", SUMMARY, "lead-medway", reverse("updates:mine")),
+        PageSpec(
+            "Update form: objectives (lead)",
+            SUMMARY,
+            "lead-medway",
+            reverse("updates:edit-section", args=["medway", "2018-19-q4", "objectives"]),
+        ),
+        PageSpec("Returns (office)", TABLE, "office", reverse("updates:returns")),
+    ]
+    return specs
+
+
+# --- measuring one factor (the child process) -------------------------------------
+
+
+@dataclass
+class Timing:
+    samples_ms: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        # Nearest rank: with 20 samples, the 19th fastest.
+        ordered = sorted(self.samples_ms)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+    def summary(self) -> dict:
+        return {"n": len(self.samples_ms), "median": self.median, "p95": self.p95}
+
+
+def normalise_sql(sql: str) -> str:
+    """The shape of a statement: literals and IN lists replaced, for comparing factors."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "?", sql)
+    sql = re.sub(r"\((?:\s*\?\s*,)+\s*\?\s*\)", "(?...)", sql)
+    sql = re.sub(r"IN \(\?\)", "IN (?...)", sql)
+    return re.sub(r"\s+", " ", sql).strip()
+
+
+def ensure_database(factor: int, *, log) -> dict:
+    """Migrate, and load the data for `factor` unless the database holds it already."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from localities.demo import create_demo_accounts
+    from localities.models import Locality
+    from localities.scale import generate_scale_data
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    localities = Locality.objects.count()
+    built = []
+    if localities == 0:
+        log(f"factor {factor}: loading the programme data")
+        call_command("load_programme_data", verbosity=0, stdout=io.StringIO())
+        built.append("fixtures")
+        localities = Locality.objects.count()
+    if factor > 1 and localities == REAL_LOCALITIES:
+        log(f"factor {factor}: generating scale data (this is the slow part)")
+        report = generate_scale_data(factor=factor)
+        built.append(f"generate_scale_data: {report.total_rows:,} rows in {report.seconds:.0f} s")
+        localities = Locality.objects.count()
+    if localities != REAL_LOCALITIES * factor:
+        raise RuntimeError(
+            f"The factor-{factor} database {connection.settings_dict['NAME']} holds "
+            f"{localities} localities, not {REAL_LOCALITIES * factor}: run the benchmark "
+            "with --rebuild to start it again."
+        )
+    debug = settings.DEBUG
+    settings.DEBUG = True  # demo accounts refuse otherwise; this is a scratch database
+    try:
+        create_demo_accounts()
+    finally:
+        settings.DEBUG = debug
+    if built and connection.vendor == "postgresql":
+        # Fresh bulk inserts have no planner statistics until autovacuum gets to
+        # them; a production database has them.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        built.append("VACUUM ANALYZE")
+    return {"built": built, "seconds": time.perf_counter() - started}
+
+
+def database_facts() -> dict:
+    from django.db import connection
+
+    from localities.models import MDT, Locality, Quarter, QuarterlyUpdate
+    from risks.models import Risk
+
+    facts = {"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            facts["version"] = "PostgreSQL " + cursor.fetchone()[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            facts["version"] = "SQLite " + cursor.fetchone()[0]
+    facts["rows"] = {
+        "localities": Locality.objects.count(),
+        "MDTs": MDT.objects.count(),
+        "quarters": Quarter.objects.count(),
+        "quarterly updates": QuarterlyUpdate.objects.count(),
+        "risks": Risk.objects.count(),
+    }
+    return facts
+
+
+def caching_in_use() -> bool:
+    """Whether the dashboard code reads Django's cache (the cold/warm split then matters)."""
+    for path in (BASE_DIR / "dashboard").rglob("*.py"):
+        if re.search(r"from django\.core\.cache import|django\.core\.cache\.", path.read_text()):
+            return True
+    return False
+
+
+def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, cold: bool):
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session_in_cache = settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+
+    def prepare():
+        if cold:
+            for alias in settings.CACHES:
+                caches[alias].clear()
+            if session_in_cache:
+                client.force_login(client._bench_user)
+
+    for _ in range(WARM_UP_REQUESTS):
+        prepare()
+        client.get(spec.url)
+    prepare()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(spec.url)
+    queries = [
+        {"sql": q["sql"], "ms": float(q.get("time") or 0) * 1000} for q in captured.captured_queries
+    ]
+    samples = []
+    deadline = time.perf_counter() + page_seconds
+    while len(samples) < requests and (
+        len(samples) < MIN_REQUESTS or time.perf_counter() < deadline
+    ):
+        prepare()
+        started = time.perf_counter()
+        client.get(spec.url)
+        samples.append((time.perf_counter() - started) * 1000)
+    shapes = Counter(normalise_sql(q["sql"]) for q in queries)
+    slowest = sorted(queries, key=lambda q: q["ms"], reverse=True)[:3]
+    return {
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "queries": len(queries),
+        "sql_ms": sum(q["ms"] for q in queries),
+        "timing": Timing(samples).summary(),
+        "shapes": dict(shapes),
+        "slowest": [{"ms": q["ms"], "sql": q["sql"][:600]} for q in slowest],
+    }
+
+
+def measure_factor(
+    factor: int, *, requests: int, page_seconds: float, pages: str | None, log
+) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    build = ensure_database(factor, log=log)
+    facts = database_facts()
+    specs = page_specs()
+    if pages:
+        wanted = re.compile(pages, re.IGNORECASE)
+        specs = [spec for spec in specs if wanted.search(spec.name)]
+    # Measure what production runs: DEBUG off (no debug templates, no query log).
+    settings.DEBUG = False
+    modes = ["cold", "warm"] if caching_in_use() else ["uncached"]
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in={s.username for s in specs})
+    }
+    results = []
+    for spec in specs:
+        client = Client()
+        client._bench_user = users[spec.username]
+        client.force_login(users[spec.username])
+        entry = {**asdict(spec), "modes": {}}
+        for mode in modes:
+            entry["modes"][mode] = measure_page(
+                spec, client, requests=requests, page_seconds=page_seconds, cold=mode == "cold"
+            )
+        first = entry["modes"][modes[0]]
+        log(
+            f"factor {factor}: {spec.name}: {first['queries']} queries, "
+            f"median {first['timing']['median']:.0f} ms, p95 {first['timing']['p95']:.0f} ms "
+            f"({first['timing']['n']} requests)"
+        )
+        results.append(entry)
+    return {
+        "factor": factor,
+        "build": build,
+        "database": facts,
+        "modes": modes,
+        "cache_backend": settings.CACHES["default"]["BACKEND"],
+        "pages": results,
+    }
+
+
+# --- the parent: databases per factor, children, the report ----------------------------
+
+
+def factor_database_url(base_url: str | None, factor: int) -> str:
+    """The URL of the factor's own database, beside the one DATABASE_URL names."""
+    if base_url and urlsplit(base_url).scheme.startswith("postgres"):
+        parts = urlsplit(base_url)
+        name = parts.path.lstrip("/") or "localcare"
+        return urlunsplit(parts._replace(path=f"/{name}_bench_f{factor}"))
+    return f"sqlite:///{SQLITE_DIR / f'bench_f{factor}.sqlite3'}"
+
+
+def _postgres_admin(url: str):
+    """A connection to the server's maintenance database, for CREATE/DROP DATABASE."""
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(url)
+    # Query-string options (?host=/socket/dir&port=…) win, as they do for Django.
+    parameters = {
+        "user": config.get("USER"),
+        "password": config.get("PASSWORD"),
+        "host": config.get("HOST"),
+        "port": config.get("PORT"),
+        **config.get("OPTIONS", {}),
+    }
+    connection = psycopg2.connect(
+        dbname="postgres",
+        connect_timeout=5,
+        **{key: value for key, value in parameters.items() if value not in (None, "")},
+    )
+    connection.autocommit = True
+    return connection, config["NAME"]
+
+
+def prepare_database(url: str, *, rebuild: bool) -> None:
+    """Create the factor's database if missing (dropping it first with rebuild)."""
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(exist_ok=True)
+        if rebuild and path.exists():
+            path.unlink()
+        return
+    from psycopg2 import sql
+
+    connection, name = _postgres_admin(url)
+    try:
+        with connection.cursor() as cursor:
+            if rebuild:
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+
+
+def _child(factor: int, url: str, arguments: list[str]) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    command = [sys.executable, str(BASE_DIR / "manage.py"), "bench", "--only-factor", str(factor)]
+    subprocess.run(command + arguments, env=env, check=True, cwd=BASE_DIR)
+
+
+def build_factor(factor: int, *, url: str, log) -> None:
+    """Build the factor's database (or check the one there) in a child process."""
+    log(f"factor {factor}: preparing {url.split('?')[0]}")
+    _child(factor, url, ["--prepare-only"])
+
+
+def run_factor(
+    factor: int,
+    *,
+    url: str,
+    requests: int,
+    page_seconds: float,
+    pages: str | None,
+    out: Path,
+    log,
+) -> dict:
+    arguments = [
+        "--requests",
+        str(requests),
+        "--page-seconds",
+        str(page_seconds),
+        "--json-out",
+        str(out),
+    ]
+    if pages:
+        arguments += ["--pages", pages]
+    log(f"factor {factor}: measuring in {url.split('?')[0]}")
+    _child(factor, url, arguments)
+    return json.loads(out.read_text())
+
+
+def machine_facts() -> dict:
+    import django
+
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        model = match[1].strip() if match else ""
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        match = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
+        memory = f"{int(match[1]) / 1024 / 1024:.1f} GiB" if match else ""
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model or platform.processor() or "unknown",
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+@dataclass
+class Check:
+    target: str
+    page: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class Report:
+    machine: dict
+    factors: list[dict]
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def primary_mode(self) -> str:
+        return self.factors[0]["modes"][0]
+
+    def pages(self) -> list[dict]:
+        return self.factors[0]["pages"]
+
+    def entry(self, factor: dict, name: str, mode: str) -> dict | None:
+        for page in factor["pages"]:
+            if page["name"] == name:
+                return page["modes"].get(mode)
+        return None
+
+
+def _ratio(first: float, last: float) -> float:
+    return last / first if first else float("inf")
+
+
+def check_targets(report: Report) -> list[Check]:
+    """The issue's bench targets, judged on the uncached (or cold-cache) figures."""
+    mode = report.primary_mode
+    low, high = report.factors[0], report.factors[-1]
+    checks = []
+    for page in report.pages():
+        name = page["name"]
+        counts = [report.entry(f, name, mode)["queries"] for f in report.factors]
+        statuses = {report.entry(f, name, mode)["status"] for f in report.factors}
+        checks.append(
+            Check(
+                "query count identical at every factor",
+                name,
+                len(set(counts)) == 1 and statuses == {200},
+                " / ".join(str(c) for c in counts)
+                + ("" if statuses == {200} else f" (HTTP {sorted(statuses)})"),
+            )
+        )
+    if low["factor"] != high["factor"]:
+        for page in report.pages():
+            name = page["name"]
+            first = report.entry(low, name, mode)["timing"]["median"]
+            last = report.entry(high, name, mode)["timing"]["median"]
+            limit = GROWTH_LIMIT[page["kind"]]
+            ratio = _ratio(first, last)
+            checks.append(
+                Check(
+                    f"{page['kind']} page median grows <= {limit:g}x "
+                    f"(f{low['factor']} -> f{high['factor']})",
+                    name,
+                    ratio <= limit,
+                    f"{first:.0f} -> {last:.0f} ms = {ratio:.2f}x",
+                )
+            )
+    overview = report.pages()[0]["name"]
+    p95 = report.entry(high, overview, mode)["timing"]["p95"]
+    vendor = high["database"]["vendor"]
+    checks.append(
+        Check(
+            f"overview p95 < {OVERVIEW_P95_LIMIT_MS:.0f} ms at factor {high['factor']} on {vendor}",
+            overview,
+            p95 < OVERVIEW_P95_LIMIT_MS and vendor == "postgresql" and high["factor"] >= 100,
+            f"{p95:.0f} ms"
+            + ("" if vendor == "postgresql" else " (not PostgreSQL: the target is not met here)")
+            + ("" if high["factor"] >= 100 else " (factor 100 not measured)"),
+        )
+    )
+    return checks
+
+
+def _growth_notes(report: Report) -> list[str]:
+    """Per page whose query count changed: which statement shapes appear more often."""
+    mode = report.primary_mode
+    low, high = report.factors[0], report.factors[-1]
+    notes = []
+    for page in report.pages():
+        a = report.entry(low, page["name"], mode)
+        b = report.entry(high, page["name"], mode)
+        if a["queries"] == b["queries"]:
+            continue
+        grown = [
+            (shape, a["shapes"].get(shape, 0), count)
+            for shape, count in b["shapes"].items()
+            if count != a["shapes"].get(shape, 0)
+        ]
+        for shape, was, now in sorted(grown, key=lambda g: g[1] - g[2])[:3]:
+            notes.append(f"- **{page['name']}**: {was} → {now} times: `{shape[:300]}`")
+    return notes
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def table_rows(report: Report, mode: str) -> tuple[list[str], list[list[str]]]:
+    factors = [f["factor"] for f in report.factors]
+    header = ["Page", "Kind"]
+    header += [f"Queries f{n}" for n in factors]
+    for n in factors:
+        header += [f"Median ms f{n}", f"p95 ms f{n}"]
+    if len(factors) > 1:
+        header.append(f"f{factors[-1]}÷f{factors[0]} (median)")
+    rows = []
+    for page in report.pages():
+        entries = [report.entry(f, page["name"], mode) for f in report.factors]
+        row = [page["name"], page["kind"]]
+        row += [
+            str(e["queries"]) + ("" if e["status"] == 200 else f" (HTTP {e['status']})")
+            for e in entries
+        ]
+        for e in entries:
+            row += [_ms(e["timing"]["median"]), _ms(e["timing"]["p95"])]
+        if len(factors) > 1:
+            ratio = _ratio(entries[0]["timing"]["median"], entries[-1]["timing"]["median"])
+            row.append(f"{ratio:.2f}×")
+        rows.append(row)
+    return header, rows
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+MODE_WORDS = {
+    "uncached": "No cache: the dashboard code does not use Django's cache framework, so every "
+    "request computes its page from the database.",
+    "cold": "Cold: every cache is cleared before each request (the first view after a data "
+    "change). The targets are judged on these figures.",
+    "warm": "Warm: the same request repeated with the cache kept (what most readers get "
+    "between two approvals).",
+}
+
+
+def render_markdown(report: Report, *, requests: int, page_seconds: float, loadtest: str) -> str:
+    m = report.machine
+    databases = "\n".join(
+        f"| {f['factor']} | `{f['database']['name']}` | "
+        + " | ".join(f"{v:,}" for v in f["database"]["rows"].values())
+        + f" | {'; '.join(f['build']['built']) or 'reused'} ({f['build']['seconds']:.0f} s) |"
+        for f in report.factors
+    )
+    row_names = " | ".join(report.factors[0]["database"]["rows"])
+    parts = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`manage.py bench`, code in `localcare/bench.py`); do not edit "
+        "by hand: the next run rewrites everything but the load-test section, which "
+        "`make loadtest` rewrites.",
+        "",
+        "## Machine and versions",
+        "",
+        f"- Date: {m['date']}",
+        f"- CPU: {m['cpus']} × {m['cpu_model']}; memory {m['memory']}",
+        f"- Load average: {m.get('load', 'not recorded')}",
+        f"- OS: {m['os']}",
+        f"- Python {m['python']}, Django {m['django']}, "
+        f"{report.factors[-1]['database'].get('version', report.factors[-1]['database']['vendor'])}",
+        f"- Cache backend: `{report.factors[0]['cache_backend']}`",
+        "",
+        "## What was measured",
+        "",
+        f"Every page was requested through Django's test client by a logged-in user of the "
+        f"role that reads it (board, `lead-medway`, `office`), with DEBUG off: "
+        f"{WARM_UP_REQUESTS} untimed warm-up request(s), one untimed request under "
+        f"`CaptureQueriesContext` for the query count, then up to {requests} timed requests "
+        f"(fewer, but at least {MIN_REQUESTS}, when a page took more than {page_seconds:g} s in "
+        "all). Server time is the wall time of `Client.get`: middleware, view, queries and "
+        "template, no network and no WSGI server. p95 is the nearest rank (the 19th of 20).",
+        "",
+        "Factor 1 is the real fixtures plus the demo accounts; factor N adds "
+        "`generate_scale_data --factor N`. Each factor has its own database, built once:",
+        "",
+        f"| factor | database | {row_names} | built |",
+        "|" + "---|" * (len(report.factors[0]["database"]["rows"]) + 3),
+        databases,
+        "",
+        "Kinds: *summary* pages show a fixed-size summary (headline figures, charts, one "
+        "locality, one risk, one form) and may grow at most 3× from factor 1 to factor 100; "
+        "*table* pages are paginated tables and may grow at most 2×.",
+        "",
+    ]
+    for mode in report.factors[0]["modes"]:
+        header, rows = table_rows(report, mode)
+        parts += [f"## Results: {mode}", "", MODE_WORDS[mode], "", markdown_table(header, rows), ""]
+    parts += [
+        "## Targets",
+        "",
+        f"Judged on the {report.primary_mode} figures.",
+        "",
+        "| result | target | page | measured |",
+        "|---|---|---|---|",
+    ]
+    parts += [
+        f"| {'PASS' if c.passed else '**FAIL**'} | {c.target} | {c.page} | {c.detail} |"
+        for c in report.checks
+    ]
+    passed = sum(c.passed for c in report.checks)
+    parts += ["", f"{passed} of {len(report.checks)} checks pass.", ""]
+    notes = _growth_notes(report)
+    if notes:
+        parts += [
+            "### Statements whose count grows with the data",
+            "",
+            f"Compared between factor {report.factors[0]['factor']} and factor "
+            f"{report.factors[-1]['factor']} (literals replaced by `?`):",
+            "",
+            *notes,
+            "",
+        ]
+    high = report.factors[-1]
+    parts += [
+        f"### Where the time goes at factor {high['factor']}",
+        "",
+        "For each page whose median is over 100 ms: the time its queries took in the "
+        "query-count request (the rest is Python: building rows and charts, rendering the "
+        "template), its HTML size, and its slowest statement:",
+        "",
+    ]
+    slow = [p for p in high["pages"] if p["modes"][report.primary_mode]["timing"]["median"] > 100]
+    for page in slow:
+        entry = page["modes"][report.primary_mode]
+        top = entry["slowest"][0] if entry["slowest"] else {"ms": 0, "sql": ""}
+        parts.append(
+            f"- **{page['name']}**: median {_ms(entry['timing']['median'])} ms, of which SQL "
+            f"{_ms(entry.get('sql_ms', 0))} ms in {entry['queries']} queries; HTML "
+            f"{entry['bytes'] / 1024:,.0f} kB; slowest ({top['ms']:.0f} ms): "
+            f"`{normalise_sql(top['sql'])[:300]}`"
+        )
+    if not slow:
+        parts.append("- none")
+    parts.append("")
+    analysis = BASE_DIR / "docs" / "benchmark-analysis.md"
+    if analysis.exists():
+        parts += [analysis.read_text().strip(), ""]
+    if EXPLAIN_NOTES.exists():
+        parts += [demote_headings(EXPLAIN_NOTES.read_text().strip()), ""]
+    parts += [
+        loadtest.strip()
+        or f"{LOADTEST_START}\n## Load test\n\nNot run yet: `make loadtest`.\n{LOADTEST_END}",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+_SECTION = re.compile(r"<!-- (loadtest[\w-]*):start -->.*?<!-- \1:end -->", re.DOTALL)
+
+
+def demote_headings(text: str) -> str:
+    """One heading level down (# -> ##), outside code blocks: a document included in this one."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,5} ", line):
+            line = "#" + line
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def existing_loadtest_section(path: Path) -> str:
+    """Every load-test section of the file (markers included), to carry into a new report."""
+    if not path.exists():
+        return ""
+    return "\n\n".join(match[0] for match in _SECTION.finditer(path.read_text()))
+
+
+def replace_loadtest_section(path: Path, section: str, *, name: str = "loadtest") -> None:
+    """Put `section` between its markers in docs/benchmarks.md, keeping everything else."""
+    start_marker, end_marker = _markers(name)
+    block = f"{start_marker}\n{section.strip()}\n{end_marker}"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\nRun `make bench` to fill in.\n"
+    start, end = text.find(start_marker), text.find(end_marker)
+    if start != -1 and end != -1:
+        text = text[:start] + block + text[end + len(end_marker) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)

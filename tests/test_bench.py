@@ -1,0 +1,184 @@
+"""The benchmark (`make bench`, localcare.bench): its measuring, its verdicts and its report."""
+
+import pytest
+
+from localcare import bench
+
+
+def test_sql_shapes_ignore_literals_and_in_lists():
+    a = bench.normalise_sql("SELECT * FROM t WHERE id IN (1, 2, 3) AND name = 'O''Neil' LIMIT 21")
+    b = bench.normalise_sql("SELECT *  FROM t WHERE id IN (7) AND name = 'x' LIMIT 1")
+    assert a == b == "SELECT * FROM t WHERE id IN (?...) AND name = ? LIMIT ?"
+
+
+def test_timing_uses_the_median_and_the_nearest_rank_p95():
+    timing = bench.Timing([float(n) for n in range(20, 0, -1)])
+    assert timing.median == 10.5
+    assert timing.p95 == 19.0  # the 19th of 20
+    assert bench.Timing([5.0]).p95 == 5.0
+
+
+def test_factor_databases_sit_beside_the_configured_one():
+    url = "postgres://postgres@/localcare?host=/tmp/pg&port=55433"
+    assert bench.factor_database_url(url, 10) == (
+        "postgres://postgres@/localcare_bench_f10?host=/tmp/pg&port=55433"
+    )
+    assert bench.factor_database_url(None, 1).endswith(".bench/bench_f1.sqlite3")
+    assert bench.factor_database_url("sqlite:///db.sqlite3", 100).endswith("bench_f100.sqlite3")
+
+
+def _entry(queries, median, p95=None, status=200):
+    return {
+        "status": status,
+        "bytes": 1000,
+        "queries": queries,
+        "timing": {"n": 20, "median": median, "p95": p95 or median * 1.2},
+        "shapes": {"SELECT a": queries - 1, "SELECT b": 1},
+        "slowest": [{"ms": median / 2, "sql": "SELECT a FROM t WHERE id = 5"}],
+    }
+
+
+def _factor(factor, vendor, pages):
+    return {
+        "factor": factor,
+        "build": {"built": [], "seconds": 1.0},
+        "database": {
+            "vendor": vendor,
+            "name": f"db_f{factor}",
+            "version": "PostgreSQL 15.18",
+            "rows": {"localities": 8 * factor},
+        },
+        "modes": ["uncached"],
+        "cache_backend": "django.core.cache.backends.locmem.LocMemCache",
+        "pages": [
+            {"name": name, "kind": kind, "username": "board", "url": "/", "modes": {"uncached": e}}
+            for name, kind, e in pages
+        ],
+    }
+
+
+def _report(vendor="postgresql", high=100):
+    low = _factor(
+        1,
+        vendor,
+        [
+            ("Overview", bench.SUMMARY, _entry(20, 100)),
+            ("Milestones", bench.TABLE, _entry(8, 100)),
+            ("Returns", bench.TABLE, _entry(7, 50)),
+        ],
+    )
+    top = _factor(
+        high,
+        vendor,
+        [
+            ("Overview", bench.SUMMARY, _entry(20, 250, p95=280)),
+            ("Milestones", bench.TABLE, _entry(9, 150)),  # one more query
+            ("Returns", bench.TABLE, _entry(7, 150)),  # 3x: too much for a table
+        ],
+    )
+    report = bench.Report(machine=bench.machine_facts(), factors=[low, top])
+    report.checks = bench.check_targets(report)
+    return report
+
+
+def test_targets_are_judged_per_page():
+    checks = {(c.target, c.page): c for c in _report().checks}
+
+    assert checks["query count identical at every factor", "Overview"].passed
+    assert not checks["query count identical at every factor", "Milestones"].passed
+    assert checks["query count identical at every factor", "Milestones"].detail == "8 / 9"
+    summary = "summary page median grows <= 3x (f1 -> f100)"
+    table = "table page median grows <= 2x (f1 -> f100)"
+    assert checks[summary, "Overview"].passed  # 2.5x
+    assert checks[table, "Milestones"].passed  # 1.5x
+    assert not checks[table, "Returns"].passed  # 3x
+    assert checks["overview p95 < 300 ms at factor 100 on postgresql", "Overview"].passed
+
+
+def test_the_overview_target_needs_postgresql_at_factor_100():
+    (sqlite,) = [c for c in _report(vendor="sqlite").checks if c.target.startswith("overview")]
+    assert not sqlite.passed
+    assert "not PostgreSQL" in sqlite.detail
+    (small,) = [c for c in _report(high=10).checks if c.target.startswith("overview")]
+    assert not small.passed
+    assert "factor 100 not measured" in small.detail
+
+
+def test_a_page_that_fails_fails_its_query_check():
+    report = _report()
+    report.factors[1]["pages"][0]["modes"]["uncached"]["status"] = 500
+    report.checks = bench.check_targets(report)
+    (check,) = [c for c in report.checks if c.page == "Overview" and c.target.startswith("query")]
+    assert not check.passed
+    assert "HTTP [200, 500]" in check.detail
+
+
+def test_report_has_the_table_the_verdicts_and_keeps_the_load_test(tmp_path):
+    output = tmp_path / "benchmarks.md"
+    bench.replace_loadtest_section(output, "## Load test\n\n42 requests/s")
+    report = _report()
+
+    text = bench.render_markdown(
+        report, requests=20, page_seconds=20, loadtest=bench.existing_loadtest_section(output)
+    )
+
+    assert "| Page | Kind | Queries f1 | Queries f100 |" in text
+    assert "| Milestones | table | 8 | 9 | 100 | 120 | 150 | 180 | 1.50× |" in text
+    assert "| **FAIL** | query count identical at every factor | Milestones | 8 / 9 |" in text
+    assert "| PASS | overview p95 < 300 ms" in text
+    # The statement that ran once more at factor 100 is named.
+    assert "**Milestones**: 7 → 8 times: `SELECT a`" in text
+    assert "42 requests/s" in text
+    assert text.count(bench.LOADTEST_START) == 1
+
+    # Writing the load test again replaces the section and keeps the rest.
+    output.write_text(text)
+    bench.replace_loadtest_section(output, "## Load test\n\n7 requests/s")
+    again = output.read_text()
+    assert "7 requests/s" in again
+    assert "42 requests/s" not in again
+    assert "| Milestones | table |" in again
+
+
+@pytest.mark.usefixtures("programme_data")
+def test_measures_real_pages_with_the_right_users():
+    logged = []
+
+    result = bench.measure_factor(
+        1, requests=2, page_seconds=5, pages="Critical areas|Returns|Update form", log=logged.append
+    )
+
+    pages = {page["name"]: page for page in result["pages"]}
+    assert set(pages) == {"Critical areas", "Returns (office)", "Update form: objectives (lead)"}
+    assert pages["Returns (office)"]["username"] == "office"
+    assert pages["Update form: objectives (lead)"]["username"] == "lead-medway"
+    for page in pages.values():
+        for entry in page["modes"].values():
+            assert entry["status"] == 200, page["name"]
+            assert entry["queries"] > 0
+            assert entry["timing"]["n"] == 2
+            assert sum(entry["shapes"].values()) == entry["queries"]
+    assert result["database"]["rows"]["localities"] == 8
+    assert len(logged) == 3
+
+
+def test_both_load_test_sections_survive_a_new_report(tmp_path):
+    output = tmp_path / "benchmarks.md"
+    bench.replace_loadtest_section(output, "## Load test\n\nmixed")
+    bench.replace_loadtest_section(output, "## Readers\n\nreaders", name="loadtest-readers")
+    bench.replace_loadtest_section(output, "## Load test\n\nmixed again")
+
+    kept = bench.existing_loadtest_section(output)
+
+    assert "mixed again" in kept
+    assert "readers" in kept
+    assert kept.count("<!-- loadtest:start -->") == 1
+    assert kept.count("<!-- loadtest-readers:start -->") == 1
+
+
+def test_included_notes_move_one_heading_level_down():
+    notes = "# Notes\n\nText.\n\n## Part\n\n```sql\n# not a heading\n```\n###### deepest"
+
+    assert bench.demote_headings(notes) == (
+        "## Notes\n\nText.\n\n### Part\n\n```sql\n# not a heading\n```\n###### deepest"
+    )
