@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format browser-deps clean
+.PHONY: help install run test test-fast lint format browser-deps clean backup restore
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,14 @@ lint: install  ## ruff lint and format check
 format: install  ## ruff fix and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+backup: install  ## Back up the database into backups/ (pg_dump or an SQLite copy); prints the file
+	@$(BIN)/python manage.py backup
+
+# Asks before replacing the database, unless CONFIRM=yes.
+restore: install  ## Restore a backup: make restore FILE=backups/<file> [CONFIRM=yes]
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/<file> [CONFIRM=yes]"; exit 2; fi
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--no-input)
 
 clean:  ## Remove the virtualenv, SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.charts.mdts import headline_sentence, mdts_by_locality
@@ -10,6 +11,7 @@ from dashboard.tables.mdts import MdtTable
 ROWS_PER_PAGE = 25
 
 
+@require_safe
 def mdts(request):
     page = dashboard_page(request)
     data = mdts_data(page=page, filter_data=request.GET)

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.charts.milestones import milestone_timeline
@@ -10,6 +11,7 @@ from dashboard.tables.milestones import MilestoneTable
 ROWS_PER_PAGE = 25
 
 
+@require_safe
 def milestones(request):
     page = dashboard_page(request)
     data = milestones_data(page=page, filter_data=request.GET)

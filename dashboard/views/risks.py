@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.charts.risks import movement_chart, review_history_chart
@@ -10,6 +11,7 @@ from dashboard.selectors.risks import board_visible_risks, risk_detail_data, ris
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
 
 
+@require_safe
 def risks(request):
     page = dashboard_page(request)
     data = risks_data(page=page, filter_data=request.GET)
@@ -47,6 +49,7 @@ def risks(request):
     )
 
 
+@require_safe
 def risk_detail(request, reference):
     page = dashboard_page(request)
     risk = get_object_or_404(board_visible_risks(), reference=reference)
