@@ -377,16 +377,22 @@ class Section:
         results = [form.is_valid() for form in self.forms]
         return all(results)
 
+    def row_label(self, form) -> str:
+        """What the error summary calls a row, so that its messages say which one."""
+        return str(form.subject) if getattr(form, "subject", None) else ""
+
     def errors(self) -> list[tuple[str, str]]:
         """(input id, message) for the error summary, in page order."""
         found = []
         for form in self.forms:
+            label = self.row_label(form)
+            prefix = f"{label}: " if label else ""
             for bound in form:
                 for message in bound.errors:
                     # Radios have no single labelled input: point at the first option.
-                    found.append((bound.id_for_label or f"{bound.auto_id}_0", message))
+                    found.append((bound.id_for_label or f"{bound.auto_id}_0", prefix + message))
             for message in form.non_field_errors():
-                found.append(("", message))
+                found.append(("", prefix + message))
         return found
 
     def cleaned(self):
@@ -440,6 +446,9 @@ def _latest_approved_scores(locality, quarter) -> dict:
 class ObjectivesSection(Section):
     slug = "objectives"
     heading = "Objectives"
+
+    def row_label(self, form) -> str:
+        return f"Objective {form.subject.number}"
     intro = (
         "For each objective, choose a RAG status and say what progress was made. The "
         "suggested RAG comes from this update's milestones and spend; if you choose a "
@@ -516,6 +525,9 @@ class MilestonesSection(Section):
 class MDTsSection(Section):
     slug = "mdts"
     heading = "MDTs"
+
+    def row_label(self, form) -> str:
+        return form.subject.name
     intro = "Each multi-disciplinary team's status, go-live date and the population it covers."
 
     def build_forms(self):
@@ -611,6 +623,9 @@ class MaturitySection(Section):
 class RisksSection(Section):
     slug = "risks"
     heading = "New risks or issues"
+
+    def row_label(self, form) -> str:
+        return f"New risk or issue {self.forms.index(form) + 1}"
     intro = (
         "Anything the programme office should add to the risk register. When you submit "
         "the update, each reaches them as a proposed risk."
