@@ -449,6 +449,7 @@ class ObjectivesSection(Section):
 
     def row_label(self, form) -> str:
         return f"Objective {form.subject.number}"
+
     intro = (
         "For each objective, choose a RAG status and say what progress was made. The "
         "suggested RAG comes from this update's milestones and spend; if you choose a "
@@ -528,6 +529,7 @@ class MDTsSection(Section):
 
     def row_label(self, form) -> str:
         return form.subject.name
+
     intro = "Each multi-disciplinary team's status, go-live date and the population it covers."
 
     def build_forms(self):
@@ -626,6 +628,7 @@ class RisksSection(Section):
 
     def row_label(self, form) -> str:
         return f"New risk or issue {self.forms.index(form) + 1}"
+
     intro = (
         "Anything the programme office should add to the risk register. When you submit "
         "the update, each reaches them as a proposed risk."
