@@ -313,16 +313,20 @@ class RaisedRiskForm(RowForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": too_long("The description", NARRATIVE_MAX_LENGTH)},
     )
-    category = forms.ModelChoiceField(
-        label="Category", queryset=None, required=False, empty_label="Choose a category"
+    category = forms.TypedChoiceField(
+        label="Category",
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a category from the list."},
     )
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-        self.fields["category"].error_messages["invalid_choice"] = (
-            "Choose a category from the list."
-        )
+        # The section's one list of categories: no query per row to draw or check them.
+        by_pk = {str(category.pk): category for category in categories}
+        field = self.fields["category"]
+        field.choices = [("", "Choose a category")] + [(c.pk, c.name) for c in categories]
+        field.coerce = by_pk.__getitem__
 
     def clean(self):
         cleaned = super().clean()
@@ -413,7 +417,7 @@ class SectionContext:
         self.mdts = list(MDT.objects.for_locality(locality).select_related("locality"))
         self.measures = list(OutcomeMeasure.objects.all())
         self.elements = list(CareModelElement.objects.all())
-        self.categories = RiskCategory.objects.all()
+        self.categories = list(RiskCategory.objects.all())
         saved = update.pk is not None
         self.statuses = (
             {s.objective_id: s for s in update.objective_statuses.all()} if saved else {}
