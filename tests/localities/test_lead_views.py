@@ -219,6 +219,8 @@ BAD_OBJECTIVES = [
     (objective_data(1, rag="red", narrative="x", percent="-1"), "between 0 and 100"),
     (objective_data(1, rag="red", narrative="x", percent="half"), "whole number from 0 to 100"),
     (objective_data(1, rag="red", narrative="x" * 20_000), "5,000 characters or fewer"),
+    # PostgreSQL cannot store NUL: the form must refuse it, not the database.
+    (objective_data(1, rag="red", narrative="a\x00b"), "Null characters are not allowed"),
 ]
 
 
@@ -582,5 +584,5 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 24
-QUERIES_OBJECTIVES_FORM = 24
+QUERIES_UPDATE_PAGE = 25
+QUERIES_OBJECTIVES_FORM = 25
