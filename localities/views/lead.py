@@ -68,9 +68,12 @@ def _section_page(request, target, section, *, status=200, problem=""):
         section=section,
         errors=section.errors() if section.data is not None else [],
         problem=problem,
-        version=request.POST.get("version", target.update.version)
-        if request.method == "POST" and problem
-        else target.update.version,
+        # After a stale save the form carries the version now saved, so that saving
+        # again, having seen the message, replaces it; after invalid input it keeps
+        # the version the page was loaded with, so a stale edit is still caught.
+        version=target.update.version
+        if status != 400
+        else request.POST.get("version", target.update.version),
         next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
     )
     return render(request, "localities/edit_section.html", context, status=status)
