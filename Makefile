@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format browser-deps clean bench loadtest
+.PHONY: help install run test test-fast lint format browser-deps clean backup restore bench loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,14 @@ bench: install  ## Query counts and server time per page at factors 1, 10, 100 -
 
 loadtest: install  ## gunicorn + locust on 127.0.0.1, factor-10 PostgreSQL, 20 users, 60 s -> docs/benchmarks.md
 	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+
+backup: install  ## Back up the database into backups/ (pg_dump or an SQLite copy); prints the file
+	@$(BIN)/python manage.py backup
+
+# Asks before replacing the database, unless CONFIRM=yes.
+restore: install  ## Restore a backup: make restore FILE=backups/<file> [CONFIRM=yes]
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/<file> [CONFIRM=yes]"; exit 2; fi
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--no-input)
 
 clean:  ## Remove the virtualenv, SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles

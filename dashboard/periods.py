@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
@@ -93,7 +92,10 @@ def dashboard_page(request) -> DashboardPage:
     a quarter that does not exist or has nothing to show.
     """
     if not access.can_view_dashboards(request.user):
-        raise PermissionDenied("Your account has no role in the Local Care programme yet.")
+        raise access.refuse(
+            "the dashboards (no programme role)",
+            message="Your account has no role in the Local Care programme yet.",
+        )
     statuses, is_preview = visible_statuses(
         request.user, wants_preview=request.GET.get(PREVIEW_PARAMETER) == "1"
     )

@@ -1,6 +1,90 @@
-"""Smaller HTML: template indentation and blank lines are not sent."""
+"""Middleware of the project as a whole: the database being down, refused access,
+and smaller HTML (template indentation and blank lines are not sent)."""
 
+import logging
 import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+
+from localcare.errors import DATABASE_UNAVAILABLE, service_unavailable
+
+access_logger = logging.getLogger("localcare.access")
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 "service unavailable" while the database cannot be reached.
+
+    Goes after WhiteNoise (static files need no database) and before the
+    session and authentication middleware, which read the database. Django
+    turns an exception raised further in into a response before it gets back
+    here, so three places share one answer (localcare.errors):
+    - here, before anything else: the default connection is opened, or checked
+      if it is a kept-alive one (CONN_HEALTH_CHECKS), so every page, even one
+      that would not query, says 503 rather than half-working;
+    - process_exception: a view whose database goes away mid-request;
+    - localcare.errors.server_error (handler500): the same in a middleware or
+      template, after Django has turned it into an error response.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        connection = connections["default"]
+        try:
+            # The check Django would make at the first query anyway (a SELECT 1
+            # on a connection kept from an earlier request); no cost when the
+            # connection is fresh.
+            connection.close_if_health_check_failed()
+            connection.ensure_connection()
+        except DATABASE_UNAVAILABLE as error:
+            return service_unavailable(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return service_unavailable(request, exception)
+        return None
+
+
+class RefusedAccessLogMiddleware:
+    """Logs every refused access (PermissionDenied from a view) once, here.
+
+    Views and services raise `localities.access.refuse(what, target)`, or any
+    PermissionDenied (Django admin does); this records who, what, which object
+    and where to the "localcare.access" logger, with the time on the record.
+    Django then answers with the 403 page as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            user = getattr(request, "user", None)
+            username = user.get_username() if user and user.is_authenticated else "anonymous"
+            what = getattr(exception, "what", None) or str(exception) or "access"
+            target = getattr(exception, "target", None)
+            access_logger.warning(
+                "Refused %s to user %s (id %s) on %s %s%s",
+                what,
+                username,
+                getattr(user, "pk", None),
+                request.method,
+                request.path,
+                f" (object: {target})" if target is not None else "",
+                extra={
+                    "user": username,
+                    "path": request.path,
+                    "target": str(target) if target is not None else "",
+                },
+            )
+        return None
+
 
 # Elements whose whitespace matters (pre, textarea) or that are not HTML
 # (script, style): left exactly as they are.

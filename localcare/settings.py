@@ -7,6 +7,7 @@ what it must (a real SECRET_KEY and ALLOWED_HOSTS).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,26 +65,50 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    # Login throttling: locks a username from one address after repeated failures.
+    "axes",
+    # Two-factor authentication with authenticator apps (TOTP).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # Content-Security-Policy header; its system checks catch pre-4.0 settings.
+    "csp",
     "localities",
     "risks",
     "dashboard",
+    "accounts",
+    # The project's own management commands: backup and restore.
+    "localcare",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 503 "service unavailable" while the database cannot be reached: before the
+    # session and user are read, after static files (which need no database).
+    "localcare.middleware.DatabaseUnavailableMiddleware",
+    # Logs every refused access (PermissionDenied) with who, what and where.
+    "localcare.middleware.RefusedAccessLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Drops template indentation from HTML pages (within their size budgets).
     "localcare.middleware.CompactHtmlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has given a one-time code.
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a logged-in user unless its view opts out.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits; then the two-factor check (accounts/).
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a locked-out login into the lockout page; axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "localcare.urls"
@@ -152,8 +177,20 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "900"))
 # Sessions stay in the database, so app instances hold no state of their own.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Where `manage.py backup` (make backup) writes; README "Backups".
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# --- Authentication and sessions (accounts/, docs/security.md) ---------------
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and address is refused before any
+    # password is checked, even the right one.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Length and a common-password check; no forced expiry (NCSC password guidance).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -167,6 +204,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# django-axes: 5 failed logins for one username from one address lock that pair
+# for 30 minutes from the fifth failure; other users at that address, and that
+# user elsewhere, are unaffected. Admin > Access attempts lifts a lock early.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0
+# (the default) reads REMOTE_ADDR only, since clients can forge the header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# Sessions end after 30 minutes idle and 12 hours after login, however active.
+# The idle expiry is renewed at most once a minute (accounts/sessions.py)
+# rather than by saving the session on every request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_RENEW_AFTER = 60
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+
+# Two-factor authentication (django-otp, TOTP): staff must give a code from an
+# authenticator app before Django admin; anyone else may set it up. Only
+# development may relax it (the demo accounts have no authenticator app).
+REQUIRE_STAFF_TWO_FACTOR = env_bool("REQUIRE_STAFF_TWO_FACTOR", default=not DEBUG)
+if not DEBUG and not REQUIRE_STAFF_TWO_FACTOR:
+    raise ImproperlyConfigured("REQUIRE_STAFF_TWO_FACTOR cannot be turned off when DEBUG is off.")
+OTP_TOTP_ISSUER = "Kent and Medway Local Care"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -196,6 +263,10 @@ STORAGES = {
 # Uploaded quarterly-update spreadsheets (localities.views.spreadsheet) are held in
 # memory only, and refused above this size; the reverse proxy should cap bodies too.
 UPDATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+# No other page takes files, but Django parses any multipart POST: keep what it
+# parses in memory, and drop a file whose request is larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) rather than spool it to a temporary file.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 LOGGING = {
     "version": 1,
@@ -236,3 +307,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Security headers (docs/security.md, "Headers and input") ---
+# Nothing inline, neither script nor style: chart data goes to the page with
+# json_script (type application/json, which browsers never run), every script
+# and stylesheet is a static file, and plotly.js's own rules come from
+# static/vendor/plotly/plotly.css instead of the <style> it would write
+# (docs/security.md). The plotly.js basic bundle has no eval, so no
+# 'unsafe-eval' either. tests/browser/test_csp.py sees no violation on any page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Django's own defaults, stated so that a change is deliberate and tested.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"

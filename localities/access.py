@@ -1,11 +1,38 @@
-"""Who may read or change what. Every view and service asks here."""
+"""Who may read or change what. Every view and service asks here.
+
+A refusal is raised as `refuse(what, target)`: a PermissionDenied that says
+what was refused and on which object. localcare.middleware logs every
+PermissionDenied a view raises (user, path, object, time) in one place.
+"""
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from localities.models import Locality
 
 BOARD_MEMBER = "Board member"
 LOCALITY_LEAD = "Locality lead"
 PROGRAMME_OFFICE = "Programme office"
 GROUP_NAMES = (BOARD_MEMBER, LOCALITY_LEAD, PROGRAMME_OFFICE)
+
+
+class AccessRefused(PermissionDenied):
+    """PermissionDenied that carries what was refused and the object, for the access log."""
+
+    def __init__(self, what: str, target=None, *, message: str = ""):
+        # The 403 page shows the message (or what was refused); the log says what and on what.
+        super().__init__(message or what)
+        self.what = what
+        self.target = target
+
+
+def refuse(what: str, target=None, *, message: str = "") -> AccessRefused:
+    """The exception to raise when a check here says no.
+
+    `raise access.refuse("editing this locality's update", locality)`
+    """
+    return AccessRefused(what, target, message=message)
 
 
 def _in_group(user: User | AnonymousUser, name: str) -> bool:
@@ -37,6 +64,13 @@ def can_view_dashboards(user) -> bool:
     )
 
 
+def localities_led_by(user) -> QuerySet:
+    """The localities whose quarterly updates this user enters: a lead's own, else none."""
+    if not is_locality_lead(user):
+        return Locality.objects.none()
+    return Locality.objects.led_by(user)
+
+
 def can_edit_locality(user, locality) -> bool:
     """Only a lead of this locality enters its quarterly update."""
     if not user.is_authenticated or not is_locality_lead(user):
@@ -47,6 +81,11 @@ def can_edit_locality(user, locality) -> bool:
 def can_review_updates(user) -> bool:
     """The programme office returns, approves and reopens quarterly updates."""
     return is_programme_office(user)
+
+
+def can_delete_register_records(user) -> bool:
+    """Closed and rejected risks and every review are kept: only a superuser removes a mistake."""
+    return user.is_authenticated and user.is_superuser
 
 
 def can_read_update(user, update) -> bool:

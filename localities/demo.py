@@ -58,6 +58,9 @@ def create_demo_accounts() -> list[str]:
                 "is_staff": account.is_staff,
                 "is_superuser": account.is_superuser,
                 "is_active": True,
+                # A reserved domain (RFC 2606): reminders print to the console in
+                # development and could never reach anyone.
+                "email": f"{account.username}@example.invalid",
             },
         )
         user.set_password(DEMO_PASSWORD)

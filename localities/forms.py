@@ -313,16 +313,20 @@ class RaisedRiskForm(RowForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": too_long("The description", NARRATIVE_MAX_LENGTH)},
     )
-    category = forms.ModelChoiceField(
-        label="Category", queryset=None, required=False, empty_label="Choose a category"
+    category = forms.TypedChoiceField(
+        label="Category",
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a category from the list."},
     )
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-        self.fields["category"].error_messages["invalid_choice"] = (
-            "Choose a category from the list."
-        )
+        # The section's one list of categories: no query per row to draw or check them.
+        by_pk = {str(category.pk): category for category in categories}
+        field = self.fields["category"]
+        field.choices = [("", "Choose a category")] + [(c.pk, c.name) for c in categories]
+        field.coerce = by_pk.__getitem__
 
     def clean(self):
         cleaned = super().clean()
@@ -377,16 +381,22 @@ class Section:
         results = [form.is_valid() for form in self.forms]
         return all(results)
 
+    def row_label(self, form) -> str:
+        """What the error summary calls a row, so that its messages say which one."""
+        return str(form.subject) if getattr(form, "subject", None) else ""
+
     def errors(self) -> list[tuple[str, str]]:
         """(input id, message) for the error summary, in page order."""
         found = []
         for form in self.forms:
+            label = self.row_label(form)
+            prefix = f"{label}: " if label else ""
             for bound in form:
                 for message in bound.errors:
                     # Radios have no single labelled input: point at the first option.
-                    found.append((bound.id_for_label or f"{bound.auto_id}_0", message))
+                    found.append((bound.id_for_label or f"{bound.auto_id}_0", prefix + message))
             for message in form.non_field_errors():
-                found.append(("", message))
+                found.append(("", prefix + message))
         return found
 
     def cleaned(self):
@@ -407,7 +417,7 @@ class SectionContext:
         self.mdts = list(MDT.objects.for_locality(locality).select_related("locality"))
         self.measures = list(OutcomeMeasure.objects.all())
         self.elements = list(CareModelElement.objects.all())
-        self.categories = RiskCategory.objects.all()
+        self.categories = list(RiskCategory.objects.all())
         saved = update.pk is not None
         self.statuses = (
             {s.objective_id: s for s in update.objective_statuses.all()} if saved else {}
@@ -440,6 +450,10 @@ def _latest_approved_scores(locality, quarter) -> dict:
 class ObjectivesSection(Section):
     slug = "objectives"
     heading = "Objectives"
+
+    def row_label(self, form) -> str:
+        return f"Objective {form.subject.number}"
+
     intro = (
         "For each objective, choose a RAG status and say what progress was made. The "
         "suggested RAG comes from this update's milestones and spend; if you choose a "
@@ -516,6 +530,10 @@ class MilestonesSection(Section):
 class MDTsSection(Section):
     slug = "mdts"
     heading = "MDTs"
+
+    def row_label(self, form) -> str:
+        return form.subject.name
+
     intro = "Each multi-disciplinary team's status, go-live date and the population it covers."
 
     def build_forms(self):
@@ -611,6 +629,10 @@ class MaturitySection(Section):
 class RisksSection(Section):
     slug = "risks"
     heading = "New risks or issues"
+
+    def row_label(self, form) -> str:
+        return f"New risk or issue {self.forms.index(form) + 1}"
+
     intro = (
         "Anything the programme office should add to the risk register. When you submit "
         "the update, each reaches them as a proposed risk."

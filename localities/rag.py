@@ -45,7 +45,7 @@ class SuggestedRag:
 
     @property
     def explanation(self) -> str:
-        return "; ".join(self.reasons) if self.reasons else "Nothing in the figures is off track."
+        return "; ".join(self.reasons) if self.reasons else "nothing in the figures is off track"
 
 
 def days_late(milestone: MilestoneState, *, as_at: datetime.date) -> int:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
@@ -131,12 +131,19 @@ def _delete_row(row: Model, *, by: AbstractBaseUser) -> None:
 
 def _require_lead(update_locality: Locality, by: AbstractBaseUser) -> None:
     if not access.can_edit_locality(by, update_locality):
-        raise PermissionDenied(f"Only a lead for {update_locality} can change its update.")
+        raise access.refuse(
+            "changing this locality's update",
+            update_locality,
+            message=f"Only a lead for {update_locality} can change its update.",
+        )
 
 
 def _require_reviewer(by: AbstractBaseUser) -> None:
     if not access.can_review_updates(by):
-        raise PermissionDenied("Only the programme office reviews quarterly updates.")
+        raise access.refuse(
+            "reviewing quarterly updates",
+            message="Only the programme office reviews quarterly updates.",
+        )
 
 
 def _lock(update: QuarterlyUpdate) -> None:
@@ -157,6 +164,7 @@ def _require_status(update: QuarterlyUpdate, statuses: Iterable[str], doing: str
 def _claim_version(update: QuarterlyUpdate, expected_version: int) -> None:
     # One conditional UPDATE both checks and claims the version, so two
     # concurrent saves cannot both pass the check.
+    # history: every caller then saves the update, which records the new version with who and why
     claimed = QuarterlyUpdate.objects.filter(pk=update.pk, version=expected_version).update(
         version=F("version") + 1
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from localities import access
 from localities.access import is_programme_office
 from localities.admin import PROGRAMME_WIDE, HistoryAdmin, LocalityOrProgrammeFilter
 from risks import exports, scoring, services
@@ -123,7 +124,9 @@ class SuperuserDeletes:
     superuser deletes (to remove a mistake), never the day-to-day admin."""
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return access.can_delete_register_records(request.user) and super().has_delete_permission(
+            request, obj
+        )
 
 
 # --- Bands and categories ------------------------------------------------------

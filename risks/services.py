@@ -80,6 +80,7 @@ def _save(
     if not risk._state.adding:
         # One conditional UPDATE both checks and claims the version, so two
         # concurrent saves cannot both pass the check.
+        # history: risk.save() below records the new version with who and why
         claimed = Risk.objects.filter(pk=risk.pk, version=expected_version).update(
             version=F("version") + 1
         )

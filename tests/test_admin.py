@@ -9,12 +9,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from localities import access
@@ -163,6 +166,15 @@ def programme(db, admin_user):
         consequence=4,
         is_illustrative=True,
     )
+    # Sign-in records (django-axes) and a two-factor device (django-otp).
+    AccessAttempt.objects.create(
+        username="board", ip_address="192.0.2.10", failures_since_start=1, get_data="", post_data=""
+    )
+    AccessFailureLog.objects.create(username="board", ip_address="192.0.2.10")
+    AccessLog.objects.create(username="admin", ip_address="192.0.2.11")
+    # Not the admin's own: a device would make the admin's session owe a code.
+    someone = get_user_model().objects.create_user(username="someone", password="x" * 16)
+    TOTPDevice.objects.create(user=someone, name="Authenticator app")
 
 
 @pytest.fixture
@@ -243,6 +255,7 @@ def test_changelist_and_add_pages_open(admin_client, programme, model):
 
 
 # Quarterly updates change only through the workflow; admin shows them read-only.
+# So do django-axes' sign-in records, which only logins write.
 WORKFLOW_ONLY = {
     QuarterlyUpdate,
     ObjectiveStatus,
@@ -251,6 +264,9 @@ WORKFLOW_ONLY = {
     MilestoneUpdate,
     MDTUpdate,
     RaisedRisk,
+    AccessAttempt,
+    AccessFailureLog,
+    AccessLog,
 }
 
 

@@ -20,7 +20,9 @@ from localities.models import (
     MDT,
     GovernanceBody,
     MaturityScore,
+    MDTUpdate,
     Milestone,
+    MilestoneUpdate,
     Objective,
     ObjectiveStatus,
     OutcomeBaseline,
@@ -53,7 +55,10 @@ def world(db):
         locality=place, measure=measure, baseline_period="2017/18", quarterly_value=Decimal("10")
     )
     PlannedInvestment.objects.create(locality=place, financial_year=year, amount=Decimal("1"))
-    MDT.objects.create(locality=place, name="Margate")
+    margate = MDT.objects.create(locality=place, name="Margate")
+    deep_dive = Milestone.objects.create(title="Deep dive", locality=place)
+    MilestoneUpdate.objects.create(update=update, milestone=deep_dive, status="in_progress")
+    MDTUpdate.objects.create(update=update, mdt=margate, status="planned")
     risk = factories.open_risk()
     return SimpleNamespace(
         locality=place,
@@ -65,6 +70,8 @@ def world(db):
         update=update,
         risk=risk,
         category=risk.category,
+        mdt=margate,
+        milestone=deep_dive,
     )
 
 
@@ -79,6 +86,16 @@ def milestone(**fields):
 def update(w, **fields):
     other_quarter = factories.quarter(w.year, 2)
     return QuarterlyUpdate(locality=w.locality, quarter=other_quarter, **fields)
+
+
+def milestone_report(w, **fields):
+    other = Milestone.objects.create(title="Plan refreshed", locality=w.locality)
+    return MilestoneUpdate(update=w.update, milestone=other, **fields)
+
+
+def mdt_report(w, **fields):
+    other = MDT.objects.create(locality=w.locality, name="Broadstairs")
+    return MDTUpdate(update=w.update, mdt=other, **fields)
 
 
 def risk(w, **fields):
@@ -118,6 +135,21 @@ CASES = {
         w, status="planned", actual_go_live=D(2018, 9, 1)
     ),
     "mdt_population_plausible": lambda w: mdt(w, population_covered=2_000_001),
+    "milestone_update_one_per_update": lambda w: MilestoneUpdate(
+        update=w.update, milestone=w.milestone, status="not_started"
+    ),
+    "milestone_update_complete_has_actual_date": lambda w: milestone_report(w, status="complete"),
+    "milestone_update_actual_date_only_when_complete": lambda w: milestone_report(
+        w, status="in_progress", actual_date=D(2018, 11, 23)
+    ),
+    "mdt_update_one_per_update": lambda w: MDTUpdate(update=w.update, mdt=w.mdt, status="shadow"),
+    "mdt_update_live_has_go_live_date": lambda w: mdt_report(w, status="live"),
+    "mdt_update_planned_has_no_go_live_date": lambda w: mdt_report(
+        w, status="planned", actual_go_live=D(2018, 9, 1)
+    ),
+    "mdt_update_population_plausible": lambda w: mdt_report(
+        w, status="shadow", population_covered=2_000_001
+    ),
     "quarter_unique_per_year": lambda w: Quarter(
         financial_year=w.year,
         number=1,

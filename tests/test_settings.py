@@ -20,6 +20,8 @@ SETTINGS_VARIABLES = (
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "SECURE_SSL_REDIRECT",
+    "REQUIRE_STAFF_TWO_FACTOR",
+    "TRUSTED_PROXY_COUNT",
     # Set by tests/conftest.py for Playwright; never in a deployment.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )

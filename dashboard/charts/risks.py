@@ -74,10 +74,12 @@ def _band_shapes(bands: list[ScoreBand], *, axis: str) -> tuple[list[dict], list
             "line": {"width": 0},
             "fillcolor": BAND_BACKGROUNDS.get(band.colour, "#ffffff"),
         }
+        # Bold by the font, not <b>: plotly.js draws <b> as a style attribute, which
+        # the Content Security Policy (style-src 'self') refuses.
         label = {
-            "text": f"<b>{escape_text(band.name)}</b>",
+            "text": escape_text(band.name),
             "showarrow": False,
-            "font": {"size": 13, "color": BAND_TEXT.get(band.colour, NHS_TEXT)},
+            "font": {"size": 13, "weight": "bold", "color": BAND_TEXT.get(band.colour, NHS_TEXT)},
         }
         if axis == "x":
             stripe |= {"xref": "x", "yref": "paper", "x0": low, "x1": high, "y0": 0, "y1": 1}

@@ -1,6 +1,8 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def accessibility_statement(request):
     """For everyone who is logged in, with or without a programme role, whatever data exists.
 

@@ -1,10 +1,12 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data
 from dashboard.periods import dashboard_page
 from dashboard.selectors.critical_areas import critical_areas_data
 
 
+@require_safe
 def critical_areas(request):
     page = dashboard_page(request)
     data = cached_page_data(

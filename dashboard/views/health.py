@@ -8,6 +8,9 @@ from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
+# Also what localcare.errors answers on /healthz when a middleware finds the database down.
+UNAVAILABLE_BODY = {"status": "unavailable", "database": "unreachable"}
+
 
 @login_not_required
 @never_cache
@@ -20,5 +23,5 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         logger.warning("Health check: database unreachable", exc_info=True)
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        return JsonResponse(UNAVAILABLE_BODY, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

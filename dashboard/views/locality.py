@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data
@@ -15,6 +16,7 @@ from dashboard.tables.locality import PER_PAGE, MDTTable, MilestoneTable, Outcom
 from localities.models import Locality
 
 
+@require_safe
 def locality_detail(request, slug):
     page = dashboard_page(request)
     locality = get_object_or_404(Locality.objects.select_related("sub_system"), slug=slug)

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -17,6 +18,7 @@ from dashboard.tables.mdts import MdtTable
 ROWS_PER_PAGE = 25
 
 
+@require_safe
 def mdts(request):
     page = dashboard_page(request)
 

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -12,6 +13,7 @@ from dashboard.tables.milestones import MilestoneTable
 ROWS_PER_PAGE = 25
 
 
+@require_safe
 def milestones(request):
     page = dashboard_page(request)
     data = cached_page_data(

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -13,6 +14,7 @@ from localities.models import Locality
 ROWS_PER_PAGE = 25
 
 
+@require_safe
 def money(request):
     page = dashboard_page(request)
     locality_filter = LocalityMoneyFilter(

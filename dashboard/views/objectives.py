@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -16,6 +17,7 @@ from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
 from localities.models import Locality
 
 
+@require_safe
 def objectives(request):
     page = dashboard_page(request)
     all_localities = Locality.objects.select_related("sub_system").order_by("name")

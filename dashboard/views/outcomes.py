@@ -2,6 +2,7 @@ from urllib.parse import parse_qsl
 
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data
@@ -26,6 +27,7 @@ ROWS_PER_PAGE = 25
 OVERVIEW_TABLE = "overview"  # `table=overview` downloads the overview; otherwise the chart's points
 
 
+@require_safe
 def outcomes(request):
     page = dashboard_page(request)
     measure_code, locality_slug = request.GET.get("measure"), request.GET.get("locality")

@@ -1,5 +1,6 @@
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data
 from dashboard.pagination import paged
@@ -12,6 +13,7 @@ MATRIX_ROWS_PER_PAGE = 25
 CHANGES_PER_PAGE = 50
 
 
+@require_safe
 def overview(request):
     page = dashboard_page(request)
     today = timezone.localdate()  # "returns overdue" depends on the day

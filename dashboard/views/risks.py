@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -16,6 +17,7 @@ from dashboard.selectors.risks import (
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
 
 
+@require_safe
 def risks(request):
     page = dashboard_page(request)
     data = cached_page_data(
@@ -62,6 +64,7 @@ def risks(request):
     )
 
 
+@require_safe
 def risk_detail(request, reference):
     page = dashboard_page(request)
     risk = get_object_or_404(board_visible_risks(), reference=reference)

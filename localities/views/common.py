@@ -1,9 +1,7 @@
 """What every quarterly-update view does first: find the update and check who is asking."""
 
-import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,8 +9,6 @@ from django.urls import reverse
 from dashboard.periods import parse_quarter_slug, quarter_slug
 from localities import access
 from localities.models import Locality, Quarter, QuarterlyUpdate
-
-logger = logging.getLogger("localcare.access")
 
 
 @dataclass
@@ -59,30 +55,27 @@ def find_update(locality_slug: str, quarter_text: str) -> UpdateTarget:
     return UpdateTarget(locality=locality, quarter=quarter, update=update)
 
 
-def refuse(request, what: str, target=None) -> PermissionDenied:
-    """Log a refused access (who, what, which object) and return the exception to raise."""
-    logger.warning(
-        "Refused %s to user %s (id %s) on %s %s",
-        what,
-        getattr(request.user, "username", "anonymous"),
-        getattr(request.user, "pk", None),
-        request.method,
-        request.path,
-        extra={"target": str(target) if target is not None else ""},
-    )
-    return PermissionDenied(what)
-
-
 def require_can_read(request, target: UpdateTarget) -> None:
     if not access.can_read_update(request.user, target.update):
-        raise refuse(request, "reading this update", target.update)
+        raise access.refuse(
+            "reading this update",
+            target.update,
+            message="Board members read a quarterly update once the programme office has approved it.",
+        )
 
 
 def require_can_edit(request, target: UpdateTarget) -> None:
     if not access.can_edit_locality(request.user, target.locality):
-        raise refuse(request, "editing this locality's update", target.locality)
+        raise access.refuse(
+            "editing this locality's update",
+            target.locality,
+            message=f"Only a lead for {target.locality} can change its update.",
+        )
 
 
 def require_reviewer(request) -> None:
     if not access.can_review_updates(request.user):
-        raise refuse(request, "reviewing quarterly updates")
+        raise access.refuse(
+            "reviewing quarterly updates",
+            message="Only the programme office reviews quarterly updates.",
+        )

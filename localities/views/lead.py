@@ -9,11 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from localities import access, selectors, services
 from localities.forms import SECTION_CLASSES, SectionContext, build_section
-from localities.models import Locality
 from localities.views.common import (
     UpdateTarget,
     find_update,
-    refuse,
     require_can_edit,
     require_can_read,
 )
@@ -38,9 +36,12 @@ def _status_context(target: UpdateTarget, user) -> dict:
 @require_http_methods(["GET"])
 def my_localities(request):
     if not access.is_locality_lead(request.user):
-        raise refuse(request, "the My localities page (locality leads only)")
+        raise access.refuse(
+            "the My localities page (locality leads only)",
+            message="My localities is for locality leads.",
+        )
     rows = selectors.current_returns(
-        localities=Locality.objects.led_by(request.user), today=timezone.localdate()
+        localities=access.localities_led_by(request.user), today=timezone.localdate()
     )
     return render(request, "localities/my_localities.html", {"rows": rows})
 
@@ -67,9 +68,12 @@ def _section_page(request, target, section, *, status=200, problem=""):
         section=section,
         errors=section.errors() if section.data is not None else [],
         problem=problem,
-        version=request.POST.get("version", target.update.version)
-        if request.method == "POST" and problem
-        else target.update.version,
+        # After a stale save the form carries the version now saved, so that saving
+        # again, having seen the message, replaces it; after invalid input it keeps
+        # the version the page was loaded with, so a stale edit is still caught.
+        version=target.update.version
+        if status != 400
+        else request.POST.get("version", target.update.version),
         next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
     )
     return render(request, "localities/edit_section.html", context, status=status)

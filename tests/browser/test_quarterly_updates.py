@@ -189,7 +189,7 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     assert focused(page, ".nhsuk-error-summary")
     assert summary.get_by_role("alert").count() == 1
     assert summary.get_by_role("link").all_inner_texts() == [
-        "Say why you chose Amber when the figures suggest Complete (every milestone is complete)."
+        "Objective 2: Say why you chose Amber when the figures suggest Complete (every milestone is complete)."
     ]
     # What was typed is still there.
     assert page.locator("#id_objective-1-rag_2").is_checked()

@@ -448,6 +448,6 @@ def test_the_page_says_which_version_of_the_update_it_shows(client, programme_da
     response = client.get(ASHFORD + Q4)
 
     assert (
-        f"From Ashford&#x27;s 2018/19 Q4 update, version {update.version}, approved "
+        f"From Ashford's 2018/19 Q4 update, version {update.version}, approved "
         f"{update.reviewed_at:%-d %B %Y}." in response.text
     )

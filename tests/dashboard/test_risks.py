@@ -470,7 +470,7 @@ def test_the_review_history_is_a_chart_and_a_table(client, programme_data, board
     assert trace["x"] == [review.reviewed_on.isoformat() for review in reviews]
     assert trace["y"] == [review.likelihood * review.consequence for review in reviews]
     band_names = [annotation["text"] for annotation in chart.figure["layout"]["annotations"]]
-    assert band_names[:4] == ["<b>Low</b>", "<b>Moderate</b>", "<b>High</b>", "<b>Extreme</b>"]
+    assert band_names[:4] == ["Low", "Moderate", "High", "Extreme"]
     assert chart.summary == (
         "Reviewed 4 times between July 2018 and March 2019; the latest score is 12 (High), "
         "down from 16."

@@ -219,6 +219,8 @@ BAD_OBJECTIVES = [
     (objective_data(1, rag="red", narrative="x", percent="-1"), "between 0 and 100"),
     (objective_data(1, rag="red", narrative="x", percent="half"), "whole number from 0 to 100"),
     (objective_data(1, rag="red", narrative="x" * 20_000), "5,000 characters or fewer"),
+    # PostgreSQL cannot store NUL: the form must refuse it, not the database.
+    (objective_data(1, rag="red", narrative="a\x00b"), "Null characters are not allowed"),
 ]
 
 
@@ -448,6 +450,35 @@ def test_a_stale_save_is_refused_with_the_typed_text_kept(client, lead_medway):
     assert medway_update().summary == "Saved first"
 
 
+def test_after_a_stale_save_saving_again_replaces_the_other_version(client, lead_medway):
+    client.force_login(lead_medway)
+    stale_version = medway_update().version
+    post_section(client, "summary", {"summary-summary": "Saved first"}, version=stale_version)
+    refused = post_section(
+        client, "summary", {"summary-summary": "My careful words"}, version=stale_version
+    )
+
+    # The form now carries the version the person was told about.
+    again = post_section(
+        client,
+        "summary",
+        {"summary-summary": "My careful words"},
+        version=refused.context["version"],
+    )
+
+    assert again.status_code == 302
+    assert medway_update().summary == "My careful words"
+
+
+def test_error_summary_messages_say_which_row(client, lead_medway):
+    client.force_login(lead_medway)
+
+    response = post_section(client, "objectives", objective_data(3, rag="red", percent="150"))
+
+    messages = [message for _, message in response.context["errors"]]
+    assert "Objective 3: Percent complete must be between 0 and 100." in messages
+
+
 def test_a_missing_version_is_treated_as_stale(client, lead_medway):
     client.force_login(lead_medway)
     response = client.post(MEDWAY_Q4 + "edit/summary/", {"summary-summary": "x"})
@@ -553,5 +584,5 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 24
-QUERIES_OBJECTIVES_FORM = 24
+QUERIES_UPDATE_PAGE = 25
+QUERIES_OBJECTIVES_FORM = 25

@@ -26,7 +26,7 @@ def suggest(milestones=(), planned=None, actual=None):
 def test_nothing_off_track_is_green():
     result = suggest([state()], Decimal("100"), Decimal("105"))
     assert result.rag == Rag.GREEN
-    assert result.explanation == "Nothing in the figures is off track."
+    assert result.explanation == "nothing in the figures is off track"
 
 
 def test_no_information_at_all_is_green():

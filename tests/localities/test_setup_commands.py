@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from localities import access
 from localities.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -17,7 +18,9 @@ def test_demo_accounts_log_in_with_their_roles(loaded, settings, django_user_mod
     call_command("create_demo_accounts", verbosity=0)
 
     for account in DEMO_ACCOUNTS:
-        user = authenticate(username=account.username, password=DEMO_PASSWORD)
+        # django-axes needs the request, to count failures per client.
+        request = RequestFactory().post("/accounts/login/")
+        user = authenticate(request, username=account.username, password=DEMO_PASSWORD)
         assert user is not None, account.username
     assert access.is_board_member(django_user_model.objects.get(username="board"))
     assert django_user_model.objects.get(username="admin").is_superuser

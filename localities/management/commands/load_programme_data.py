@@ -1,11 +1,17 @@
-import io
+import datetime
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 
 from localities.models import Locality
 
 FIXTURES = ("reference", "illustrative")
+# Every row loaded gets a history entry saying where it came from.
+CHANGE_REASON = "Loaded by load_programme_data"
+HISTORY_BATCH_SIZE = 500
 
 
 class Command(BaseCommand):
@@ -18,10 +24,33 @@ class Command(BaseCommand):
         if Locality.objects.exists():
             self.stdout.write("Programme data already loaded; leaving it as it is.")
             return
-        call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
-        # loaddata saves raw rows, which django-simple-history does not record;
-        # give every loaded row its initial history entry. (Models whose
-        # many-to-many links already wrote history while loading are skipped,
-        # and say so on stderr: expected, so kept out of the output.)
-        call_command("populate_history", auto=True, verbosity=0, stderr=io.StringIO())
+        with transaction.atomic():
+            started = timezone.now()
+            call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+            record_initial_history(since=started)
         self.stdout.write(f"Loaded fixtures: {', '.join(FIXTURES)}.")
+
+
+def record_initial_history(*, since: datetime.datetime) -> None:
+    """Give every row loaddata wrote its first history entry, with CHANGE_REASON.
+
+    loaddata saves raw rows, which django-simple-history does not record. (Its
+    many-to-many links do write a history entry while loading, without a reason:
+    those entries are labelled instead of duplicated.)
+    """
+    for model in apps.get_models():
+        if model._meta.app_label not in ("localities", "risks"):
+            continue
+        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+        if manager_name is None:
+            continue
+        history = getattr(model, manager_name)
+        # history: labels the entries the many-to-many signals wrote during this load
+        history.filter(history_date__gte=since, history_change_reason=None).update(
+            history_change_reason=CHANGE_REASON
+        )
+        recorded = set(history.values_list(model._meta.pk.attname, flat=True))
+        unrecorded = [obj for obj in model._base_manager.order_by("pk") if obj.pk not in recorded]
+        history.bulk_history_create(
+            unrecorded, batch_size=HISTORY_BATCH_SIZE, default_change_reason=CHANGE_REASON
+        )

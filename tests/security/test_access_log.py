@@ -1,0 +1,74 @@
+"""Every refused access is logged once, centrally (localcare.middleware), with who, what and where."""
+
+import logging
+
+import pytest
+
+from risks.models import Risk
+
+ACCESS_LOGGER = "localcare.access"
+
+
+def refusals(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == ACCESS_LOGGER]
+
+
+def test_a_refused_dashboard_page_is_logged_once(client, django_user_model, programme_data, caplog):
+    client.force_login(django_user_model.objects.create_user("visitor"))
+
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        response = client.get("/risks/?quarter=2018-19-q3")
+
+    assert response.status_code == 403
+    [record] = refusals(caplog)
+    assert record.levelno == logging.WARNING
+    assert (record.user, record.path) == ("visitor", "/risks/")
+    assert record.created  # the time, printed by the log format
+    assert "visitor" in record.getMessage()
+    assert "GET /risks/" in record.getMessage()
+    assert "no programme role" in record.getMessage()
+
+
+def test_a_refused_update_write_is_logged_once_with_its_object(client, lead_thanet, caplog):
+    client.force_login(lead_thanet)
+
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        response = client.post(
+            "/updates/medway/2018-19-q4/edit/summary/", {"summary-summary": "forged", "version": 1}
+        )
+
+    assert response.status_code == 403
+    [record] = refusals(caplog)
+    assert (record.user, record.path, record.target) == (
+        "lead-thanet",
+        "/updates/medway/2018-19-q4/edit/summary/",
+        "Medway",
+    )
+    assert "POST" in record.getMessage()
+    assert "editing this locality's update" in record.getMessage()
+
+
+def test_a_refusal_in_django_admin_is_logged_too(client, office_user, programme_data, caplog):
+    """The programme office may not delete a risk (superusers only): admin's own 403."""
+    client.force_login(office_user)
+    risk = Risk.objects.filter(reference="LC-R01").get()
+
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        response = client.post(f"/admin/risks/risk/{risk.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    [record] = refusals(caplog)
+    assert (record.user, record.path) == ("office", f"/admin/risks/risk/{risk.pk}/delete/")
+    assert Risk.objects.filter(pk=risk.pk).exists()
+
+
+# The overview, and an approved update (board members read approved ones only).
+@pytest.mark.parametrize("path", ["/", "/updates/ashford/2018-19-q4/"])
+def test_allowed_pages_log_nothing(client, board_user, programme_data, caplog, path):
+    client.force_login(board_user)
+
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert refusals(caplog) == []

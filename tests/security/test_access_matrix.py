@@ -1,0 +1,203 @@
+"""Who may open every URL of the app, for every role: generated from the URLconf.
+
+Every URL pattern (Django admin and the login and account pages aside: they
+have tests of their own) is filled in with real values from the fixture data
+and requested as each role. A new URL fails `test_every_url_is_covered` until
+it has values here and a rule in `expected_get`. Every lead against every
+other locality is tests/localities/test_update_access_matrix.py; this file
+checks that its lists still name every update URL.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from localities.models import QuarterlyUpdate
+from risks.models import Risk
+from tests.localities import test_update_access_matrix as lead_matrix
+
+pytestmark = pytest.mark.django_db
+
+SKIPPED_PREFIXES = ("admin/", "accounts/")
+QUARTER = "2018-19-q4"
+# In 2018/19 Q4 (illustrative data): Thanet submitted, Medway draft, Swale
+# returned, Ashford approved; lead-thanet and lead-medway lead their own.
+STATUS_IN_QUARTER = {
+    "thanet": QuarterlyUpdate.Status.SUBMITTED,
+    "medway": QuarterlyUpdate.Status.DRAFT,
+    "swale": QuarterlyUpdate.Status.RETURNED,
+    "ashford": QuarterlyUpdate.Status.APPROVED,
+}
+VALUES = {
+    "locality": list(STATUS_IN_QUARTER),
+    "quarter": [QUARTER],
+    "section": ["objectives", "summary"],
+    "slug": ["thanet"],  # the dashboard's locality page
+    "reference": ["LC-R01"],
+}
+ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
+LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
+REVIEWERS = {"office", "superuser"}
+POST_ONLY = {"updates:approve", "updates:return", "updates:reopen"}
+EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
+LOGIN = "login"  # a redirect to the login page
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str
+    arguments: tuple[str, ...]
+
+
+def app_routes() -> list[Route]:
+    def walk(patterns, prefix="", namespace=""):
+        for entry in patterns:
+            pattern = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace]))
+                yield from walk(entry.url_patterns, pattern, inner)
+            elif isinstance(entry, URLPattern) and not pattern.startswith(SKIPPED_PREFIXES):
+                name = ":".join(filter(None, [namespace, entry.name]))
+                yield Route(pattern, name, tuple(entry.pattern.converters))
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def concrete_urls(route: Route) -> list[tuple[str, dict]]:
+    combinations = [{}]
+    for argument in route.arguments:
+        combinations = [{**c, argument: value} for c in combinations for value in VALUES[argument]]
+    return [(reverse(route.name, kwargs=kwargs), kwargs) for kwargs in combinations]
+
+
+def expected_get(role: str, name: str, kwargs: dict) -> int | str:
+    """The rules, written out: what `role` gets from GET on the URL `name` with `kwargs`."""
+    if name == "healthz":
+        return 200
+    if role == "anonymous":
+        return LOGIN
+    if name.startswith("dashboard:"):
+        return 200  # every programme role reads every dashboard page
+    if name in POST_ONLY:
+        return 405
+    status = STATUS_IN_QUARTER.get(kwargs.get("locality"))
+    is_own_lead = LEADS.get(role) == kwargs.get("locality")
+    match name:
+        case "updates:mine":
+            return 200 if role in LEADS else 403
+        case "updates:returns" | "updates:review":
+            return 200 if role in REVIEWERS else 403
+        case "updates:detail":
+            if role == "board":
+                return 200 if status == QuarterlyUpdate.Status.APPROVED else 403
+            return 200
+        case "updates:edit-section" | "updates:submit":
+            if not is_own_lead:
+                return 403
+            return 200 if status in EDITABLE else 302  # locked: back to the update page
+        case "updates:download" | "updates:upload":
+            return 200 if is_own_lead else 403
+    raise AssertionError(f"No rule for {name}: add one to expected_get")
+
+
+@pytest.fixture
+def users(programme_data, board_user, lead_thanet, lead_medway, office_user, admin_user):
+    return {
+        "anonymous": None,
+        "board": board_user,
+        "lead-thanet": lead_thanet,
+        "lead-medway": lead_medway,
+        "office": office_user,
+        "superuser": admin_user,
+    }
+
+
+def test_every_url_is_covered():
+    routes = app_routes()
+    assert len(routes) >= 20
+    for route in routes:
+        missing = [argument for argument in route.arguments if argument not in VALUES]
+        assert not missing, f"{route.pattern}: give VALUES for {missing}"
+        for role in ROLES:
+            expected_get(role, route.name, dict.fromkeys(route.arguments, VALUES["quarter"][0]))
+
+
+def test_every_role_gets_what_the_rules_say_from_every_url(client, users):
+    wrong = []
+    checked = 0
+    for role in ROLES:
+        client.logout()
+        if users[role] is not None:
+            client.force_login(users[role])
+        for route in app_routes():
+            for url, kwargs in concrete_urls(route):
+                response = client.get(url)
+                expected = expected_get(role, route.name, kwargs)
+                if expected == LOGIN:
+                    ok = response.status_code == 302 and response["Location"].startswith(
+                        reverse("login") + "?next="
+                    )
+                else:
+                    ok = response.status_code == expected
+                if not ok:
+                    wrong.append((role, url, expected, response.status_code))
+                checked += 1
+    assert wrong == []
+    assert checked > 250
+
+
+# --- Board members can never write ------------------------------------------------
+
+
+def snapshot() -> dict:
+    """Rows in every table, and the versions of what people edit."""
+    state = {
+        model._meta.db_table: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+    state["updates"] = list(
+        QuarterlyUpdate.objects.order_by("pk").values_list("pk", "version", "status", "summary")
+    )
+    state["risks"] = list(Risk.objects.order_by("pk").values_list("pk", "version", "status"))
+    return state
+
+
+FORGED = {
+    "version": "1",
+    "locality": "thanet",
+    "summary-summary": "forged by a board member",
+    "return-comments": "forged",
+    "reopen-reason": "forged",
+    "submit": "Submit",
+}
+
+
+def test_board_members_can_never_write(client, users):
+    client.force_login(users["board"])
+    before = snapshot()
+    wrong = []
+    for route in app_routes():
+        for url, _ in concrete_urls(route):
+            response = client.post(url, FORGED)
+            if response.status_code not in (403, 405):
+                wrong.append((url, response.status_code))
+    assert wrong == []
+    assert snapshot() == before
+
+
+# --- The lead-by-locality matrix names every update URL -----------------------------
+
+
+def test_the_lead_by_locality_matrix_names_every_update_url():
+    """tests/localities/test_update_access_matrix.py lists update URLs by hand: keep it whole."""
+    base = "updates/<slug:locality>/<slug:quarter>/"
+    suffixes = {
+        route.pattern.removeprefix(base).replace("<slug:section>", "summary")
+        for route in app_routes()
+        if route.pattern.startswith(base) and route.pattern != base
+    }
+    listed = set(lead_matrix.LEAD_ONLY_GETS + lead_matrix.OFFICE_ONLY_GETS + lead_matrix.WRITES)
+    assert suffixes <= listed, suffixes - listed
