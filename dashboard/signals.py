@@ -11,6 +11,12 @@ admin, loaddata, the spreadsheet import, a shell) and must not depend on each
 of them remembering it. The handler holds no business rule; it only says
 "something changed". Writes that send no signals (bulk_create, update())
 must call note_programme_data_changed themselves, as localities.scale does.
+
+One exception: a lead saving a draft (localities.services.save_draft) writes
+rows that only the lead sees, until submission moves the update's status
+(which does move the version). Leads save drafts far more often than
+anything is approved; if each save emptied every board member's cached
+dashboards, the cache would hardly ever be warm during the return window.
 """
 
 from django.apps import apps
@@ -19,6 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from simple_history.models import HistoricalChanges
 
 from dashboard.caching import note_programme_data_changed
+from localities.services import is_saving_draft
 
 TRACKED_APPS = ("localities", "risks")
 
@@ -33,6 +40,8 @@ def tracked_models() -> list:
 
 
 def _programme_data_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if is_saving_draft():
+        return
     note_programme_data_changed(using)
 
 

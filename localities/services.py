@@ -15,7 +15,9 @@ first (`StaleEdit`), full_clean()s every row, and records who did it and why
 in the history.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -86,6 +88,25 @@ class StaleEdit(ValidationError):
 
 
 EDITABLE_STATUSES = (QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED)
+
+# True while a draft is being saved: its rows are seen by the lead alone, not
+# by any dashboard, so dashboard.signals leaves the cached dashboards alone.
+_saving_draft: ContextVar[bool] = ContextVar("saving_draft", default=False)
+
+
+def is_saving_draft() -> bool:
+    """Is this thread saving a draft (writes no dashboard shows)?"""
+    return _saving_draft.get()
+
+
+@contextmanager
+def _draft_writes() -> Iterator[None]:
+    token = _saving_draft.set(True)
+    try:
+        yield
+    finally:
+        _saving_draft.reset(token)
+
 
 # The sections of the update form, in order: (slug, heading).
 SECTIONS = (
@@ -415,17 +436,20 @@ def save_draft(
     unknown = set(sections) - set(_SECTION_WRITERS)
     if unknown:
         raise ValueError(f"Unknown sections: {sorted(unknown)}")
-    update = _open_for_editing(
-        locality=locality, quarter=quarter, expected_version=expected_version, by=by
-    )
-    # Money first: the suggested RAG of the objectives depends on it, and on milestones.
-    order = [slug for slug, _ in SECTIONS if slug != "objectives"] + ["objectives"]
-    changed = 0
-    for slug in order:
-        if slug in sections:
-            changed += _SECTION_WRITERS[slug](update, sections[slug], by)
-    headings = ", ".join(SECTION_HEADINGS[slug] for slug, _ in SECTIONS if slug in sections)
-    _save_update(update, by=by, reason=f"{how or 'Saved draft'}: {headings} ({changed} changed)")
+    with _draft_writes():
+        update = _open_for_editing(
+            locality=locality, quarter=quarter, expected_version=expected_version, by=by
+        )
+        # Money first: the suggested RAG of the objectives depends on it, and on milestones.
+        order = [slug for slug, _ in SECTIONS if slug != "objectives"] + ["objectives"]
+        changed = 0
+        for slug in order:
+            if slug in sections:
+                changed += _SECTION_WRITERS[slug](update, sections[slug], by)
+        headings = ", ".join(SECTION_HEADINGS[slug] for slug, _ in SECTIONS if slug in sections)
+        _save_update(
+            update, by=by, reason=f"{how or 'Saved draft'}: {headings} ({changed} changed)"
+        )
     return update
 
 

@@ -17,6 +17,7 @@ from localities.models import Locality, Objective, QuarterlyUpdate
 from risks import services as risk_services
 from risks.models import Risk, RiskReview
 from tests.helpers import query_count
+from tests.localities.update_data import save_complete_update
 
 Q4 = "?quarter=2018-19-q4"
 OVERVIEW = reverse("dashboard:home") + Q4
@@ -158,6 +159,29 @@ def test_a_reference_data_edit_shows_on_the_next_load(client, programme_data, bo
     page = client.get(OVERVIEW).text
     assert "Growing the model" in page
     assert "Expanding the model" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_save_keeps_the_cached_dashboards_and_submission_moves_them_on(
+    client, programme_data, board_user, lead_medway
+):
+    medway_q4 = QuarterlyUpdate.objects.get(
+        locality__slug="medway", quarter__financial_year__start_year=2018, quarter__number=4
+    )
+    assert medway_q4.status == QuarterlyUpdate.Status.DRAFT
+    client.force_login(board_user)
+    client.get(OVERVIEW)
+    before = caching.data_version()
+
+    # Drafts are the lead's alone: saving them leaves every cached page in place.
+    update = save_complete_update(medway_q4.locality, medway_q4.quarter, lead_medway)
+    assert update.version > medway_q4.version
+    assert caching.data_version() == before
+    assert count_queries(client, OVERVIEW) == CACHED_PAGE_QUERIES[reverse("dashboard:home")]
+
+    # Submitting shows it to the office's preview: the version moves.
+    update_services.submit_update(update=update, expected_version=update.version, by=lead_medway)
+    assert caching.data_version() == before + 1
 
 
 @pytest.mark.django_db(transaction=True)
