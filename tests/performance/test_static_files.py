@@ -71,8 +71,9 @@ def served(tmp_path_factory):
         DEBUG="false",
         SECRET_KEY="static-files-test-" + "k" * 50,
         ALLOWED_HOSTS="testserver",
-        # Nothing here may touch a database: one that cannot open proves it.
-        DATABASE_URL=f"sqlite:///{static_root}/missing/db.sqlite3",
+        # An empty database: nothing here reads a table (one would fail), but the
+        # 503 middleware must be able to connect before serving the login page.
+        DATABASE_URL=f"sqlite:///{static_root}/empty.sqlite3",
         REDIS_URL="",
     )
     result = subprocess.run(
