@@ -55,9 +55,10 @@ def test_an_unknown_quarter_is_not_found(client, programme_data, board_user, bad
 def test_board_sees_approved_returns_only(client, programme_data, board_user):
     client.force_login(board_user)
 
-    overview = client.get(OVERVIEW + Q4).context["overview"]
+    context = client.get(OVERVIEW + Q4).context
+    overview = context["overview"]
 
-    rows = {row.locality.slug: row for row in overview.matrix}
+    rows = {row.locality.slug: row for row in context["matrix"].rows}
     # Thanet's Q4 return is submitted, not approved: nothing of it shows.
     assert all(cell.rag is None for cell in rows["thanet"].cells)
     assert rows["thanet"].health == "No approved return"
@@ -73,13 +74,13 @@ def test_programme_office_may_preview_submitted_returns(
     client.force_login(office_user)
     response = client.get(OVERVIEW + Q4 + "&preview=1")
 
-    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    rows = {row.locality.slug: row for row in response.context["matrix"].rows}
     assert all(cell.rag for cell in rows["thanet"].cells)
     assert "submitted updates that are not yet approved" in response.text
 
     client.force_login(board_user)
     response = client.get(OVERVIEW + Q4 + "&preview=1")
-    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    rows = {row.locality.slug: row for row in response.context["matrix"].rows}
     assert all(cell.rag is None for cell in rows["thanet"].cells)
     assert "not yet approved" not in response.text
 
@@ -161,7 +162,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
     client, programme_data, board_user, django_assert_max_num_queries
 ):
     client.force_login(board_user)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(OVERVIEW + Q4)
 
     assert_queries_do_not_grow(client, OVERVIEW + Q4)
