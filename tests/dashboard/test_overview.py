@@ -166,3 +166,58 @@ def test_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
         client.get(OVERVIEW + Q4)
 
     assert_queries_do_not_grow(client, OVERVIEW + Q4)
+
+
+def test_risk_score_rises_use_the_registers_as_at_rule(client, programme_data, board_user):
+    """Same answer as comparing risks_as_at() at the two quarter ends, risk by risk."""
+    from risks.models import Risk, RiskReview
+    from risks.selectors import risks_as_at
+
+    q3_end, q4_end = datetime.date(2018, 12, 31), datetime.date(2019, 3, 31)
+    risk = Risk.objects.filter(status="open", date_raised__lte=q3_end).order_by("reference")[0]
+    RiskReview.objects.create(
+        risk=risk, reviewed_on=q3_end, reviewer_role="Programme office", likelihood=1, consequence=1
+    )
+    RiskReview.objects.create(
+        risk=risk, reviewed_on=q4_end, reviewer_role="Programme office", likelihood=5, consequence=5
+    )
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].change_lists
+
+    before = dict(risks_as_at(q3_end).values_list("reference", "score_then"))
+    rose = {
+        reference
+        for reference, score in risks_as_at(q4_end).values_list("reference", "score_then")
+        if reference in before and score > before[reference]
+    }
+    rises = next(item for item in changes if item.kind == "risk score rises")
+    assert rises.total == len(rose)
+    assert {sentence.split()[1] for sentence in rises.sentences} == rose
+    assert f"Risk {risk.reference} score rose from 1 to 25: {risk.title}." in rises.sentences
+
+
+def test_milestones_completed_and_missed_in_the_quarter_are_reported(
+    client, programme_data, board_user
+):
+    from localities.models import Milestone
+
+    Milestone.objects.create(
+        title="Done on time",
+        planned_end=datetime.date(2019, 2, 1),
+        actual_date=datetime.date(2019, 2, 1),
+        status="complete",
+    )
+    Milestone.objects.create(
+        title="Slipped", planned_end=datetime.date(2019, 3, 1), status="in_progress"
+    )
+    Milestone.objects.create(
+        title="Dropped", planned_end=datetime.date(2019, 3, 1), status="cancelled"
+    )
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].changes
+
+    assert "Milestone completed: Done on time, on 1 February 2019." in changes
+    assert "Milestone missed its planned date: Slipped, due by 1 March 2019." in changes
+    assert not any("Dropped" in change for change in changes)
