@@ -6,15 +6,20 @@ milestones that need the board's attention).
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dashboard.periods import DashboardPage
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
-from dashboard.selectors.mdts import LocalityRollout, MdtsData, mdts_data
+from dashboard.selectors.mdts import LocalityRollout, mdts_data
 from dashboard.selectors.milestones import MilestoneRow, MilestonesData, StatusAsAt, milestones_data
-from dashboard.selectors.money import Money, SpendAgainstPlan, money_data
+from dashboard.selectors.money import SpendAgainstPlan, money_data
 from dashboard.selectors.outcomes import OverviewCell, outcomes_data
-from dashboard.selectors.overview import LocalityHealth, Overview, programme_overview
+from dashboard.selectors.overview import (
+    MatrixRow,
+    Overview,
+    localities_needing_attention,
+    programme_overview,
+)
 from risks.models import Risk, ScoreBand
 from risks.selectors import band_for, risks_as_at
 
@@ -24,13 +29,6 @@ TOP_RISKS = 10
 # attention, and each list at most PACK_LIST_ITEMS; the pages have the rest.
 PACK_LOCALITIES = 20
 PACK_LIST_ITEMS = 50
-# Worst first: which localities the pack shows when it cannot show them all.
-ATTENTION_ORDER = (
-    LocalityHealth.OFF_TRACK,
-    LocalityHealth.CONCERNS,
-    LocalityHealth.NO_RETURN,
-    LocalityHealth.ON_TRACK,
-)
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,21 @@ class OutcomeLine:
 
 @dataclass(frozen=True)
 class BoardPack:
-    """Every page in summary. `overview.matrix` and the per-locality rows hold the
-    localities shown (see PACK_LOCALITIES); totals and headlines cover them all."""
+    """Every page in summary. `matrix` and the per-locality rows hold the localities
+    shown (see PACK_LOCALITIES); totals and headlines cover them all.
+
+    Only what the pack prints is kept (it is cached, pickled whole): the pages'
+    selectors return every locality's rows, every milestone and the MDT register.
+    """
 
     overview: Overview
-    milestones: MilestonesData
+    matrix: list[MatrixRow]
+    milestones_summary: str
     milestones_for_attention: list[MilestoneRow]
-    mdts: MdtsData
     mdt_rows: list[LocalityRollout]
-    money: Money
+    mdt_totals: LocalityRollout
     money_rows: list[SpendAgainstPlan]
+    money_total: SpendAgainstPlan
     outcome_measures: list
     outcome_lines: list[OutcomeLine]
     critical_areas: CriticalAreasData
@@ -65,21 +68,11 @@ class BoardPack:
     open_risk_count: int
     localities_shown: int
     localities_total: int
-    more_changes: int
     more_milestones: int
 
     @property
     def shows_every_locality(self) -> bool:
         return self.localities_shown == self.localities_total
-
-
-def localities_needing_attention(overview: Overview, limit: int) -> set[str]:
-    """Slugs of the `limit` localities worst placed on the overview: off track first."""
-    ranked = sorted(
-        overview.matrix,
-        key=lambda row: (ATTENTION_ORDER.index(row.health), row.locality.name),
-    )
-    return {row.locality.slug for row in ranked[:limit]}
 
 
 def _milestones_for_attention(data: MilestonesData, quarter) -> list[MilestoneRow]:
@@ -94,19 +87,22 @@ def _milestones_for_attention(data: MilestonesData, quarter) -> list[MilestoneRo
 
 def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
     bands = list(ScoreBand.objects.all())
-    risks = list(
-        risks_as_at(day).select_related("category", "locality").order_by("-score_then", "reference")
-    )
+    # LIMIT in SQL: the pack shows ten of thousands.
+    open_risks = risks_as_at(day)
+    top = open_risks.select_related("category", "locality").order_by("-score_then", "reference")
     lines = [
         RiskLine(risk=risk, score=risk.score_then, band=band_for(risk.score_then, bands))
-        for risk in risks[:TOP_RISKS]
+        for risk in top[:TOP_RISKS]
     ]
-    return lines, len(risks)
+    return lines, open_risks.count()
 
 
 def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
     overview = programme_overview(page=page, today=today)
-    shown = localities_needing_attention(overview, PACK_LOCALITIES)
+    matrix = localities_needing_attention(
+        page=page, objectives=overview.objectives, limit=PACK_LOCALITIES
+    )
+    shown = {row.locality.slug for row in matrix}
     milestones = milestones_data(page=page, filter_data={})
     for_attention = _milestones_for_attention(milestones, page.quarter)
     mdts = mdts_data(page=page, filter_data={})
@@ -119,24 +115,20 @@ def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
         if row.slug in shown or row is outcomes.programme_overview
     ]
     return BoardPack(
-        overview=replace(
-            overview,
-            matrix=[row for row in overview.matrix if row.locality.slug in shown],
-            changes=overview.changes[:PACK_LIST_ITEMS],
-        ),
-        milestones=milestones,
+        overview=overview,
+        matrix=matrix,
+        milestones_summary=milestones.summary_sentence,
         milestones_for_attention=for_attention[:PACK_LIST_ITEMS],
-        mdts=mdts,
         mdt_rows=[row for row in mdts.localities if row.slug in shown],
-        money=money,
+        mdt_totals=mdts.totals,
         money_rows=[row for row in money.localities if row.slug in shown],
+        money_total=money.total,
         outcome_measures=outcomes.measures,
         outcome_lines=outcome_lines,
         critical_areas=critical_areas_data(page=page),
         top_risks=top_risks,
         open_risk_count=open_risk_count,
         localities_shown=len(shown),
-        localities_total=len(overview.matrix),
-        more_changes=max(len(overview.changes) - PACK_LIST_ITEMS, 0),
+        localities_total=overview.headline.localities_total,
         more_milestones=max(len(for_attention) - PACK_LIST_ITEMS, 0),
     )

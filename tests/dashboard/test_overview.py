@@ -55,9 +55,10 @@ def test_an_unknown_quarter_is_not_found(client, programme_data, board_user, bad
 def test_board_sees_approved_returns_only(client, programme_data, board_user):
     client.force_login(board_user)
 
-    overview = client.get(OVERVIEW + Q4).context["overview"]
+    context = client.get(OVERVIEW + Q4).context
+    overview = context["overview"]
 
-    rows = {row.locality.slug: row for row in overview.matrix}
+    rows = {row.locality.slug: row for row in context["matrix"].rows}
     # Thanet's Q4 return is submitted, not approved: nothing of it shows.
     assert all(cell.rag is None for cell in rows["thanet"].cells)
     assert rows["thanet"].health == "No approved return"
@@ -73,13 +74,13 @@ def test_programme_office_may_preview_submitted_returns(
     client.force_login(office_user)
     response = client.get(OVERVIEW + Q4 + "&preview=1")
 
-    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    rows = {row.locality.slug: row for row in response.context["matrix"].rows}
     assert all(cell.rag for cell in rows["thanet"].cells)
     assert "submitted updates that are not yet approved" in response.text
 
     client.force_login(board_user)
     response = client.get(OVERVIEW + Q4 + "&preview=1")
-    rows = {row.locality.slug: row for row in response.context["overview"].matrix}
+    rows = {row.locality.slug: row for row in response.context["matrix"].rows}
     assert all(cell.rag is None for cell in rows["thanet"].cells)
     assert "not yet approved" not in response.text
 
@@ -161,7 +162,62 @@ def test_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
     client, programme_data, board_user, django_assert_max_num_queries
 ):
     client.force_login(board_user)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(OVERVIEW + Q4)
 
     assert_queries_do_not_grow(client, OVERVIEW + Q4)
+
+
+def test_risk_score_rises_use_the_registers_as_at_rule(client, programme_data, board_user):
+    """Same answer as comparing risks_as_at() at the two quarter ends, risk by risk."""
+    from risks.models import Risk, RiskReview
+    from risks.selectors import risks_as_at
+
+    q3_end, q4_end = datetime.date(2018, 12, 31), datetime.date(2019, 3, 31)
+    risk = Risk.objects.filter(status="open", date_raised__lte=q3_end).order_by("reference")[0]
+    RiskReview.objects.create(
+        risk=risk, reviewed_on=q3_end, reviewer_role="Programme office", likelihood=1, consequence=1
+    )
+    RiskReview.objects.create(
+        risk=risk, reviewed_on=q4_end, reviewer_role="Programme office", likelihood=5, consequence=5
+    )
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].change_lists
+
+    before = dict(risks_as_at(q3_end).values_list("reference", "score_then"))
+    rose = {
+        reference
+        for reference, score in risks_as_at(q4_end).values_list("reference", "score_then")
+        if reference in before and score > before[reference]
+    }
+    rises = next(item for item in changes if item.kind == "risk score rises")
+    assert rises.total == len(rose)
+    assert {sentence.split()[1] for sentence in rises.sentences} == rose
+    assert f"Risk {risk.reference} score rose from 1 to 25: {risk.title}." in rises.sentences
+
+
+def test_milestones_completed_and_missed_in_the_quarter_are_reported(
+    client, programme_data, board_user
+):
+    from localities.models import Milestone
+
+    Milestone.objects.create(
+        title="Done on time",
+        planned_end=datetime.date(2019, 2, 1),
+        actual_date=datetime.date(2019, 2, 1),
+        status="complete",
+    )
+    Milestone.objects.create(
+        title="Slipped", planned_end=datetime.date(2019, 3, 1), status="in_progress"
+    )
+    Milestone.objects.create(
+        title="Dropped", planned_end=datetime.date(2019, 3, 1), status="cancelled"
+    )
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + Q4).context["overview"].changes
+
+    assert "Milestone completed: Done on time, on 1 February 2019." in changes
+    assert "Milestone missed its planned date: Slipped, due by 1 March 2019." in changes
+    assert not any("Dropped" in change for change in changes)

@@ -55,7 +55,7 @@ def count_queries(client, url: str) -> int:
 
 
 def thanet_row(client):
-    rows = client.get(OVERVIEW).context["overview"].matrix
+    rows = client.get(OVERVIEW).context["matrix"].rows
     return next(row for row in rows if row.locality.slug == "thanet")
 
 
@@ -233,14 +233,14 @@ def test_bulk_generated_data_counts_as_a_write(programme_data):
 def test_the_viewers_scope_is_part_of_the_key(client, programme_data, board_user, office_user):
     """The office's preview includes submitted updates; the board's view never does."""
     client.force_login(office_user)
-    preview = client.get(OVERVIEW + "&preview=1").context["overview"]
+    preview = client.get(OVERVIEW + "&preview=1").context["matrix"]
     client.force_login(board_user)
-    board = client.get(OVERVIEW).context["overview"]
+    board = client.get(OVERVIEW).context["matrix"]
     client.force_login(office_user)
-    office = client.get(OVERVIEW).context["overview"]
+    office = client.get(OVERVIEW).context["matrix"]
 
-    def health(overview):
-        return next(row.health for row in overview.matrix if row.locality.slug == "thanet")
+    def health(matrix):
+        return next(row.health for row in matrix.rows if row.locality.slug == "thanet")
 
     assert health(preview) != LocalityHealth.NO_RETURN  # Thanet's Q4 return is submitted
     assert health(board) == health(office) == LocalityHealth.NO_RETURN
