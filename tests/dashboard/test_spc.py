@@ -308,7 +308,7 @@ def test_gaps_must_be_left_out_before_charting():
 def random_series(rng: np.random.Generator) -> list[float]:
     """Short and long series shaped to fire every rule, with ties and repeated values."""
     length = int(rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 20, 40, 60]))
-    shape = rng.choice(["small integers", "walk", "step", "trend", "spike", "decimals"])
+    shape = rng.choice(["small integers", "walk", "step", "trend", "peak", "spike", "decimals"])
     if shape == "small integers":  # ties with the mean and equal neighbours
         values = rng.integers(0, 4, length).astype(float)
     elif shape == "walk":
@@ -318,6 +318,9 @@ def random_series(rng: np.random.Generator) -> list[float]:
         values[length // 2 :] += 15
     elif shape == "trend":
         values = (np.arange(length) * rng.choice([-1, 1]) * 2 + rng.normal(0, 1, length)).round(1)
+    elif shape == "peak":  # a rising trend meeting a falling one at a shared point
+        top = int(rng.integers(0, max(length, 1)))
+        values = -np.abs(np.arange(length) - top).astype(float) * 3 + rng.normal(0, 0.5, length)
     elif shape == "spike":  # beyond the limits, or two of three near them
         values = rng.normal(1000, 10, length).round(1)
         if length:
