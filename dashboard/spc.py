@@ -245,6 +245,7 @@ def xmr(values: pd.Series, *, lower_is_better: bool | None = None) -> pd.DataFra
 
 # --- Many series at once -------------------------------------------------------------
 
+VARIATIONS = tuple(Variation)
 # Sides as small integers while vectorised: 0 none, 1 high, -1 low (index -1 is LOW).
 _SIDE_WORDS = np.array([None, HIGH, LOW], dtype=object)
 
@@ -366,21 +367,34 @@ def xmr_by_group(
         better = frame[lower_is_better].to_numpy(dtype=object)[order]
     else:
         better = np.full(size, lower_is_better, dtype=object)
-    variation = np.full(size, str(Variation.COMMON_CAUSE), dtype=object)
     special = direction != 0
-    neither = special & np.array([item is None for item in better], dtype=bool)
+    neither = special & pd.isna(better)
     improves = special & ~neither & ((direction == -1) == better.astype(bool))
-    variation[special] = str(Variation.CONCERN)
-    variation[improves] = str(Variation.IMPROVEMENT)
-    variation[neither] = str(Variation.NEITHER)
-    variation[~has_limits] = str(Variation.TOO_FEW)
+    # Codes into VARIATIONS while vectorised; words only at the end.
+    variation = np.full(size, VARIATIONS.index(Variation.COMMON_CAUSE))
+    variation[special] = VARIATIONS.index(Variation.CONCERN)
+    variation[improves] = VARIATIONS.index(Variation.IMPROVEMENT)
+    variation[neither] = VARIATIONS.index(Variation.NEITHER)
+    variation[~has_limits] = VARIATIONS.index(Variation.TOO_FEW)
 
     rule_words = np.array([*(str(rule) for rule in RULES), None], dtype=object)[rule_index]
     direction_words = _side_words(direction)
-    # A few distinct descriptions, each worded once.
-    keys = list(zip(variation.tolist(), rule_words.tolist(), direction_words.tolist(), strict=True))
-    wording = {key: describe(variation=key[0], rule=key[1], direction=key[2]) for key in set(keys)}
-    description = np.array([wording[key] for key in keys], dtype=object)
+    # A few distinct descriptions (variation, rule, direction), each worded once.
+    combination = (variation * (len(RULES) + 1) + rule_index + 1) * 3 + direction + 1
+    _, first, which = np.unique(combination, return_index=True, return_inverse=True)
+    wording = np.array(
+        [
+            describe(
+                variation=VARIATIONS[variation[row]],
+                rule=rule_words[row],
+                direction=direction_words[row],
+            )
+            for row in first.tolist()
+        ],
+        dtype=object,
+    )
+    description = wording[which] if size else np.array([], dtype=object)
+    variation = np.array([str(item) for item in VARIATIONS], dtype=object)[variation]
 
     columns = {
         "value": values,
