@@ -511,9 +511,11 @@ def localities_by_change(
         .order_by("-update__quarter__start_date")
         .values("value")[:1]
     )
-    baseline = OutcomeBaseline.objects.filter(locality=OuterRef("pk"), measure=measure).values(
-        "quarterly_value"
-    )[:1]
+    baseline = (
+        OutcomeBaseline.objects.order_by()
+        .filter(locality=OuterRef("pk"), measure=measure)
+        .values("quarterly_value")[:1]
+    )
     # As floats: SQLite keeps whole-number decimals as integers and would divide them so.
     latest_value = Cast(Subquery(latest), FloatField())
     baseline_value = Cast(Subquery(baseline), FloatField())

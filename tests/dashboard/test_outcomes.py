@@ -437,3 +437,19 @@ def test_the_overview_sorts_by_change_against_baseline_in_sql(
 
     assert first + second == expected
     assert (expected[0] == "thanet") != descending
+
+
+def test_the_locality_chooser_lists_every_locality_and_selects_the_chosen_one(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    chosen = client.get(OUTCOMES + Q4 + "&locality=thanet").text
+    programme = client.get(OUTCOMES + Q4).text
+
+    for place in Locality.objects.all():
+        selected = " selected" if place.slug == "thanet" else ""
+        assert f'<option value="{place.slug}"{selected}>{place.name}</option>' in chosen
+        assert f'<option value="{place.slug}">{place.name}</option>' in programme
+    assert '<option value="all" selected>' in programme
+    assert '<option value="all" selected>' not in chosen
