@@ -31,6 +31,11 @@ Care should reduce, lower is better.
 With fewer than two points there is no moving range, so no limits and no rules; the
 point is "too few to judge". A constant series has a mean moving range of 0, limits
 equal to the mean, and no special cause (nothing is strictly beyond the limits).
+
+`xmr` charts one series and reads as the rules above. `xmr_by_group` gives the same
+result for many series at once (every locality × measure), in numpy over one frame:
+a call of `xmr` costs ~5 ms of pandas, so 3,200 series took 15–20 s; the grouped one
+takes tens of milliseconds. A test holds the two equal over many random series.
 """
 
 import math
@@ -235,4 +240,188 @@ def xmr(values: pd.Series, *, lower_is_better: bool | None = None) -> pd.DataFra
             ),
         },
         index=series.index,
+    )
+
+
+# --- Many series at once -------------------------------------------------------------
+
+VARIATIONS = tuple(Variation)
+# Sides as small integers while vectorised: 0 none, 1 high, -1 low (index -1 is LOW).
+_SIDE_WORDS = np.array([None, HIGH, LOW], dtype=object)
+
+
+def _side_words(sides: np.ndarray) -> np.ndarray:
+    return _SIDE_WORDS[sides]
+
+
+def _signs(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """1 above, -1 below, 0 equal (or NaN): `_side` for whole arrays."""
+    return np.where(values > reference, 1, np.where(values < reference, -1, 0))
+
+
+def _run_lengths(labels: np.ndarray, starts_group: np.ndarray) -> np.ndarray:
+    """Each point's length of the run of equal labels it is in, runs not crossing groups."""
+    if not len(labels):
+        return np.zeros(0, dtype=int)
+    boundary = starts_group.copy()
+    boundary[1:] |= labels[1:] != labels[:-1]
+    run = np.cumsum(boundary) - 1
+    return np.bincount(run)[run]
+
+
+def _group_means(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The mean of each group's slice, summed exactly as `xmr` sums (numpy's pairwise sum).
+
+    Not `np.add.reduceat` or pandas' groupby mean: they add in another order, and a mean
+    a rounding error away from xmr's would move points on and off the mean line.
+    """
+    return np.array(
+        [
+            values[start : start + count].sum() / count if count else math.nan
+            for start, count in zip(starts.tolist(), counts.tolist(), strict=True)
+        ],
+        dtype=float,
+    )
+
+
+def xmr_by_group(
+    frame: pd.DataFrame,
+    *,
+    by: list[str],
+    value: str = "value",
+    lower_is_better: bool | None | str = None,
+) -> pd.DataFrame:
+    """`xmr` of every group of `frame` at once: one row per row of `frame`, same index.
+
+    Rows of a group must be in time order (groups may interleave). `lower_is_better`
+    is one answer for every group or the name of a column of `frame` holding each
+    row's (True, False or None). The columns are those of `xmr`, equal to it series
+    by series.
+    """
+    values_in_order = frame[value].to_numpy(dtype=float)
+    if np.isnan(values_in_order).any():
+        raise ValueError("An XmR chart needs a value at every point: leave out the gaps first.")
+    codes = frame.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
+    # Each group's rows together, keeping their time order.
+    order = np.argsort(codes, kind="stable")
+    values = values_in_order[order]
+    codes = codes[order]
+    size = len(values)
+
+    starts_group = np.ones(size, dtype=bool)
+    starts_group[1:] = codes[1:] != codes[:-1]
+    starts = np.flatnonzero(starts_group)
+    counts = np.diff(np.append(starts, size))
+    count = np.repeat(counts, counts)
+    has_limits = count >= MIN_POINTS_FOR_LIMITS
+
+    moving_range = np.abs(np.diff(values, prepend=np.nan))
+    moving_range[starts_group] = np.nan
+    mean = np.repeat(_group_means(values, starts, counts), counts)
+    mean_moving_range = np.repeat(_group_means(moving_range, starts + 1, counts - 1), counts)
+    sigma = mean_moving_range / D2
+    lower_limit = mean - LIMIT_FACTOR * mean_moving_range
+    upper_limit = mean + LIMIT_FACTOR * mean_moving_range
+    lower_two_sigma = mean - NEAR_LIMIT_SIGMAS * sigma
+    upper_two_sigma = mean + NEAR_LIMIT_SIGMAS * sigma
+
+    outside = np.where(values > upper_limit, 1, np.where(values < lower_limit, -1, 0))
+
+    side = _signs(values, mean)
+    shift = np.where((side != 0) & (_run_lengths(side, starts_group) >= SHIFT_RUN), side, 0)
+
+    # The step into each point from the one before (none into a group's first point);
+    # a run of k equal steps covers k + 1 points: the steps' points and the one before.
+    step = np.where(starts_group, 0, _signs(values, np.roll(values, 1)))
+    in_run = np.where((step != 0) & (_run_lengths(step, starts_group) >= TREND_RUN - 1), step, 0)
+    into_next = np.append(in_run[1:], 0)  # 0 at a group's last point: next group's first
+    # A point where a rising run meets a falling one keeps the first.
+    trend = np.where(in_run != 0, in_run, into_next)
+
+    beyond = np.where(values > upper_two_sigma, 1, np.where(values < lower_two_sigma, -1, 0))
+    # In a series of 3 or more, a pair within two places of each other always shares
+    # some window of three points; shorter series have no window at all.
+    partner = np.zeros(size, dtype=bool)
+    for offset in (1, 2):
+        same_side = (beyond[offset:] == beyond[:-offset]) & (codes[offset:] == codes[:-offset])
+        partner[offset:] |= same_side
+        partner[:-offset] |= same_side
+    two_of_three = np.where((beyond != 0) & partner & (count >= 3), beyond, 0)
+
+    flags = {
+        Rule.OUTSIDE_LIMITS: outside,
+        Rule.SHIFT: shift,
+        Rule.TREND: trend,
+        Rule.TWO_OF_THREE: two_of_three,
+    }
+    for rule in RULES:
+        flags[rule] = np.where(has_limits, flags[rule], 0)
+    direction = np.zeros(size, dtype=int)
+    rule_index = np.full(size, -1)
+    for index in reversed(range(len(RULES))):  # the first rule that fires wins
+        fired = flags[RULES[index]] != 0
+        direction = np.where(fired, flags[RULES[index]], direction)
+        rule_index = np.where(fired, index, rule_index)
+
+    if isinstance(lower_is_better, str):
+        better = frame[lower_is_better].to_numpy(dtype=object)[order]
+    else:
+        better = np.full(size, lower_is_better, dtype=object)
+    special = direction != 0
+    neither = special & pd.isna(better)
+    improves = special & ~neither & ((direction == -1) == better.astype(bool))
+    # Codes into VARIATIONS while vectorised; words only at the end.
+    variation = np.full(size, VARIATIONS.index(Variation.COMMON_CAUSE))
+    variation[special] = VARIATIONS.index(Variation.CONCERN)
+    variation[improves] = VARIATIONS.index(Variation.IMPROVEMENT)
+    variation[neither] = VARIATIONS.index(Variation.NEITHER)
+    variation[~has_limits] = VARIATIONS.index(Variation.TOO_FEW)
+
+    rule_words = np.array([*(str(rule) for rule in RULES), None], dtype=object)[rule_index]
+    direction_words = _side_words(direction)
+    # A few distinct descriptions (variation, rule, direction), each worded once.
+    combination = (variation * (len(RULES) + 1) + rule_index + 1) * 3 + direction + 1
+    _, first, which = np.unique(combination, return_index=True, return_inverse=True)
+    wording = np.array(
+        [
+            describe(
+                variation=VARIATIONS[variation[row]],
+                rule=rule_words[row],
+                direction=direction_words[row],
+            )
+            for row in first.tolist()
+        ],
+        dtype=object,
+    )
+    description = wording[which] if size else np.array([], dtype=object)
+    variation = np.array([str(item) for item in VARIATIONS], dtype=object)[variation]
+
+    columns = {
+        "value": values,
+        "moving_range": moving_range,
+        "mean": mean,
+        "mean_moving_range": mean_moving_range,
+        "sigma": sigma,
+        "lower_limit": lower_limit,
+        "upper_limit": upper_limit,
+        "lower_two_sigma": lower_two_sigma,
+        "upper_two_sigma": upper_two_sigma,
+        **{str(rule): _side_words(flags[rule]) for rule in RULES},
+        "special_cause": special,
+        "rule": rule_words,
+        "direction": direction_words,
+        "variation": variation,
+        "description": description,
+    }
+    # Back to the frame's own row order.
+    back = np.empty(size, dtype=int)
+    back[order] = np.arange(size)
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                column[back], index=frame.index, dtype=object if column.dtype == object else None
+            )
+            for name, column in columns.items()
+        },
+        index=frame.index,
     )

@@ -6,7 +6,14 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from dashboard.money_format import percent_signed
-from dashboard.selectors.outcomes import VERDICTS, Outcomes, OverviewCell, SpcPoint
+from dashboard.selectors.outcomes import (
+    VERDICTS,
+    OutcomeChart,
+    Outcomes,
+    OverviewCell,
+    OverviewRow,
+    SpcPoint,
+)
 from dashboard.spc import REASONS, Rule, Variation
 from dashboard.tables.base import DashboardTable, NumberColumn
 
@@ -73,16 +80,23 @@ class OverviewCellColumn(tables.Column):
     """A measure's latest value, its change against baseline and the SPC verdict word."""
 
     def __init__(
-        self, *, measure, chart_url, programme_cell: OverviewCell, quarter_label: str, **kwargs
+        self,
+        *,
+        measure,
+        chart_url,
+        programme_cell: OverviewCell,
+        quarter_label: str,
+        order_localities,
+        **kwargs,
     ):
         self.measure = measure
         self.chart_url = chart_url
         self.quarter_label = quarter_label
-        key = f"measure_{measure.id}"
+        self.order_localities = order_localities
         super().__init__(
             verbose_name=measure.name,
-            accessor=key,
-            order_by=(f"{key}__change_percent",),
+            # Rows are localities; the cell comes from the table's cells for the page.
+            accessor="slug",
             footer=lambda: _cell_html(
                 programme_cell, chart_url(measure.code, "all"), quarter_label
             ),
@@ -90,14 +104,25 @@ class OverviewCellColumn(tables.Column):
             **kwargs,
         )
 
-    def render(self, value, record):
+    def render(self, record, table):
         return _cell_html(
-            value, self.chart_url(self.measure.code, record["slug"]), self.quarter_label
+            table.cells[record.slug][self.measure.id],
+            self.chart_url(self.measure.code, record.slug),
+            self.quarter_label,
         )
+
+    def order(self, queryset, is_descending):
+        # By change against baseline, in the database: the page is a LIMIT of it.
+        return self.order_localities(queryset, measure=self.measure, descending=is_descending), True
 
 
 class OutcomeOverviewTable(DashboardTable):
-    """Rows are localities, one column per measure; the programme total is the footer."""
+    """Rows are localities, one column per measure; the programme total is the footer.
+
+    The data is a queryset of localities, so django-tables2 orders and paginates it in
+    the database; the cells of the page's rows (`set_rows`) are charted afterwards,
+    for those localities only.
+    """
 
     name = tables.Column(
         verbose_name="Locality",
@@ -107,33 +132,43 @@ class OutcomeOverviewTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         empty_text = "No localities yet."
 
-    def __init__(self, outcomes: Outcomes, *, query: dict[str, str], **kwargs):
+    def __init__(
+        self,
+        localities,
+        *,
+        chart: OutcomeChart,
+        query: dict[str, str],
+        order_localities,
+        **kwargs,
+    ):
         def chart_url(measure_code: str, locality: str) -> str:
             parameters = {**query, "measure": measure_code, "locality": locality}
             return f"?{urlencode(parameters)}#spc-chart-title"
 
-        rows = [
-            {
-                "name": row.name,
-                "slug": row.slug,
-                **{f"measure_{measure_id}": cell for measure_id, cell in row.cells.items()},
-            }
-            for row in outcomes.overview
-        ]
         columns = [
             (
                 f"measure_{measure.id}",
                 OverviewCellColumn(
                     measure=measure,
                     chart_url=chart_url,
-                    programme_cell=outcomes.programme_overview.cells[measure.id],
-                    quarter_label=outcomes.quarter.label,
+                    programme_cell=chart.programme_overview.cells[measure.id],
+                    quarter_label=chart.quarter.label,
+                    order_localities=order_localities,
                 ),
             )
-            for measure in outcomes.measures
+            for measure in chart.measures
         ]
-        super().__init__(rows, extra_columns=columns, **kwargs)
-        self.programme_name = outcomes.programme_overview.name
+        super().__init__(localities, extra_columns=columns, **kwargs)
+        self.programme_name = chart.programme_overview.name
+        self.cells: dict[str, dict[int, OverviewCell]] = {}
+
+    def page_localities(self) -> list:
+        """The localities on the table's page, once it is ordered and paginated."""
+        return [row.record for row in self.page.object_list]
+
+    def set_rows(self, rows: list[OverviewRow]) -> None:
+        """The overview rows of the page's localities (see `page_localities`)."""
+        self.cells = {row.slug: row.cells for row in rows}
 
 
 class OverviewExportTable(tables.Table):

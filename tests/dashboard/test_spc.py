@@ -8,10 +8,11 @@ value below is exact arithmetic on the hand-worked numbers.
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.spc import xmr
+from dashboard.spc import RULES, Variation, xmr, xmr_by_group
 
 
 def approx(value):
@@ -299,3 +300,81 @@ def test_a_constant_series_has_zero_moving_range_and_no_special_cause():
 def test_gaps_must_be_left_out_before_charting():
     with pytest.raises(ValueError, match="leave out the gaps"):
         xmr(series(1, None, 3))
+
+
+# --- Many series at once: xmr_by_group equals xmr series by series --------------------
+
+
+def random_series(rng: np.random.Generator) -> list[float]:
+    """Short and long series shaped to fire every rule, with ties and repeated values."""
+    length = int(rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 20, 40, 60]))
+    shape = rng.choice(["small integers", "walk", "step", "trend", "peak", "spike", "decimals"])
+    if shape == "small integers":  # ties with the mean and equal neighbours
+        values = rng.integers(0, 4, length).astype(float)
+    elif shape == "walk":
+        values = np.cumsum(rng.integers(-2, 3, length)).astype(float) + 50
+    elif shape == "step":  # a run on one side of the mean
+        values = rng.normal(100, 3, length).round(1)
+        values[length // 2 :] += 15
+    elif shape == "trend":
+        values = (np.arange(length) * rng.choice([-1, 1]) * 2 + rng.normal(0, 1, length)).round(1)
+    elif shape == "peak":  # a rising trend meeting a falling one at a shared point
+        top = int(rng.integers(0, max(length, 1)))
+        values = -np.abs(np.arange(length) - top).astype(float) * 3 + rng.normal(0, 0.5, length)
+    elif shape == "spike":  # beyond the limits, or two of three near them
+        values = rng.normal(1000, 10, length).round(1)
+        if length:
+            values[rng.integers(0, length, 2)] += rng.choice([-60, 60])
+    else:  # one decimal place, like the outcome figures: sums round differently by order
+        values = rng.uniform(0, 1e5, length).round(1)
+    return values.tolist()
+
+
+def test_xmr_by_group_equals_xmr_on_each_of_many_random_series():
+    rng = np.random.default_rng(7)
+    groups = {(place, measure): random_series(rng) for place in range(150) for measure in range(4)}
+    better = dict(enumerate([True, False, None, True]))
+    # Interleaved as the page's frame is: by quarter, then by place; each series in order.
+    rows = [
+        {"place": place, "measure": measure, "quarter": quarter, "value": value}
+        for (place, measure), values in groups.items()
+        for quarter, value in enumerate(values)
+    ]
+    frame = pd.DataFrame(rows).sort_values(["quarter", "place"], kind="stable")
+    frame = frame.set_index(pd.Index(rng.permutation(len(frame)) * 10, name="row"))
+    frame["lower_is_better"] = frame["measure"].map(better).astype(object)
+
+    grouped = xmr_by_group(frame, by=["place", "measure"], lower_is_better="lower_is_better")
+
+    assert grouped.index.equals(frame.index)
+    for (_place, measure), part in frame.groupby(["place", "measure"], sort=False):
+        expected = xmr(part["value"], lower_is_better=better[measure])
+        pd.testing.assert_frame_equal(grouped.loc[part.index], expected, check_exact=True)
+    # The random series exercised every rule, both ways, and every verdict.
+    for rule in RULES:
+        assert set(grouped[str(rule)].dropna()) == {"high", "low"}, rule
+    assert set(grouped["variation"]) == {str(variation) for variation in Variation}
+
+
+def test_xmr_by_group_of_no_rows_is_empty_with_xmr_columns():
+    frame = pd.DataFrame({"place": [], "value": []})
+
+    grouped = xmr_by_group(frame, by=["place"])
+
+    assert grouped.empty
+    assert grouped.columns.tolist() == xmr(series()).columns.tolist()
+
+
+def test_xmr_by_group_takes_one_answer_for_every_group():
+    frame = pd.DataFrame({"place": [1] * 5 + [2] * 5, "value": [10, 11, 10, 11, 30] * 2})
+
+    grouped = xmr_by_group(frame, by=["place"], lower_is_better=False)
+
+    assert grouped["variation"].tolist() == (["common_cause"] * 4 + ["improvement"]) * 2
+
+
+def test_xmr_by_group_needs_a_value_at_every_point():
+    frame = pd.DataFrame({"place": [1, 1, 1], "value": [1, None, 3]})
+
+    with pytest.raises(ValueError, match="leave out the gaps"):
+        xmr_by_group(frame, by=["place"])

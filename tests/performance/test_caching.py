@@ -34,7 +34,7 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:milestones"): 3,
     reverse("dashboard:mdts"): 3,
     reverse("dashboard:money"): 4,  # sub-systems, for the filter form
-    reverse("dashboard:outcomes"): 3,
+    reverse("dashboard:outcomes"): 5,  # the overview's count and page of localities (SQL)
     reverse("dashboard:critical-areas"): 3,
     reverse("dashboard:risks"): 3,
     reverse("dashboard:board-pack"): 3,
