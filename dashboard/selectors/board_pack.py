@@ -13,7 +13,7 @@ from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas
 from dashboard.selectors.mdts import LocalityRollout, mdts_data
 from dashboard.selectors.milestones import MilestoneRow, MilestonesData, StatusAsAt, milestones_data
 from dashboard.selectors.money import SpendAgainstPlan, money_data
-from dashboard.selectors.outcomes import OverviewCell, outcomes_data
+from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
 from dashboard.selectors.overview import (
     MatrixRow,
     Overview,
@@ -108,11 +108,14 @@ def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
     mdts = mdts_data(page=page, filter_data={})
     money = money_data(page=page)
     top_risks, open_risk_count = _top_risks(page.quarter.end_date)
-    outcomes = outcomes_data(page=page)
+    # Charted for the localities in the pack only, not every locality.
+    outcomes = outcome_chart_data(page=page)
+    outcome_rows = overview_rows(
+        page=page, measures=outcomes.measures, localities=[row.locality for row in matrix]
+    )
     outcome_lines = [
         OutcomeLine(name=row.name, cells=[row.cells[measure.id] for measure in outcomes.measures])
-        for row in [*outcomes.overview, outcomes.programme_overview]
-        if row.slug in shown or row is outcomes.programme_overview
+        for row in [*sorted(outcome_rows, key=lambda row: row.name), outcomes.programme_overview]
     ]
     return BoardPack(
         overview=overview,
