@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from simple_history.models import HistoricalRecords
 
 from localities.models import IllustrativeMixin, Locality, Objective
@@ -113,6 +114,30 @@ class RiskQuerySet(models.QuerySet):
         """Open risks whose next review date has passed."""
         return self.open().filter(next_review_date__lt=today)
 
+    def with_score_as_at(self, day):
+        """Annotate the score as it stood on `day`: the latest review on or before it.
+
+        A risk not reviewed by then keeps its current score. The latest review is
+        joined once (RiskReviewQuerySet.nth_latest_by, one pass over the reviews),
+        so likelihood, consequence, score and date read its columns instead of
+        each repeating a correlated subquery per risk.
+        """
+        return (
+            self.alias(review_then=_nth_review_by(day, 1))
+            .annotate(
+                likelihood_then=Coalesce(F("review_then__likelihood"), F("current_likelihood")),
+                consequence_then=Coalesce(F("review_then__consequence"), F("current_consequence")),
+                last_reviewed_on_then=F("review_then__reviewed_on"),
+            )
+            .annotate(score_then=F("likelihood_then") * F("consequence_then"))
+        )
+
+    def with_previous_score_as_at(self, day):
+        """Annotate the score at the review before the latest one on or before `day` (the trend)."""
+        return self.alias(review_before=_nth_review_by(day, 2)).annotate(
+            previous_score_then=F("review_before__likelihood") * F("review_before__consequence")
+        )
+
     def with_previous_score(self):
         """Annotate the score at the review before the latest, for the trend (one subquery)."""
         earlier_reviews = RiskReview.objects.filter(risk=models.OuterRef("pk")).order_by(
@@ -125,6 +150,14 @@ class RiskQuerySet(models.QuerySet):
                 ]
             )
         )
+
+
+def _nth_review_by(day, n: int) -> FilteredRelation:
+    """A risk's `n`th latest review on or before `day`, as a relation to join (none: NULLs)."""
+    return FilteredRelation(
+        "reviews",
+        condition=Q(reviews__id__in=Subquery(RiskReview.objects.nth_latest_by(day, n))),
+    )
 
 
 class Risk(IllustrativeMixin, models.Model):
@@ -284,6 +317,29 @@ class MitigatingAction(IllustrativeMixin, models.Model):
         return self.description[:80]
 
 
+class RiskReviewQuerySet(models.QuerySet):
+    def nth_latest_by(self, day, n: int):
+        """The ids of each risk's `n`th latest review on or before `day` (1: the latest).
+
+        One pass over the reviews with a window function (PostgreSQL and SQLite
+        alike), walking review_latest_per_risk_idx; not a lookup per risk.
+        """
+        return (
+            self.filter(reviewed_on__lte=day)
+            # No default ordering: it would only add a sort the window does not need.
+            .order_by()
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("risk_id"),
+                    order_by=[F("reviewed_on").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank=n)
+            .values("id")
+        )
+
+
 class RiskReview(models.Model):
     """A review of a risk at a date, re-scoring its current likelihood and consequence."""
 
@@ -302,13 +358,14 @@ class RiskReview(models.Model):
     note = models.TextField(blank=True)
     is_illustrative = models.BooleanField(default=False)
 
+    objects = RiskReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["risk_id", "reviewed_on", "id"]
         indexes = [
-            # A risk's latest review on or before a day (risks.selectors.risks_as_at)
-            # is the first entry at or after (risk, day) in this index: no sort.
+            # Each risk's latest reviews on or before a day (nth_latest_by) are read
+            # in this index's order: the window needs no sort.
             models.Index(fields=["risk", "-reviewed_on", "-id"], name="review_latest_per_risk_idx"),
         ]
         constraints = [

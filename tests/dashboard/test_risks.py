@@ -30,7 +30,7 @@ def detail(reference: str) -> str:
 
 
 def rows_by_reference(response):
-    return {row.reference: row for row in response.context["data"].rows}
+    return {row.reference: row for row in response.context["data"].register.rows}
 
 
 def heatmap_counts(response) -> dict[tuple[int, int], int]:
@@ -146,7 +146,7 @@ def test_the_proposed_risk_is_not_counted(client, programme_data, board_user):
 
     assert Risk.objects.filter(status=Risk.Status.PROPOSED).exists()
     assert "Winter pressures" not in response.text
-    assert len(response.context["data"].rows) == Risk.objects.filter(status="open").count()
+    assert response.context["data"].register.count == Risk.objects.filter(status="open").count()
 
 
 def test_band_counts_match_the_overview_for_the_same_quarter(client, programme_data, board_user):
@@ -194,7 +194,7 @@ def test_each_locality_page_counts_the_same_risks_as_the_filtered_register(
         register = client.get(RISKS + Q4 + f"&locality={locality.slug}")
 
         locality_risks = [risk.reference for risk in locality_page.context["data"].risks]
-        register_rows = register.context["data"].rows
+        register_rows = register.context["data"].register.rows
         assert sorted(locality_risks) == sorted(row.reference for row in register_rows)
         assert register.context["data"].heatmap.total == len(locality_risks)
         assert [row.score for row in register_rows] == [
@@ -272,7 +272,7 @@ def test_an_unknown_filter_choice_is_explained_not_applied(client, programme_dat
     response = client.get(RISKS + Q4 + "&likelihood=9&locality=nowhere")
 
     assert response.status_code == 200
-    assert len(response.context["data"].rows) == 13
+    assert response.context["data"].register.count == 13
     assert "Select a valid choice" in response.text
 
 
@@ -323,7 +323,7 @@ def test_register_is_sorted_by_score_and_links_to_each_risk(client, programme_da
 
     response = client.get(RISKS + Q4)
 
-    scores = [row.score for row in response.context["data"].rows]
+    scores = [row.score for row in response.context["data"].register.rows]
     assert scores == sorted(scores, reverse=True)
     assert f'<a href="{detail("LC-R03")}?quarter=2018-19-q4">LC-R03</a>' in response.text
     assert "<table" in response.text
