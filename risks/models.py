@@ -123,7 +123,7 @@ class RiskQuerySet(models.QuerySet):
         each repeating a correlated subquery per risk.
         """
         return (
-            self.alias(review_then=_nth_review_by(day, 1))
+            self.alias(review_then=_latest_review_by(day))
             .annotate(
                 likelihood_then=Coalesce(F("review_then__likelihood"), F("current_likelihood")),
                 consequence_then=Coalesce(F("review_then__consequence"), F("current_consequence")),
@@ -133,9 +133,19 @@ class RiskQuerySet(models.QuerySet):
         )
 
     def with_previous_score_as_at(self, day):
-        """Annotate the score at the review before the latest one on or before `day` (the trend)."""
-        return self.alias(review_before=_nth_review_by(day, 2)).annotate(
-            previous_score_then=F("review_before__likelihood") * F("review_before__consequence")
+        """Annotate the score at the review before the latest one on or before `day` (the trend).
+
+        A correlated subquery, not a second windowed join: only the trend
+        needs it, and under a LIMIT (the register's page) PostgreSQL looks it
+        up for the page's rows alone, one index probe each, after sorting.
+        """
+        earlier = RiskReview.objects.filter(
+            risk=models.OuterRef("pk"), reviewed_on__lte=day
+        ).order_by("-reviewed_on", "-id")
+        return self.annotate(
+            previous_score_then=Subquery(
+                earlier.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
+            )
         )
 
     def with_previous_score(self):
@@ -152,11 +162,11 @@ class RiskQuerySet(models.QuerySet):
         )
 
 
-def _nth_review_by(day, n: int) -> FilteredRelation:
-    """A risk's `n`th latest review on or before `day`, as a relation to join (none: NULLs)."""
+def _latest_review_by(day) -> FilteredRelation:
+    """A risk's latest review on or before `day`, as a relation to join (none: NULLs)."""
     return FilteredRelation(
         "reviews",
-        condition=Q(reviews__id__in=Subquery(RiskReview.objects.nth_latest_by(day, n))),
+        condition=Q(reviews__id__in=Subquery(RiskReview.objects.nth_latest_by(day, 1))),
     )
 
 

@@ -16,8 +16,8 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -352,7 +352,29 @@ def _trend_order() -> Case:
     )
 
 
-def _review_due(bands: list[ScoreBand]) -> ExpressionWrapper:
+class AddDays(Func):
+    """A date plus a whole number of days, as a date, on PostgreSQL and SQLite.
+
+    Django's duration arithmetic cannot multiply a duration by a column on
+    SQLite, and PostgreSQL adds an integer to a date directly.
+    """
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+        )
+
+
+def _review_due(bands: list[ScoreBand]) -> AddDays:
     """review_due_as_at in SQL, for sorting: last review (or raised) + the risk's or band's days."""
     band_days = Case(
         *[
@@ -367,11 +389,7 @@ def _review_due(bands: list[ScoreBand]) -> ExpressionWrapper:
         output_field=IntegerField(),
     )
     days = Coalesce(NullIf(F("review_every_days"), Value(0)), band_days)
-    return ExpressionWrapper(
-        Coalesce(F("last_reviewed_on_then"), F("date_raised"))
-        + Value(datetime.timedelta(days=1)) * days,
-        output_field=DateField(),
-    )
+    return AddDays(Coalesce(F("last_reviewed_on_then"), F("date_raised")), days)
 
 
 def _register_order(sort: tuple[str, ...], bands: list[ScoreBand]) -> list:
