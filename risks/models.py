@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, FilteredRelation, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from localities.models import IllustrativeMixin, Locality, Objective
@@ -118,9 +118,9 @@ class RiskQuerySet(models.QuerySet):
         """Annotate the score as it stood on `day`: the latest review on or before it.
 
         A risk not reviewed by then keeps its current score. The latest review is
-        joined once (RiskReviewQuerySet.nth_latest_by, one pass over the reviews),
-        so likelihood, consequence, score and date read its columns instead of
-        each repeating a correlated subquery per risk.
+        joined once, found by one subquery returning its id (an index probe per
+        risk in review_latest_per_risk_idx), so likelihood, consequence, score
+        and date read its columns instead of each repeating a subquery.
         """
         return (
             self.alias(review_then=_latest_review_by(day))
@@ -135,16 +135,14 @@ class RiskQuerySet(models.QuerySet):
     def with_previous_score_as_at(self, day):
         """Annotate the score at the review before the latest one on or before `day` (the trend).
 
-        A correlated subquery, not a second windowed join: only the trend
+        A correlated subquery, not a second join: only the trend
         needs it, and under a LIMIT (the register's page) PostgreSQL looks it
         up for the page's rows alone, one index probe each, after sorting.
         """
-        earlier = RiskReview.objects.filter(
-            risk=models.OuterRef("pk"), reviewed_on__lte=day
-        ).order_by("-reviewed_on", "-id")
+        reviews = RiskReview.objects.newest_first_by(day, risk=OuterRef("pk"))
         return self.annotate(
             previous_score_then=Subquery(
-                earlier.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
+                reviews.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
             )
         )
 
@@ -163,11 +161,15 @@ class RiskQuerySet(models.QuerySet):
 
 
 def _latest_review_by(day) -> FilteredRelation:
-    """A risk's latest review on or before `day`, as a relation to join (none: NULLs)."""
-    return FilteredRelation(
-        "reviews",
-        condition=Q(reviews__id__in=Subquery(RiskReview.objects.nth_latest_by(day, 1))),
-    )
+    """A risk's latest review on or before `day`, as a relation to join (none: NULLs).
+
+    A correlated subquery, not a window over every review joined with IN:
+    with stale statistics (a freshly loaded database) PostgreSQL may run an
+    uncorrelated IN subquery again for every row it joins, which took minutes;
+    an index probe per risk is linear whatever plan is chosen.
+    """
+    latest = RiskReview.objects.newest_first_by(day, risk=OuterRef("pk")).values("id")[:1]
+    return FilteredRelation("reviews", condition=Q(reviews__id=Subquery(latest)))
 
 
 class Risk(IllustrativeMixin, models.Model):
@@ -328,26 +330,12 @@ class MitigatingAction(IllustrativeMixin, models.Model):
 
 
 class RiskReviewQuerySet(models.QuerySet):
-    def nth_latest_by(self, day, n: int):
-        """The ids of each risk's `n`th latest review on or before `day` (1: the latest).
+    def newest_first_by(self, day, *, risk):
+        """A risk's reviews on or before `day`, the latest first (review_latest_per_risk_idx order).
 
-        One pass over the reviews with a window function (PostgreSQL and SQLite
-        alike), walking review_latest_per_risk_idx; not a lookup per risk.
+        `risk` is a risk or an OuterRef to one, for a subquery per risk.
         """
-        return (
-            self.filter(reviewed_on__lte=day)
-            # No default ordering: it would only add a sort the window does not need.
-            .order_by()
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("risk_id"),
-                    order_by=[F("reviewed_on").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank=n)
-            .values("id")
-        )
+        return self.filter(risk=risk, reviewed_on__lte=day).order_by("-reviewed_on", "-id")
 
 
 class RiskReview(models.Model):
@@ -374,8 +362,8 @@ class RiskReview(models.Model):
     class Meta:
         ordering = ["risk_id", "reviewed_on", "id"]
         indexes = [
-            # Each risk's latest reviews on or before a day (nth_latest_by) are read
-            # in this index's order: the window needs no sort.
+            # A risk's latest review on or before a day (newest_first_by) is the
+            # first entry at or after (risk, day) in this index: no sort.
             models.Index(fields=["risk", "-reviewed_on", "-id"], name="review_latest_per_risk_idx"),
         ]
         constraints = [
