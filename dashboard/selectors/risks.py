@@ -16,9 +16,11 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -431,8 +433,10 @@ def risk_filter_choices() -> RiskFilterChoices:
         localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
         objectives=[
             (objective.id, objective_label(objective, with_year=True))
-            for objective in Objective.objects.filter(risks__isnull=False)
-            .distinct()
+            # EXISTS, not a join with DISTINCT: a probe per objective, not a pass over every risk.
+            for objective in Objective.objects.filter(
+                Exists(Risk.objects.filter(objective=OuterRef("pk")))
+            )
             .select_related("financial_year")
             .order_by("financial_year__start_year", "number")
         ],
