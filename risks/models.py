@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from localities.models import IllustrativeMixin, Locality, Objective
@@ -113,6 +114,38 @@ class RiskQuerySet(models.QuerySet):
         """Open risks whose next review date has passed."""
         return self.open().filter(next_review_date__lt=today)
 
+    def with_score_as_at(self, day):
+        """Annotate the score as it stood on `day`: the latest review on or before it.
+
+        A risk not reviewed by then keeps its current score. The latest review is
+        joined once, found by one subquery returning its id (an index probe per
+        risk in review_latest_per_risk_idx), so likelihood, consequence, score
+        and date read its columns instead of each repeating a subquery.
+        """
+        return (
+            self.alias(review_then=_latest_review_by(day))
+            .annotate(
+                likelihood_then=Coalesce(F("review_then__likelihood"), F("current_likelihood")),
+                consequence_then=Coalesce(F("review_then__consequence"), F("current_consequence")),
+                last_reviewed_on_then=F("review_then__reviewed_on"),
+            )
+            .annotate(score_then=F("likelihood_then") * F("consequence_then"))
+        )
+
+    def with_previous_score_as_at(self, day):
+        """Annotate the score at the review before the latest one on or before `day` (the trend).
+
+        A correlated subquery, not a second join: only the trend
+        needs it, and under a LIMIT (the register's page) PostgreSQL looks it
+        up for the page's rows alone, one index probe each, after sorting.
+        """
+        reviews = RiskReview.objects.newest_first_by(day, risk=OuterRef("pk"))
+        return self.annotate(
+            previous_score_then=Subquery(
+                reviews.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
+            )
+        )
+
     def with_previous_score(self):
         """Annotate the score at the review before the latest, for the trend (one subquery)."""
         earlier_reviews = RiskReview.objects.filter(risk=models.OuterRef("pk")).order_by(
@@ -125,6 +158,18 @@ class RiskQuerySet(models.QuerySet):
                 ]
             )
         )
+
+
+def _latest_review_by(day) -> FilteredRelation:
+    """A risk's latest review on or before `day`, as a relation to join (none: NULLs).
+
+    A correlated subquery, not a window over every review joined with IN:
+    with stale statistics (a freshly loaded database) PostgreSQL may run an
+    uncorrelated IN subquery again for every row it joins, which took minutes;
+    an index probe per risk is linear whatever plan is chosen.
+    """
+    latest = RiskReview.objects.newest_first_by(day, risk=OuterRef("pk")).values("id")[:1]
+    return FilteredRelation("reviews", condition=Q(reviews__id=Subquery(latest)))
 
 
 class Risk(IllustrativeMixin, models.Model):
@@ -284,6 +329,15 @@ class MitigatingAction(IllustrativeMixin, models.Model):
         return self.description[:80]
 
 
+class RiskReviewQuerySet(models.QuerySet):
+    def newest_first_by(self, day, *, risk):
+        """A risk's reviews on or before `day`, the latest first (review_latest_per_risk_idx order).
+
+        `risk` is a risk or an OuterRef to one, for a subquery per risk.
+        """
+        return self.filter(risk=risk, reviewed_on__lte=day).order_by("-reviewed_on", "-id")
+
+
 class RiskReview(models.Model):
     """A review of a risk at a date, re-scoring its current likelihood and consequence."""
 
@@ -302,13 +356,14 @@ class RiskReview(models.Model):
     note = models.TextField(blank=True)
     is_illustrative = models.BooleanField(default=False)
 
+    objects = RiskReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["risk_id", "reviewed_on", "id"]
         indexes = [
-            # A risk's latest review on or before a day (risks.selectors.risks_as_at)
-            # is the first entry at or after (risk, day) in this index: no sort.
+            # A risk's latest review on or before a day (newest_first_by) is the
+            # first entry at or after (risk, day) in this index: no sort.
             models.Index(fields=["risk", "-reviewed_on", "-id"], name="review_latest_per_risk_idx"),
         ]
         constraints = [

@@ -1,35 +1,24 @@
 """Reads of the risk register, shared by the dashboards and the risk pages."""
 
 import datetime
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 
-from risks.models import Risk, RiskReview, ScoreBand
+from risks.models import Risk, ScoreBand
 
 
 def risks_as_at(day: datetime.date) -> QuerySet[Risk]:
     """Open risks raised by `day`, each annotated with its score as it stood then.
 
     The score as at a day is the latest review on or before it; a risk not yet
-    reviewed by then keeps its current score. One query, however many risks.
+    reviewed by then keeps its current score (RiskQuerySet.with_score_as_at:
+    `likelihood_then`, `consequence_then`, `score_then`, `last_reviewed_on_then`).
+    One query, however many risks.
     """
-    latest_review = RiskReview.objects.filter(risk=OuterRef("pk"), reviewed_on__lte=day).order_by(
-        "-reviewed_on", "-id"
-    )
-    return (
-        Risk.objects.filter(status=Risk.Status.OPEN, date_raised__lte=day)
-        .annotate(
-            likelihood_then=Coalesce(
-                Subquery(latest_review.values("likelihood")[:1]), F("current_likelihood")
-            ),
-            consequence_then=Coalesce(
-                Subquery(latest_review.values("consequence")[:1]), F("current_consequence")
-            ),
-        )
-        .annotate(score_then=F("likelihood_then") * F("consequence_then"))
-    )
+    return Risk.objects.open().filter(date_raised__lte=day).with_score_as_at(day)
 
 
 @dataclass(frozen=True)
@@ -41,13 +30,31 @@ class BandCount:
 def open_risks_by_band(
     day: datetime.date, *, risks: QuerySet[Risk] | None = None
 ) -> list[BandCount]:
-    """How many open risks fall in each score band as at `day` (two queries)."""
+    """How many open risks fall in each score band as at `day` (two queries).
+
+    `risks`, if given, is risks_as_at(day) narrowed. The database counts the
+    risks per score (at most 25 rows, whatever the number of risks); the bands
+    are summed here from those counts.
+    """
     bands = list(ScoreBand.objects.all())
-    scores = list(
-        (risks if risks is not None else risks_as_at(day)).values_list("score_then", flat=True)
+    per_score = (
+        (risks if risks is not None else risks_as_at(day))
+        .order_by()
+        .values("score_then")
+        .annotate(count=Count("id"))
     )
-    banded = [band_for(score, bands) for score in scores]
-    return [BandCount(band=band, count=banded.count(band)) for band in bands]
+    return count_by_band({row["score_then"]: row["count"] for row in per_score}, bands)
+
+
+def count_by_band(
+    risks_per_score: Mapping[int | None, int], bands: list[ScoreBand]
+) -> list[BandCount]:
+    """Every band with the number of risks whose score falls in it, from counts per score."""
+    totals: Counter[int] = Counter()
+    for score, count in risks_per_score.items():
+        if (band := band_for(score, bands)) is not None:
+            totals[band.pk] += count
+    return [BandCount(band=band, count=totals[band.pk]) for band in bands]
 
 
 def band_for(score: int | None, bands: list[ScoreBand]) -> ScoreBand | None:

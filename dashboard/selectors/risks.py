@@ -2,15 +2,31 @@
 register itself, all as at a quarter's end; and one risk with its review history.
 
 Scores "as at" a day come from risks.selectors.risks_as_at (the latest review on
-or before it), and band counts from risks.selectors.open_risks_by_band, so that
-the overview's and the locality pages' numbers are the same numbers.
+or before it), and band counts from risks.selectors.count_by_band (as
+open_risks_by_band counts them), so that the overview's and the locality pages'
+numbers are the same numbers. The database counts, sorts and pages: only the
+register's current page becomes rows here.
 """
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 
 from dashboard.filters.risks import RiskFilter
 from dashboard.periods import DashboardPage
@@ -24,7 +40,7 @@ from risks.scoring import (
     is_review_overdue,
     trend,
 )
-from risks.selectors import BandCount, band_for, open_risks_by_band, risks_as_at
+from risks.selectors import BandCount, band_for, count_by_band, risks_as_at
 
 PROGRAMME_WIDE = "Programme-wide"
 # The matrix is drawn with the most likely row at the top, as NHS risk matrices are.
@@ -70,23 +86,6 @@ def review_due_as_at(
     if interval is None:
         return None
     return (last_reviewed_on or date_raised) + datetime.timedelta(days=interval)
-
-
-def with_reviews_as_at(risks: QuerySet[Risk], day: datetime.date) -> QuerySet[Risk]:
-    """Annotate the score at the review before the last one by `day`, and that last review's date.
-
-    The trend as at a quarter compares the two latest reviews on or before its
-    end, not today's two latest. Two subqueries in the same single query.
-    """
-    reviews_then = RiskReview.objects.filter(risk=OuterRef("pk"), reviewed_on__lte=day).order_by(
-        "-reviewed_on", "-id"
-    )
-    return risks.annotate(
-        previous_score_then=Subquery(
-            reviews_then.annotate(score=F("likelihood") * F("consequence")).values("score")[1:2]
-        ),
-        last_reviewed_on_then=Subquery(reviews_then.values("reviewed_on")[:1]),
-    )
 
 
 @dataclass(frozen=True)
@@ -203,6 +202,17 @@ class RiskFilterChoices:
 
 
 @dataclass(frozen=True)
+class RegisterPage:
+    """One page of the register, sorted and sliced by the database."""
+
+    rows: list[RiskRow]
+    count: int  # risks on every page together
+    number: int
+    offset: int  # how many risks come before this page's first
+    sort: tuple[str, ...]  # the columns sorted by, as django-tables2 names them ("-score")
+
+
+@dataclass(frozen=True)
 class RisksData:
     """The page's data; plain values, so that it can be cached (dashboard.caching)."""
 
@@ -211,7 +221,7 @@ class RisksData:
     summary_sentence: str
     heatmap: Heatmap
     selected_cell: SelectedCell | None
-    rows: list[RiskRow]
+    register: RegisterPage
     is_filtered: bool
     includes_illustrative: bool
 
@@ -239,8 +249,7 @@ def band_summary(band_counts: list[BandCount], *, quarter_label: str, is_filtere
     return f"{total} {noun}{scope} at the end of {quarter_label}: {counts}."
 
 
-def _heatmap(pairs: list[tuple[int, int]], bands: list[ScoreBand], selected) -> Heatmap:
-    counts = Counter(pairs)
+def _heatmap(counts: dict[tuple[int, int], int], bands: list[ScoreBand], selected) -> Heatmap:
     return Heatmap(
         rows=[
             HeatmapRow(
@@ -249,7 +258,7 @@ def _heatmap(pairs: list[tuple[int, int]], bands: list[ScoreBand], selected) -> 
                     HeatmapCell(
                         likelihood=likelihood,
                         consequence=consequence,
-                        count=counts[(likelihood, consequence)],
+                        count=counts.get((likelihood, consequence), 0),
                         band=band_for(likelihood * consequence, bands),
                         is_selected=selected is not None
                         and selected.likelihood in (None, likelihood)
@@ -260,7 +269,7 @@ def _heatmap(pairs: list[tuple[int, int]], bands: list[ScoreBand], selected) -> 
             )
             for likelihood in LIKELIHOODS_TOP_DOWN
         ],
-        total=len(pairs),
+        total=sum(counts.values()),
     )
 
 
@@ -307,44 +316,188 @@ def risk_filterset(*, page: DashboardPage, filter_data, choices: RiskFilterChoic
     )
 
 
-def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
-    """The heatmap, band counts and register as at `page.quarter`, in a fixed number of queries.
+# The register's sortable columns (dashboard.tables.risks.RegisterTable), as
+# django-tables2 names them in `?sort=`; _register_order says what SQL each sorts by.
+REGISTER_SORTS = (
+    "reference",
+    "title",
+    "category",
+    "where",
+    "objective_label",
+    "owner_role",
+    "score",
+    "trend_label",
+    "review_due",
+)
 
-    Seven queries whatever the data: the filter's choices (localities,
-    objectives, categories), the bands and their counts (open_risks_by_band),
-    the heatmap's likelihood and consequence pairs, and the register's rows.
-    Locality, objective and category narrow everything; likelihood and
-    consequence (a heatmap cell) narrow the register only, so the grid still
-    shows where the selected cell sits.
+
+def register_sort(query) -> tuple[str, ...]:
+    """The register's sort from the request (`?sort=-score,reference`): known columns only."""
+    aliases: list[str] = []
+    for value in query.getlist("sort"):
+        for alias in value.split(","):
+            alias = alias.strip()
+            if alias.lstrip("-") in REGISTER_SORTS and alias not in aliases:
+                aliases.append(alias)
+    return tuple(aliases)
+
+
+def _trend_order() -> Case:
+    """RiskRow.trend_order in SQL: rising, steady, falling, new, then not reviewed."""
+    return Case(
+        When(last_reviewed_on_then__isnull=True, then=Value(4)),
+        When(previous_score_then__isnull=True, then=Value(3)),
+        When(score_then__gt=F("previous_score_then"), then=Value(0)),
+        When(score_then=F("previous_score_then"), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+class AddDays(Func):
+    """A date plus a whole number of days, as a date, on PostgreSQL and SQLite.
+
+    Django's duration arithmetic cannot multiply a duration by a column on
+    SQLite, and PostgreSQL adds an integer to a date directly.
     """
-    day = page.quarter.end_date
-    choices = RiskFilterChoices(
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+        )
+
+
+def _review_due(bands: list[ScoreBand]) -> AddDays:
+    """review_due_as_at in SQL, for sorting: last review (or raised) + the risk's or band's days."""
+    band_days = Case(
+        *[
+            When(
+                score_then__gte=band.min_score,
+                score_then__lte=band.max_score,
+                then=Value(band.review_every_days),
+            )
+            for band in bands
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    days = Coalesce(NullIf(F("review_every_days"), Value(0)), band_days)
+    return AddDays(Coalesce(F("last_reviewed_on_then"), F("date_raised")), days)
+
+
+def _register_order(sort: tuple[str, ...], bands: list[ScoreBand]) -> list:
+    """ORDER BY for the register: the chosen columns, then highest score first as by default."""
+    by_column = {
+        "reference": [F("reference")],
+        "title": [F("title")],
+        "category": [F("category__name")],
+        "where": [Coalesce(F("locality__name"), Value(PROGRAMME_WIDE))],
+        "objective_label": [F("objective__number"), F("objective__short_title")],
+        "owner_role": [F("owner_role")],
+        "score": [F("score_then"), F("likelihood_then")],
+        "trend_label": [_trend_order()],
+        "review_due": [_review_due(bands)],
+    }
+    order = []
+    for alias in sort:
+        descending = alias.startswith("-")
+        for expression in by_column[alias.lstrip("-")]:
+            order.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+            )
+    return [*order, F("score_then").desc(), F("reference").asc(), F("id").asc()]
+
+
+def _register(
+    filterset: RiskFilter, *, day: datetime.date, bands: list[ScoreBand], sort: tuple[str, ...]
+) -> QuerySet[Risk]:
+    return (
+        filterset.qs.with_previous_score_as_at(day)
+        .select_related("category", "locality", "objective")
+        .order_by(*_register_order(sort, bands))
+    )
+
+
+def risk_filter_choices() -> RiskFilterChoices:
+    """What the register's filter offers (three queries)."""
+    return RiskFilterChoices(
         localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
         objectives=[
             (objective.id, objective_label(objective, with_year=True))
-            for objective in Objective.objects.filter(risks__isnull=False)
-            .distinct()
+            # EXISTS, not a join with DISTINCT: a probe per objective, not a pass over every risk.
+            for objective in Objective.objects.filter(
+                Exists(Risk.objects.filter(objective=OuterRef("pk")))
+            )
             .select_related("financial_year")
             .order_by("financial_year__start_year", "number")
         ],
         categories=list(RiskCategory.objects.order_by("name").values_list("id", "name")),
     )
+
+
+def risks_data(
+    *,
+    page: DashboardPage,
+    filter_data,
+    register_page: int | str | None = 1,
+    sort: tuple[str, ...] = (),
+    per_page: int,
+) -> RisksData:
+    """The heatmap, band counts and one page of the register as at `page.quarter`.
+
+    Six queries whatever the data: the filter's choices (localities,
+    objectives, categories), the bands, the open risks counted per heatmap
+    cell (which also gives the band counts, the register's length and whether
+    any score is illustrative), and the register's page, sorted and sliced
+    in SQL. Locality, objective and category narrow everything; likelihood
+    and consequence (a heatmap cell) narrow the register only, so the grid
+    still shows where the selected cell sits.
+    """
+    day = page.quarter.end_date
+    choices = risk_filter_choices()
     filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
-    scoped = filterset.scope_qs
-    band_counts = open_risks_by_band(day, risks=scoped)
-    bands = [item.band for item in band_counts]
+    bands = list(ScoreBand.objects.all())
     selected = filterset.selected_cell
     selected_cell = SelectedCell(*selected) if any(selected) else None
 
-    heatmap = _heatmap(
-        list(scoped.values_list("likelihood_then", "consequence_then")), bands, selected_cell
+    cells = list(
+        filterset.scope_qs.order_by()
+        .values("likelihood_then", "consequence_then")
+        .annotate(
+            count=Count("id"),
+            illustrative=Count(
+                "id", filter=Q(is_illustrative=True) | Q(scores_are_illustrative=True)
+            ),
+        )
     )
-    risks = (
-        with_reviews_as_at(filterset.qs, day)
-        .select_related("category", "locality", "objective")
-        .order_by("-score_then", "reference")
+    counts = {(cell["likelihood_then"], cell["consequence_then"]): cell["count"] for cell in cells}
+    per_score: dict[int, int] = {}
+    for (likelihood, consequence), count in counts.items():
+        score = likelihood * consequence
+        per_score[score] = per_score.get(score, 0) + count
+    band_counts = count_by_band(per_score, bands)
+    listed = [
+        cell
+        for cell in cells
+        if selected[0] in (None, cell["likelihood_then"])
+        and selected[1] in (None, cell["consequence_then"])
+    ]
+
+    # Paged as django-tables2 pages a list: a page past the end shows the last one.
+    numbered = Paginator(range(sum(cell["count"] for cell in listed)), per_page).get_page(
+        register_page
     )
-    rows = [_row(risk, bands, day) for risk in risks]
+    offset = max(numbered.start_index() - 1, 0)
+    risks = _register(filterset, day=day, bands=bands, sort=sort)[offset : offset + per_page]
     is_filtered = filterset.is_scoped
     return RisksData(
         filter_choices=choices,
@@ -352,12 +505,34 @@ def risks_data(*, page: DashboardPage, filter_data) -> RisksData:
         summary_sentence=band_summary(
             band_counts, quarter_label=page.quarter.label, is_filtered=is_filtered
         ),
-        heatmap=heatmap,
+        heatmap=_heatmap(counts, bands, selected_cell),
         selected_cell=selected_cell,
-        rows=rows,
+        register=RegisterPage(
+            rows=[_row(risk, bands, day) for risk in risks],
+            count=numbered.paginator.count,
+            number=numbered.number,
+            offset=offset,
+            sort=sort,
+        ),
         is_filtered=is_filtered,
-        includes_illustrative=any(row.is_illustrative for row in rows),
+        includes_illustrative=any(cell["illustrative"] for cell in listed),
     )
+
+
+def register_rows(
+    *,
+    page: DashboardPage,
+    filter_data,
+    choices: RiskFilterChoices,
+    bands: list[ScoreBand],
+    sort: tuple[str, ...] = (),
+) -> list[RiskRow]:
+    """Every risk in the (filtered) register, sorted as the page is: for the downloads."""
+    day = page.quarter.end_date
+    filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
+    return [
+        _row(risk, bands, day) for risk in _register(filterset, day=day, bands=bands, sort=sort)
+    ]
 
 
 # --- one risk ---------------------------------------------------------------------

@@ -10,36 +10,76 @@ from dashboard.filters.risks import RiskFilter, heatmap_link_query
 from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,
+    register_rows,
+    register_sort,
     risk_detail_data,
     risk_filterset,
     risks_data,
 )
-from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
+from dashboard.tables.risks import (
+    PER_PAGE,
+    ActionTable,
+    RegisterTable,
+    ReviewTable,
+    RowsSortedInDatabase,
+)
+
+
+def _requested_page(query) -> int:
+    """The register page asked for; anything not a number is the first (as django-tables2 does)."""
+    try:
+        return int(query.get("page", 1))
+    except ValueError:
+        return 1
 
 
 @require_safe
 def risks(request):
     page = dashboard_page(request)
+    sort = register_sort(request.GET)
+    register_page = _requested_page(request.GET)
     data = cached_page_data(
         "risks",
         page=page,
-        compute=lambda: risks_data(page=page, filter_data=request.GET),
+        compute=lambda: risks_data(
+            page=page,
+            filter_data=request.GET,
+            register_page=register_page,
+            sort=sort,
+            per_page=PER_PAGE,
+        ),
         filters=filter_parameters(request.GET, RiskFilter.base_filters),
+        register_page=register_page,
+        sort=sort,
     )
     label = page.quarter.label
-    table = RegisterTable(
-        data.rows,
-        caption=f"Open risks, scored as at the end of {label}",
-        query_string=page.query_string,
-    )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    bands = [item.band for item in data.band_counts]
+    caption = f"Open risks, scored as at the end of {label}"
 
     if export_format := requested_export_format(request):
+        # The whole register, not the page: one query however long, and not cached.
+        rows = register_rows(
+            page=page,
+            filter_data=request.GET,
+            choices=data.filter_choices,
+            bands=bands,
+            sort=sort,
+        )
+        table = RegisterTable(RowsSortedInDatabase(rows), order_by=sort, caption=caption)
         return export_response(
             table, export_format=export_format, name="risks", quarter_label=label
         )
 
-    bands = [item.band for item in data.band_counts]
+    register = data.register
+    table = RegisterTable(
+        RowsSortedInDatabase(register.rows, count=register.count, offset=register.offset),
+        order_by=sort,
+        caption=caption,
+        query_string=page.query_string,
+    )
+    table.request = request  # for the sort and page links
+    table.paginate(per_page=PER_PAGE, page=register.number)
+
     return render(
         request,
         "dashboard/risks.html",
