@@ -1,4 +1,5 @@
-"""Pages of a list that is not a django-tables2 table (the overview's matrix and changes)."""
+"""Pages of a list: read a page at a time in SQL (`sql_page`), or cut from a list in
+Python (`paged`, for the overview's matrix and changes, computed whole)."""
 
 from dataclasses import dataclass
 
@@ -27,7 +28,10 @@ def paged(request, items: list, *, per_page: int, parameter: str, label: str, an
     Links keep the rest of the query string (the quarter, the other list's page).
     """
     page = Paginator(items, per_page).get_page(request.GET.get(parameter))
+    return _with_links(request, page, parameter=parameter, label=label, anchor=anchor)
 
+
+def _with_links(request, page: Page, *, parameter: str, label: str, anchor: str) -> Paged:
     def url(number: int) -> str:
         query = request.GET.copy()
         query[parameter] = str(number)
@@ -39,3 +43,60 @@ def paged(request, items: list, *, per_page: int, parameter: str, label: str, an
         previous_url=url(page.previous_page_number()) if page.has_previous() else None,
         next_url=url(page.next_page_number()) if page.has_next() else None,
     )
+
+
+@dataclass(frozen=True)
+class SqlPage:
+    """One page of a list read with LIMIT/OFFSET, and how many items the whole list has.
+
+    Plain values, so that a page's data can be cached (dashboard.caching).
+    """
+
+    rows: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+
+def resolve_page_number(requested, *, total: int, per_page: int) -> int:
+    """The page `?page=<requested>` shows of `total` items.
+
+    Resolved as Paginator.get_page and django-tables2's RequestConfig resolve
+    it (not a number: the first page; out of range: the last), so the rows read
+    in SQL are the rows the table's pagination says it shows.
+    """
+    return Paginator(range(total), per_page).get_page(requested).number
+
+
+def sql_page(queryset, *, requested, per_page: int, total: int | None = None, row=None) -> SqlPage:
+    """The page of an ordered `queryset` that `requested` asks for: a count, then LIMIT/OFFSET.
+
+    `total` saves the count when the caller already has it (from an aggregate);
+    `row` turns each item read into the row the page shows.
+    """
+    if total is None:
+        total = queryset.count()
+    number = resolve_page_number(requested, total=total, per_page=per_page)
+    offset = (number - 1) * per_page
+    items = list(queryset[offset : offset + per_page])
+    return SqlPage(
+        rows=[row(item) for item in items] if row else items,
+        number=number,
+        per_page=per_page,
+        total=total,
+    )
+
+
+def whole_list(rows: list) -> SqlPage:
+    """Every row as one page: for a download, which has all of them by design."""
+    return SqlPage(rows=rows, number=1, per_page=max(len(rows), 1), total=len(rows))
+
+
+def paged_sql(request, sql: SqlPage, *, parameter: str, label: str, anchor: str) -> Paged:
+    """Previous/next links, as `paged` gives, for a page whose rows were read in SQL."""
+    page = Page(sql.rows, sql.number, Paginator(range(sql.total), sql.per_page))
+    return _with_links(request, page, parameter=parameter, label=label, anchor=anchor)
