@@ -72,14 +72,19 @@ def resolve_page_number(requested, *, total: int, per_page: int) -> int:
     return Paginator(range(total), per_page).get_page(requested).number
 
 
-def sql_page(queryset, *, requested, per_page: int, total: int | None = None, row=None) -> SqlPage:
+def sql_page(
+    queryset, *, requested, per_page: int | None, total: int | None = None, row=None
+) -> SqlPage:
     """The page of an ordered `queryset` that `requested` asks for: a count, then LIMIT/OFFSET.
 
     `total` saves the count when the caller already has it (from an aggregate);
-    `row` turns each item read into the row the page shows.
+    `row` turns each item read into the row the page shows. `per_page=None`
+    reads every item as one page (a download).
     """
     if total is None:
         total = queryset.count()
+    if per_page is None:
+        per_page = max(total, 1)
     number = resolve_page_number(requested, total=total, per_page=per_page)
     offset = (number - 1) * per_page
     items = list(queryset[offset : offset + per_page])
