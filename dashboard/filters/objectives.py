@@ -6,7 +6,7 @@ from localities.models import Locality
 
 
 class ObjectiveLocalityFilter(django_filters.FilterSet):
-    """Choices are passed in from localities already read, so the form costs no query."""
+    """Choices are passed in, read as plain values, so the form costs no query of its own."""
 
     sub_system = django_filters.ChoiceFilter(
         label="Sub-system", empty_label="All sub-systems", field_name="sub_system__slug"
@@ -19,14 +19,13 @@ class ObjectiveLocalityFilter(django_filters.FilterSet):
         model = Locality
         fields = []
 
-    def __init__(self, data=None, *, queryset, localities: list[Locality]):
+    def __init__(self, data=None, *, queryset, localities: list[tuple[str, str, str, str]]):
+        """`localities`: (slug, name, sub-system slug, sub-system name), in name order."""
         super().__init__(data, queryset=queryset)
-        sub_systems = {
-            locality.sub_system.slug: locality.sub_system.name for locality in localities
-        }
+        sub_systems = {slug: name for _, _, slug, name in localities}
         self.filters["sub_system"].extra["choices"] = sorted(
             sub_systems.items(), key=lambda item: item[1]
         )
         self.filters["locality"].extra["choices"] = [
-            (locality.slug, locality.name) for locality in localities
+            (slug, name) for slug, name, _, _ in localities
         ]
