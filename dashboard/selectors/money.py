@@ -19,6 +19,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OrderBy,
     OuterRef,
     Q,
@@ -294,9 +295,9 @@ def _returns(page: DashboardPage, prefix: str = "") -> Q:
 
 def _plan_for(year: FinancialYear, locality: OuterRef) -> Subquery:
     return Subquery(
-        PlannedInvestment.objects.filter(financial_year=year, locality=locality).values("amount")[
-            :1
-        ]
+        PlannedInvestment.objects.filter(financial_year=year, locality=locality)
+        .order_by()
+        .values("amount")[:1]
     )
 
 
@@ -306,20 +307,29 @@ def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> Q
     `planned_given` and `planned_missing` keep the exact parts of the plan to date
     (returns' own plans, and how many returns count a quarter of the annual
     plan); the rest are for sorting, where PostgreSQL's numeric arithmetic
-    orders as the Python figures do.
+    orders as the Python figures do. The returns and the year's plan are joined
+    with their conditions (FilteredRelation), so the join reads only the year's
+    returns and the plan is a column, not a subquery per row.
     """
     returns = _returns(page, "updates__")
     money = DecimalField(max_digits=20, decimal_places=6)
     planned = F("planned_given") + F("planned_missing") * Coalesce("annual_plan", _ZERO) / 4
     return (
         localities.select_related("sub_system")
-        .annotate(annual_plan=_plan_for(page.quarter.financial_year, OuterRef("pk")))
         .annotate(
-            returns=Count("updates", filter=returns),
-            spent_to_date=Coalesce(Sum("updates__spend_actual", filter=returns), _ZERO),
-            planned_given=Coalesce(Sum("updates__spend_planned", filter=returns), _ZERO),
+            year_returns=FilteredRelation("updates", condition=returns),
+            year_plan=FilteredRelation(
+                "planned_investments",
+                condition=Q(planned_investments__financial_year=page.quarter.financial_year),
+            ),
+        )
+        .annotate(
+            annual_plan=F("year_plan__amount"),
+            returns=Count("year_returns"),
+            spent_to_date=Coalesce(Sum("year_returns__spend_actual"), _ZERO),
+            planned_given=Coalesce(Sum("year_returns__spend_planned"), _ZERO),
             planned_missing=Count(
-                "updates", filter=returns & Q(updates__spend_planned__isnull=True)
+                "year_returns", filter=Q(year_returns__spend_planned__isnull=True)
             ),
         )
         .annotate(planned_to_date=ExpressionWrapper(planned, output_field=money))

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from dashboard.filters.objectives import LOCALITY_CHOICES_LIMIT
 from dashboard.tables.objectives import PER_PAGE
 from localities.models import Locality, Objective, ObjectiveStatus, Rag
 from localities.scale import generate_scale_data
@@ -343,3 +344,34 @@ def test_a_download_has_every_locality_in_the_tables_order(client, programme_dat
     assert [row["Locality"] for row in rows] == list(
         Locality.objects.order_by("-name").values_list("name", flat=True)
     )
+
+
+def test_with_many_localities_the_locality_list_is_narrowed_by_sub_system(
+    client, programme_data, board_user
+):
+    generate_scale_data(factor=10)  # 80 localities: more than the list offers at once
+    assert Locality.objects.count() > LOCALITY_CHOICES_LIMIT
+    client.force_login(board_user)
+    thanet = Locality.objects.select_related("sub_system").get(slug="thanet")
+    in_sub_system = set(
+        Locality.objects.filter(sub_system=thanet.sub_system).values_list("slug", flat=True)
+    )
+
+    def locality_choices(query):
+        response = client.get(OBJECTIVES + Q4 + query)
+        field = response.context["filter"].form["locality"]
+        return response, field, {value for value, _ in field.field.choices if value}
+
+    _, field, offered = locality_choices("")
+    assert offered == set()
+    assert field.label == "Locality (choose a sub-system first)"
+
+    _, field, offered = locality_choices(f"&sub_system={thanet.sub_system.slug}")
+    assert offered == in_sub_system
+    assert field.label == "Locality"
+
+    # A link naming a locality alone still filters to it; a made-up one is still refused.
+    response, _, offered = locality_choices("&locality=thanet")
+    assert offered == {"thanet"}
+    assert [row.locality.slug for row in section(response, 1)["progress"].rows] == ["thanet"]
+    assert "Select a valid choice" in client.get(OBJECTIVES + Q4 + "&locality=atlantis").text
