@@ -61,6 +61,10 @@ class SqlPage:
     def offset(self) -> int:
         return (self.number - 1) * self.per_page
 
+    @property
+    def page_count(self) -> int:
+        return max(-(-self.total // self.per_page), 1)
+
 
 def resolve_page_number(requested, *, total: int, per_page: int) -> int:
     """The page `?page=<requested>` shows of `total` items.

@@ -128,7 +128,7 @@ def mdts_by_locality(
             yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
         )
     )
-    pages = -(-on_page.total // on_page.per_page)
+    pages = on_page.page_count
     which = (
         f", localities {on_page.offset + 1} to {on_page.offset + len(localities)} "
         f"of {on_page.total} (page {on_page.number} of {pages} of the table)"

@@ -144,7 +144,7 @@ def spend_by_locality_chart(money: MoneyPage) -> Chart:
     the page of the table (bounded however many there are); the summary covers them all."""
     on_page = money.localities
     rows = on_page.rows
-    pages = -(-on_page.total // on_page.per_page)
+    pages = on_page.page_count
     which = (
         f", localities {on_page.offset + 1} to {on_page.offset + len(rows)} of {on_page.total} "
         f"(page {on_page.number} of {pages} of the table)"

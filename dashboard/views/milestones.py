@@ -31,16 +31,28 @@ def milestones(request):
             table, export_format=export_format, name="milestones", quarter_label=page.quarter.label
         )
 
-    data = cached_page_data(
-        "milestones",
-        page=page,
-        compute=lambda: milestones_page(
+    def compute():
+        data = milestones_page(
             page=page,
             filter_data=request.GET,
             ordering=asked.ordering,
             number=asked.number,
             per_page=asked.per_page,
-        ),
+        )
+        # The chart follows the table: the rows on the page being read, in its order.
+        chart = milestone_timeline(
+            rows=data.rows.rows,
+            quarter_end=page.quarter.end_date,
+            quarter_label=page.quarter.label,
+            page_number=data.rows.number,
+            page_count=data.rows.page_count,
+        )
+        return data, chart
+
+    data, chart = cached_page_data(
+        "milestones",
+        page=page,
+        compute=compute,
         filters=filter_parameters(request.GET, MilestoneFilter.base_filters),
         table=asked.cache_key,
     )
@@ -58,14 +70,7 @@ def milestones(request):
                 page=page, filter_data=request.GET, choices=data.filter_choices
             ),
             "table": table,
-            # The chart follows the table: the rows on the page being read, in its order.
-            "chart": milestone_timeline(
-                rows=data.rows.rows,
-                quarter_end=page.quarter.end_date,
-                quarter_label=page.quarter.label,
-                page_number=data.rows.number,
-                page_count=table.paginator.num_pages,
-            ),
+            "chart": chart,
             "export_query": export_query(request),
         },
     )
