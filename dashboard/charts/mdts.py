@@ -14,10 +14,13 @@ from dashboard.charts.base import (
     escape_text,
     figure_json,
 )
+from dashboard.pagination import SqlPage
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,
     PLAN_POPULATION_LOW,
+    Leaders,
     LocalityRollout,
+    RolloutSummary,
     StatusAsAt,
 )
 
@@ -48,40 +51,44 @@ def headline_sentence(totals: LocalityRollout, quarter_label: str) -> str:
     return sentence + "."
 
 
-def _names(rows: list[LocalityRollout]) -> str:
-    names = [row.name for row in rows]
+def _names(leaders: Leaders) -> str:
+    names = list(leaders.names)
+    others = leaders.tied - len(names)
+    if others:
+        names.append(f"{others} other localit{'y' if others == 1 else 'ies'}")
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _leaders(localities: list[LocalityRollout], count) -> tuple[list[LocalityRollout], int]:
-    """The localities with the highest `count` (all of them when tied) and that count."""
-    highest = max(count(row) for row in localities)
-    return [row for row in localities if count(row) == highest], highest
-
-
-def _summary(localities: list[LocalityRollout], totals: LocalityRollout) -> str:
-    """What the bars show that the headline does not: how localities compare."""
-    if not totals.total:
+def _summary(summary: RolloutSummary, totals: LocalityRollout) -> str:
+    """What the bars show that the headline does not: how localities compare (all of them)."""
+    if not totals.total or summary.most_live is None:
         return "No locality has an MDT in the register yet."
-    most_live, live = _leaders(localities, lambda row: row.live)
-    each = " each" if len(most_live) > 1 else ""
-    sentence = f"Most live MDTs: {_names(most_live)} ({live}{each})"
-    waiting, not_yet_live = _leaders(localities, lambda row: row.shadow + row.planned)
-    if not_yet_live:
-        each = " each" if len(waiting) > 1 else ""
-        sentence += f". Most not yet live: {_names(waiting)} ({not_yet_live}{each})"
-    without_live = [row for row in localities if row.live == 0]
-    if without_live:
-        noun = "locality has" if len(without_live) == 1 else "localities have"
-        sentence += f". {len(without_live)} {noun} no live MDT"
+    most_live = summary.most_live
+    each = " each" if most_live.tied > 1 else ""
+    sentence = f"Most live MDTs: {_names(most_live)} ({most_live.count}{each})"
+    waiting = summary.most_not_yet_live
+    if waiting and waiting.count:
+        each = " each" if waiting.tied > 1 else ""
+        sentence += f". Most not yet live: {_names(waiting)} ({waiting.count}{each})"
+    if summary.without_live:
+        noun = "locality has" if summary.without_live == 1 else "localities have"
+        sentence += f". {summary.without_live} {noun} no live MDT"
     else:
         sentence += ". Every locality has at least one live MDT"
     return sentence + "."
 
 
 def mdts_by_locality(
-    *, localities: list[LocalityRollout], totals: LocalityRollout, quarter_label: str
+    *,
+    localities: SqlPage,
+    totals: LocalityRollout,
+    summary: RolloutSummary,
+    quarter_label: str,
 ) -> Chart:
+    """A bar per locality on the page of the table (bounded however many there are);
+    the summary compares all of them, the data table ends with the totals."""
+    on_page = localities
+    localities = on_page.rows
     names = [escape_text(row.name) for row in localities]
     figure = go.Figure()
     for status, attribute, colour, outline, label_colour in SERIES:
@@ -121,13 +128,20 @@ def mdts_by_locality(
             yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
         )
     )
+    pages = on_page.page_count
+    which = (
+        f", localities {on_page.offset + 1} to {on_page.offset + len(localities)} "
+        f"of {on_page.total} (page {on_page.number} of {pages} of the table)"
+        if pages > 1
+        else ""
+    )
     return Chart(
         dom_id="mdts-by-locality",
-        title=f"MDTs per locality by status, {quarter_label}",
-        summary=_summary(localities, totals),
+        title=f"MDTs per locality by status, {quarter_label}{which}",
+        summary=_summary(summary, totals),
         figure=figure_json(figure),
         table=ChartTable(
-            caption=f"MDTs per locality by status, {quarter_label}",
+            caption=f"MDTs per locality by status, {quarter_label}{which}",
             headers=["Locality", *(status.label for status, *_ in SERIES), "Total"],
             rows=[
                 [row.name, str(row.live), str(row.shadow), str(row.planned), str(row.total)]

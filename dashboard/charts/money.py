@@ -15,6 +15,7 @@ from dashboard.money_format import percent_signed, pounds, pounds_short, pounds_
 from dashboard.selectors.money import (
     ON_PLAN_TOLERANCE_PERCENT,
     Money,
+    MoneyPage,
     SpendAgainstPlan,
     SpendVerdict,
 )
@@ -86,7 +87,7 @@ def _money_axis(title: str) -> dict:
     }
 
 
-def spend_by_quarter_chart(money: Money) -> Chart:
+def spend_by_quarter_chart(money: Money | MoneyPage) -> Chart:
     """Grouped bars: planned and spent in each quarter of the year to date."""
     quarters = money.quarters
     labels = [row.name for row in quarters]
@@ -138,9 +139,18 @@ def spend_by_quarter_chart(money: Money) -> Chart:
     )
 
 
-def spend_by_locality_chart(money: Money) -> Chart:
-    """Horizontal grouped bars: each locality's spent to date against planned to date."""
-    rows = money.localities
+def spend_by_locality_chart(money: MoneyPage) -> Chart:
+    """Horizontal grouped bars: spent to date against planned to date for each locality on
+    the page of the table (bounded however many there are); the summary covers them all."""
+    on_page = money.localities
+    rows = on_page.rows
+    pages = on_page.page_count
+    which = (
+        f", localities {on_page.offset + 1} to {on_page.offset + len(rows)} of {on_page.total} "
+        f"(page {on_page.number} of {pages} of the table)"
+        if pages > 1
+        else ""
+    )
     # Plotly draws the first category at the bottom; reverse so A is at the top.
     drawn = list(reversed(rows))
     names = [escape_text(row.name) for row in drawn]
@@ -180,29 +190,23 @@ def spend_by_locality_chart(money: Money) -> Chart:
     )
     return Chart(
         dom_id="spend-by-locality",
-        title=f"Spent to date against planned to date, by locality, {money.quarter.label}",
+        title=f"Spent to date against planned to date, by locality, {money.quarter.label}{which}",
         summary=_locality_summary(money),
         figure=figure_json(figure),
         table=ChartTable(
-            caption=f"Spent and planned to date by locality, {money.quarter.label}",
+            caption=f"Spent and planned to date by locality, {money.quarter.label}{which}",
             headers=["Locality", *TABLE_HEADERS],
             rows=[[row.name, *_table_cells(row)] for row in rows],
         ),
     )
 
 
-def _locality_summary(money: Money) -> str:
-    reported = [row for row in money.localities if row.variance_percent is not None]
-    if not reported:
+def _locality_summary(money: MoneyPage) -> str:
+    verdicts = money.verdicts
+    if verdicts.furthest_name is None:
         return f"No locality has an approved return with spend in {money.financial_year.label} yet."
-    counts = {
-        verdict: sum(row.verdict == verdict for row in reported)
-        for verdict in (SpendVerdict.ON_PLAN, SpendVerdict.UNDER_PLAN, SpendVerdict.OVER_PLAN)
-    }
-    furthest = max(reported, key=lambda row: abs(row.variance_percent))
     return (
-        f"{counts[SpendVerdict.ON_PLAN]} of {len(money.localities)} localities are on plan to "
-        f"date, {counts[SpendVerdict.UNDER_PLAN]} under and {counts[SpendVerdict.OVER_PLAN]} "
-        f"over; the furthest from plan is {furthest.name} "
-        f"({percent_signed(furthest.variance_percent)})."
+        f"{verdicts.on_plan} of {verdicts.locality_count} localities are on plan to date, "
+        f"{verdicts.under_plan} under and {verdicts.over_plan} over; the furthest from plan is "
+        f"{verdicts.furthest_name} ({percent_signed(verdicts.furthest_percent)})."
     )

@@ -4,9 +4,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, OrderBy, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from dashboard.filters.mdts import MdtFilter
+from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import MDT, Locality, QuarterlyUpdate
 
@@ -201,3 +202,161 @@ def mdts_data(*, page: DashboardPage, filter_data) -> MdtsData:
         returns_shown=len(reported),
         includes_illustrative=any(locality.has_illustrative for locality in localities),
     )
+
+
+# --- The page: a page of localities and of the register, totals over all of them ------------------
+
+
+@dataclass(frozen=True)
+class Leaders:
+    """The localities with the highest count (some of their names when many tie)."""
+
+    names: list[str]
+    tied: int  # how many localities share the count
+    count: int
+
+
+@dataclass(frozen=True)
+class RolloutSummary:
+    """How localities compare, over all of them: what the chart's summary says."""
+
+    most_live: Leaders | None
+    most_not_yet_live: Leaders | None
+    without_live: int
+    locality_count: int
+
+
+@dataclass(frozen=True)
+class MdtsPage:
+    """The page's data: `localities` and `register` are one page each; `totals`,
+    `summary` and `returns_shown` cover every locality. Plain values, for the cache."""
+
+    locality_choices: list[tuple[str, str]]  # (slug, name) for the register's filter
+    localities: SqlPage  # of LocalityRollout
+    totals: LocalityRollout
+    summary: RolloutSummary
+    register: SqlPage  # of MDT
+    returns_shown: int
+    includes_illustrative: bool
+
+
+# Names the chart's summary gives of localities tied for the most; the rest are counted.
+LEADERS_NAMED = 3
+
+
+def _leaders(counts: list[tuple[str, int]]) -> Leaders | None:
+    if not counts:
+        return None
+    highest = max(count for _, count in counts)
+    tied = [name for name, count in counts if count == highest]
+    return Leaders(names=tied[:LEADERS_NAMED], tied=len(tied), count=highest)
+
+
+def _per_locality(day: datetime.date) -> QuerySet[Locality]:
+    """Each locality's MDTs by status as at `day`: one GROUP BY over the register."""
+    live, prefix = _live_by(day, "mdts__"), "mdts__"
+    return Locality.objects.order_by("name", "id").annotate(
+        live=Count("mdts", filter=live),
+        shadow=Count("mdts", filter=Q(mdts__status=MDT.Status.SHADOW) & _not_live_by(day, prefix)),
+        mdt_count=Count("mdts"),
+        population_live=Sum("mdts__population_covered", filter=live),
+        live_with_population=Count("mdts", filter=live & Q(mdts__population_covered__isnull=False)),
+    )
+
+
+def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]:
+    """Totals over every MDT and every visible return, as aggregates: (totals, returns, illustrative)."""
+    day = page.quarter.end_date
+    live = _live_by(day)
+    mdts = MDT.objects.order_by().aggregate(
+        live=Count("id", filter=live),
+        shadow=Count("id", filter=Q(status=MDT.Status.SHADOW) & _not_live_by(day)),
+        total=Count("id"),
+        population_live=Sum("population_covered", filter=live),
+        live_with_population=Count("id", filter=live & Q(population_covered__isnull=False)),
+        illustrative=Count("id", filter=Q(is_illustrative=True)),
+    )
+    returns = (
+        QuarterlyUpdate.objects.filter(
+            quarter=page.quarter, status__in=page.statuses, mdts_live__isnull=False
+        )
+        .order_by()
+        .aggregate(reported=Sum("mdts_live"), count=Count("id"))
+    )
+    totals = LocalityRollout(
+        name="All localities",
+        slug="",
+        planned=mdts["total"] - mdts["live"] - mdts["shadow"],
+        shadow=mdts["shadow"],
+        live=mdts["live"],
+        population_live=mdts["population_live"] or 0,
+        live_with_population=mdts["live_with_population"],
+        reported_live=returns["reported"] if returns["count"] else None,
+    )
+    return totals, returns["count"], bool(mdts["illustrative"])
+
+
+def mdts_page(
+    *,
+    page: DashboardPage,
+    filter_data,
+    localities_page: str,
+    localities_per_page: int,
+    register_ordering: list[OrderBy],
+    register_page: str,
+    register_per_page: int,
+) -> MdtsPage:
+    """The roll-out as at the page's quarter, a page of localities and of the register at a time.
+
+    Six queries whatever the data: every locality's counts as (name, number)
+    pairs (the filter's choices and the chart's summary), the totals, the
+    visible returns' total, the page of localities (with their returns), and
+    the register's count and page.
+    """
+    day = page.quarter.end_date
+    counts = list(_per_locality(day).values_list("slug", "name", "live", "shadow", "mdt_count"))
+    locality_choices = [(slug, name) for slug, name, *_ in counts]
+    summary = RolloutSummary(
+        most_live=_leaders([(name, live) for _, name, live, _, _ in counts]),
+        most_not_yet_live=_leaders([(name, total - live) for _, name, live, _, total in counts]),
+        without_live=sum(1 for *_, live, _, _ in counts if live == 0),
+        locality_count=len(counts),
+    )
+    totals, returns_shown, includes_illustrative = _rollout_totals(page=page)
+    reported = QuarterlyUpdate.objects.filter(
+        locality=OuterRef("pk"), quarter=page.quarter, status__in=page.statuses
+    ).values("mdts_live")[:1]
+    localities = sql_page(
+        _per_locality(day).annotate(reported_live=Subquery(reported)),
+        requested=localities_page,
+        per_page=localities_per_page,
+        total=len(counts),
+        row=lambda locality: LocalityRollout(
+            name=locality.name,
+            slug=locality.slug,
+            planned=locality.mdt_count - locality.live - locality.shadow,
+            shadow=locality.shadow,
+            live=locality.live,
+            population_live=locality.population_live or 0,
+            live_with_population=locality.live_with_population,
+            reported_live=locality.reported_live,
+        ),
+    )
+    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choices)
+    register = filterset.qs.order_by(*register_ordering, "locality__name", "name", "id")
+    return MdtsPage(
+        locality_choices=locality_choices,
+        localities=localities,
+        totals=totals,
+        summary=summary,
+        register=sql_page(register, requested=register_page, per_page=register_per_page),
+        returns_shown=returns_shown,
+        includes_illustrative=includes_illustrative,
+    )
+
+
+def mdt_register(*, page: DashboardPage, filter_data, ordering: list[OrderBy]) -> list[MDT]:
+    """Every MDT matching the filters, sorted as the register is: for the downloads."""
+    choices = list(Locality.objects.order_by("name").values_list("slug", "name"))
+    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=choices)
+    return list(filterset.qs.order_by(*ordering, "locality__name", "name", "id"))

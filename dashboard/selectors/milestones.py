@@ -5,9 +5,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, Count, F, OrderBy, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from dashboard.filters.milestones import MilestoneFilter
+from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Locality, Milestone, Objective
 
@@ -54,6 +56,33 @@ def status_as_at(day: datetime.date) -> Case:
 def milestones_as_at(day: datetime.date) -> QuerySet[Milestone]:
     return Milestone.objects.select_related("locality", "objective__financial_year").annotate(
         status_then=status_as_at(day)
+    )
+
+
+# Slippage (see `slippage`) in SQL, for sorting and counting: null where it is not known.
+_SLIPPAGE_KNOWN = Q(is_date_uncertain=False, planned_end__isnull=False)
+_SLIPPED = _SLIPPAGE_KNOWN & (
+    Q(actual_date__gt=F("planned_end"))
+    | Q(actual_date__isnull=True, forecast_date__gt=F("planned_end"))
+)
+
+
+def _sortable(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
+    """The register's sort keys (dashboard.tables.milestones) as annotations."""
+    return milestones.annotate(
+        status_order=Case(
+            *(
+                When(status_then=status, then=Value(order))
+                for status, order in STATUS_ORDER.items()
+            ),
+            output_field=models.IntegerField(),
+        ),
+        slippage_days=Case(
+            When(~_SLIPPAGE_KNOWN, then=Value(None)),
+            default=Coalesce("actual_date", "forecast_date") - F("planned_end"),
+            output_field=models.DurationField(),
+        ),
+        locality_name=F("locality__name"),
     )
 
 
@@ -196,6 +225,22 @@ def _summary(rows: list[MilestoneRow]) -> MilestoneSummary:
     )
 
 
+def _summary_in_sql(milestones: QuerySet[Milestone]) -> MilestoneSummary:
+    """`_summary` of every milestone matching the filters, counted in one query."""
+    counts = milestones.order_by().aggregate(
+        total=Count("id"),
+        without_date=Count("id", filter=Q(planned_end__isnull=True)),
+        slipped=Count("id", filter=_SLIPPED),
+        **{status: Count("id", filter=Q(status_then=status)) for status in StatusAsAt.values},
+    )
+    return MilestoneSummary(
+        total=counts["total"],
+        by_status={status: counts[status] for status in StatusAsAt.values if counts[status]},
+        without_date=counts["without_date"],
+        slipped=counts["slipped"],
+    )
+
+
 def milestone_filterset(
     *, page: DashboardPage, filter_data, choices: MilestoneFilterChoices
 ) -> MilestoneFilter:
@@ -210,14 +255,8 @@ def milestone_filterset(
     )
 
 
-def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
-    """Every milestone matching the filters, as at the page's quarter, in a fixed number of queries.
-
-    Four queries whatever the data: the filter's choices (localities,
-    objectives, workstreams) and the milestones themselves.
-    """
-    day = page.quarter.end_date
-    choices = MilestoneFilterChoices(
+def _filter_choices() -> MilestoneFilterChoices:
+    return MilestoneFilterChoices(
         localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
         objectives=[
             (objective.id, _objective_label(objective, with_year=True))
@@ -233,6 +272,18 @@ def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
             .distinct()
         ),
     )
+
+
+def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
+    """Every milestone matching the filters, as at the page's quarter, in a fixed number of queries.
+
+    Four queries whatever the data: the filter's choices (localities,
+    objectives, workstreams) and the milestones themselves. For the board
+    pack, which picks from every row; the register reads a page at a time
+    (`milestones_page`).
+    """
+    day = page.quarter.end_date
+    choices = _filter_choices()
     filterset = milestone_filterset(page=page, filter_data=filter_data, choices=choices)
     rows = [_row(milestone) for milestone in filterset.qs]
     summary = _summary(rows)
@@ -242,3 +293,54 @@ def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
         summary=summary,
         summary_sentence=summary.sentence(day=day),
     )
+
+
+@dataclass(frozen=True)
+class MilestonesPage:
+    """The register's page: the summary covers every matching milestone, `rows` one page."""
+
+    filter_choices: MilestoneFilterChoices
+    rows: SqlPage  # of MilestoneRow
+    summary: MilestoneSummary
+    summary_sentence: str
+
+
+def _ordered(milestones: QuerySet[Milestone], ordering: list[OrderBy]) -> QuerySet[Milestone]:
+    # The id last: a stable order, so that LIMIT/OFFSET pages neither repeat nor skip a row.
+    if not ordering:
+        return milestones.order_by(*Milestone._meta.ordering, "id")
+    return milestones.order_by(*ordering, "id")
+
+
+def milestones_page(
+    *, page: DashboardPage, filter_data, ordering: list[OrderBy], number: str, per_page: int
+) -> MilestonesPage:
+    """One page of the register, sorted by `ordering`, and the summary of all of it.
+
+    Five queries whatever the data: the filter's choices, one aggregate for
+    the summary (and the count), and the page's milestones.
+    """
+    choices = _filter_choices()
+    filterset = milestone_filterset(page=page, filter_data=filter_data, choices=choices)
+    milestones = _sortable(filterset.qs)
+    summary = _summary_in_sql(milestones)
+    return MilestonesPage(
+        filter_choices=choices,
+        rows=sql_page(
+            _ordered(milestones, ordering),
+            requested=number,
+            per_page=per_page,
+            total=summary.total,
+            row=_row,
+        ),
+        summary=summary,
+        summary_sentence=summary.sentence(day=page.quarter.end_date),
+    )
+
+
+def milestone_rows(
+    *, page: DashboardPage, filter_data, ordering: list[OrderBy]
+) -> list[MilestoneRow]:
+    """Every milestone matching the filters, sorted as the register is: for the downloads."""
+    filterset = milestone_filterset(page=page, filter_data=filter_data, choices=_filter_choices())
+    return [_row(milestone) for milestone in _ordered(_sortable(filterset.qs), ordering)]

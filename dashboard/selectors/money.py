@@ -8,13 +8,31 @@ was planned". Planned and spent to date cover the same returns, so a locality
 whose latest return is not yet approved is compared like with like.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, Round
 
 from dashboard.money_format import figure_text
+from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import (
     FinancialYear,
@@ -227,4 +245,232 @@ def money_data(
         investment_case=_investment_case(),
         plan_is_illustrative=plan_is_illustrative,
         actuals_are_illustrative=actuals_are_illustrative,
+    )
+
+
+# --- The page: a page of localities, read in SQL; totals and by-quarter figures over all ---------
+
+
+@dataclass(frozen=True)
+class VerdictCounts:
+    """How many localities stand where against plan, and the furthest from it: over all of them."""
+
+    locality_count: int
+    on_plan: int
+    under_plan: int
+    over_plan: int
+    furthest_name: str | None  # None when no locality has a plan to compare with
+    furthest_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class MoneyPage:
+    """`Money` with one page of localities (`localities`) and `verdicts` over all of them."""
+
+    quarter: Quarter
+    financial_year: FinancialYear
+    area_name: str
+    localities: SqlPage  # of SpendAgainstPlan
+    verdicts: VerdictCounts
+    quarters: list[SpendAgainstPlan]
+    total: SpendAgainstPlan
+    investment_case: list[ContextGroup]
+    plan_is_illustrative: bool
+    actuals_are_illustrative: bool
+
+
+_ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def _returns(page: DashboardPage, prefix: str = "") -> Q:
+    """The approved (or, in preview, visible) returns with spend in the year to date."""
+    return Q(
+        **{
+            f"{prefix}status__in": page.statuses,
+            f"{prefix}quarter__in": [option.id for option in _quarters_to_date(page)],
+            f"{prefix}spend_actual__isnull": False,
+        }
+    )
+
+
+def _plan_for(year: FinancialYear, locality: OuterRef) -> Subquery:
+    return Subquery(
+        PlannedInvestment.objects.filter(financial_year=year, locality=locality)
+        .order_by()
+        .values("amount")[:1]
+    )
+
+
+def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> QuerySet[Locality]:
+    """Each locality's spend against plan to date, in SQL, under the table's column names.
+
+    `planned_given` and `planned_missing` keep the exact parts of the plan to date
+    (returns' own plans, and how many returns count a quarter of the annual
+    plan); the rest are for sorting, where PostgreSQL's numeric arithmetic
+    orders as the Python figures do. The returns and the year's plan are joined
+    with their conditions (FilteredRelation), so the join reads only the year's
+    returns and the plan is a column, not a subquery per row.
+    """
+    returns = _returns(page, "updates__")
+    money = DecimalField(max_digits=20, decimal_places=6)
+    planned = F("planned_given") + F("planned_missing") * Coalesce("annual_plan", _ZERO) / 4
+    return (
+        localities.select_related("sub_system")
+        .annotate(
+            year_returns=FilteredRelation("updates", condition=returns),
+            year_plan=FilteredRelation(
+                "planned_investments",
+                condition=Q(planned_investments__financial_year=page.quarter.financial_year),
+            ),
+        )
+        .annotate(
+            annual_plan=F("year_plan__amount"),
+            returns=Count("year_returns"),
+            spent_to_date=Coalesce(Sum("year_returns__spend_actual"), _ZERO),
+            planned_given=Coalesce(Sum("year_returns__spend_planned"), _ZERO),
+            planned_missing=Count(
+                "year_returns", filter=Q(year_returns__spend_planned__isnull=True)
+            ),
+        )
+        .annotate(planned_to_date=ExpressionWrapper(planned, output_field=money))
+        .annotate(
+            variance=ExpressionWrapper(F("spent_to_date") - F("planned_to_date"), money),
+        )
+        .annotate(
+            variance_percent=Round(
+                F("variance") * 100 / NullIf(F("planned_to_date"), _ZERO), 1, output_field=money
+            )
+        )
+        .annotate(
+            verdict=Case(
+                When(returns=0, then=Value(SpendVerdict.NO_RETURN)),
+                When(variance_percent__isnull=True, then=Value(SpendVerdict.NO_PLAN)),
+                When(
+                    variance_percent__lt=-ON_PLAN_TOLERANCE_PERCENT,
+                    then=Value(SpendVerdict.UNDER_PLAN),
+                ),
+                When(
+                    variance_percent__gt=ON_PLAN_TOLERANCE_PERCENT,
+                    then=Value(SpendVerdict.OVER_PLAN),
+                ),
+                default=Value(SpendVerdict.ON_PLAN),
+                output_field=CharField(),
+            )
+        )
+    )
+
+
+def _spend_row(locality: Locality) -> SpendAgainstPlan:
+    """A locality's row, its plan to date worked out exactly (as `money_data` does)."""
+    plan = locality.annual_plan
+    return SpendAgainstPlan(
+        name=locality.name,
+        slug=locality.slug,
+        sub_system=locality.sub_system.name,
+        annual_plan=plan,
+        planned_to_date=locality.planned_given
+        + locality.planned_missing * (plan or Decimal("0")) / QUARTERS_PER_YEAR,
+        spent_to_date=locality.spent_to_date,
+        returns=locality.returns,
+    )
+
+
+def _verdicts(spend: QuerySet[Locality]) -> VerdictCounts:
+    """Every locality's verdict, counted from (name, verdict, variance %) read in SQL."""
+    triples = list(spend.order_by("name", "id").values_list("name", "verdict", "variance_percent"))
+    counts = Counter(verdict for _, verdict, _ in triples)
+    reported = [(name, percent) for name, _, percent in triples if percent is not None]
+    # The first of equals in name order, as money_data's max() over its rows picks.
+    furthest = max(reported, key=lambda pair: abs(pair[1])) if reported else (None, None)
+    return VerdictCounts(
+        locality_count=len(triples),
+        on_plan=counts[SpendVerdict.ON_PLAN],
+        under_plan=counts[SpendVerdict.UNDER_PLAN],
+        over_plan=counts[SpendVerdict.OVER_PLAN],
+        furthest_name=furthest[0],
+        furthest_percent=(
+            None if furthest[1] is None else Decimal(furthest[1]).quantize(Decimal("0.1"))
+        ),
+    )
+
+
+def money_page(
+    *,
+    page: DashboardPage,
+    localities: QuerySet[Locality],
+    area_name: str = PROGRAMME_NAME,
+    ordering: list[OrderBy],
+    number: str,
+    per_page: int | None,
+) -> MoneyPage:
+    """`money_data` for the page: localities a page at a time, sorted in SQL by `ordering`.
+
+    Totals and the figures by quarter are aggregates over every locality in
+    `localities`. Five queries whatever the data: the plans' total, spend by
+    quarter, every locality's verdict (which counts them), the page's rows,
+    and the investment case.
+    """
+    quarter = page.quarter
+    year = quarter.financial_year
+    plans = PlannedInvestment.objects.filter(financial_year=year, locality__in=localities)
+    plan_totals = plans.order_by().aggregate(
+        amount=Sum("amount"),
+        count=Count("id"),
+        illustrative=Count("id", filter=Q(is_illustrative=True)),
+    )
+    by_quarter = {
+        row["quarter_id"]: row
+        for row in QuarterlyUpdate.objects.filter(_returns(page), locality__in=localities)
+        .annotate(plan=_plan_for(year, OuterRef("locality_id")))
+        .order_by()
+        .values("quarter_id")
+        .annotate(
+            planned_given=Coalesce(Sum("spend_planned"), _ZERO),
+            # Returns with no plan of their own count a quarter of the annual plan: the
+            # plans are summed here and divided in Python, so the figure stays exact.
+            missing_plans=Coalesce(Sum("plan", filter=Q(spend_planned__isnull=True)), _ZERO),
+            spent=Coalesce(Sum("spend_actual"), _ZERO),
+            returns=Count("id"),
+            illustrative=Count("id", filter=Q(is_illustrative=True)),
+        )
+    }
+    quarters = [
+        SpendAgainstPlan(
+            name=option.label,
+            planned_to_date=row["planned_given"] + row["missing_plans"] / QUARTERS_PER_YEAR,
+            spent_to_date=row["spent"],
+            returns=row["returns"],
+        )
+        if (row := by_quarter.get(option.id))
+        else SpendAgainstPlan(
+            name=option.label, planned_to_date=Decimal("0"), spent_to_date=Decimal("0"), returns=0
+        )
+        for option in _quarters_to_date(page)
+    ]
+    total = SpendAgainstPlan(
+        name=area_name,
+        annual_plan=plan_totals["amount"] if plan_totals["count"] else None,
+        planned_to_date=sum((row.planned_to_date for row in quarters), Decimal("0")),
+        spent_to_date=sum((row.spent_to_date for row in quarters), Decimal("0")),
+        returns=sum(row.returns for row in quarters),
+    )
+    spend = _spend_by_locality(page, localities)
+    verdicts = _verdicts(spend)
+    return MoneyPage(
+        quarter=quarter,
+        financial_year=year,
+        area_name=area_name,
+        localities=sql_page(
+            spend.order_by(*ordering, "name", "id"),
+            requested=number,
+            per_page=per_page,
+            total=verdicts.locality_count,
+            row=_spend_row,
+        ),
+        verdicts=verdicts,
+        quarters=quarters,
+        total=total,
+        investment_case=_investment_case(),
+        plan_is_illustrative=bool(plan_totals["illustrative"]),
+        actuals_are_illustrative=any(row["illustrative"] for row in by_quarter.values()),
     )

@@ -1,11 +1,15 @@
 """The objectives page: every locality's status against each objective, quarter by
 quarter through the financial year, in a fixed number of queries."""
 
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Case, Count, F, OrderBy, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django_tables2.utils import OrderBy as Alias
 
+from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Locality, Objective, ObjectiveStatus, Quarter, Rag
 
@@ -53,9 +57,15 @@ class QuarterCounts:
 
 @dataclass(frozen=True)
 class ObjectiveProgress:
+    """One objective: its table's rows (one page of localities) and counts over all of them."""
+
     objective: Objective
-    rows: list[LocalityRow]
+    page: SqlPage  # of LocalityRow
     counts: list[QuarterCounts]
+
+    @property
+    def rows(self) -> list[LocalityRow]:
+        return self.page.rows
 
 
 @dataclass(frozen=True)
@@ -67,40 +77,163 @@ class ObjectivesPage:
     includes_illustrative: bool
 
 
-def objectives_data(*, page: DashboardPage, localities: QuerySet[Locality]) -> ObjectivesPage:
+@dataclass(frozen=True)
+class TablePage:
+    """What a request asks of one objective's table: its `?<prefix>sort=` and page."""
+
+    sort: tuple[str, ...]
+    number: str
+    per_page: int | None  # None: every locality (a download)
+
+
+def table_prefix(objective: Objective) -> str:
+    """The query-string prefix of an objective's table: `objective-2-sort`, `objective-2-page`."""
+    return f"objective-{objective.number}-"
+
+
+def _rank_in(objective: Objective, quarter: Quarter, statuses) -> Coalesce:
+    """A locality's severity rank (`StatusCell.rank`) against `objective` in `quarter`."""
+    rank = (
+        ObjectiveStatus.objects.filter(
+            objective=objective,
+            update__locality=OuterRef("pk"),
+            update__quarter=quarter,
+            update__status__in=statuses,
+        )
+        .annotate(
+            rank=Case(
+                *(When(rag=rag, then=Value(position)) for rag, position in _SEVERITY.items()),
+                default=Value(NO_STATUS_RANK),
+                output_field=models.IntegerField(),
+            )
+        )
+        .values("rank")[:1]
+    )
+    return Coalesce(Subquery(rank), Value(NO_STATUS_RANK))
+
+
+def _ordered_localities(
+    localities: QuerySet[Locality],
+    *,
+    sort: tuple[str, ...],
+    objective: Objective,
+    year_quarters: list[Quarter],
+    statuses,
+) -> QuerySet[Locality]:
+    """Localities in the order the table's `?sort=` asks for, in SQL.
+
+    "locality" sorts by name; "q2" by the status in the year's second quarter,
+    worst first, then by name, as the table sorted its rows in Python before.
+    """
+    by_number = {f"q{quarter.number}": quarter for quarter in year_quarters}
+    ordering: list[OrderBy] = []
+    for alias in (part for value in sort for part in value.split(",")):
+        name, descending = Alias(alias).bare, alias.startswith("-")
+        if name == "locality":
+            field = F("name")
+        elif name in by_number:
+            annotation = f"rank_{name}"
+            localities = localities.annotate(
+                **{annotation: _rank_in(objective, by_number[name], statuses)}
+            )
+            field = F(annotation)
+        else:
+            continue  # not a column of the table: ignored, as django-tables2 ignores it
+        ordering.append(field.desc() if descending else field.asc())
+    return localities.order_by(*ordering, "name", "id")
+
+
+def _table_pages(query: Mapping, objectives: list[Objective], per_page: int | None):
+    return {
+        objective.id: TablePage(
+            sort=tuple(query.getlist(f"{table_prefix(objective)}sort")),
+            number=query.get(f"{table_prefix(objective)}page", ""),
+            per_page=per_page,
+        )
+        for objective in objectives
+    }
+
+
+def objectives_data(
+    *,
+    page: DashboardPage,
+    localities: QuerySet[Locality],
+    table_query: Mapping,
+    per_page: int | None,
+) -> ObjectivesPage:
     """Status by locality and quarter for each objective of the page's financial year.
 
-    `localities` is the (possibly filtered) set of localities to show.
+    `localities` is the (possibly filtered) set of localities to show;
+    `table_query` (the request's query) says how each objective's table is
+    sorted and which page it shows, `per_page` localities a page (None: all of
+    them, for a download). Only those localities' statuses are read; the
+    chart's counts are one GROUP BY over every locality's. A fixed number of
+    queries: the objectives, the quarters, the count of localities, the
+    counts, the localities on the tables' pages (one read when the tables
+    ask for the same page in the same order) and their statuses.
     """
     quarter = page.quarter
     year = quarter.financial_year
-    locality_list = list(localities.order_by("name"))
     objectives = list(Objective.objects.filter(financial_year=year).order_by("number"))
     year_quarters = list(
         Quarter.objects.filter(
             financial_year=year, start_date__lte=quarter.start_date
         ).chronological()
     )
-    statuses = ObjectiveStatus.objects.filter(
+    locality_count = localities.count()
+    visible = ObjectiveStatus.objects.filter(
         objective__in=objectives,
         update__quarter__in=year_quarters,
         update__status__in=page.statuses,
         update__locality__in=localities,
-    ).values_list(
-        "objective_id",
-        "update__locality_id",
-        "update__quarter_id",
-        "rag",
-        "update__is_illustrative",
     )
-    rags: dict[tuple[int, int, int], str] = {}
+    tallies: dict[tuple[int, int], dict[str, int]] = {}
     includes_illustrative = False
-    for objective_id, locality_id, quarter_id, rag, is_illustrative in statuses:
-        rags[(objective_id, locality_id, quarter_id)] = rag
-        includes_illustrative = includes_illustrative or is_illustrative
+    for objective_id, quarter_id, rag, count, illustrative in (
+        visible.order_by()
+        .values_list("objective_id", "update__quarter_id", "rag")
+        .annotate(
+            localities=Count("update__locality", distinct=True),
+            illustrative=Count("id", filter=Q(update__is_illustrative=True)),
+        )
+    ):
+        tallies.setdefault((objective_id, quarter_id), {})[rag] = count
+        includes_illustrative = includes_illustrative or bool(illustrative)
+
+    asked = _table_pages(table_query, objectives, per_page)
+    # Tables asking for the same order and page (every table, unless a reader has
+    # sorted or paged one) share one read; a quarter's sort depends on the objective.
+    read: dict[tuple, SqlPage] = {}
+    pages = {}
+    for objective in objectives:
+        table = asked[objective.id]
+        by_status = any(value.lstrip("-") != "locality" for value in table.sort)
+        key = (table, objective.id if by_status else None)
+        if key not in read:
+            read[key] = sql_page(
+                _ordered_localities(
+                    localities,
+                    sort=table.sort,
+                    objective=objective,
+                    year_quarters=year_quarters,
+                    statuses=page.statuses,
+                ),
+                requested=table.number,
+                per_page=table.per_page,
+                total=locality_count,
+            )
+        pages[objective.id] = read[key]
+    shown = {locality.id for sql in pages.values() for locality in sql.rows}
+    rags = {
+        (objective_id, locality_id, quarter_id): rag
+        for objective_id, locality_id, quarter_id, rag in visible.filter(
+            update__locality__in=shown
+        ).values_list("objective_id", "update__locality_id", "update__quarter_id", "rag")
+    }
 
     progress = []
     for objective in objectives:
+        sql = pages[objective.id]
         rows = [
             LocalityRow(
                 locality=locality,
@@ -112,24 +245,31 @@ def objectives_data(*, page: DashboardPage, localities: QuerySet[Locality]) -> O
                     for year_quarter in year_quarters
                 ],
             )
-            for locality in locality_list
+            for locality in sql.rows
         ]
         counts = []
-        for index, year_quarter in enumerate(year_quarters):
-            tally = Counter(row.cells[index].rag for row in rows)
+        for year_quarter in year_quarters:
+            tally = tallies.get((objective.id, year_quarter.id), {})
+            counted = {rag: tally.get(rag, 0) for rag in RAG_ORDER}
             counts.append(
                 QuarterCounts(
                     quarter=year_quarter,
-                    counts={rag: tally[rag] for rag in RAG_ORDER},
-                    no_status=tally[None],
+                    counts=counted,
+                    no_status=locality_count - sum(counted.values()),
                 )
             )
-        progress.append(ObjectiveProgress(objective=objective, rows=rows, counts=counts))
+        progress.append(
+            ObjectiveProgress(
+                objective=objective,
+                page=SqlPage(rows=rows, number=sql.number, per_page=sql.per_page, total=sql.total),
+                counts=counts,
+            )
+        )
 
     return ObjectivesPage(
         quarter=quarter,
         year_quarters=year_quarters,
-        locality_count=len(locality_list),
+        locality_count=locality_count,
         objectives=progress,
         includes_illustrative=includes_illustrative,
     )

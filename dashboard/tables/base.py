@@ -1,10 +1,18 @@
 """Shared pieces of the dashboard's django-tables2 tables."""
 
+import contextlib
+from dataclasses import dataclass
+
 import django_tables2 as tables
+from django.db.models import F, OrderBy
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django_tables2 import RequestConfig
+from django_tables2.data import TableData
+from django_tables2.utils import OrderBy as Alias
 
 from dashboard.money_format import percent_signed, pounds, pounds_signed
+from dashboard.pagination import SqlPage
 from localities.models import Rag
 
 # The NHS.UK cell classes are added by the table template; columns add modifiers.
@@ -29,6 +37,102 @@ class DashboardTable(tables.Table):
         super().__init__(*args, **kwargs)
         if caption is not None:
             self.caption = caption
+
+    @classmethod
+    def page_request(cls, request, *, per_page: int, prefix: str = "") -> "PageRequest":
+        """The sort, page and page size the request asks of this table (see SqlPageRows)."""
+        with contextlib.suppress(KeyError, ValueError):
+            per_page = min(max(int(request.GET[f"{prefix}per_page"]), 1), MAX_PER_PAGE)
+        sort = tuple(request.GET.getlist(f"{prefix}sort"))
+        number = request.GET.get(f"{prefix}page", "")
+        return PageRequest(
+            ordering=cls.sql_ordering(request, prefix=prefix),
+            number=number,
+            per_page=per_page,
+            cache_key=(prefix, sort, number, per_page),
+        )
+
+    @classmethod
+    def sql_ordering(cls, request, *, prefix: str = "") -> list[OrderBy]:
+        """ORDER BY for the request's `?sort=`, from the columns' own `order_by`.
+
+        For a table whose rows are read a page at a time (`SqlPageRows`): the
+        selector sorts in SQL what django-tables2 would have sorted in Python.
+        Unknown or unorderable columns are ignored, as django-tables2 ignores them.
+        """
+        ordering = []
+        for alias in request.GET.getlist(f"{prefix}sort"):
+            for part in alias.split(","):
+                name = Alias(part).bare
+                column = cls.base_columns.get(name)
+                if column is None or column.orderable is False:
+                    continue
+                accessors = column.order_by or (str(column.accessor or name),)
+                for accessor in accessors:
+                    field = accessor.lstrip("-")
+                    descending = accessor.startswith("-") != part.startswith("-")
+                    expression = F(field.replace(".", "__"))
+                    # Nulls last either way, on PostgreSQL and SQLite alike.
+                    ordering.append(
+                        expression.desc(nulls_last=True)
+                        if descending
+                        else expression.asc(nulls_last=True)
+                    )
+        return ordering
+
+
+# A reader may ask for a bigger page (`?per_page=`), not for every row: that is
+# what the CSV and XLSX downloads are for.
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a request asks of a table read a page at a time."""
+
+    ordering: list[OrderBy]  # for the selector's queryset.order_by()
+    number: str  # as asked; dashboard.pagination.sql_page resolves it against the count
+    per_page: int
+    cache_key: tuple  # plain values, for dashboard.caching
+
+
+def configure_sql_table(request, table: tables.Table, page: SqlPage) -> tables.Table:
+    """Sorting marks and pagination for a table built on `SqlPageRows(page)`.
+
+    Not RequestConfig's pagination: that would read `?page=` and `?per_page=`
+    again, unbounded; the page shown must be the page that was read.
+    """
+    RequestConfig(request, paginate=False).configure(table)
+    table.paginate(per_page=page.per_page, page=page.number)
+    return table
+
+
+class SqlPageRows(TableData):
+    """A page of rows already sorted and cut in SQL (dashboard.pagination.sql_page).
+
+    django-tables2 paginates and sorts the data it is given; this data says it
+    has `total` rows, hands over the page it holds for that page's slice, and
+    leaves sorting to the SQL that read it. The table's `order_by` still marks
+    the sorted column in the header.
+    """
+
+    def __init__(self, page: SqlPage):
+        super().__init__(page.rows)
+        self.sql_page = page
+
+    def __len__(self):
+        return self.sql_page.total
+
+    def __getitem__(self, key):
+        offset = self.sql_page.offset
+        if isinstance(key, slice):
+            start = (key.start or 0) - offset
+            stop = None if key.stop is None else key.stop - offset
+            return self.sql_page.rows[max(start, 0) : stop]
+        return self.sql_page.rows[key - offset]
+
+    def order_by(self, aliases):
+        """Sorted in SQL already (DashboardTable.sql_ordering)."""
 
 
 # The same markup as templates/includes/rag_tag.html, built in Python: tables call

@@ -55,11 +55,18 @@ class SlippageColumn(tables.Column):
 
 
 class MilestoneTable(DashboardTable):
+    """Rows are MilestoneRow; sorted in SQL (`order_by` names the selector's fields and
+    annotations, dashboard.selectors.milestones `_sortable`), read a page at a time."""
+
     title = tables.Column(verbose_name="Milestone")
     # empty_values=(): a milestone with no locality is programme-wide, in the page and the export.
     locality_name = tables.Column(verbose_name="Locality", empty_values=())
     workstream = tables.Column(verbose_name="Workstream", default="")
-    objective_label = tables.Column(verbose_name="Objective", default="")
+    objective_label = tables.Column(
+        verbose_name="Objective",
+        default="",
+        order_by=("objective__financial_year__start_year", "objective__number"),
+    )
     planned_window = tables.Column(
         verbose_name="Planned", order_by=("planned_end", "planned_start")
     )

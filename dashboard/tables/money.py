@@ -45,11 +45,14 @@ def _footer(format_value, attribute):
 
 
 class LocalitySpendTable(DashboardTable):
+    """Rows are SpendAgainstPlan; sorted in SQL by the annotations of the same names
+    (dashboard.selectors.money `_spend_by_locality`), read a page at a time."""
+
     name = tables.Column(
         verbose_name="Locality",
         footer=_footer(lambda name: format_html("<strong>{}</strong>", name), "name"),
     )
-    sub_system = tables.Column(verbose_name="Sub-system")
+    sub_system = tables.Column(verbose_name="Sub-system", order_by=("sub_system__name",))
     annual_plan = PoundsColumn(verbose_name="Annual plan", footer=_footer(pounds, "annual_plan"))
     returns = tables.Column(
         verbose_name="Quarters reported", attrs=NUMERIC_ATTRS, footer=_footer(str, "returns")

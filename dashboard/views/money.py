@@ -1,13 +1,13 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.money import spend_by_locality_chart, spend_by_quarter_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.money import LocalityMoneyFilter
 from dashboard.periods import dashboard_page
-from dashboard.selectors.money import money_data, sub_system_choices
+from dashboard.selectors.money import money_page, sub_system_choices
+from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.money import LocalitySpendTable, headline_figures
 from localities.models import Locality
 
@@ -20,30 +20,46 @@ def money(request):
     locality_filter = LocalityMoneyFilter(
         request.GET, queryset=Locality.objects.all(), sub_systems=sub_system_choices()
     )
+    asked = LocalitySpendTable.page_request(request, per_page=ROWS_PER_PAGE)
+    caption = f"Spend against plan by locality, year to {page.quarter.label}"
+    exporting = requested_export_format(request)
+
+    def spend(*, everything: bool = False):
+        return money_page(
+            page=page,
+            localities=locality_filter.qs,
+            area_name=locality_filter.area_name,
+            ordering=asked.ordering,
+            number=asked.number,
+            # A download has every locality, in the table's order: the whole table.
+            per_page=None if everything else asked.per_page,
+        )
 
     def compute():
-        data = money_data(
-            page=page, localities=locality_filter.qs, area_name=locality_filter.area_name
-        )
+        data = spend()
         return data, spend_by_quarter_chart(data), spend_by_locality_chart(data)
 
-    data, quarter_chart, locality_chart = cached_page_data(
-        "money",
-        page=page,
-        compute=compute,
-        filters=filter_parameters(request.GET, LocalityMoneyFilter.base_filters),
-    )
+    if exporting:
+        data = spend(everything=True)
+    else:
+        data, quarter_chart, locality_chart = cached_page_data(
+            "money",
+            page=page,
+            compute=compute,
+            filters=filter_parameters(request.GET, LocalityMoneyFilter.base_filters),
+            table=asked.cache_key,
+        )
     table = LocalitySpendTable(
-        data.localities,
+        SqlPageRows(data.localities),
         total=data.total,
         query_string=page.query_string,
-        caption=f"Spend against plan by locality, year to {page.quarter.label}",
+        caption=caption,
         order_by="name",
     )
-    RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(table)
-    if export_format := requested_export_format(request):
+    configure_sql_table(request, table, data.localities)
+    if exporting:
         return export_response(
-            table, export_format=export_format, name="money", quarter_label=page.quarter.label
+            table, export_format=exporting, name="money", quarter_label=page.quarter.label
         )
     return render(
         request,

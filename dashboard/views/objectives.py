@@ -1,6 +1,5 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.objectives import rag_counts_chart
@@ -12,21 +11,36 @@ from dashboard.exports import (
 )
 from dashboard.filters.objectives import ObjectiveLocalityFilter
 from dashboard.periods import dashboard_page
-from dashboard.selectors.objectives import objectives_data
+from dashboard.selectors.objectives import objectives_data, table_prefix
+from dashboard.tables.base import configure_sql_table
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
 from localities.models import Locality
+
+# The parameters that choose a table's order and page: part of the cache key.
+TABLE_PARAMETERS = ("sort", "page")
 
 
 @require_safe
 def objectives(request):
     page = dashboard_page(request)
-    all_localities = Locality.objects.select_related("sub_system").order_by("name")
     locality_filter = ObjectiveLocalityFilter(
-        request.GET, queryset=all_localities, localities=list(all_localities)
+        request.GET,
+        queryset=Locality.objects.all(),
+        localities=list(
+            Locality.objects.order_by("name").values_list(
+                "slug", "name", "sub_system__slug", "sub_system__name"
+            )
+        ),
     )
+    exporting = requested_export_format(request)
+
+    def data_for(*, per_page):
+        return objectives_data(
+            page=page, localities=locality_filter.qs, table_query=request.GET, per_page=per_page
+        )
 
     def compute():
-        data = objectives_data(page=page, localities=locality_filter.qs)
+        data = data_for(per_page=PER_PAGE)
         charts = [
             rag_counts_chart(
                 progress, locality_count=data.locality_count, is_preview=page.is_preview
@@ -35,37 +49,47 @@ def objectives(request):
         ]
         return data, charts
 
-    data, charts = cached_page_data(
-        "objectives",
-        page=page,
-        compute=compute,
-        filters=filter_parameters(request.GET, ObjectiveLocalityFilter.base_filters),
-    )
+    if exporting:
+        # Every locality, in the table's order: a download is the whole table.
+        data, charts = data_for(per_page=None), None
+    else:
+        data, charts = cached_page_data(
+            "objectives",
+            page=page,
+            compute=compute,
+            filters=filter_parameters(request.GET, ObjectiveLocalityFilter.base_filters),
+            tables=tuple(
+                sorted(
+                    (name, tuple(request.GET.getlist(name)))
+                    for name in request.GET
+                    if name.startswith("objective-") and name.endswith(TABLE_PARAMETERS)
+                )
+            ),
+        )
 
-    config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     sections = []
-    for progress, chart in zip(data.objectives, charts, strict=True):
-        name = f"objective-{progress.objective.number}"
+    for index, progress in enumerate(data.objectives):
+        name = table_prefix(progress.objective).rstrip("-")
         table = ObjectiveStatusTable(
             progress, quarters=data.year_quarters, page=page, prefix=f"{name}-"
         )
-        config.configure(table)
+        configure_sql_table(request, table, table.sql_page)
         sections.append(
             {
                 "name": name,
                 "progress": progress,
                 "table": table,
-                "chart": chart,
+                "chart": charts[index] if charts else None,
                 "export_query": export_query(request, table=name),
                 "what": f"objective {progress.objective.number} statuses",
             }
         )
 
-    if export_format := requested_export_format(request):
+    if exporting:
         table = requested_table(request, {item["name"]: item["table"] for item in sections})
         return export_response(
             table,
-            export_format=export_format,
+            export_format=exporting,
             name=table.prefix.rstrip("-"),
             quarter_label=page.quarter.label,
         )

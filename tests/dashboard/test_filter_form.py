@@ -6,7 +6,7 @@ from django import forms
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
-from dashboard.templatetags.filter_form_tags import select_options
+from dashboard.templatetags.dashboard_forms import select_options
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 

@@ -7,8 +7,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from dashboard.selectors.mdts import AgainstPlan, against_plan
+from dashboard.charts.mdts import _names
+from dashboard.selectors.mdts import AgainstPlan, Leaders, _leaders, against_plan
 from localities.models import MDT, Locality
+from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
 
 MDTS = reverse("dashboard:mdts")
@@ -19,11 +21,15 @@ PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
 def by_locality(response):
-    return {row.slug: row for row in response.context["data"].localities}
+    localities = response.context["data"].localities
+    assert localities.total <= localities.per_page, "not every locality is on this page"
+    return {row.slug: row for row in localities.rows}
 
 
 def register_names(response):
-    return {mdt.name for mdt in response.context["data"].register}
+    register = response.context["data"].register
+    assert register.total <= register.per_page, "not every MDT is on this page"
+    return {mdt.name for mdt in register.rows}
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
@@ -78,7 +84,10 @@ def test_locality_figures_agree_with_the_register(client, programme_data, board_
 def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user):
     client.force_login(board_user)
 
-    register = {mdt.name: mdt for mdt in client.get(MDTS + Q2).context["data"].register}
+    register = {
+        mdt.name: mdt
+        for mdt in client.get(MDTS + Q2 + "&per_page=100").context["data"].register.rows
+    }
 
     # Went live 3 November 2018: at the end of September it was not yet live.
     assert register["Medway MDT 2 (illustrative)"].status_then == "planned"
@@ -231,8 +240,68 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(
     client.force_login(board_user)
     url = MDTS + Q4 + "&status=live&sort=-population_covered"
 
-    # Session, user, groups, quarters; localities with counts; returns; register.
-    with django_assert_max_num_queries(7):
+    # Session, user, groups, quarters; every locality's counts (for the filter and the
+    # chart's summary); totals of the register and of the returns; the page of localities;
+    # the register's count and page.
+    with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
-    assert assert_queries_do_not_grow(client, url) == 7
-    assert len(client.get(url).context["data"].localities) > 8
+    assert assert_queries_do_not_grow(client, url) == 10
+    data = client.get(url).context["data"]
+    assert data.localities.total > 8
+    assert len(data.localities.rows) == 25
+
+
+def test_localities_come_a_page_at_a_time_with_totals_and_summary_over_all(
+    client, programme_data, board_user
+):
+    generate_scale_data(factor=4)  # 32 localities
+    client.force_login(board_user)
+
+    first = client.get(MDTS + Q4)
+    second = client.get(MDTS + Q4 + "&localities-page=2")
+
+    pages = [first.context["data"].localities, second.context["data"].localities]
+    rows = [row for page in pages for row in page.rows]
+    assert [len(page.rows) for page in pages] == [25, 7]
+    assert [row.name for row in rows] == list(
+        Locality.objects.order_by("name").values_list("name", flat=True)
+    )
+    totals = first.context["data"].totals
+    assert totals.total == sum(row.total for row in rows) == MDT.objects.count()
+    assert totals.live == sum(row.live for row in rows)
+    assert totals.population_live == sum(row.population_live for row in rows)
+    # The chart draws the page's localities; its summary compares all of them.
+    chart = second.context["chart"]
+    assert chart.figure["data"][0]["y"] == [row.name for row in pages[1].rows]
+    assert chart.table.rows[-1][0] == "All localities"
+    assert len(chart.table.rows) == 7 + 1
+    assert "localities 26 to 32 of 32" in chart.title
+    most = max(row.live for row in rows)
+    assert f"({most}" in chart.summary
+    without = sum(1 for row in rows if row.live == 0)
+    assert (f"{without} localit" in chart.summary) == bool(without)
+    # Links to the other page keep the quarter; the register keeps its own pages.
+    assert 'href="?quarter=2018-19-q4&amp;localities-page=2#by-locality"' in first.text
+    assert "Page 1 of 2" in second.text
+
+
+def test_many_localities_tied_are_counted_not_all_named():
+    leaders = _leaders([(f"Locality {n}", 3) for n in range(10)] + [("Low", 1)])
+
+    assert leaders == Leaders(names=["Locality 0", "Locality 1", "Locality 2"], tied=10, count=3)
+    assert _names(leaders) == "Locality 0, Locality 1, Locality 2 and 7 other localities"
+
+
+def test_register_pages_are_read_in_sql_in_one_order(client, programme_data, board_user):
+    client.force_login(board_user)
+    for sort in ("status_then", "-population_covered", "locality", "-actual_go_live"):
+        everything = client.get(MDTS + Q4 + f"&sort={sort}&per_page=100").context["data"]
+        pages = [
+            client.get(MDTS + Q4 + f"&sort={sort}&per_page=10&page={number}").context["data"]
+            for number in range(1, 6)
+        ]
+
+        assert [mdt.id for page in pages for mdt in page.register.rows] == [
+            mdt.id for mdt in everything.register.rows
+        ], sort
+        assert len(everything.register.rows) == 43

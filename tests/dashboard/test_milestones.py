@@ -21,8 +21,14 @@ PAPER_MILESTONES = 33
 ALL_MILESTONES = PAPER_MILESTONES + 3 * 8
 
 
+# The register comes a page at a time; a page this big holds every fixture milestone.
+EVERY_ROW = "&per_page=100"
+
+
 def rows_by_title(response):
-    return {row.title: row for row in response.context["data"].rows}
+    rows = response.context["data"].rows
+    assert rows.total <= rows.per_page, "not every row is on this page"
+    return {row.title: row for row in rows.rows}
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
@@ -88,7 +94,7 @@ def test_the_summary_sentence_gives_the_counts(client, programme_data, board_use
 def test_the_slipped_deep_dives_show_their_slippage(client, programme_data, board_user):
     client.force_login(board_user)
 
-    response = client.get(MILESTONES + Q4)
+    response = client.get(MILESTONES + Q4 + EVERY_ROW)
 
     rows = rows_by_title(response)
     # Planned August to early (7) September 2018; held 23 November and 11 December 2018.
@@ -103,9 +109,9 @@ def test_the_slipped_deep_dives_show_their_slippage(client, programme_data, boar
 def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user):
     client.force_login(board_user)
 
-    at_q2 = rows_by_title(client.get(MILESTONES + Q2))
-    at_q3 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q3"))
-    at_q1 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q1"))
+    at_q2 = rows_by_title(client.get(MILESTONES + Q2 + EVERY_ROW))
+    at_q3 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q3" + EVERY_ROW))
+    at_q1 = rows_by_title(client.get(MILESTONES + "?quarter=2018-19-q1" + EVERY_ROW))
 
     assert at_q2["Deep dive: East Kent"].status_label == "Overdue"
     assert at_q3["Deep dive: East Kent"].status_label == "Complete"
@@ -124,7 +130,7 @@ def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user
 def test_the_forecast_slippage_is_marked_as_a_forecast(client, programme_data, board_user):
     client.force_login(board_user)
 
-    response = client.get(MILESTONES + Q4 + "&locality=programme-wide")
+    response = client.get(MILESTONES + Q4 + "&locality=programme-wide" + EVERY_ROW)
 
     row = rows_by_title(response)["Outcomes framework progress to the Joint Board"]
     assert row.slippage.is_forecast
@@ -160,7 +166,7 @@ def test_filters_by_locality_programme_wide_objective_status_and_workstream(
     client.force_login(board_user)
 
     def titles(query):
-        return set(rows_by_title(client.get(MILESTONES + Q4 + query)))
+        return set(rows_by_title(client.get(MILESTONES + Q4 + query + EVERY_ROW)))
 
     assert {t for t in titles("&locality=thanet") if "(illustrative)" not in t} == {
         "Thanet: Quex cluster MDT review"
@@ -171,7 +177,7 @@ def test_filters_by_locality_programme_wide_objective_status_and_workstream(
         Milestone.objects.filter(objective=objective_1).values_list("title", flat=True)
     )
     assert titles("&workstream=Estates") == {"Estates locality workshops"}
-    overdue_at_q2 = set(rows_by_title(client.get(MILESTONES + Q2 + "&status=overdue")))
+    overdue_at_q2 = set(rows_by_title(client.get(MILESTONES + Q2 + "&status=overdue" + EVERY_ROW)))
     assert "Deep dive: Medway" in overdue_at_q2
     assert "Workforce workshop" not in overdue_at_q2
 
@@ -299,11 +305,59 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(
     client.force_login(board_user)
     url = MILESTONES + Q4 + "&sort=-slippage"
 
-    # Session, user, groups, quarters; localities, objectives, workstreams; milestones.
-    with django_assert_max_num_queries(8):
+    # Session, user, groups, quarters; localities, objectives, workstreams; the summary
+    # (one aggregate over every match, which also counts them); the page's milestones.
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
-    assert assert_queries_do_not_grow(client, url) == 8
+    assert assert_queries_do_not_grow(client, url) == 9
     # At ten times the data the page still shows 25 rows and a chart of them.
     response = client.get(url)
     assert len(response.context["table"].page.object_list) == 25
     assert Quarter.objects.count() > 12
+
+
+def test_pages_are_read_in_sql_in_the_order_of_the_whole_register(
+    client, programme_data, board_user
+):
+    """Each page is a LIMIT/OFFSET of one SQL order: together the pages are the sorted register."""
+    client.force_login(board_user)
+    for sort in ("status_then", "-slippage", "objective_label", "locality_name", "-planned_window"):
+        everything = client.get(MILESTONES + Q4 + f"&sort={sort}" + EVERY_ROW).context["data"]
+        pages = [
+            client.get(MILESTONES + Q4 + f"&sort={sort}&per_page=10&page={number}").context["data"]
+            for number in range(1, 7)
+        ]
+
+        assert [row.id for page in pages for row in page.rows.rows] == [
+            row.id for row in everything.rows.rows
+        ], sort
+        assert {page.rows.total for page in pages} == {ALL_MILESTONES}
+        assert [len(page.rows.rows) for page in pages] == [10, 10, 10, 10, 10, 7]
+    # Sorted as django-tables2 sorted the whole list in Python before.
+    by_status = client.get(MILESTONES + Q4 + "&sort=status_then" + EVERY_ROW).context["data"]
+    orders = [row.status_order for row in by_status.rows.rows]
+    assert orders == sorted(orders)
+    by_slippage = client.get(MILESTONES + Q4 + "&sort=-slippage" + EVERY_ROW).context["data"]
+    known = [row.slippage_days for row in by_slippage.rows.rows if row.slippage_days is not None]
+    assert known == sorted(known, reverse=True)
+    assert by_slippage.rows.rows[-1].slippage_days is None  # unknown slippage last
+
+
+def test_the_page_asked_for_is_bounded(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    huge = client.get(MILESTONES + Q4 + "&per_page=100000").context["table"]
+    beyond = client.get(MILESTONES + Q4 + "&page=99")
+    nonsense = client.get(MILESTONES + Q4 + "&page=x&per_page=y")
+
+    assert len(huge.page.object_list) == ALL_MILESTONES  # capped at 100 a page
+    assert huge.paginator.per_page == 100
+    # As django-tables2 does: beyond the end shows the last page, nonsense the first.
+    assert beyond.context["table"].page.number == 3
+    assert [row.record.id for row in beyond.context["table"].page.object_list] == [
+        row.id for row in beyond.context["data"].rows.rows
+    ]
+    assert len(beyond.context["data"].rows.rows) == ALL_MILESTONES - 50
+    assert nonsense.context["table"].page.number == 1
+    assert len(nonsense.context["data"].rows.rows) == 25
+    assert "Page 2 of 3" in nonsense.text

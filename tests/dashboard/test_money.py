@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dashboard.selectors.money import SpendVerdict, spend_verdict, variance_percent
 from localities.models import Locality, PlannedInvestment, QuarterlyUpdate
+from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
 
 MONEY = reverse("dashboard:money")
@@ -19,7 +20,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 def _rows_by_slug(response):
-    return {row.slug: row for row in response.context["money"].localities}
+    return {row.slug: row for row in response.context["money"].localities.rows}
 
 
 # --- Who may see it ------------------------------------------------------------
@@ -169,10 +170,10 @@ def test_filtering_by_sub_system_narrows_table_charts_and_total(client, programm
     east_kent = set(
         Locality.objects.filter(sub_system__slug="east-kent").values_list("slug", flat=True)
     )
-    assert {row.slug for row in money.localities} == east_kent
+    assert {row.slug for row in money.localities.rows} == east_kent
     assert money.area_name == "East Kent"
     assert money.total.name == "East Kent"
-    assert money.total.spent_to_date == sum(row.spent_to_date for row in money.localities)
+    assert money.total.spent_to_date == sum(row.spent_to_date for row in money.localities.rows)
     assert response.context["quarter_chart"].title == "Spend against plan by quarter, East Kent"
 
 
@@ -226,7 +227,7 @@ def test_charts_carry_the_same_numbers_as_their_tables(client, programme_data, b
     locality_chart = response.context["locality_chart"]
     assert len(locality_chart.table.rows) == 8
     assert locality_chart.summary.startswith(
-        f"{sum(row.verdict == 'On plan' for row in money.localities)} of 8 localities are on plan"
+        f"{sum(row.verdict == 'On plan' for row in money.localities.rows)} of 8 localities are on plan"
     )
 
 
@@ -296,6 +297,58 @@ def test_queries_are_few_and_do_not_grow_with_the_data(
     client.force_login(board_user)
     client.get(MONEY + Q4)  # the session and user are cached after the first request
 
-    with django_assert_max_num_queries(9):
+    # Session, user, groups, quarters, sub-systems; the plans' total; spend by quarter;
+    # every locality's verdict (which also counts them); the page of localities; the
+    # investment case.
+    with django_assert_max_num_queries(10):
         client.get(MONEY + Q4)
-    assert assert_queries_do_not_grow(client, MONEY + Q4) == 9
+    assert assert_queries_do_not_grow(client, MONEY + Q4) == 10
+    # At ten times the data the table and its chart show one page of localities.
+    response = client.get(MONEY + Q4)
+    assert len(response.context["money"].localities.rows) == 25
+    assert len(response.context["locality_chart"].table.rows) == 25
+
+
+def test_localities_come_a_page_at_a_time_sorted_in_sql_with_totals_over_all(
+    client, programme_data, board_user
+):
+    generate_scale_data(factor=4)  # 32 localities
+    client.force_login(board_user)
+    everything = client.get(MONEY + Q4 + "&per_page=100").context["money"]
+    rows = everything.localities.rows
+
+    assert len(rows) == 32
+    assert everything.total.planned_to_date == sum(row.planned_to_date for row in rows)
+    assert everything.total.spent_to_date == sum(row.spent_to_date for row in rows)
+    assert everything.total.returns == sum(row.returns for row in rows)
+    verdicts = everything.verdicts
+    assert verdicts.locality_count == 32
+    assert verdicts.on_plan == sum(row.verdict == SpendVerdict.ON_PLAN for row in rows)
+    assert verdicts.under_plan == sum(row.verdict == SpendVerdict.UNDER_PLAN for row in rows)
+    assert verdicts.over_plan == sum(row.verdict == SpendVerdict.OVER_PLAN for row in rows)
+    # Sorted in SQL as the rows' own figures sort, and the pages are that order cut up.
+    for column, key in (
+        ("variance", lambda row: row.variance),
+        ("planned_to_date", lambda row: row.planned_to_date),
+        ("verdict", lambda row: row.verdict),
+        ("sub_system", lambda row: row.sub_system),
+    ):
+        for sort in (column, f"-{column}"):
+            pages = [
+                client.get(MONEY + Q4 + f"&sort={sort}&page={number}").context["money"]
+                for number in (1, 2)
+            ]
+            read = [row for page in pages for row in page.localities.rows]
+            assert [len(page.localities.rows) for page in pages] == [25, 7]
+            assert [key(row) for row in read] == sorted(
+                (key(row) for row in rows), reverse=sort.startswith("-")
+            ), sort
+            assert {row.slug for row in read} == {row.slug for row in rows}
+    # The chart follows the page; its summary covers every locality.
+    second = client.get(MONEY + Q4 + "&page=2")
+    chart = second.context["locality_chart"]
+    assert [row[0] for row in chart.table.rows] == [
+        row.name for row in second.context["money"].localities.rows
+    ]
+    assert "localities 26 to 32 of 32" in chart.title
+    assert chart.summary.startswith(f"{verdicts.on_plan} of 32 localities are on plan")
