@@ -164,6 +164,7 @@ def return_rows(
         for u in QuarterlyUpdate.objects.for_quarter(quarter)
         .filter(locality__in=[locality.pk for locality in localities])
         .select_related("submitted_by", "reviewed_by")
+        .order_by()  # the model's ordering would join quarter and locality only to sort
     }
     return [
         ReturnRow(locality=locality, quarter=quarter, update=updates.get(locality.pk), today=today)

@@ -386,6 +386,19 @@ def test_the_quarter_selector_keeps_the_filters(office):
     assert '<input type="hidden" name="sub_system" value="north-kent">' in selector
 
 
+def test_the_filter_form_shows_the_choices_in_force(office):
+    text = office.get(f"{RETURNS_Q4}&status=overdue&sub_system=north-kent").text
+
+    form = text.split('class="app-filter-form"')[1].split("</form>")[0]
+    assert '<option value="overdue" selected>Overdue</option>' in form
+    assert '<option value="north-kent" selected>' in form
+    assert form.count(" selected>") == 2
+    # Overdue is the first status offered after "All statuses".
+    statuses = form.split('id="id_status"')[1].split("</select>")[0]
+    assert statuses.index('value="overdue"') < statuses.index('value="not_started"')
+    assert f'<input type="hidden" name="quarter" value="{Q4}">' in form
+
+
 def test_each_count_links_to_its_returns(office):
     text = office.get(RETURNS_Q4).text
 
