@@ -736,3 +736,48 @@ def test_comments_typed_while_a_colleague_approved_are_shown_back(office, django
     assert 'data-testid="kept-text"' in response.text
     assert "Fix the spend</textarea>" in response.text
     assert q4_update().status == QuarterlyUpdate.Status.APPROVED
+
+
+# --- The returns page's row pieces, built in Python, match what the templates wrote ----
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("approved", "Approved"),
+        ("submitted", "Submitted"),
+        ("returned", "Returned with comments"),
+        ("draft", "Draft"),
+        ("", "Not started"),
+        (None, "Not started"),
+        ("draft", PAYLOAD),
+    ],
+)
+def test_status_tag_is_the_include_rendered_in_python(status, label):
+    from django.template.loader import render_to_string
+
+    from localities.templatetags.update_tags import status_tag
+
+    include = render_to_string(
+        "localities/includes/status_tag.html", {"status": status, "label": label}
+    )
+    assert status_tag(status, label) == include.strip()
+    assert PAYLOAD not in status_tag(status, label)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2019, 4, 21, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2019, 3, 31, 23, 30, tzinfo=datetime.UTC),  # 1 April in London
+        datetime.datetime(2019, 1, 5, 23, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2018, 10, 31, 23, 30, tzinfo=datetime.UTC),  # GMT again
+    ],
+)
+def test_short_date_is_the_date_filter(moment):
+    from django.template import engines
+
+    template = engines["django"].from_string('{{ moment|date:"j M Y" }}')
+
+    assert selectors.short_date(moment) == template.render({"moment": moment})
+    assert selectors.short_date(None) == ""
