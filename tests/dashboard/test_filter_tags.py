@@ -18,7 +18,12 @@ TEMPLATE_LOOP = """{% for value, label in field.field.choices %}
 class Filters(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(
         empty_label="All areas",
-        choices=[("east", "East <Kent>"), ("west", 'West & "Medway"'), ("None", "None")],
+        choices=[
+            ("east", "East <Kent>"),
+            ("west", 'West & "Medway"'),
+            ("None", "None"),
+            ("o'k", "Kent's"),
+        ],
     )
     number = django_filters.ChoiceFilter(choices=[(1, "One"), (2, "Two")])
 
