@@ -20,6 +20,17 @@ def _escaped(value) -> str:
     return value if isinstance(value, SafeData) else html.escape(str(value), quote=True)
 
 
+def option_tags(choices, chosen: str) -> SafeString:
+    """`<option>`s for (value, label) pairs, the one whose value is `chosen` selected."""
+    return SafeString(
+        "\n".join(
+            f'<option value="{_escaped(value)}"{" selected" if str(value) == chosen else ""}>'
+            f"{_escaped(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 @register.filter
 def select_options(bound_field) -> SafeString:
     """The field's `<option>`s, the chosen one marked `selected`.
@@ -28,12 +39,5 @@ def select_options(bound_field) -> SafeString:
     an unchosen field ("None") selects nothing and the browser shows the first
     option.
     """
-    chosen = str(bound_field.value())
-    return SafeString(
-        "\n".join(
-            f'<option value="{_escaped(value)}"{" selected" if str(value) == chosen else ""}>'
-            f"{_escaped(label)}</option>"
-            # getattr: the template looped over nothing for a field without choices.
-            for value, label in getattr(bound_field.field, "choices", ())
-        )
-    )
+    # getattr: the template looped over nothing for a field without choices.
+    return option_tags(getattr(bound_field.field, "choices", ()), str(bound_field.value()))

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django import forms, template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -59,3 +61,21 @@ def update_url(target, name: str) -> str:
     if name == "edit-section":
         return target.url("edit-section", section="objectives").removesuffix("objectives/")
     return target.url(name)
+
+
+_STATUS_TAG_CLASS = {
+    "approved": "nhsuk-tag--green",
+    "submitted": "nhsuk-tag--blue",
+    "returned": "nhsuk-tag--orange",
+    "draft": "nhsuk-tag--white",
+}
+
+
+@register.simple_tag
+def status_tag(status, label) -> SafeString:
+    """includes/status_tag.html built in Python: the returns page shows one a row."""
+    return format_html(
+        '<strong class="nhsuk-tag app-rag-tag {}">{}</strong>',
+        _STATUS_TAG_CLASS.get(status, "nhsuk-tag--grey"),
+        label,
+    )

@@ -10,9 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard.pagination import paged
 from dashboard.periods import parse_quarter_slug, quarter_slug
+from dashboard.selectors.money import sub_system_choices
 from localities import selectors, services
 from localities.comparison import review_comparison
+from localities.filters import ReturnsFilter
 from localities.forms import ReopenForm, ReviewCommentsForm
 from localities.models import Quarter
 from localities.views.common import UpdateTarget, find_update, require_reviewer
@@ -20,6 +23,9 @@ from localities.views.common import UpdateTarget, find_update, require_reviewer
 RETURN_PREFIX = "return"
 REOPEN_PREFIX = "reopen"
 OUT_OF_DATE = "This page was out of date. Reload it, check the update again, then try once more."
+# With many localities (a region, all of England) the returns come a page at a time,
+# keeping the page within its 150 kB HTML budget; the counts above it cover them all.
+RETURNS_PER_PAGE = 25
 
 
 @require_GET
@@ -40,7 +46,22 @@ def returns(request):
         if default is None:
             raise Http404("No quarters have been set up yet")
         quarter = next(q for q in quarters if q.pk == default.pk)
-    rows = selectors.returns_for_quarter(quarter=quarter, today=today)
+    returns_filter = ReturnsFilter(
+        request.GET,
+        queryset=selectors.localities_with_return_status(quarter=quarter, today=today),
+        quarter=quarter,
+        today=today,
+        sub_systems=sub_system_choices(),
+    )
+    # Counted and sliced in SQL (LIMIT/OFFSET): only the page's localities become rows.
+    returns_page = paged(
+        request,
+        returns_filter.qs,
+        per_page=RETURNS_PER_PAGE,
+        parameter="page",
+        label="the returns",
+        anchor="returns",
+    )
     # Quarters that have started, latest first, and the one shown even if it has not.
     options = [q for q in quarters if q.start_date <= today or q == quarter]
     return render(
@@ -50,8 +71,12 @@ def returns(request):
             "quarter": quarter,
             "quarter_slug": quarter_slug(quarter),
             "quarter_choices": [(quarter_slug(q), q.label) for q in reversed(options)],
-            "rows": rows,
-            "summary": selectors.summarise_returns(rows),
+            "filter": returns_filter,
+            # What includes/filter_form.html reads from a dashboard page: the quarter to keep.
+            "page": {"quarter_slug": quarter_slug(quarter), "is_preview": False},
+            "returns_page": returns_page,
+            "rows": selectors.return_rows(returns_page.rows, quarter=quarter, today=today),
+            "summary": selectors.summarise_returns(quarter=quarter, today=today),
         },
     )
 

@@ -7,6 +7,7 @@ the 21 April 2019 deadline, so Swale and Medway are overdue.
 
 import datetime
 import logging
+from collections import Counter
 
 import pytest
 import time_machine
@@ -14,7 +15,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from localities import access, selectors, services
-from localities.models import Locality, QuarterlyUpdate
+from localities.models import Locality, Quarter, QuarterlyUpdate
+from localities.scale import generate_scale_data
+from localities.views import office as office_views
+from localities.views.office import RETURNS_PER_PAGE
 from tests.helpers import assert_queries_do_not_grow
 
 AFTER_DEADLINE = datetime.datetime(2019, 4, 25, 12, tzinfo=datetime.UTC)
@@ -250,25 +254,225 @@ def test_a_quarter_nobody_has_started(office):
 def test_returns_page_queries_are_pinned_and_do_not_grow_with_localities(
     office, django_assert_num_queries
 ):
-    # Session, user, groups; quarters; updates for the quarter; localities.
-    with django_assert_num_queries(6):
+    # Session, user, groups; quarters; counts by status (one GROUP BY); sub-systems for
+    # the filter; the page's count, its localities and their updates.
+    with django_assert_num_queries(9):
         office.get(RETURNS_Q4)
 
-    assert assert_queries_do_not_grow(office, RETURNS_Q4) == 6
-    assert len(office.get(RETURNS_Q4).context["rows"]) > 8
+    assert assert_queries_do_not_grow(office, RETURNS_Q4) == 9
+    assert len(office.get(RETURNS_Q4).context["rows"]) == RETURNS_PER_PAGE
 
 
-def test_summarise_returns_counts_every_status():
-    summary = selectors.summarise_returns([])
+def test_filtered_returns_page_queries_do_not_grow_either(office):
+    filtered = f"{RETURNS_Q4}&status=overdue&sub_system=north-kent&page=2"
 
-    assert summary.sentence == "0 of 0 approved, 0 overdue"
-    assert list(summary.counts) == [
-        "Not started",
-        "Draft",
-        "Submitted",
-        "Returned with comments",
-        "Approved",
-    ]
+    assert assert_queries_do_not_grow(office, filtered) == 9
+
+
+def test_summarise_returns_counts_every_status_in_the_database(programme_data):
+    quarter = Quarter.objects.get(financial_year__start_year=2019, number=1)
+    before_its_deadline = quarter.submission_deadline - datetime.timedelta(days=1)
+
+    summary = selectors.summarise_returns(quarter=quarter, today=before_its_deadline)
+
+    assert summary.sentence == "0 of 8 approved, 0 overdue"
+    assert summary.counts == {
+        "Not started": 8,
+        "Draft": 0,
+        "Submitted": 0,
+        "Returned with comments": 0,
+        "Approved": 0,
+    }
+    after = selectors.summarise_returns(quarter=quarter, today=quarter.submission_deadline)
+    assert after.overdue == 0  # due on the day, not yet overdue
+    late = quarter.submission_deadline + datetime.timedelta(days=1)
+    assert selectors.summarise_returns(quarter=quarter, today=late).overdue == 8
+
+
+# --- Returns page at scale: pages, filters, counts ------------------------------------
+
+
+def page_slugs(response) -> list[str]:
+    return [row.locality.slug for row in response.context["rows"]]
+
+
+def test_overdue_returns_come_first_then_by_name(office):
+    slugs = page_slugs(office.get(RETURNS_Q4))
+
+    assert slugs[:2] == ["medway", "swale"]
+    assert slugs[2:] == sorted(slugs[2:])
+    assert "overdue first" in office.get(RETURNS_Q4).text
+
+
+def test_before_the_deadline_the_returns_are_by_name(office):
+    with time_machine.travel(datetime.datetime(2019, 4, 1, 12, tzinfo=datetime.UTC), tick=False):
+        response = office.get(RETURNS_Q4)
+
+    assert page_slugs(response) == sorted(page_slugs(response))
+    assert "overdue first" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("overdue", {"medway", "swale"}),
+        ("draft", {"medway"}),
+        ("submitted", {"thanet"}),
+        ("returned", {"swale"}),
+        (
+            "approved",
+            {
+                "ashford",
+                "canterbury-and-coastal",
+                "dartford-gravesham-and-swanley",
+                "south-kent-coast",
+                "west-kent",
+            },
+        ),
+        ("not_started", set()),
+    ],
+)
+def test_the_returns_filter_by_status(office, status, expected):
+    response = office.get(f"{RETURNS_Q4}&status={status}")
+
+    assert set(page_slugs(response)) == expected
+    # The counts above the table still cover every locality.
+    assert "5 of 8 approved, 2 overdue" in response.text
+    if not expected:
+        assert 'data-testid="no-returns"' in response.text
+
+
+def test_not_started_returns_are_found_by_the_filter(office):
+    response = office.get(f"{RETURNS}?quarter=2019-20-q1&status=not_started")
+
+    assert len(page_slugs(response)) == 8
+
+
+def test_nothing_is_overdue_before_the_deadline(office):
+    with time_machine.travel(datetime.datetime(2019, 4, 1, 12, tzinfo=datetime.UTC), tick=False):
+        response = office.get(f"{RETURNS_Q4}&status=overdue")
+
+    assert page_slugs(response) == []
+    assert "No returns match these filters." in response.text
+
+
+def test_the_returns_filter_by_sub_system_and_status_together(office):
+    east_kent = office.get(f"{RETURNS_Q4}&sub_system=east-kent")
+    north_kent_overdue = office.get(f"{RETURNS_Q4}&sub_system=north-kent&status=overdue")
+
+    assert set(page_slugs(east_kent)) == {
+        "ashford",
+        "canterbury-and-coastal",
+        "south-kent-coast",
+        "thanet",
+    }
+    assert page_slugs(north_kent_overdue) == ["swale"]
+    assert "Showing 1 to 1 of 1 return matching the filters" in north_kent_overdue.text
+
+
+def test_an_unknown_filter_value_is_reported_and_ignored(office):
+    response = office.get(f"{RETURNS_Q4}&status=lost&sub_system=atlantis")
+
+    assert response.status_code == 200
+    assert len(page_slugs(response)) == 8
+    assert "Select a valid choice" in response.text
+
+
+def test_the_quarter_selector_keeps_the_filters(office):
+    text = office.get(f"{RETURNS_Q4}&status=overdue&sub_system=north-kent").text
+
+    selector = text.split('id="quarter-selector"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="status" value="overdue">' in selector
+    assert '<input type="hidden" name="sub_system" value="north-kent">' in selector
+
+
+def test_the_filter_form_shows_the_choices_in_force(office):
+    text = office.get(f"{RETURNS_Q4}&status=overdue&sub_system=north-kent").text
+
+    form = text.split('class="app-filter-form"')[1].split("</form>")[0]
+    assert '<option value="overdue" selected>Overdue</option>' in form
+    assert '<option value="north-kent" selected>' in form
+    assert form.count(" selected>") == 2
+    # Overdue is the first status offered after "All statuses".
+    statuses = form.split('id="id_status"')[1].split("</select>")[0]
+    assert statuses.index('value="overdue"') < statuses.index('value="not_started"')
+    assert f'<input type="hidden" name="quarter" value="{Q4}">' in form
+
+
+def test_each_count_links_to_its_returns(office):
+    text = office.get(RETURNS_Q4).text
+
+    counts = text.split('data-testid="returns-counts"')[1].split("</ul>")[0]
+    assert f'href="?quarter={Q4}&amp;status=draft#returns">Draft</a>: <strong>1</strong>' in counts
+    assert f'href="?quarter={Q4}&amp;status=overdue#returns">Overdue</a>: <strong>2</strong>' in (
+        counts
+    )
+
+
+@pytest.fixture
+def scaled(programme_data):
+    generate_scale_data(factor=4)
+    assert Locality.objects.count() == 32
+
+
+def test_the_returns_come_a_page_at_a_time_each_locality_once(office, scaled):
+    first = office.get(RETURNS_Q4)
+    second = office.get(f"{RETURNS_Q4}&page=2")
+
+    on_pages = page_slugs(first) + page_slugs(second)
+    assert len(page_slugs(first)) == RETURNS_PER_PAGE
+    assert sorted(on_pages) == sorted(Locality.objects.values_list("slug", flat=True))
+    # Overdue first across the pages, not only within one.
+    overdue = [row.is_overdue for page in (first, second) for row in page.context["rows"]]
+    assert overdue == sorted(overdue, reverse=True)
+    assert "Page 2 of 2" in first.text
+    assert f'href="?quarter={Q4}&amp;page=2#returns"' in first.text
+    assert "Showing 26 to 32 of 32 returns" in second.text
+
+
+def test_the_pagination_links_keep_the_filters(office, scaled, monkeypatch):
+    monkeypatch.setattr(office_views, "RETURNS_PER_PAGE", 15)  # two pages of approved
+    query = f"{RETURNS_Q4}&status=approved"
+    approved = QuarterlyUpdate.objects.approved().filter(
+        quarter__financial_year__start_year=2018, quarter__number=4
+    )
+    assert 15 < approved.count() <= 30
+
+    first = office.get(query)
+    second = office.get(f"{query}&page=2")
+
+    assert f'href="?quarter={Q4}&amp;status=approved&amp;page=2#returns"' in first.text
+    assert f'href="?quarter={Q4}&amp;status=approved&amp;page=1#returns"' in second.text
+    shown = page_slugs(first) + page_slugs(second)
+    assert sorted(shown) == sorted(approved.values_list("locality__slug", flat=True))
+
+
+def test_an_out_of_range_returns_page_shows_a_real_page(office, scaled):
+    for bad in ("0", "99", "nonsense", "-1"):
+        response = office.get(f"{RETURNS_Q4}&page={bad}")
+
+        assert response.status_code == 200, bad
+        assert response.context["rows"], bad
+
+
+def test_the_counts_cover_every_locality_at_scale(office, scaled):
+    response = office.get(f"{RETURNS_Q4}&sub_system=east-kent&page=2")
+
+    updates = {
+        u.locality_id: u
+        for u in QuarterlyUpdate.objects.filter(
+            quarter__financial_year__start_year=2018, quarter__number=4
+        )
+    }
+    expected = Counter(
+        updates[pk].get_status_display() if pk in updates else "Not started"
+        for pk in Locality.objects.values_list("pk", flat=True)
+    )
+    summary = response.context["summary"]
+    assert summary.total == 32
+    assert summary.counts == {label: expected[label] for label in summary.counts}
+    unfinished = ("Not started", "Draft", "Returned with comments")
+    assert summary.overdue == sum(expected[label] for label in unfinished)
 
 
 # --- Review page ----------------------------------------------------------------------
@@ -532,3 +736,48 @@ def test_comments_typed_while_a_colleague_approved_are_shown_back(office, django
     assert 'data-testid="kept-text"' in response.text
     assert "Fix the spend</textarea>" in response.text
     assert q4_update().status == QuarterlyUpdate.Status.APPROVED
+
+
+# --- The returns page's row pieces, built in Python, match what the templates wrote ----
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("approved", "Approved"),
+        ("submitted", "Submitted"),
+        ("returned", "Returned with comments"),
+        ("draft", "Draft"),
+        ("", "Not started"),
+        (None, "Not started"),
+        ("draft", PAYLOAD),
+    ],
+)
+def test_status_tag_is_the_include_rendered_in_python(status, label):
+    from django.template.loader import render_to_string
+
+    from localities.templatetags.update_tags import status_tag
+
+    include = render_to_string(
+        "localities/includes/status_tag.html", {"status": status, "label": label}
+    )
+    assert status_tag(status, label) == include.strip()
+    assert PAYLOAD not in status_tag(status, label)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2019, 4, 21, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2019, 3, 31, 23, 30, tzinfo=datetime.UTC),  # 1 April in London
+        datetime.datetime(2019, 1, 5, 23, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2018, 10, 31, 23, 30, tzinfo=datetime.UTC),  # GMT again
+    ],
+)
+def test_short_date_is_the_date_filter(moment):
+    from django.template import engines
+
+    template = engines["django"].from_string('{{ moment|date:"j M Y" }}')
+
+    assert selectors.short_date(moment) == template.render({"moment": moment})
+    assert selectors.short_date(None) == ""
