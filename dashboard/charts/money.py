@@ -14,7 +14,6 @@ from dashboard.charts.base import (
 from dashboard.money_format import percent_signed, pounds, pounds_short, pounds_signed
 from dashboard.selectors.money import (
     ON_PLAN_TOLERANCE_PERCENT,
-    Money,
     MoneyPage,
     SpendAgainstPlan,
     SpendVerdict,
@@ -87,7 +86,7 @@ def _money_axis(title: str) -> dict:
     }
 
 
-def spend_by_quarter_chart(money: Money | MoneyPage) -> Chart:
+def spend_by_quarter_chart(money: MoneyPage) -> Chart:
     """Grouped bars: planned and spent in each quarter of the year to date."""
     quarters = money.quarters
     labels = [row.name for row in quarters]

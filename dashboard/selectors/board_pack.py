@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from dashboard.periods import DashboardPage
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
-from dashboard.selectors.mdts import LocalityRollout, mdts_data
-from dashboard.selectors.milestones import MilestoneRow, MilestonesData, StatusAsAt, milestones_data
-from dashboard.selectors.money import SpendAgainstPlan, money_data
+from dashboard.selectors.mdts import LocalityRollout, rollout_of
+from dashboard.selectors.milestones import MilestoneRow, milestone_summary, milestones_for_attention
+from dashboard.selectors.money import SpendAgainstPlan, spend_of
 from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
 from dashboard.selectors.overview import (
     MatrixRow,
@@ -75,16 +75,6 @@ class BoardPack:
         return self.localities_shown == self.localities_total
 
 
-def _milestones_for_attention(data: MilestonesData, quarter) -> list[MilestoneRow]:
-    """Overdue ones, and those completed during the quarter."""
-    return [
-        row
-        for row in data.rows
-        if row.status_then == StatusAsAt.OVERDUE
-        or (row.actual_date and quarter.start_date <= row.actual_date <= quarter.end_date)
-    ]
-
-
 def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
     bands = list(ScoreBand.objects.all())
     # LIMIT in SQL: the pack shows ten of thousands.
@@ -103,10 +93,10 @@ def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
         page=page, objectives=overview.objectives, limit=PACK_LOCALITIES
     )
     shown = {row.locality.slug for row in matrix}
-    milestones = milestones_data(page=page, filter_data={})
-    for_attention = _milestones_for_attention(milestones, page.quarter)
-    mdts = mdts_data(page=page, filter_data={})
-    money = money_data(page=page)
+    # Only what the pack prints is read: a few localities' rows and totals over all.
+    for_attention, attention_count = milestones_for_attention(page=page, limit=PACK_LIST_ITEMS)
+    mdt_rows, mdt_totals = rollout_of(page=page, slugs=shown)
+    money_rows, money_total = spend_of(page=page, slugs=shown)
     top_risks, open_risk_count = _top_risks(page.quarter.end_date)
     # Charted for the localities in the pack only, not every locality.
     outcomes = outcome_chart_data(page=page)
@@ -120,12 +110,12 @@ def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
     return BoardPack(
         overview=overview,
         matrix=matrix,
-        milestones_summary=milestones.summary_sentence,
-        milestones_for_attention=for_attention[:PACK_LIST_ITEMS],
-        mdt_rows=[row for row in mdts.localities if row.slug in shown],
-        mdt_totals=mdts.totals,
-        money_rows=[row for row in money.localities if row.slug in shown],
-        money_total=money.total,
+        milestones_summary=milestone_summary(page=page).sentence(day=page.quarter.end_date),
+        milestones_for_attention=for_attention,
+        mdt_rows=mdt_rows,
+        mdt_totals=mdt_totals,
+        money_rows=money_rows,
+        money_total=money_total,
         outcome_measures=outcomes.measures,
         outcome_lines=outcome_lines,
         critical_areas=critical_areas_data(page=page),
@@ -133,5 +123,5 @@ def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
         open_risk_count=open_risk_count,
         localities_shown=len(shown),
         localities_total=overview.headline.localities_total,
-        more_milestones=max(len(for_attention) - PACK_LIST_ITEMS, 0),
+        more_milestones=max(attention_count - PACK_LIST_ITEMS, 0),
     )

@@ -114,32 +114,6 @@ class LocalityRollout:
         return against_plan(self.average_population_live)
 
 
-@dataclass(frozen=True)
-class MdtsData:
-    """The page's data; plain values, so that it can be cached (dashboard.caching)."""
-
-    locality_choices: list[tuple[str, str]]  # (slug, name) for the register's filter
-    localities: list[LocalityRollout]
-    totals: LocalityRollout
-    register: list[MDT]
-    returns_shown: int  # localities with a visible return giving live MDTs
-    includes_illustrative: bool
-
-
-def _totals(localities: list[LocalityRollout]) -> LocalityRollout:
-    reported = [row.reported_live for row in localities if row.reported_live is not None]
-    return LocalityRollout(
-        name="All localities",
-        slug="",
-        planned=sum(row.planned for row in localities),
-        shadow=sum(row.shadow for row in localities),
-        live=sum(row.live for row in localities),
-        population_live=sum(row.population_live for row in localities),
-        live_with_population=sum(row.live_with_population for row in localities),
-        reported_live=sum(reported) if reported else None,
-    )
-
-
 def mdt_filterset(
     *, page: DashboardPage, filter_data, localities: list[tuple[str, str]]
 ) -> MdtFilter:
@@ -150,61 +124,6 @@ def mdt_filterset(
         localities=localities,
         status_choices=StatusAsAt.choices,
     )
-
-
-def mdts_data(*, page: DashboardPage, filter_data) -> MdtsData:
-    """The roll-out as at the page's quarter, in three queries whatever the data.
-
-    One aggregate per locality, the MDT numbers in the localities' visible
-    returns (for comparison with the register), and the filtered register.
-    """
-    day = page.quarter.end_date
-    live, prefix = _live_by(day, "mdts__"), "mdts__"
-    localities = list(
-        Locality.objects.order_by("name").annotate(
-            live=Count("mdts", filter=live),
-            shadow=Count(
-                "mdts", filter=Q(mdts__status=MDT.Status.SHADOW) & _not_live_by(day, prefix)
-            ),
-            mdt_count=Count("mdts"),
-            population_live=Sum("mdts__population_covered", filter=live),
-            live_with_population=Count(
-                "mdts", filter=live & Q(mdts__population_covered__isnull=False)
-            ),
-            has_illustrative=Count("mdts", filter=Q(mdts__is_illustrative=True)),
-        )
-    )
-    reported = dict(
-        QuarterlyUpdate.objects.filter(
-            quarter=page.quarter, status__in=page.statuses, mdts_live__isnull=False
-        ).values_list("locality_id", "mdts_live")
-    )
-    rollout = [
-        LocalityRollout(
-            name=locality.name,
-            slug=locality.slug,
-            planned=locality.mdt_count - locality.live - locality.shadow,
-            shadow=locality.shadow,
-            live=locality.live,
-            population_live=locality.population_live or 0,
-            live_with_population=locality.live_with_population,
-            reported_live=reported.get(locality.id),
-        )
-        for locality in localities
-    ]
-    locality_choices = [(locality.slug, locality.name) for locality in localities]
-    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choices)
-    return MdtsData(
-        locality_choices=locality_choices,
-        localities=rollout,
-        totals=_totals(rollout),
-        register=list(filterset.qs),
-        returns_shown=len(reported),
-        includes_illustrative=any(locality.has_illustrative for locality in localities),
-    )
-
-
-# --- The page: a page of localities and of the register, totals over all of them ------------------
 
 
 @dataclass(frozen=True)
@@ -296,6 +215,41 @@ def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]
     return totals, returns["count"], bool(mdts["illustrative"])
 
 
+def _with_reported(localities: QuerySet[Locality], page: DashboardPage) -> QuerySet[Locality]:
+    """Each locality's MDTs live as its visible return for the quarter reported them."""
+    reported = QuarterlyUpdate.objects.filter(
+        locality=OuterRef("pk"), quarter=page.quarter, status__in=page.statuses
+    ).values("mdts_live")[:1]
+    return localities.annotate(reported_live=Subquery(reported))
+
+
+def _rollout_row(locality: Locality) -> LocalityRollout:
+    return LocalityRollout(
+        name=locality.name,
+        slug=locality.slug,
+        planned=locality.mdt_count - locality.live - locality.shadow,
+        shadow=locality.shadow,
+        live=locality.live,
+        population_live=locality.population_live or 0,
+        live_with_population=locality.live_with_population,
+        reported_live=locality.reported_live,
+    )
+
+
+def rollout_of(*, page: DashboardPage, slugs) -> tuple[list[LocalityRollout], LocalityRollout]:
+    """The roll-out of the localities with these slugs, by name, and the totals of all.
+
+    For the board pack, which shows a few localities of what may be hundreds.
+    Three queries.
+    """
+    day = page.quarter.end_date
+    rows = [
+        _rollout_row(locality)
+        for locality in _with_reported(_per_locality(day).filter(slug__in=slugs), page)
+    ]
+    return rows, _rollout_totals(page=page)[0]
+
+
 def mdts_page(
     *,
     page: DashboardPage,
@@ -323,24 +277,12 @@ def mdts_page(
         locality_count=len(counts),
     )
     totals, returns_shown, includes_illustrative = _rollout_totals(page=page)
-    reported = QuarterlyUpdate.objects.filter(
-        locality=OuterRef("pk"), quarter=page.quarter, status__in=page.statuses
-    ).values("mdts_live")[:1]
     localities = sql_page(
-        _per_locality(day).annotate(reported_live=Subquery(reported)),
+        _with_reported(_per_locality(day), page),
         requested=localities_page,
         per_page=localities_per_page,
         total=len(counts),
-        row=lambda locality: LocalityRollout(
-            name=locality.name,
-            slug=locality.slug,
-            planned=locality.mdt_count - locality.live - locality.shadow,
-            shadow=locality.shadow,
-            live=locality.live,
-            population_live=locality.population_live or 0,
-            live_with_population=locality.live_with_population,
-            reported_live=locality.reported_live,
-        ),
+        row=_rollout_row,
     )
     filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choices)
     register = filterset.qs.order_by(*register_ordering, "locality__name", "name", "id")

@@ -1,7 +1,6 @@
 """The milestone register: every milestone, its status as at a quarter and its slippage."""
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db import models
@@ -181,16 +180,6 @@ class MilestoneFilterChoices:
     workstreams: list[str]
 
 
-@dataclass(frozen=True)
-class MilestonesData:
-    """The page's data; plain values, so that it can be cached (dashboard.caching)."""
-
-    filter_choices: MilestoneFilterChoices
-    rows: list[MilestoneRow]
-    summary: MilestoneSummary
-    summary_sentence: str
-
-
 def _objective_label(objective: Objective | None, *, with_year: bool = False) -> str:
     if objective is None:
         return ""
@@ -213,15 +202,6 @@ def _row(milestone: Milestone) -> MilestoneRow:
         actual_date=milestone.actual_date,
         status_then=milestone.status_then,
         slippage=slippage(milestone),
-    )
-
-
-def _summary(rows: list[MilestoneRow]) -> MilestoneSummary:
-    return MilestoneSummary(
-        total=len(rows),
-        by_status=dict(Counter(row.status_then for row in rows)),
-        without_date=sum(1 for row in rows if row.planned_end is None),
-        slipped=sum(1 for row in rows if row.slippage and row.slippage.days > 0),
     )
 
 
@@ -274,27 +254,6 @@ def _filter_choices() -> MilestoneFilterChoices:
     )
 
 
-def milestones_data(*, page: DashboardPage, filter_data) -> MilestonesData:
-    """Every milestone matching the filters, as at the page's quarter, in a fixed number of queries.
-
-    Four queries whatever the data: the filter's choices (localities,
-    objectives, workstreams) and the milestones themselves. For the board
-    pack, which picks from every row; the register reads a page at a time
-    (`milestones_page`).
-    """
-    day = page.quarter.end_date
-    choices = _filter_choices()
-    filterset = milestone_filterset(page=page, filter_data=filter_data, choices=choices)
-    rows = [_row(milestone) for milestone in filterset.qs]
-    summary = _summary(rows)
-    return MilestonesData(
-        filter_choices=choices,
-        rows=rows,
-        summary=summary,
-        summary_sentence=summary.sentence(day=day),
-    )
-
-
 @dataclass(frozen=True)
 class MilestonesPage:
     """The register's page: the summary covers every matching milestone, `rows` one page."""
@@ -344,3 +303,22 @@ def milestone_rows(
     """Every milestone matching the filters, sorted as the register is: for the downloads."""
     filterset = milestone_filterset(page=page, filter_data=filter_data, choices=_filter_choices())
     return [_row(milestone) for milestone in _ordered(_sortable(filterset.qs), ordering)]
+
+
+def milestone_summary(*, page: DashboardPage) -> MilestoneSummary:
+    """The summary of every milestone as at the page's quarter: one aggregate."""
+    return _summary_in_sql(milestones_as_at(page.quarter.end_date))
+
+
+def milestones_for_attention(*, page: DashboardPage, limit: int) -> tuple[list[MilestoneRow], int]:
+    """Overdue milestones and those completed in the quarter: the first `limit` and how many.
+
+    For the board pack, which lists a few of what may be thousands. Two queries.
+    """
+    quarter = page.quarter
+    wanted = milestones_as_at(quarter.end_date).filter(
+        Q(status_then=StatusAsAt.OVERDUE)
+        | Q(actual_date__gte=quarter.start_date, actual_date__lte=quarter.end_date)
+    )
+    rows = [_row(milestone) for milestone in _ordered(wanted, [])[:limit]]
+    return rows, wanted.order_by().count()

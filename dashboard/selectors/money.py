@@ -8,7 +8,7 @@ was planned". Planned and spent to date cover the same returns, so a locality
 whose latest return is not yet approved is compared like with like.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -120,19 +120,6 @@ class ContextGroup:
     figures: list[ContextFigure] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Money:
-    quarter: Quarter
-    financial_year: FinancialYear
-    area_name: str
-    localities: list[SpendAgainstPlan]
-    quarters: list[SpendAgainstPlan]
-    total: SpendAgainstPlan
-    investment_case: list[ContextGroup]
-    plan_is_illustrative: bool
-    actuals_are_illustrative: bool
-
-
 def _quarters_to_date(page: DashboardPage) -> list[Quarter]:
     year_id = page.quarter.financial_year_id
     return [
@@ -163,92 +150,6 @@ def _investment_case() -> list[ContextGroup]:
 def sub_system_choices() -> list[tuple[str, str]]:
     """(slug, name) of every sub-system, for the page's filter."""
     return list(SubSystem.objects.order_by("name").values_list("slug", "name"))
-
-
-def money_data(
-    *,
-    page: DashboardPage,
-    localities: QuerySet[Locality] | None = None,
-    area_name: str = PROGRAMME_NAME,
-) -> Money:
-    """Spend against plan for `localities` (default: all) in the page quarter's year to date.
-
-    Four queries whatever the number of localities or quarters.
-    """
-    quarter = page.quarter
-    year = quarter.financial_year
-    localities = Locality.objects.all() if localities is None else localities
-    listed = list(localities.select_related("sub_system").only("name", "slug", "sub_system__name"))
-    plans = {}
-    plan_is_illustrative = False
-    for locality_id, amount, is_illustrative in PlannedInvestment.objects.filter(
-        financial_year=year, locality__in=localities
-    ).values_list("locality_id", "amount", "is_illustrative"):
-        plans[locality_id] = amount
-        plan_is_illustrative |= is_illustrative
-
-    quarters = _quarters_to_date(page)
-    planned_by = defaultdict(Decimal)  # keyed by ("locality" | "quarter", id)
-    spent_by = defaultdict(Decimal)
-    returns_by = defaultdict(int)
-    actuals_are_illustrative = False
-    for row in QuarterlyUpdate.objects.filter(
-        status__in=page.statuses,
-        quarter__in=[option.id for option in quarters],
-        locality__in=localities,
-        spend_actual__isnull=False,
-    ).values("locality_id", "quarter_id", "spend_planned", "spend_actual", "is_illustrative"):
-        planned = row["spend_planned"]
-        if planned is None:
-            planned = (plans.get(row["locality_id"]) or Decimal("0")) / QUARTERS_PER_YEAR
-        for key in (("locality", row["locality_id"]), ("quarter", row["quarter_id"])):
-            planned_by[key] += planned
-            spent_by[key] += row["spend_actual"]
-            returns_by[key] += 1
-        actuals_are_illustrative |= row["is_illustrative"]
-
-    by_locality = [
-        SpendAgainstPlan(
-            name=locality.name,
-            slug=locality.slug,
-            sub_system=locality.sub_system.name,
-            annual_plan=plans.get(locality.id),
-            planned_to_date=planned_by[("locality", locality.id)],
-            spent_to_date=spent_by[("locality", locality.id)],
-            returns=returns_by[("locality", locality.id)],
-        )
-        for locality in listed
-    ]
-    by_quarter = [
-        SpendAgainstPlan(
-            name=option.label,
-            planned_to_date=planned_by[("quarter", option.id)],
-            spent_to_date=spent_by[("quarter", option.id)],
-            returns=returns_by[("quarter", option.id)],
-        )
-        for option in quarters
-    ]
-    total = SpendAgainstPlan(
-        name=area_name,
-        annual_plan=sum(plans.values(), Decimal("0")) if plans else None,
-        planned_to_date=sum((row.planned_to_date for row in by_locality), Decimal("0")),
-        spent_to_date=sum((row.spent_to_date for row in by_locality), Decimal("0")),
-        returns=sum(row.returns for row in by_locality),
-    )
-    return Money(
-        quarter=quarter,
-        financial_year=year,
-        area_name=area_name,
-        localities=by_locality,
-        quarters=by_quarter,
-        total=total,
-        investment_case=_investment_case(),
-        plan_is_illustrative=plan_is_illustrative,
-        actuals_are_illustrative=actuals_are_illustrative,
-    )
-
-
-# --- The page: a page of localities, read in SQL; totals and by-quarter figures over all ---------
 
 
 @dataclass(frozen=True)
@@ -361,7 +262,7 @@ def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> Q
 
 
 def _spend_row(locality: Locality) -> SpendAgainstPlan:
-    """A locality's row, its plan to date worked out exactly (as `money_data` does)."""
+    """A locality's row, its plan to date worked out exactly (not in SQL's rounding)."""
     plan = locality.annual_plan
     return SpendAgainstPlan(
         name=locality.name,
@@ -380,7 +281,7 @@ def _verdicts(spend: QuerySet[Locality]) -> VerdictCounts:
     triples = list(spend.order_by("name", "id").values_list("name", "verdict", "variance_percent"))
     counts = Counter(verdict for _, verdict, _ in triples)
     reported = [(name, percent) for name, _, percent in triples if percent is not None]
-    # The first of equals in name order, as money_data's max() over its rows picks.
+    # The first of equals in name order.
     furthest = max(reported, key=lambda pair: abs(pair[1])) if reported else (None, None)
     return VerdictCounts(
         locality_count=len(triples),
@@ -394,24 +295,14 @@ def _verdicts(spend: QuerySet[Locality]) -> VerdictCounts:
     )
 
 
-def money_page(
-    *,
-    page: DashboardPage,
-    localities: QuerySet[Locality],
-    area_name: str = PROGRAMME_NAME,
-    ordering: list[OrderBy],
-    number: str,
-    per_page: int | None,
-) -> MoneyPage:
-    """`money_data` for the page: localities a page at a time, sorted in SQL by `ordering`.
+def _spend_by_quarter(
+    page: DashboardPage, localities: QuerySet[Locality], area_name: str
+) -> tuple[list[SpendAgainstPlan], SpendAgainstPlan, bool, bool]:
+    """Spend against plan by quarter to date and in total, as aggregates over `localities`.
 
-    Totals and the figures by quarter are aggregates over every locality in
-    `localities`. Five queries whatever the data: the plans' total, spend by
-    quarter, every locality's verdict (which counts them), the page's rows,
-    and the investment case.
+    (by quarter, total, plan is illustrative, actuals are illustrative). Two queries.
     """
-    quarter = page.quarter
-    year = quarter.financial_year
+    year = page.quarter.financial_year
     plans = PlannedInvestment.objects.filter(financial_year=year, locality__in=localities)
     plan_totals = plans.order_by().aggregate(
         amount=Sum("amount"),
@@ -454,6 +345,46 @@ def money_page(
         spent_to_date=sum((row.spent_to_date for row in quarters), Decimal("0")),
         returns=sum(row.returns for row in quarters),
     )
+    return (
+        quarters,
+        total,
+        bool(plan_totals["illustrative"]),
+        any(row["illustrative"] for row in by_quarter.values()),
+    )
+
+
+def spend_of(*, page: DashboardPage, slugs) -> tuple[list[SpendAgainstPlan], SpendAgainstPlan]:
+    """The spend of the localities with these slugs, by name, and the programme's total.
+
+    For the board pack, which shows a few localities of what may be hundreds.
+    Three queries.
+    """
+    localities = Locality.objects.filter(slug__in=slugs)
+    rows = [_spend_row(item) for item in _spend_by_locality(page, localities).order_by("name")]
+    return rows, _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)[1]
+
+
+def money_page(
+    *,
+    page: DashboardPage,
+    localities: QuerySet[Locality],
+    area_name: str = PROGRAMME_NAME,
+    ordering: list[OrderBy],
+    number: str,
+    per_page: int | None,
+) -> MoneyPage:
+    """Spend against plan in the year to date: localities a page at a time, sorted in SQL by `ordering`.
+
+    Totals and the figures by quarter are aggregates over every locality in
+    `localities`. Five queries whatever the data: the plans' total, spend by
+    quarter, every locality's verdict (which counts them), the page's rows,
+    and the investment case.
+    """
+    quarter = page.quarter
+    year = quarter.financial_year
+    quarters, total, plan_is_illustrative, actuals_are_illustrative = _spend_by_quarter(
+        page, localities, area_name
+    )
     spend = _spend_by_locality(page, localities)
     verdicts = _verdicts(spend)
     return MoneyPage(
@@ -471,6 +402,6 @@ def money_page(
         quarters=quarters,
         total=total,
         investment_case=_investment_case(),
-        plan_is_illustrative=bool(plan_totals["illustrative"]),
-        actuals_are_illustrative=any(row["illustrative"] for row in by_quarter.values()),
+        plan_is_illustrative=plan_is_illustrative,
+        actuals_are_illustrative=actuals_are_illustrative,
     )

@@ -57,9 +57,52 @@ def test_query_count_is_pinned_and_does_not_grow(
     client, programme_data, board_user, django_assert_max_num_queries
 ):
     client.force_login(board_user)
-    # 45: the outcomes are charted for the pack's localities only, which reads
-    # their baselines and figures apart from the programme totals (2 queries).
-    with django_assert_max_num_queries(45):
+    # The pack reads only what it prints: a few localities' rows (outcomes,
+    # MDTs, money) and totals over all, each in SQL.
+    with django_assert_max_num_queries(43):
         client.get(BOARD_PACK + Q4)
 
     assert_queries_do_not_grow(client, BOARD_PACK + Q4)
+
+
+def test_the_packs_locality_rows_and_totals_are_the_pages_figures(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+    pack = client.get(BOARD_PACK + Q4).context["pack"]
+    mdts = client.get(reverse("dashboard:mdts") + Q4).context["data"]
+    money = client.get(reverse("dashboard:money") + Q4).context["money"]
+    milestones = client.get(reverse("dashboard:milestones") + Q4).context["data"]
+
+    assert pack.mdt_totals == mdts.totals
+    assert pack.money_total == money.total
+    assert pack.milestones_summary == milestones.summary_sentence
+    # Eight localities: every one is in the pack, row for row as on the pages.
+    assert pack.mdt_rows == sorted(mdts.localities.rows, key=lambda row: row.name)
+    assert pack.money_rows == sorted(money.localities.rows, key=lambda row: row.name)
+
+
+def test_the_milestones_for_attention_are_bounded_and_the_rest_counted(
+    client, programme_data, board_user, monkeypatch
+):
+    from dashboard.selectors import board_pack
+    from dashboard.selectors.milestones import StatusAsAt
+
+    monkeypatch.setattr(board_pack, "PACK_LIST_ITEMS", 2)
+    client.force_login(board_user)
+    pack = client.get(BOARD_PACK + Q4).context["pack"]
+    page = client.get(reverse("dashboard:milestones") + Q4 + "&per_page=100").context
+    quarter = page["page"].quarter
+    every = page["data"].rows.rows
+    assert len(every) == page["data"].rows.total  # the whole register on one page
+    wanted = [
+        row
+        for row in every
+        if row.status_then == StatusAsAt.OVERDUE
+        or (row.actual_date and quarter.start_date <= row.actual_date <= quarter.end_date)
+    ]
+
+    assert len(wanted) > 2
+    assert len(pack.milestones_for_attention) == 2
+    assert {row.id for row in pack.milestones_for_attention} <= {row.id for row in wanted}
+    assert pack.more_milestones == len(wanted) - 2
