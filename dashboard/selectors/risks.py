@@ -11,7 +11,6 @@ register's current page becomes rows here.
 import datetime
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -29,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 
 from dashboard.filters.risks import RiskFilter
+from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Locality, Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
@@ -202,17 +202,6 @@ class RiskFilterChoices:
 
 
 @dataclass(frozen=True)
-class RegisterPage:
-    """One page of the register, sorted and sliced by the database."""
-
-    rows: list[RiskRow]
-    count: int  # risks on every page together
-    number: int
-    offset: int  # how many risks come before this page's first
-    sort: tuple[str, ...]  # the columns sorted by, as django-tables2 names them ("-score")
-
-
-@dataclass(frozen=True)
 class RisksData:
     """The page's data; plain values, so that it can be cached (dashboard.caching)."""
 
@@ -221,7 +210,7 @@ class RisksData:
     summary_sentence: str
     heatmap: Heatmap
     selected_cell: SelectedCell | None
-    register: RegisterPage
+    register: SqlPage  # of RiskRow: one page, sorted and sliced by the database
     is_filtered: bool
     includes_illustrative: bool
 
@@ -492,12 +481,13 @@ def risks_data(
         and selected[1] in (None, cell["consequence_then"])
     ]
 
-    # Paged as django-tables2 pages a list: a page past the end shows the last one.
-    numbered = Paginator(range(sum(cell["count"] for cell in listed)), per_page).get_page(
-        register_page
+    register = sql_page(
+        _register(filterset, day=day, bands=bands, sort=sort),
+        requested=register_page,
+        per_page=per_page,
+        total=sum(cell["count"] for cell in listed),
+        row=lambda risk: _row(risk, bands, day),
     )
-    offset = max(numbered.start_index() - 1, 0)
-    risks = _register(filterset, day=day, bands=bands, sort=sort)[offset : offset + per_page]
     is_filtered = filterset.is_scoped
     return RisksData(
         filter_choices=choices,
@@ -507,13 +497,7 @@ def risks_data(
         ),
         heatmap=_heatmap(counts, bands, selected_cell),
         selected_cell=selected_cell,
-        register=RegisterPage(
-            rows=[_row(risk, bands, day) for risk in risks],
-            count=numbered.paginator.count,
-            number=numbered.number,
-            offset=offset,
-            sort=sort,
-        ),
+        register=register,
         is_filtered=is_filtered,
         includes_illustrative=any(cell["illustrative"] for cell in listed),
     )

@@ -1,12 +1,11 @@
 """Tables on the risks pages. Rows come from dashboard.selectors.risks as plain
 values, so a table never queries per row. The register's rows arrive sorted and
-paged by the database (RowsSortedInDatabase); a risk's reviews and actions are
+paged by the database (dashboard.tables.base.SqlPageRows); a risk's reviews and actions are
 short lists that django-tables2 sorts and pages itself."""
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django_tables2.data import TableListData
 
 from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
 from risks.models import MitigatingAction, ScoreBand
@@ -37,36 +36,6 @@ def score_with_band(score: int | None, band: ScoreBand | None):
         score,
         band_tag(band),
     )
-
-
-class RowsSortedInDatabase(TableListData):
-    """Rows the database has already sorted, and perhaps cut to one page of `count`.
-
-    The table's paginator sees `count` rows and asks for the page the rows
-    are; sorting is a no-op, since the query sorted by the same columns
-    (dashboard.selectors.risks.register_sort), so the headers still say how
-    the table is sorted.
-    """
-
-    def __init__(self, rows: list, *, count: int | None = None, offset: int = 0):
-        super().__init__(rows)
-        self.count = len(rows) if count is None else count
-        self.offset = offset
-
-    def __len__(self):
-        return self.count
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self.data[key - self.offset]
-        start = key.start or 0
-        if start < self.offset:
-            raise IndexError("Only the rows from the page's first were fetched.")
-        stop = None if key.stop is None else key.stop - self.offset
-        return self.data[start - self.offset : stop]
-
-    def order_by(self, aliases):
-        pass
 
 
 class RegisterTable(DashboardTable):

@@ -7,6 +7,7 @@ from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.risks import movement_chart, review_history_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.risks import RiskFilter, heatmap_link_query
+from dashboard.pagination import whole_list
 from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,
@@ -16,28 +17,15 @@ from dashboard.selectors.risks import (
     risk_filterset,
     risks_data,
 )
-from dashboard.tables.risks import (
-    PER_PAGE,
-    ActionTable,
-    RegisterTable,
-    ReviewTable,
-    RowsSortedInDatabase,
-)
-
-
-def _requested_page(query) -> int:
-    """The register page asked for; anything not a number is the first (as django-tables2 does)."""
-    try:
-        return int(query.get("page", 1))
-    except ValueError:
-        return 1
+from dashboard.tables.base import SqlPageRows, configure_sql_table
+from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
 
 
 @require_safe
 def risks(request):
     page = dashboard_page(request)
     sort = register_sort(request.GET)
-    register_page = _requested_page(request.GET)
+    register_page = request.GET.get("page", "1")
     data = cached_page_data(
         "risks",
         page=page,
@@ -65,20 +53,21 @@ def risks(request):
             bands=bands,
             sort=sort,
         )
-        table = RegisterTable(RowsSortedInDatabase(rows), order_by=sort, caption=caption)
+        table = RegisterTable(SqlPageRows(whole_list(rows)), order_by=sort, caption=caption)
         return export_response(
             table, export_format=export_format, name="risks", quarter_label=label
         )
 
-    register = data.register
-    table = RegisterTable(
-        RowsSortedInDatabase(register.rows, count=register.count, offset=register.offset),
-        order_by=sort,
-        caption=caption,
-        query_string=page.query_string,
+    table = configure_sql_table(
+        request,
+        RegisterTable(
+            SqlPageRows(data.register),
+            order_by=sort,
+            caption=caption,
+            query_string=page.query_string,
+        ),
+        data.register,
     )
-    table.request = request  # for the sort and page links
-    table.paginate(per_page=PER_PAGE, page=register.number)
 
     return render(
         request,
