@@ -156,8 +156,12 @@ class ProgrammeOffice(_LoggedIn):
 
     def on_start(self):
         super().on_start()
-        listing = self.client.get("/admin/risks/risk/", name="GET admin risk list")
-        ids = sorted(set(re.findall(r"/admin/risks/risk/(\d+)/change/", listing.text)))
+        with self.client.get(
+            "/admin/risks/risk/", name="GET admin risk list", catch_response=True
+        ) as listing:
+            ids = sorted(set(re.findall(r"/admin/risks/risk/(\d+)/change/", listing.text)))
+            if not ids:  # e.g. sent to the two-factor page: the office would edit nothing
+                listing.failure(f"no risks to edit in the admin list (at {listing.url})")
         # Each office user edits its own share of the risks: no conflicts among them.
         number, users = next(_office_numbers), self.environment.runner.user_count or 1
         self.risk_ids = ids[number % max(users, 1) :: max(users, 1)] or ids

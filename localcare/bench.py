@@ -48,7 +48,9 @@ DEFAULT_REQUESTS = 20
 # timed requests after this long (at least MIN_REQUESTS are always made).
 DEFAULT_PAGE_SECONDS = 20.0
 MIN_REQUESTS = 5
-WARM_UP_REQUESTS = 1
+# A few, so that connection set-up and first-use costs (imports, template and
+# plan caches) are not in the factor-1 figures, whose small times they would skew.
+WARM_UP_REQUESTS = 3
 REAL_LOCALITIES = 8
 
 # The page kinds and the growth each may show from factor 1 to factor 100.
@@ -231,6 +233,8 @@ def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from localcare.page_weight import PageWeight, weigh_html
+
     session_in_cache = settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
 
     def prepare():
@@ -260,9 +264,15 @@ def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, 
         samples.append((time.perf_counter() - started) * 1000)
     shapes = Counter(normalise_sql(q["sql"]) for q in queries)
     slowest = sorted(queries, key=lambda q: q["ms"], reverse=True)[:3]
+    weight = weigh_html(response.content) if response.status_code == 200 else PageWeight()
     return {
         "status": response.status_code,
         "bytes": len(response.content),
+        "weight": {
+            "html": weight.html,
+            "chart_json": weight.chart_json,
+            "javascript_gzipped": weight.javascript_gzipped + weight.inline_javascript,
+        },
         "queries": len(queries),
         "sql_ms": sum(q["ms"] for q in queries),
         "timing": Timing(samples).summary(),
@@ -502,6 +512,7 @@ def check_targets(report: Report) -> list[Check]:
                     f"{first:.0f} -> {last:.0f} ms = {ratio:.2f}x",
                 )
             )
+    checks += _budget_checks(report)
     overview = report.pages()[0]["name"]
     p95 = report.entry(high, overview, mode)["timing"]["p95"]
     vendor = high["database"]["vendor"]
@@ -515,6 +526,39 @@ def check_targets(report: Report) -> list[Check]:
             + ("" if high["factor"] >= 100 else " (factor 100 not measured)"),
         )
     )
+    return checks
+
+
+def _budget_checks(report: Report) -> list[Check]:
+    """Front-end budgets (localcare.page_weight) of every page at every factor."""
+    from localcare.page_weight import PageWeight, over_budget
+
+    checks = []
+    for page in report.pages():
+        name = page["name"]
+        weights = [
+            report.entry(factor, name, report.primary_mode).get("weight")
+            for factor in report.factors
+        ]
+        if None in weights:  # results written before the bench weighed pages
+            continue
+        problems = [
+            f"f{factor['factor']} {problem.split(': ', 1)[1]}"
+            for factor, weight in zip(report.factors, weights, strict=True)
+            for problem in over_budget(name, PageWeight(**weight))
+        ]
+        largest = {key: max(weight[key] for weight in weights) for key in weights[0]}
+        checks.append(
+            Check(
+                "HTML < 150 kB, chart JSON < 100 kB, JS < 500 kB gzipped, at every factor",
+                name,
+                not problems,
+                "; ".join(problems)
+                or f"largest: HTML {largest['html'] / 1000:.0f} kB, chart JSON "
+                f"{largest['chart_json'] / 1000:.0f} kB, JS "
+                f"{largest['javascript_gzipped'] / 1000:.0f} kB gzipped",
+            )
+        )
     return checks
 
 

@@ -27,10 +27,11 @@ def test_factor_databases_sit_beside_the_configured_one():
     assert bench.factor_database_url("sqlite:///db.sqlite3", 100).endswith("bench_f100.sqlite3")
 
 
-def _entry(queries, median, p95=None, status=200):
+def _entry(queries, median, p95=None, status=200, html=40_000):
     return {
         "status": status,
-        "bytes": 1000,
+        "bytes": html,
+        "weight": {"html": html, "chart_json": 5_000, "javascript_gzipped": 120_000},
         "queries": queries,
         "timing": {"n": 20, "median": median, "p95": p95 or median * 1.2},
         "shapes": {"SELECT a": queries - 1, "SELECT b": 1},
@@ -73,7 +74,7 @@ def _report(vendor="postgresql", high=100):
         [
             ("Overview", bench.SUMMARY, _entry(20, 250, p95=280)),
             ("Milestones", bench.TABLE, _entry(9, 150)),  # one more query
-            ("Returns", bench.TABLE, _entry(7, 150)),  # 3x: too much for a table
+            ("Returns", bench.TABLE, _entry(7, 150, html=570_000)),  # 3x, and too big
         ],
     )
     report = bench.Report(machine=bench.machine_facts(), factors=[low, top])
@@ -93,6 +94,18 @@ def test_targets_are_judged_per_page():
     assert checks[table, "Milestones"].passed  # 1.5x
     assert not checks[table, "Returns"].passed  # 3x
     assert checks["overview p95 < 300 ms at factor 100 on postgresql", "Overview"].passed
+
+
+def test_front_end_budgets_are_judged_at_every_factor():
+    budgets = "HTML < 150 kB, chart JSON < 100 kB, JS < 500 kB gzipped, at every factor"
+    checks = {(c.target, c.page): c for c in _report().checks}
+
+    assert checks[budgets, "Overview"].passed
+    assert "largest: HTML 40 kB, chart JSON 5 kB, JS 120 kB gzipped" in (
+        checks[budgets, "Overview"].detail
+    )
+    assert not checks[budgets, "Returns"].passed
+    assert checks[budgets, "Returns"].detail == "f100 HTML 570,000 B"
 
 
 def test_the_overview_target_needs_postgresql_at_factor_100():
@@ -158,6 +171,7 @@ def test_measures_real_pages_with_the_right_users():
             assert entry["queries"] > 0
             assert entry["timing"]["n"] == 2
             assert sum(entry["shapes"].values()) == entry["queries"]
+            assert 0 < entry["weight"]["html"] == entry["bytes"]
     assert result["database"]["rows"]["localities"] == 8
     assert len(logged) == 3
 

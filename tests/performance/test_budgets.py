@@ -1,124 +1,20 @@
 """Front-end budgets for every page, with the real data and with ten times as much.
 
-Per page: the JavaScript it loads (every <script src> plus the ES modules those
-import, each file counted once, gzipped as whitenoise serves it) under 500 kB;
-the HTML document under 150 kB, uncompressed; the chart data it carries
-(json_script blocks) under 100 kB. 1 kB = 1,000 bytes.
+What is weighed and the budgets: localcare/page_weight.py (`make bench` weighs
+every page at factor 100 with the same code).
 """
 
-import gzip
-import posixpath
-import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from dashboard.navigation import DASHBOARD_PAGES
+from localcare.page_weight import PageWeight, _javascript, over_budget, weigh
 from localities.scale import generate_scale_data
 from localities.services import SECTIONS
-
-JS_BUDGET_GZIPPED = 500_000
-HTML_BUDGET = 150_000
-CHART_JSON_BUDGET = 100_000
 
 Q4 = "2018-19-q4"
 # Medway's 2018/19 Q4 update is a draft in the illustrative data: every section editable.
 LEAD_UPDATE = ("medway", Q4)
 RISK = "LC-R01"
-_IMPORT = re.compile(
-    r"""\b(?:import|export)\b[^"';]*?\bfrom\s*["']([^"']+)["']|\bimport\s*["']([^"']+)["']"""
-)
-
-
-@dataclass
-class PageWeight:
-    html: int = 0
-    html_gzipped: int = 0
-    chart_json: int = 0
-    javascript_files: list[str] = field(default_factory=list)
-    javascript_gzipped: int = 0
-    inline_javascript: int = 0
-
-
-class _Scripts(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.sources: list[tuple[str, bool]] = []  # (src, is_module)
-        self.json_blocks: list[str] = []
-        self.inline_code: list[str] = []
-        self._open: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag != "script":
-            return
-        attributes = dict(attrs)
-        if attributes.get("src"):
-            self.sources.append((attributes["src"], attributes.get("type") == "module"))
-        elif attributes.get("type") == "application/json":
-            self._open = self.json_blocks
-            self.json_blocks.append("")
-        else:
-            self._open = self.inline_code
-            self.inline_code.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._open = None
-
-    def handle_data(self, data):
-        if self._open is not None:
-            self._open[-1] += data
-
-
-def _static_file(url: str):
-    assert url.startswith(settings.STATIC_URL), f"{url} is not a static file of this site"
-    path = finders.find(url.removeprefix(settings.STATIC_URL))
-    assert path, f"{url} is referenced but not found by the static files finders"
-    return path
-
-
-def _gzipped_size(content: bytes) -> int:
-    return len(gzip.compress(content, compresslevel=9))  # as whitenoise compresses
-
-
-def _javascript(sources: list[tuple[str, bool]]) -> tuple[list[str], int]:
-    """Every JS file the page loads: its scripts and, for modules, what they import."""
-    seen: dict[str, int] = {}
-    queue = list(sources)
-    while queue:
-        url, is_module = queue.pop(0)
-        if url in seen:
-            continue
-        with open(_static_file(url), "rb") as file:
-            content = file.read()
-        seen[url] = _gzipped_size(content)
-        if is_module:
-            for match in _IMPORT.finditer(content.decode()):
-                specifier = match.group(1) or match.group(2)
-                if specifier.startswith("."):
-                    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(url), specifier))
-                    queue.append((resolved, True))
-    return sorted(seen), sum(seen.values())
-
-
-def weigh(client, url: str) -> PageWeight:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    html = response.content
-    parsed = _Scripts()
-    parsed.feed(html.decode())
-    files, javascript = _javascript(parsed.sources)
-    return PageWeight(
-        html=len(html),
-        html_gzipped=_gzipped_size(html),
-        chart_json=sum(len(block.encode()) for block in parsed.json_blocks),
-        javascript_files=files,
-        javascript_gzipped=javascript,
-        inline_javascript=sum(len(code.encode()) for code in parsed.inline_code),
-    )
 
 
 def pages(board_user, lead, office_user) -> list[tuple[str, object]]:
@@ -141,17 +37,6 @@ def pages(board_user, lead, office_user) -> list[tuple[str, object]]:
     assert all(url.startswith("/") for url, _ in listed)
     assert any(url.startswith(update) for url, _ in listed)
     return listed
-
-
-def over_budget(url: str, weight: PageWeight) -> list[str]:
-    problems = []
-    if weight.javascript_gzipped + weight.inline_javascript >= JS_BUDGET_GZIPPED:
-        problems.append(f"JavaScript {weight.javascript_gzipped:,} B gzipped")
-    if weight.html >= HTML_BUDGET:
-        problems.append(f"HTML {weight.html:,} B")
-    if weight.chart_json >= CHART_JSON_BUDGET:
-        problems.append(f"chart JSON {weight.chart_json:,} B")
-    return [f"{url}: {problem}" for problem in problems]
 
 
 def table(measured: dict[int, dict[str, PageWeight]]) -> str:
