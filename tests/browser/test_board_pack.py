@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.helpers import SCREENSHOTS, assert_accessible, screenshot
@@ -14,7 +15,7 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     log_in("board")
     page.goto("/board-pack/?quarter=2018-19-q4")
 
-    assert page.get_by_role("heading", name="Local Care board pack", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Local Care board pack", level=1)).to_be_visible()
     assert "As at 2018/19 Q4" in page.get_by_test_id("as-at").inner_text()
     assert_accessible(page)
     screenshot(page, "board-pack")

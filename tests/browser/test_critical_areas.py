@@ -1,6 +1,7 @@
 """A board member scans the seven critical areas and jumps to one."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import assert_accessible, screenshot
 
@@ -12,9 +13,9 @@ def test_a_board_member_jumps_to_a_critical_area(demo_site, page, log_in):
 
     page.goto("/critical-areas/")
 
-    assert page.get_by_role("heading", name="Critical areas", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Critical areas", level=1)).to_be_visible()
     contents = page.get_by_role("navigation", name="Critical areas")
-    assert contents.get_by_role("link").count() == 7
+    expect(contents.get_by_role("link")).to_have_count(7)
     assert "15 actions across 7 critical areas" in (
         page.get_by_test_id("critical-areas-summary").inner_text()
     )
@@ -25,7 +26,7 @@ def test_a_board_member_jumps_to_a_critical_area(demo_site, page, log_in):
 
     assert page.url.endswith("#area-4")
     workforce = page.locator("#area-4")
-    assert workforce.get_by_role("heading", name="4. Workforce", level=2).is_visible()
+    expect(workforce.get_by_role("heading", name="4. Workforce", level=2)).to_be_visible()
     workshop = workforce.locator(".nhsuk-card").filter(has_text="Workforce workshop")
     assert "Complete" in workshop.inner_text()
     assert "Source" in workshop.inner_text()

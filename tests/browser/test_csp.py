@@ -9,6 +9,7 @@ policy refuses.
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from risks.models import Risk
 from tests.helpers import screenshot
@@ -58,7 +59,7 @@ def visit(page, url: str) -> int:
     charts = page.locator("[data-chart]").count()
     if charts:
         page.locator("[data-chart][data-chart-drawn=true]").nth(charts - 1).wait_for()
-        assert page.locator("[data-chart][data-chart-drawn=true]").count() == charts, url
+        expect(page.locator("[data-chart][data-chart-drawn=true]"), url).to_have_count(charts)
         assert page.locator("[data-chart] svg.main-svg").count() >= charts, url
     return charts
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from localities import access
 from localities.demo import DEMO_PASSWORD
@@ -45,8 +46,8 @@ def test_the_503_page_is_styled_by_the_nhs_frontend(people, page):
     page.goto(error_urls.DATABASE_GONE)
 
     heading = page.get_by_role("heading", name="Sorry, the service is unavailable", level=1)
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     # The NHS.UK frontend stylesheet loaded: its header is NHS blue.
     header = page.get_by_role("banner")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(0, 94, 184)"
-    assert page.get_by_role("link", name="Skip to main content").count() == 1
+    expect(page.get_by_role("link", name="Skip to main content")).to_have_count(1)

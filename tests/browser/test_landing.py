@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import assert_accessible, screenshot
 
@@ -12,17 +13,17 @@ pytestmark = pytest.mark.browser
 def test_a_board_member_logs_in_and_sees_the_landing_page(demo_site, page, log_in):
     page.goto("/")
     assert page.url.endswith("/accounts/login/?next=/")
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "login")
 
     log_in("board")
 
-    assert page.get_by_role("heading", name="Programme overview", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Programme overview", level=1)).to_be_visible()
     assert "2018/19 Q4" in page.get_by_role("main").inner_text()
     assert page.get_by_test_id("localities-on-track").inner_text().endswith("of 8")
     matrix = page.get_by_role("table", name="RAG status by locality and objective, 2018/19 Q4")
-    assert matrix.get_by_role("rowheader", name="Thanet").is_visible()
+    expect(matrix.get_by_role("rowheader", name="Thanet")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "overview-board")
 
@@ -33,7 +34,7 @@ def test_a_wrong_password_is_explained_on_the_page(demo_site, page):
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
 
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "/accounts/login/" in page.url
     assert_accessible(page)
     screenshot(page, "login-error")
@@ -50,7 +51,7 @@ def test_a_board_member_switches_quarter_and_takes_a_table_away(demo_site, page,
     assert "As at 2018/19 Q2" in page.get_by_role("main").inner_text()
     matrix = page.get_by_role("table", name="RAG status by locality and objective, 2018/19 Q2")
     # Every locality's Q2 return is approved, so no cell says "No status".
-    assert matrix.get_by_text("No status").count() == 0
+    expect(matrix.get_by_text("No status")).to_have_count(0)
 
     # The header links keep the quarter.
     page.get_by_role("link", name="Milestones").first.click()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from localities.models import MDT, Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
 from tests.helpers import assert_accessible, screenshot
@@ -39,7 +40,7 @@ def test_a_board_member_reads_a_locality(demo_site, page, log_in):
 
     page.goto("/localities/thanet/?quarter=2018-19-q3")
 
-    assert page.get_by_role("heading", name="Thanet", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Thanet", level=1)).to_be_visible()
     assert "East Kent sub-system" in page.get_by_test_id("locality-facts").inner_text()
     objective = page.get_by_test_id("objective-1")
     assert XSS in objective.inner_text()  # shown as the text that was typed

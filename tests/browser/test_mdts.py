@@ -1,6 +1,7 @@
 """A board member reads the MDT roll-out and filters the register."""
 
 import pytest
+from playwright.sync_api import expect
 
 from localities.models import Locality
 from tests.helpers import assert_accessible, screenshot
@@ -18,7 +19,7 @@ def test_a_board_member_sees_mdts_by_locality_and_filters_the_register(demo_site
 
     page.goto("/mdts/?quarter=2018-19-q4")
 
-    assert page.get_by_role("heading", name="MDT roll-out", level=1).is_visible()
+    expect(page.get_by_role("heading", name="MDT roll-out", level=1)).to_be_visible()
     assert "34 of 43 MDTs were live, 5 shadow running and 4 planned" in (
         page.get_by_test_id("mdt-summary").inner_text()
     )
@@ -26,7 +27,7 @@ def test_a_board_member_sees_mdts_by_locality_and_filters_the_register(demo_site
     assert "All localities" in totals
     assert "1,340,700" in totals
     summary_table = page.get_by_test_id("mdt-localities")
-    assert summary_table.get_by_role("rowheader", name=PAYLOAD).is_visible()
+    expect(summary_table.get_by_role("rowheader", name=PAYLOAD)).to_be_visible()
     page.locator("[data-chart-drawn=true]").wait_for()
     register = page.get_by_role("table", name="MDT register, status as at 2018/19 Q4")
     assert "Illustrative" in register.get_by_role("row").filter(has_text="Deal").inner_text()
@@ -40,6 +41,6 @@ def test_a_board_member_sees_mdts_by_locality_and_filters_the_register(demo_site
     page.wait_for_url("**locality=medway**")
 
     rows = register.locator("tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "Shadow running" in rows.first.inner_text()
     assert dialogs == []

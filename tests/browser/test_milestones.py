@@ -1,6 +1,7 @@
 """A board member reads the milestone register, its slippage and its timeline."""
 
 import pytest
+from playwright.sync_api import expect
 
 from localities.models import Milestone
 from tests.helpers import assert_accessible, screenshot
@@ -18,7 +19,7 @@ def test_a_board_member_sees_slipped_milestones_and_the_timeline(demo_site, page
 
     page.goto("/milestones/?quarter=2018-19-q4")
 
-    assert page.get_by_role("heading", name="Milestones", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Milestones", level=1)).to_be_visible()
     summary = page.get_by_test_id("milestone-summary").inner_text()
     assert summary.startswith("Of 57 milestones,")  # 33 from the papers, 24 illustrative
     assert "by 31 March 2019" in summary
@@ -26,7 +27,7 @@ def test_a_board_member_sees_slipped_milestones_and_the_timeline(demo_site, page
     medway = table.get_by_role("row").filter(has_text="Deep dive: Medway")
     assert "95 days late" in medway.inner_text()
     assert "1 Aug 2018 – 7 Sep 2018" in medway.inner_text()
-    assert table.get_by_role("row").filter(has_text=PAYLOAD).count() == 1
+    expect(table.get_by_role("row").filter(has_text=PAYLOAD)).to_have_count(1)
     page.locator("[data-chart-drawn=true]").wait_for()
     assert dialogs == []
     assert_accessible(page)

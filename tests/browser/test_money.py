@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import Sum
+from playwright.sync_api import expect
 
 from dashboard.money_format import pounds, pounds_short
 from localities.models import Locality, QuarterlyUpdate
@@ -20,7 +21,7 @@ def test_a_board_member_reads_spend_against_plan(demo_site, page, log_in):
 
     page.goto("/money/?quarter=2018-19-q4")
 
-    assert page.get_by_role("heading", name="Money", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Money", level=1)).to_be_visible()
     year_spent = QuarterlyUpdate.objects.filter(
         quarter__financial_year__start_year=2018, status="approved"
     ).aggregate(total=Sum("spend_actual"))["total"]
@@ -32,12 +33,12 @@ def test_a_board_member_reads_spend_against_plan(demo_site, page, log_in):
         locality__slug="thanet", quarter__financial_year__start_year=2018, status="approved"
     ).aggregate(total=Sum("spend_actual"))["total"]
     assert pounds(spent) in thanet.inner_text()
-    assert table.get_by_text(f"Swale {XSS}").is_visible()  # shown as typed, not run
+    expect(table.get_by_text(f"Swale {XSS}")).to_be_visible()  # shown as typed, not run
     page.wait_for_selector("[data-chart='spend-by-locality-data'][data-chart-drawn='true']")
-    assert page.get_by_role(
-        "heading", name="The investment case (context, not actuals)"
-    ).is_visible()
-    assert page.get_by_text("£164.0m to £190.0m").is_visible()
+    expect(
+        page.get_by_role("heading", name="The investment case (context, not actuals)")
+    ).to_be_visible()
+    expect(page.get_by_text("£164.0m to £190.0m")).to_be_visible()
     assert dialogs == []
     assert_accessible(page)
     screenshot(page, "money")

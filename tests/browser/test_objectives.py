@@ -1,6 +1,7 @@
 """A board member compares localities against each objective, then reads one."""
 
 import pytest
+from playwright.sync_api import expect
 
 from localities.models import Objective
 from tests.helpers import assert_accessible, screenshot
@@ -20,7 +21,7 @@ def test_a_board_member_compares_localities_by_objective(demo_site, page, log_in
 
     page.get_by_role("link", name="Objectives").first.click()
 
-    assert page.get_by_role("heading", name="Objectives", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Objectives", level=1)).to_be_visible()
     assert page.get_by_test_id("objective-1-chart-summary").inner_text() == (
         "In 2018/19 Q4, 5 of 8 localities were Green or Complete on "
         "“Integrated locality plans”; 3 had no approved return."
@@ -37,6 +38,6 @@ def test_a_board_member_compares_localities_by_objective(demo_site, page, log_in
     ).click()
 
     assert page.url.endswith("/localities/ashford/?quarter=2018-19-q2#objective-3")
-    assert page.get_by_role("heading", name="Ashford", level=1).is_visible()
-    assert page.get_by_test_id("objective-3").is_visible()
+    expect(page.get_by_role("heading", name="Ashford", level=1)).to_be_visible()
+    expect(page.get_by_test_id("objective-3")).to_be_visible()
     assert dialogs == []

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import Sum
+from playwright.sync_api import expect
 
 from localities.models import Locality, OutcomeFigure
 from tests.helpers import assert_accessible, screenshot
@@ -19,7 +20,7 @@ def test_a_board_member_reads_the_outcomes_charts(demo_site, page, log_in):
 
     page.goto("/outcomes/?quarter=2018-19-q4")
 
-    assert page.get_by_role("heading", name="Outcomes", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Outcomes", level=1)).to_be_visible()
     q1_total = OutcomeFigure.objects.filter(
         update__status="approved",
         update__quarter__financial_year__start_year=2018,
@@ -35,12 +36,12 @@ def test_a_board_member_reads_the_outcomes_charts(demo_site, page, log_in):
         .inner_text()
         .startswith("A&E attendances in Kent and Medway: 3 quarters, mean")
     )
-    assert page.get_by_test_id("limits-indicative").is_visible()
+    expect(page.get_by_test_id("limits-indicative")).to_be_visible()
     page.wait_for_selector("[data-chart='spc-chart-data'][data-chart-drawn='true']")
     overview = page.get_by_role(
         "table", name="Latest quarter against baseline, every locality and measure, to 2018/19 Q4"
     )
-    assert overview.get_by_text(f"Swale {XSS}").is_visible()  # shown as typed, not run
+    expect(overview.get_by_text(f"Swale {XSS}")).to_be_visible()  # shown as typed, not run
 
     # Choose a measure and a locality with the form.
     page.get_by_label("Measure", exact=True).select_option(label="Bed days")

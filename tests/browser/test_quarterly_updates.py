@@ -9,6 +9,7 @@ checked with axe-core.
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from localities import access
 from localities.demo import DEMO_PASSWORD
@@ -135,14 +136,14 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     # My localities, then the Medway update.
     tab_to(page, "a.nhsuk-header__navigation-link", "My localities")
     press_and_load(page, "Enter")
-    assert page.get_by_role("heading", name="My localities", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My localities", level=1)).to_be_visible()
     assert page.get_by_test_id("locality-medway").get_by_test_id("current-status").inner_text() == (
         "Draft"
     )
     look(page, "lead-my-localities")
     tab_to(page, "a", "Continue the 2018/19 Q4 update")
     press_and_load(page, "Enter")
-    assert page.get_by_role("heading", name="2018/19 Q4 quarterly update").is_visible()
+    expect(page.get_by_role("heading", name="2018/19 Q4 quarterly update")).to_be_visible()
     look(page, "lead-update-draft")
 
     # Check and submit lists what needs completing, each linked to its section.
@@ -157,19 +158,19 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
         "MDTs",
     ]
     assert focused(page, ".nhsuk-error-summary")
-    assert page.get_by_role("button", name="Submit the update").count() == 0
+    expect(page.get_by_role("button", name="Submit the update")).to_have_count(0)
     look(page, "lead-submit-not-ready")
     page.keyboard.press("Tab")
     assert focused(page, "a", "Objectives: Objective 1")
     press_and_load(page, "Enter")
-    assert page.get_by_role("heading", name="Objectives", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Objectives", level=1)).to_be_visible()
     look(page, "lead-objectives")
 
     # Objective 1: from Complete to the suggested Green, with a line of progress.
-    assert page.locator("#id_objective-1-rag_3").is_checked()  # Complete
+    expect(page.locator("#id_objective-1-rag_3")).to_be_checked()  # Complete
     tab_to(page, "#id_objective-1-rag_3")
     page.keyboard.press("ArrowLeft")
-    assert page.locator("#id_objective-1-rag_2").is_checked()  # Green
+    expect(page.locator("#id_objective-1-rag_2")).to_be_checked()  # Green
     page.keyboard.press("Tab")
     assert active_id(page) == "id_objective-1-narrative"
     page.keyboard.press("Control+End")
@@ -178,7 +179,7 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     tab_to(page, "#id_objective-3-rag_1")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert page.locator("#id_objective-3-rag_3").is_checked()
+    expect(page.locator("#id_objective-3-rag_3")).to_be_checked()
     # Objective 2 stays Amber, against a suggestion of Complete, with no reason given.
     tab_to(page, "button", "Save and continue")
     response = press_and_load(page, "Enter")
@@ -187,14 +188,14 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     assert page.title().startswith("Error: ")
     summary = page.locator(".nhsuk-error-summary")
     assert focused(page, ".nhsuk-error-summary")
-    assert summary.get_by_role("alert").count() == 1
+    expect(summary.get_by_role("alert")).to_have_count(1)
     assert summary.get_by_role("link").all_inner_texts() == [
         "Objective 2: Say why you chose Amber when the figures suggest Complete (every milestone is complete)."
     ]
     # What was typed is still there.
-    assert page.locator("#id_objective-1-rag_2").is_checked()
+    expect(page.locator("#id_objective-1-rag_2")).to_be_checked()
     assert PAYLOAD in page.locator("#id_objective-1-narrative").input_value()
-    assert page.locator("#id_objective-3-rag_3").is_checked()
+    expect(page.locator("#id_objective-3-rag_3")).to_be_checked()
     look(page, "lead-objectives-error")
     page.keyboard.press("Tab")
     assert focused(page, ".nhsuk-error-summary a")
@@ -205,7 +206,7 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     press_and_load(page, "Space")
 
     # Milestones: the plan is forecast a couple of days early.
-    assert page.get_by_role("heading", name="Milestones", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Milestones", level=1)).to_be_visible()
     assert "Objectives saved as a draft." in page.get_by_role("alert").inner_text()
     look(page, "lead-milestones")
     tab_to(page, f"#id_milestone-{plan.pk}-forecast_date")
@@ -215,20 +216,20 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     press_and_load(page, "Enter")
 
     # MDTs: confirmed as they stand.
-    assert page.get_by_role("heading", name="MDTs", level=1).is_visible()
+    expect(page.get_by_role("heading", name="MDTs", level=1)).to_be_visible()
     look(page, "lead-mdts")
     tab_to(page, "button", "Save draft")
     press_and_load(page, "Enter")
     assert "MDTs saved as a draft." in page.get_by_role("alert").inner_text()
     # The payload is shown as the text it is.
     objectives = page.locator("#section-objectives")
-    assert objectives.get_by_text(PAYLOAD, exact=False).count() == 1
+    expect(objectives.get_by_text(PAYLOAD, exact=False)).to_have_count(1)
     look(page, "lead-update-saved")
 
     # Nothing is missing now: submit.
     tab_to(page, "a", "Check and submit")
     press_and_load(page, "Enter")
-    assert page.locator(".nhsuk-error-summary").count() == 0
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
     look(page, "lead-submit-ready")
     tab_to(page, "button", "Submit the update")
     press_and_load(page, "Enter")
@@ -236,7 +237,7 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     status = page.get_by_test_id("update-status").inner_text()
     assert "Submitted" in status
     assert "by lead-medway" in status
-    assert page.get_by_role("link", name="Check and submit").count() == 0
+    expect(page.get_by_role("link", name="Check and submit")).to_have_count(0)
     look(page, "lead-update-submitted")
 
     update = q4_update("medway")
@@ -277,10 +278,10 @@ def test_the_office_returns_an_update_the_lead_resubmits_and_the_office_approves
     comments = "Objective reasons are missing; please explain each RAG that differs."
 
     click_and_load(office, office.get_by_role("link", name="Returns").first)
-    assert office.get_by_role("heading", name="Quarterly returns").is_visible()
+    expect(office.get_by_role("heading", name="Quarterly returns")).to_be_visible()
     look(office, "office-returns")
     click_and_load(office, office.get_by_role("link", name="Review the Thanet update"))
-    assert office.get_by_role("heading", name="Review the 2018/19 Q4 update").is_visible()
+    expect(office.get_by_role("heading", name="Review the 2018/19 Q4 update")).to_be_visible()
     look(office, "office-review-submitted")
     office.get_by_label("What should the lead change?").fill(comments)
     click_and_load(office, office.get_by_role("button", name="Return to the lead"))
@@ -371,7 +372,7 @@ def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(demo_site, 
     second = open_page("lead-medway-deputy")
     for page in (first, second):
         page.goto(MEDWAY_Q4 + "edit/summary/")
-        assert page.get_by_role("heading", name="Summary", level=1).is_visible()
+        expect(page.get_by_role("heading", name="Summary", level=1)).to_be_visible()
     look(first, "lead-summary")
 
     first.get_by_label("Summary of the quarter").fill("The lead's summary of the quarter.")
@@ -431,7 +432,7 @@ def test_the_lead_pages_reflow_at_400_percent_zoom(demo_site, open_page):
 
     page.goto(MEDWAY_Q4)
     assert_fits(page)
-    assert page.get_by_role("link", name="Check and submit").is_visible()
+    expect(page.get_by_role("link", name="Check and submit")).to_be_visible()
     look(page, "zoom-update")
 
     for section in ("objectives", "milestones"):

@@ -4,6 +4,7 @@ import datetime
 from collections import Counter
 
 import pytest
+from playwright.sync_api import expect
 
 from risks.models import Risk, RiskReview
 from tests.helpers import assert_accessible, screenshot
@@ -43,7 +44,7 @@ def test_a_board_member_reads_the_heatmap_and_narrows_the_register(demo_site, pa
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
 
-    assert page.get_by_role("heading", name="Risks", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Risks", level=1)).to_be_visible()
     summary = page.get_by_test_id("risk-summary").inner_text()
     assert summary == (
         "13 open risks at the end of 2018/19 Q4: 4 extreme, 7 high, 2 moderate and 0 low."
@@ -56,7 +57,7 @@ def test_a_board_member_reads_the_heatmap_and_narrows_the_register(demo_site, pa
         assert cell.inner_text().startswith(str(count))
     assert "Score 16 · Extreme" in heatmap.get_by_test_id("heatmap-4-4").inner_text()
     register = page.get_by_role("table", name="Open risks, scored as at the end of 2018/19 Q4")
-    assert register.get_by_role("row").filter(has_text=PAYLOAD).count() == 1
+    expect(register.get_by_role("row").filter(has_text=PAYLOAD)).to_have_count(1)
     page.locator("[data-chart-drawn=true]").wait_for()
     assert dialogs == []
     assert_accessible(page)
@@ -68,13 +69,15 @@ def test_a_board_member_reads_the_heatmap_and_narrows_the_register(demo_site, pa
     assert "Showing the 3 risks with likelihood 4 (Likely)" in (
         page.get_by_test_id("selected-cell").inner_text()
     )
-    assert register.get_by_role("row").count() == 1 + expected[(4, 4)]
+    expect(register.get_by_role("row")).to_have_count(1 + expected[(4, 4)])
     assert_accessible(page)
 
     # Then open one of them.
     register.get_by_role("link", name="LC-R03").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Workforce availability and development").is_visible()
+    expect(
+        page.get_by_role("heading", name="Workforce availability and development")
+    ).to_be_visible()
     assert "quarter=2018-19-q4" in page.url
 
 
@@ -88,7 +91,7 @@ def test_a_board_member_reads_one_risk_and_its_review_history(demo_site, page, l
 
     page.goto("/risks/LC-R01/?quarter=2018-19-q3")
 
-    assert page.get_by_role("heading", name="Cultural change across organisations").is_visible()
+    expect(page.get_by_role("heading", name="Cultural change across organisations")).to_be_visible()
     scores = page.get_by_test_id("risk-scores").inner_text()
     assert "Inherent" in scores
     assert "At the end of 2018/19 Q3" in scores
@@ -98,7 +101,7 @@ def test_a_board_member_reads_one_risk_and_its_review_history(demo_site, page, l
         reviews.get_by_role("row").count()
         == 1 + RiskReview.objects.filter(risk__reference="LC-R01").count()
     )
-    assert reviews.get_by_role("row").filter(has_text=PAYLOAD).count() == 1
+    expect(reviews.get_by_role("row").filter(has_text=PAYLOAD)).to_have_count(1)
     page.locator("[data-chart-drawn=true]").wait_for()
     assert dialogs == []
     assert_accessible(page)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from playwright.sync_api import expect
 
 from localities.demo import DEMO_PASSWORD
 from tests.helpers import assert_accessible, screenshot
@@ -205,7 +206,7 @@ def test_the_account_and_password_pages_in_a_browser(demo_site, page, log_in):
     log_in("board")
 
     page.get_by_role("link", name="Your account, logged in as board").click()
-    assert page.get_by_role("heading", name="Your account", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
     assert_accessible(page)
     screenshot(page, "account")
 
@@ -214,7 +215,7 @@ def test_the_account_and_password_pages_in_a_browser(demo_site, page, log_in):
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("New password confirmation").fill("short")
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "password-change-error")
 
@@ -222,5 +223,5 @@ def test_the_account_and_password_pages_in_a_browser(demo_site, page, log_in):
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_role("heading", name="Your password has been changed").is_visible()
+    expect(page.get_by_role("heading", name="Your password has been changed")).to_be_visible()
     assert_accessible(page)

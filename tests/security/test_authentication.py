@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from playwright.sync_api import expect
 
 from accounts.client_ip import client_ip
 from localities.demo import DEMO_PASSWORD
@@ -240,6 +241,6 @@ def test_the_lockout_page_is_accessible(demo_site, page):
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
 
-    assert page.get_by_role("heading", name="Too many attempts to log in", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Too many attempts to log in", level=1)).to_be_visible()
     assert_accessible(page)
     screenshot(page, "login-locked-out")

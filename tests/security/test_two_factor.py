@@ -15,6 +15,7 @@ from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts.views import SETUP_KEY
 from localities.demo import DEMO_PASSWORD
@@ -345,10 +346,10 @@ def test_setting_up_and_giving_a_code_in_a_browser(demo_site, page, log_in, sett
     log_in("office")
 
     page.goto(ADMIN)
-    assert page.get_by_role("heading", name="Set up two-factor authentication").is_visible()
-    assert page.get_by_role(
-        "img", name="QR code that adds this account to an authenticator app"
-    ).is_visible()
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code that adds this account to an authenticator app")
+    ).to_be_visible()
     page.get_by_text("I cannot scan the QR code").click()
     secret = page.get_by_test_id("secret").inner_text().replace(" ", "")
     assert secret in page.get_by_test_id("otpauth-uri").inner_text()
@@ -360,7 +361,7 @@ def test_setting_up_and_giving_a_code_in_a_browser(demo_site, page, log_in, sett
     key = b32decode(secret).hex()
     page.get_by_label("Security code").fill(wrong_code_for(key))
     page.get_by_role("button", name="Turn on two-factor authentication").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "two-factor-setup-error")
 
@@ -368,12 +369,12 @@ def test_setting_up_and_giving_a_code_in_a_browser(demo_site, page, log_in, sett
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     page.wait_for_load_state()
     assert page.url.endswith(ADMIN)
-    assert page.get_by_role("heading", name="Programme data").is_visible()
+    expect(page.get_by_role("heading", name="Programme data")).to_be_visible()
 
     page.context.clear_cookies()
     log_in("office")
     page.goto(ADMIN)
-    assert page.get_by_role("heading", name="Enter your security code").is_visible()
+    expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "two-factor-verify")
     # The code of the next 30-second step: the one just used is spent.
