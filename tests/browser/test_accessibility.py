@@ -1,6 +1,9 @@
 """Anyone logged in finds the accessibility statement from the footer."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import assert_accessible, screenshot
 
@@ -22,4 +25,4 @@ def test_the_statement_is_linked_from_the_footer_and_usable_by_keyboard(demo_sit
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#maincontent")
+    expect(page).to_have_url(re.compile(r"#maincontent$"))
