@@ -2,6 +2,7 @@
 
 import django_filters
 
+from dashboard.filters.localities import LocalityChoice, offer_localities, sub_system_filter
 from localities.models import MDT
 
 
@@ -12,6 +13,7 @@ class MdtFilter(django_filters.FilterSet):
     dashboard.selectors.mdts.status_as_at), which the queryset must carry.
     """
 
+    sub_system = sub_system_filter("locality__sub_system__slug")
     locality = django_filters.ChoiceFilter(
         label="Locality", empty_label="All localities", field_name="locality__slug"
     )
@@ -22,7 +24,7 @@ class MdtFilter(django_filters.FilterSet):
         label="Status at quarter end", empty_label="All statuses", field_name="status_then"
     )
 
-    def __init__(self, data=None, *, queryset, localities, status_choices):
+    def __init__(self, data=None, *, queryset, localities: list[LocalityChoice], status_choices):
         super().__init__(data, queryset=queryset)
-        self.filters["locality"].extra["choices"] = localities
+        offer_localities(self, localities)
         self.filters["status"].extra["choices"] = status_choices

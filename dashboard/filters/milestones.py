@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import QuerySet
 
+from dashboard.filters.localities import offer_localities, sub_system_filter
+
 PROGRAMME_WIDE_CHOICE = "programme-wide"
 
 
@@ -13,6 +15,7 @@ class MilestoneFilter(django_filters.FilterSet):
     dashboard.selectors.milestones.status_as_at), which the queryset must carry.
     """
 
+    sub_system = sub_system_filter("locality__sub_system__slug")
     locality = django_filters.ChoiceFilter(
         label="Locality", empty_label="All localities", method="filter_locality"
     )
@@ -28,10 +31,7 @@ class MilestoneFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, queryset, localities, objectives, workstreams, status_choices):
         super().__init__(data, queryset=queryset)
-        self.filters["locality"].extra["choices"] = [
-            (PROGRAMME_WIDE_CHOICE, "Programme-wide"),
-            *localities,
-        ]
+        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, "Programme-wide")])
         self.filters["objective"].extra["choices"] = [
             (str(value), label) for value, label in objectives
         ]

@@ -4,11 +4,12 @@ belongs to, and (from a heatmap cell) its likelihood and consequence at quarter 
 import django_filters
 from django.db.models import QuerySet
 
+from dashboard.filters.localities import offer_localities, sub_system_filter
 from risks.models import Consequence, Likelihood
 
 PROGRAMME_WIDE_CHOICE = "programme-wide"
 # A heatmap cell narrows the register only; these narrow the whole page.
-SCOPE_FILTERS = ("locality", "objective", "category")
+SCOPE_FILTERS = ("sub_system", "locality", "objective", "category")
 CELL_FILTERS = ("likelihood", "consequence")
 # Parameters a heatmap cell's link must not carry over from the page it is on.
 _NOT_KEPT_BY_CELL_LINKS = (*CELL_FILTERS, "page", "sort", "_export", "table")
@@ -21,6 +22,7 @@ class RiskFilter(django_filters.FilterSet):
     `consequence_then` (risks.selectors.risks_as_at), which the queryset must carry.
     """
 
+    sub_system = sub_system_filter("locality__sub_system__slug")
     locality = django_filters.ChoiceFilter(
         label="Locality", empty_label="All localities", method="filter_locality"
     )
@@ -45,10 +47,7 @@ class RiskFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, queryset, localities, objectives, categories):
         super().__init__(data, queryset=queryset)
-        self.filters["locality"].extra["choices"] = [
-            (PROGRAMME_WIDE_CHOICE, "Programme-wide"),
-            *localities,
-        ]
+        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, "Programme-wide")])
         self.filters["objective"].extra["choices"] = [
             (str(value), label) for value, label in objectives
         ]

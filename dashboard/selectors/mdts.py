@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Case, Count, OrderBy, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
+from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
@@ -115,7 +116,7 @@ class LocalityRollout:
 
 
 def mdt_filterset(
-    *, page: DashboardPage, filter_data, localities: list[tuple[str, str]]
+    *, page: DashboardPage, filter_data, localities: list[LocalityChoice]
 ) -> MdtFilter:
     """The register's filter, bound to `filter_data`; building it runs no query."""
     return MdtFilter(
@@ -150,7 +151,7 @@ class MdtsPage:
     """The page's data: `localities` and `register` are one page each; `totals`,
     `summary` and `returns_shown` cover every locality. Plain values, for the cache."""
 
-    locality_choices: list[tuple[str, str]]  # (slug, name) for the register's filter
+    locality_choices: list[LocalityChoice]  # for the register's filter
     localities: SqlPage  # of LocalityRollout
     totals: LocalityRollout
     summary: RolloutSummary
@@ -268,12 +269,18 @@ def mdts_page(
     the register's count and page.
     """
     day = page.quarter.end_date
-    counts = list(_per_locality(day).values_list("slug", "name", "live", "shadow", "mdt_count"))
-    locality_choices = [(slug, name) for slug, name, *_ in counts]
+    counts = list(
+        _per_locality(day).values_list(
+            "slug", "name", "sub_system__slug", "sub_system__name", "live", "mdt_count", named=True
+        )
+    )
+    locality_choices = [
+        (row.slug, row.name, row.sub_system__slug, row.sub_system__name) for row in counts
+    ]
     summary = RolloutSummary(
-        most_live=_leaders([(name, live) for _, name, live, _, _ in counts]),
-        most_not_yet_live=_leaders([(name, total - live) for _, name, live, _, total in counts]),
-        without_live=sum(1 for *_, live, _, _ in counts if live == 0),
+        most_live=_leaders([(row.name, row.live) for row in counts]),
+        most_not_yet_live=_leaders([(row.name, row.mdt_count - row.live) for row in counts]),
+        without_live=sum(1 for row in counts if row.live == 0),
         locality_count=len(counts),
     )
     totals, returns_shown, includes_illustrative = _rollout_totals(page=page)
@@ -299,6 +306,5 @@ def mdts_page(
 
 def mdt_register(*, page: DashboardPage, filter_data, ordering: list[OrderBy]) -> list[MDT]:
     """Every MDT matching the filters, sorted as the register is: for the downloads."""
-    choices = list(Locality.objects.order_by("name").values_list("slug", "name"))
-    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=choices)
+    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choice_rows())
     return list(filterset.qs.order_by(*ordering, "locality__name", "name", "id"))

@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Case, Count, F, OrderBy, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.milestones import MilestoneFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import Locality, Milestone, Objective
+from localities.models import Milestone, Objective
 
 PROGRAMME_WIDE = "Programme-wide"
 
@@ -175,7 +176,7 @@ class MilestoneSummary:
 class MilestoneFilterChoices:
     """What the filter offers, read from the data: (value, label) pairs and workstream names."""
 
-    localities: list[tuple[str, str]]
+    localities: list[LocalityChoice]
     objectives: list[tuple[int, str]]
     workstreams: list[str]
 
@@ -237,7 +238,7 @@ def milestone_filterset(
 
 def _filter_choices() -> MilestoneFilterChoices:
     return MilestoneFilterChoices(
-        localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
+        localities=locality_choice_rows(),
         objectives=[
             (objective.id, _objective_label(objective, with_year=True))
             for objective in Objective.objects.filter(milestones__isnull=False)

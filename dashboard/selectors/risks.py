@@ -27,10 +27,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 
+from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import Locality, Objective
+from localities.models import Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.scoring import (
     CONSEQUENCE_DESCRIPTORS,
@@ -196,7 +197,7 @@ class SelectedCell:
 class RiskFilterChoices:
     """What the filter offers, read from the data: (value, label) pairs."""
 
-    localities: list[tuple[str, str]]
+    localities: list[LocalityChoice]
     objectives: list[tuple[int, str]]
     categories: list[tuple[int, str]]
 
@@ -419,7 +420,7 @@ def _register(
 def risk_filter_choices() -> RiskFilterChoices:
     """What the register's filter offers (three queries)."""
     return RiskFilterChoices(
-        localities=list(Locality.objects.order_by("name").values_list("slug", "name")),
+        localities=locality_choice_rows(),
         objectives=[
             (objective.id, objective_label(objective, with_year=True))
             # EXISTS, not a join with DISTINCT: a probe per objective, not a pass over every risk.

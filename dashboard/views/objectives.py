@@ -9,6 +9,7 @@ from dashboard.exports import (
     requested_export_format,
     requested_table,
 )
+from dashboard.filters.localities import locality_choice_rows
 from dashboard.filters.objectives import ObjectiveLocalityFilter
 from dashboard.periods import dashboard_page
 from dashboard.selectors.objectives import objectives_data, table_prefix
@@ -26,11 +27,7 @@ def objectives(request):
     locality_filter = ObjectiveLocalityFilter(
         request.GET,
         queryset=Locality.objects.all(),
-        localities=list(
-            Locality.objects.order_by("name").values_list(
-                "slug", "name", "sub_system__slug", "sub_system__name"
-            )
-        ),
+        localities=locality_choice_rows(),
     )
     exporting = requested_export_format(request)
 

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from dashboard.filters.objectives import LOCALITY_CHOICES_LIMIT
+from dashboard.filters.localities import LOCALITY_CHOICES_LIMIT
 from dashboard.tables.objectives import PER_PAGE
 from localities.models import Locality, Objective, ObjectiveStatus, Rag
 from localities.scale import generate_scale_data
