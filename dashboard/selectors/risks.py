@@ -9,6 +9,7 @@ register's current page becomes rows here.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -19,6 +20,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
@@ -306,32 +308,6 @@ def risk_filterset(*, page: DashboardPage, filter_data, choices: RiskFilterChoic
     )
 
 
-# The register's sortable columns (dashboard.tables.risks.RegisterTable), as
-# django-tables2 names them in `?sort=`; _register_order says what SQL each sorts by.
-REGISTER_SORTS = (
-    "reference",
-    "title",
-    "category",
-    "where",
-    "objective_label",
-    "owner_role",
-    "score",
-    "trend_label",
-    "review_due",
-)
-
-
-def register_sort(query) -> tuple[str, ...]:
-    """The register's sort from the request (`?sort=-score,reference`): known columns only."""
-    aliases: list[str] = []
-    for value in query.getlist("sort"):
-        for alias in value.split(","):
-            alias = alias.strip()
-            if alias.lstrip("-") in REGISTER_SORTS and alias not in aliases:
-                aliases.append(alias)
-    return tuple(aliases)
-
-
 def _trend_order() -> Case:
     """RiskRow.trend_order in SQL: rising, steady, falling, new, then not reviewed."""
     return Case(
@@ -384,36 +360,26 @@ def _review_due(bands: list[ScoreBand]) -> AddDays:
     return AddDays(Coalesce(F("last_reviewed_on_then"), F("date_raised")), days)
 
 
-def _register_order(sort: tuple[str, ...], bands: list[ScoreBand]) -> list:
-    """ORDER BY for the register: the chosen columns, then highest score first as by default."""
-    by_column = {
-        "reference": [F("reference")],
-        "title": [F("title")],
-        "category": [F("category__name")],
-        "where": [Coalesce(F("locality__name"), Value(PROGRAMME_WIDE))],
-        "objective_label": [F("objective__number"), F("objective__short_title")],
-        "owner_role": [F("owner_role")],
-        "score": [F("score_then"), F("likelihood_then")],
-        "trend_label": [_trend_order()],
-        "review_due": [_review_due(bands)],
-    }
-    order = []
-    for alias in sort:
-        descending = alias.startswith("-")
-        for expression in by_column[alias.lstrip("-")]:
-            order.append(
-                expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-            )
-    return [*order, F("score_then").desc(), F("reference").asc(), F("id").asc()]
-
-
 def _register(
-    filterset: RiskFilter, *, day: datetime.date, bands: list[ScoreBand], sort: tuple[str, ...]
+    filterset: RiskFilter,
+    *,
+    day: datetime.date,
+    bands: list[ScoreBand],
+    ordering: Sequence[OrderBy],
 ) -> QuerySet[Risk]:
+    """The register in the reader's order (RegisterTable.sql_ordering), then highest score first.
+
+    The aliases are the register's computed sort keys, which its columns name.
+    """
     return (
         filterset.qs.with_previous_score_as_at(day)
         .select_related("category", "locality", "objective")
-        .order_by(*_register_order(sort, bands))
+        .alias(
+            where_order=Coalesce(F("locality__name"), Value(PROGRAMME_WIDE)),
+            trend_order=_trend_order(),
+            review_due_order=_review_due(bands),
+        )
+        .order_by(*ordering, F("score_then").desc(), F("reference").asc(), F("id").asc())
     )
 
 
@@ -439,7 +405,7 @@ def risks_data(
     page: DashboardPage,
     filter_data,
     register_page: int | str | None = 1,
-    sort: tuple[str, ...] = (),
+    ordering: Sequence[OrderBy] = (),
     per_page: int,
 ) -> RisksData:
     """The heatmap, band counts and one page of the register as at `page.quarter`.
@@ -483,7 +449,7 @@ def risks_data(
     ]
 
     register = sql_page(
-        _register(filterset, day=day, bands=bands, sort=sort),
+        _register(filterset, day=day, bands=bands, ordering=ordering),
         requested=register_page,
         per_page=per_page,
         total=sum(cell["count"] for cell in listed),
@@ -510,14 +476,13 @@ def register_rows(
     filter_data,
     choices: RiskFilterChoices,
     bands: list[ScoreBand],
-    sort: tuple[str, ...] = (),
+    ordering: Sequence[OrderBy] = (),
 ) -> list[RiskRow]:
     """Every risk in the (filtered) register, sorted as the page is: for the downloads."""
     day = page.quarter.end_date
     filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
-    return [
-        _row(risk, bands, day) for risk in _register(filterset, day=day, bands=bands, sort=sort)
-    ]
+    register = _register(filterset, day=day, bands=bands, ordering=ordering)
+    return [_row(risk, bands, day) for risk in register]
 
 
 # --- one risk ---------------------------------------------------------------------

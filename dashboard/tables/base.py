@@ -58,14 +58,16 @@ class DashboardTable(tables.Table):
 
         For a table whose rows are read a page at a time (`SqlPageRows`): the
         selector sorts in SQL what django-tables2 would have sorted in Python.
-        Unknown or unorderable columns are ignored, as django-tables2 ignores them.
+        Unknown or unorderable columns are ignored, as django-tables2 ignores
+        them, and so are hidden ones (in the downloads only): a reader sorts by
+        what they can see.
         """
         ordering = []
         for alias in request.GET.getlist(f"{prefix}sort"):
             for part in alias.split(","):
                 name = Alias(part).bare
                 column = cls.base_columns.get(name)
-                if column is None or column.orderable is False:
+                if column is None or column.orderable is False or column.visible is False:
                     continue
                 accessors = column.order_by or (str(column.accessor or name),)
                 for accessor in accessors:

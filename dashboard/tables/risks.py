@@ -43,23 +43,32 @@ class RegisterTable(DashboardTable):
 
     reference = tables.Column(verbose_name="Reference", attrs=NOWRAP)
     title = tables.Column(verbose_name="Risk", attrs={"td": {"class": "app-risk-register__title"}})
-    category = tables.Column(verbose_name="Category")
-    where = tables.Column(verbose_name="Locality", order_by=("where",))
-    objective_label = tables.Column(verbose_name="Objective", default="")
+    # `order_by` names what the database sorts by (dashboard.selectors.risks._register).
+    category = tables.Column(verbose_name="Category", order_by=("category__name",))
+    where = tables.Column(verbose_name="Locality", order_by=("where_order",))
+    objective_label = tables.Column(
+        verbose_name="Objective",
+        default="",
+        order_by=("objective__number", "objective__short_title"),
+    )
     owner_role = tables.Column(verbose_name="Owner", default="")
     # The caption says these are as at the quarter end, so the headers stay short; the
     # downloads, which have no caption, carry the same values under longer names below.
     score = tables.Column(
         verbose_name="Score",
         attrs=NOWRAP,
-        order_by=("score", "likelihood"),
+        order_by=("score_then", "likelihood_then"),
         exclude_from_export=True,
     )
     trend_label = tables.Column(
         verbose_name="Trend", attrs=NOWRAP, order_by=("trend_order",), exclude_from_export=True
     )
     review_due = tables.DateColumn(
-        verbose_name="Review due", format=DATE_FORMAT, attrs=NOWRAP, default=""
+        verbose_name="Review due",
+        format=DATE_FORMAT,
+        attrs=NOWRAP,
+        default="",
+        order_by=("review_due_order",),
     )
     # Downloads only: the numbers and words a spreadsheet user would sort and count.
     score_at_quarter_end = tables.Column(

@@ -12,7 +12,6 @@ from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,
     register_rows,
-    register_sort,
     risk_detail_data,
     risk_filterset,
     risks_data,
@@ -24,21 +23,19 @@ from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewT
 @require_safe
 def risks(request):
     page = dashboard_page(request)
-    sort = register_sort(request.GET)
-    register_page = request.GET.get("page", "1")
+    asked = RegisterTable.page_request(request, per_page=PER_PAGE)
     data = cached_page_data(
         "risks",
         page=page,
         compute=lambda: risks_data(
             page=page,
             filter_data=request.GET,
-            register_page=register_page,
-            sort=sort,
-            per_page=PER_PAGE,
+            register_page=asked.number,
+            ordering=asked.ordering,
+            per_page=asked.per_page,
         ),
         filters=filter_parameters(request.GET, RiskFilter.base_filters),
-        register_page=register_page,
-        sort=sort,
+        table=asked.cache_key,
     )
     label = page.quarter.label
     bands = [item.band for item in data.band_counts]
@@ -51,21 +48,16 @@ def risks(request):
             filter_data=request.GET,
             choices=data.filter_choices,
             bands=bands,
-            sort=sort,
+            ordering=asked.ordering,
         )
-        table = RegisterTable(SqlPageRows(whole_list(rows)), order_by=sort, caption=caption)
+        table = RegisterTable(SqlPageRows(whole_list(rows)), caption=caption)
         return export_response(
             table, export_format=export_format, name="risks", quarter_label=label
         )
 
     table = configure_sql_table(
         request,
-        RegisterTable(
-            SqlPageRows(data.register),
-            order_by=sort,
-            caption=caption,
-            query_string=page.query_string,
-        ),
+        RegisterTable(SqlPageRows(data.register), caption=caption, query_string=page.query_string),
         data.register,
     )
 
