@@ -745,6 +745,7 @@ def refresh_planner_statistics(written: Iterable[type[models.Model]]) -> None:
     tables = sorted({model._meta.db_table for model in written})
     with connection.cursor() as cursor:
         for table in tables:
+            # history: ANALYZE writes planner statistics only, no programme row
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
