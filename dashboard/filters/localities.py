@@ -9,7 +9,6 @@ sub-system: choose a sub-system, apply, then choose one of its localities.
 from collections.abc import Iterable, Sequence
 
 import django_filters
-from django.db.models import QuerySet
 
 from localities.models import Locality
 
@@ -19,11 +18,10 @@ LOCALITY_CHOICES_LIMIT = 50
 LocalityChoice = tuple[str, str, str, str]
 
 
-def locality_choice_rows(localities: QuerySet[Locality] | None = None) -> list[LocalityChoice]:
+def locality_choice_rows() -> list[LocalityChoice]:
     """Every locality with its sub-system, in name order (one query)."""
-    queryset = Locality.objects.all() if localities is None else localities
     return list(
-        queryset.order_by("name").values_list(
+        Locality.objects.order_by("name").values_list(
             "slug", "name", "sub_system__slug", "sub_system__name"
         )
     )
