@@ -6,6 +6,7 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
 
     def ready(self):
-        from dashboard import signals
+        from dashboard import outcome_totals, signals
 
         signals.connect()
+        outcome_totals.connect()

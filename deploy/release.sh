@@ -35,4 +35,8 @@ if [ "$STEP" = database ] || [ "$STEP" = all ]; then
   # keeps serving until the new instances are up.
   "$PYTHON" manage.py migrate --no-input
   echo "Migrations applied."
+  # Writes through Django keep derived data current (the stored outcome
+  # totals, the reviews' superseded_on); a write made outside it (psql, a
+  # partial restore) would not. A release derives them afresh.
+  "$PYTHON" manage.py refresh_derived_data
 fi

@@ -54,6 +54,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dashboard.caching import note_programme_data_changed
+from dashboard.models import OutcomeTotal
+from dashboard.outcome_totals import refresh_outcome_totals
 from localities.models import (
     MDT,
     CareModelElement,
@@ -72,6 +74,7 @@ from localities.models import (
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
+from risks.review_dates import restamp_superseded
 
 BATCH_SIZE = 1000
 LOCALITIES_PER_FACTOR = 8  # the real programme has eight localities
@@ -764,7 +767,10 @@ def generate_scale_data(*, factor: int, seed: int = 0) -> ScaleReport:
         generator = _Generator(factor=factor, seed=seed)
         generator.run()
         report.created = dict(generator.created)
-        refresh_planner_statistics(generator.written_models)
+        # Bulk inserts send no model signals: derive what signals would have.
+        refresh_outcome_totals()
+        restamp_superseded()
+        refresh_planner_statistics([*generator.written_models, OutcomeTotal])
         # Bulk inserts send no model signals: tell the dashboards' cache ourselves.
         note_programme_data_changed()
     report.seconds = time.perf_counter() - started

@@ -5,3 +5,8 @@ class RisksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "risks"
     verbose_name = "Risk register"
+
+    def ready(self):
+        from risks import review_dates
+
+        review_dates.connect()

@@ -38,8 +38,9 @@ def empty_cache():
     cache.clear()
 
 
-# The apps whose rows the fixtures hold (their history models included).
-FIXTURE_APPS = ("localities", "risks")
+# The apps whose rows the fixtures hold (their history models included), and
+# dashboard's read models, which loading them fills (dashboard.outcome_totals).
+FIXTURE_APPS = ("localities", "risks", "dashboard")
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ activity, so such a quarter is left out of the total and the page says so.
 """
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -36,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf
 
+from dashboard.models import OutcomeTotal
 from dashboard.periods import DashboardPage
 from dashboard.spc import RECOMMENDED_POINTS, Variation, xmr_by_group
 from localities.models import Locality, OutcomeBaseline, OutcomeFigure, OutcomeMeasure, Quarter
@@ -229,20 +231,25 @@ def _programme_totals(
     """Per measure and quarter: the sum where every locality reported (charted), the gaps,
     and whether any figure is illustrative.
 
-    Summed in the database: 160 rows at factor 100 rather than 100,000 figures.
+    Added up from the stored totals (dashboard.outcome_totals): at most a row per
+    quarter, status and measure, where summing the figures read 100,000 of them at
+    factor 100.
     """
-    # One update per locality and quarter, and one figure per update and measure, so
-    # the figures counted are the localities that reported.
+    scope = _in_scope(page)
     rows = (
-        OutcomeFigure.objects.order_by()
-        .filter(**_in_scope(page))
-        .values("measure_id", "update__quarter_id")
-        .annotate(
-            total=Sum("value"),
-            localities=Count("pk"),
-            illustrative=Count("pk", filter=Q(update__is_illustrative=True)),
+        OutcomeTotal.objects.order_by()
+        .filter(
+            status__in=scope["update__status__in"], quarter_id__in=scope["update__quarter_id__in"]
         )
-        .values_list("measure_id", "update__quarter_id", "total", "localities", "illustrative")
+        .values("measure_id", "quarter_id")
+        .annotate(
+            sum_of_totals=Sum("total"),
+            # One figure per update and measure, one update per locality and quarter:
+            # the figures summed are the localities that reported.
+            localities=Sum("figures"),
+            illustrative=Sum("illustrative_figures"),
+        )
+        .values_list("measure_id", "quarter_id", "sum_of_totals", "localities", "illustrative")
     )
     totals = pd.DataFrame.from_records(list(rows), columns=TOTAL_COLUMNS)
     totals["value"] = totals["value"].astype(float)
@@ -269,6 +276,41 @@ def _baselines(
         baselines[(locality_id, measure_id)] = (float(value), period)
         illustrative |= is_illustrative
     return baselines, illustrative
+
+
+def _programme_baselines(locality_count: int) -> tuple[dict[int, tuple[float, str]], bool]:
+    """Kent and Medway's baseline (value, periods) by measure id, and whether any locality's
+    baseline is illustrative.
+
+    The sum of the localities' baselines, for measures where every locality has one: a
+    total of some of them would understate it. Summed in the database: a row per
+    measure and baseline period, where reading every baseline read 3,200 at factor 100.
+    """
+    rows = (
+        OutcomeBaseline.objects.order_by()
+        .values("measure_id", "baseline_period")
+        .annotate(
+            sum_of_values=Sum("quarterly_value"),
+            localities=Count("pk"),  # one baseline per locality and measure
+            illustrative=Count("pk", filter=Q(is_illustrative=True)),
+        )
+        .values_list("measure_id", "baseline_period", "sum_of_values", "localities", "illustrative")
+    )
+    sums: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
+    periods: dict[int, set[str]] = defaultdict(set)
+    any_illustrative = False
+    for measure_id, period, value, count, illustrative in rows:
+        sums[measure_id] += float(value)
+        counts[measure_id] += count
+        periods[measure_id].add(period)
+        any_illustrative |= bool(illustrative)
+    baselines = {
+        measure_id: (sums[measure_id], ", ".join(sorted(periods[measure_id])))
+        for measure_id in sums
+        if locality_count and counts[measure_id] == locality_count
+    }
+    return baselines, any_illustrative
 
 
 def _series(
@@ -351,15 +393,9 @@ def outcome_chart_data(
     """The chosen measure's SPC chart for one locality (or all summed), and the programme row.
 
     Raises UnknownChoice for a measure code or locality slug that does not exist.
-    Four queries (five with a locality chosen) whatever the number of localities,
+    Four queries (six with a locality chosen) whatever the number of localities,
     measures or quarters.
     """
-    return _outcome_chart(page=page, measure_code=measure_code, locality_slug=locality_slug)[0]
-
-
-def _outcome_chart(
-    *, page: DashboardPage, measure_code: str | None, locality_slug: str | None
-) -> tuple[OutcomeChart, dict]:
     measures = list(OutcomeMeasure.objects.order_by("id"))
     localities = list(Locality.objects.order_by("name").only("id", "name", "slug"))
     measure = next(
@@ -373,16 +409,9 @@ def _outcome_chart(
         if locality is None:
             raise UnknownChoice(f"There is no locality “{locality_slug}”.")
 
-    baselines, baselines_illustrative = _baselines()
+    programme_baselines, baselines_illustrative = _programme_baselines(len(localities))
     quarters = {quarter.id: quarter for quarter in page.quarter_options}
     complete, partial, figures_illustrative = _programme_totals(page, len(localities), measures)
-
-    def programme_baseline(measure_id: int) -> tuple[float, str] | None:
-        found = [baselines.get((item.id, measure_id)) for item in localities]
-        if not found or None in found:
-            return None  # a total of some localities' baselines would understate it
-        periods = {period for _, period in found}
-        return sum(value for value, _ in found), ", ".join(sorted(periods))
 
     if locality:
         frame = _figures_frame(page, measures, [locality])
@@ -391,7 +420,7 @@ def _outcome_chart(
             area_name=locality.name,
             chart=frame[frame["measure_id"] == measure.id],
             quarters=quarters,
-            baseline=baselines.get((locality.id, measure.id)),
+            baseline=_baselines([locality])[0].get((locality.id, measure.id)),
             left_out=[],
         )
     else:
@@ -400,7 +429,7 @@ def _outcome_chart(
             area_name=PROGRAMME_NAME,
             chart=complete[complete["measure_id"] == measure.id],
             quarters=quarters,
-            baseline=programme_baseline(measure.id),
+            baseline=programme_baselines.get(measure.id),
             left_out=[
                 f"{quarters[row.quarter_id].label}: approved figures from {row.localities} "
                 f"of {len(localities)} localities"
@@ -408,14 +437,13 @@ def _outcome_chart(
             ],
         )
 
-    programme_baselines = {(item.id,): programme_baseline(item.id) for item in measures}
     programme_cells = _latest_cells(
         complete,
         by=["measure_id"],
         quarters=quarters,
-        baselines={key: value for key, value in programme_baselines.items() if value},
+        baselines={(measure_id,): value for measure_id, value in programme_baselines.items()},
     )
-    chart = OutcomeChart(
+    return OutcomeChart(
         quarter=page.quarter,
         measures=measures,
         localities=localities,
@@ -427,13 +455,12 @@ def _outcome_chart(
             slug="",
             cells={
                 item.id: programme_cells.get((item.id,))
-                or _no_data_cell(programme_baselines[(item.id,)])
+                or _no_data_cell(programme_baselines.get(item.id))
                 for item in measures
             },
         ),
         includes_illustrative=figures_illustrative or baselines_illustrative,
     )
-    return chart, baselines
 
 
 def overview_rows(
@@ -484,9 +511,8 @@ def outcomes_data(
 
     Five queries whatever the number of localities, measures or quarters.
     """
-    chart, baselines = _outcome_chart(
-        page=page, measure_code=measure_code, locality_slug=locality_slug
-    )
+    chart = outcome_chart_data(page=page, measure_code=measure_code, locality_slug=locality_slug)
+    baselines, _ = _baselines()
     return Outcomes(
         **{field.name: getattr(chart, field.name) for field in fields(OutcomeChart)},
         overview=_overview_rows(

@@ -375,10 +375,10 @@ def test_queries_are_few_and_do_not_grow_with_the_data(
 
     with django_assert_max_num_queries(5):  # served from the cache
         client.get(url)
-    # Afresh: 3 for the session and user, the quarters, measures, localities, baselines,
-    # programme totals, the chosen locality's figures; then the overview table's count
-    # and page of localities, and its page's baselines and figures.
-    assert assert_queries_do_not_grow(client, url) == 13
+    # Afresh: 3 for the session and user, the quarters, measures, localities, programme
+    # baselines and totals, the chosen locality's figures and baseline; then the
+    # overview table's count and page of localities, and its page's baselines and figures.
+    assert assert_queries_do_not_grow(client, url) == 14
 
 
 # --- The overview at scale: ordered and paginated in SQL, charted a page at a time ---------
