@@ -7,6 +7,8 @@ class DashboardConfig(AppConfig):
 
     def ready(self):
         from dashboard import outcome_totals, signals
+        from dashboard.tables import signatures
 
         signals.connect()
         outcome_totals.connect()
+        signatures.install()
