@@ -196,3 +196,18 @@ def test_included_notes_move_one_heading_level_down():
     assert bench.demote_headings(notes) == (
         "## Notes\n\nText.\n\n### Part\n\n```sql\n# not a heading\n```\n###### deepest"
     )
+
+
+def test_rounds_pool_their_samples_and_keep_the_first_rounds_counts():
+    def round_of(samples, queries):
+        timing = bench.Timing(samples).summary()
+        page = {"name": "Risks", "url": "/risks/", "username": "board"}
+        return {"pages": [{**page, "modes": {"cold": {"queries": queries, "timing": timing}}}]}
+
+    pooled = bench.pool_rounds([round_of([10.0, 30.0], 9), round_of([20.0, 40.0, 50.0], 9)])
+
+    cold = pooled["pages"][0]["modes"]["cold"]
+    assert cold["timing"]["n"] == 5
+    assert cold["timing"]["median"] == 30.0
+    assert cold["timing"]["p95"] == 50.0
+    assert cold["queries"] == 9

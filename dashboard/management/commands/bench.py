@@ -1,6 +1,7 @@
 """`make bench`: query counts and server time per page at factors 1, 10 and 100 (localcare.bench)."""
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--pages", help="Only pages whose name matches this regular expression."
+        )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=bench.DEFAULT_ROUNDS,
+            help="Turns the factors take, each with a share of every page's requests "
+            f"(default {bench.DEFAULT_ROUNDS}).",
         )
         parser.add_argument(
             "--rebuild", action="store_true", help="Drop and rebuild the factors' databases."
@@ -113,31 +121,40 @@ class Command(BaseCommand):
             raise CommandError("--factors must be at least 1.")
         base_url = os.environ.get("DATABASE_URL")
         load_before = os.getloadavg()
-        results = []
+        rounds = max(1, min(options["rounds"], options["requests"]))
+        per_round = math.ceil(options["requests"] / rounds)
+        measured: dict[int, list[dict]] = {factor: [] for factor in factors}
         with tempfile.TemporaryDirectory(prefix="localcare-bench-") as tmp:
+            urls = {}
             for factor in factors:
-                url = bench.factor_database_url(base_url, factor)
-                bench.prepare_database(url, rebuild=options["rebuild"])
+                urls[factor] = bench.factor_database_url(base_url, factor)
+                bench.prepare_database(urls[factor], rebuild=options["rebuild"])
                 if options["prepare_only"]:
-                    bench.build_factor(factor, url=url, log=self.log)
-                    self.stdout.write(url)
-                    continue
-                results.append(
-                    bench.run_factor(
-                        factor,
-                        url=url,
-                        requests=options["requests"],
-                        page_seconds=options["page_seconds"],
-                        pages=options["pages"],
-                        out=Path(tmp) / f"f{factor}.json",
-                        log=self.log,
+                    bench.build_factor(factor, url=urls[factor], log=self.log)
+                    self.stdout.write(urls[factor])
+            # Factors take turns (see localcare.bench): the machine's drift in
+            # speed falls on all of them alike.
+            for turn in range(0 if options["prepare_only"] else rounds):
+                for factor in factors:
+                    self.log(f"round {turn + 1} of {rounds}")
+                    measured[factor].append(
+                        bench.run_factor(
+                            factor,
+                            url=urls[factor],
+                            requests=per_round,
+                            page_seconds=options["page_seconds"] / rounds,
+                            pages=options["pages"],
+                            out=Path(tmp) / f"f{factor}-{turn}.json",
+                            log=self.log,
+                        )
                     )
-                )
+        results = [bench.pool_rounds(measured[factor]) for factor in factors]
         if options["prepare_only"]:
             return None, []
         machine = bench.machine_facts()
         # Other work on the machine slows every page alike: say how busy it was.
         machine["requests"], machine["page_seconds"] = options["requests"], options["page_seconds"]
+        machine["rounds"] = rounds
         machine["load"] = (
             "{:.1f} {:.1f} {:.1f} before, {:.1f} {:.1f} {:.1f} after (1, 5 and 15 min)".format(
                 *load_before, *os.getloadavg()
