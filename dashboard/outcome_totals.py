@@ -122,8 +122,9 @@ def _refresh_quarters_before_and(instance, quarters: set[int]) -> None:
 
 
 def _figure_about_to_save(sender, instance, **kwargs) -> None:
-    before = QuarterlyUpdate.objects.filter(outcome_figures=instance.pk) if instance.pk else None
-    _note_quarters_before(instance, _shown_quarters(before) if before is not None else set())
+    updates = QuarterlyUpdate.objects
+    before = updates.filter(outcome_figures=instance.pk) if instance.pk else updates.none()
+    _note_quarters_before(instance, _shown_quarters(before))
 
 
 def _figure_saved_or_deleted(sender, instance, **kwargs) -> None:
@@ -136,8 +137,9 @@ def _figure_saved_or_deleted(sender, instance, **kwargs) -> None:
 
 
 def _update_about_to_save(sender, instance, **kwargs) -> None:
-    before = QuarterlyUpdate.objects.filter(pk=instance.pk) if instance.pk else None
-    _note_quarters_before(instance, _shown_quarters(before) if before is not None else set())
+    updates = QuarterlyUpdate.objects
+    before = updates.filter(pk=instance.pk) if instance.pk else updates.none()
+    _note_quarters_before(instance, _shown_quarters(before))
 
 
 def _update_saved_or_deleted(sender, instance, **kwargs) -> None:
