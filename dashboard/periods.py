@@ -53,6 +53,26 @@ class DashboardPage:
         return earlier[-1] if earlier else None
 
     @property
+    def quarter_ids_to_date(self) -> list[int]:
+        """The ids of the quarters with visible updates up to the page's own.
+
+        For filtering updates by `quarter_id__in`: the index on the update's
+        quarter, where a join on the quarters' dates scans every update (14 ms of
+        25,000 at factor 100, against 2).
+        """
+        return [q.id for q in self.quarter_options if q.start_date <= self.quarter.start_date]
+
+    @property
+    def quarters_of_year_to_date(self) -> list[Quarter]:
+        """The quarters with visible updates in the page's financial year up to its own."""
+        year = self.quarter.financial_year_id
+        return [
+            q
+            for q in self.quarter_options
+            if q.financial_year_id == year and q.start_date <= self.quarter.start_date
+        ]
+
+    @property
     def quarter_choices(self) -> list[tuple[str, str]]:
         """(slug, label) for the quarter selector, latest first."""
         return [(quarter_slug(option), option.label) for option in reversed(self.quarter_options)]

@@ -131,6 +131,22 @@ class RiskQuerySet(models.QuerySet):
             .annotate(score_then=F("likelihood_then") * F("consequence_then"))
         )
 
+    def with_scores_as_at(self, **days):
+        """Annotate `score_<name>` for each `name=day`: the score as it stood on that day.
+
+        As `with_score_as_at`, for comparing days in one query: each day's latest
+        review is joined once (`review_<name>`).
+        """
+        risks, scores = self, {}
+        for name, day in days.items():
+            review = f"review_{name}"
+            risks = risks.alias(**{review: _latest_review_by(day)})
+            scores[f"score_{name}"] = Coalesce(
+                F(f"{review}__likelihood") * F(f"{review}__consequence"),
+                F("current_likelihood") * F("current_consequence"),
+            )
+        return risks.annotate(**scores)
+
     def with_previous_score_as_at(self, day):
         """Annotate the score at the review before the latest one on or before `day` (the trend).
 

@@ -120,15 +120,6 @@ class ContextGroup:
     figures: list[ContextFigure] = field(default_factory=list)
 
 
-def _quarters_to_date(page: DashboardPage) -> list[Quarter]:
-    year_id = page.quarter.financial_year_id
-    return [
-        quarter
-        for quarter in page.quarter_options
-        if quarter.financial_year_id == year_id and quarter.start_date <= page.quarter.start_date
-    ]
-
-
 def _investment_case() -> list[ContextGroup]:
     # In the order the papers were entered: the £32m invested first, then the case.
     groups: dict[str, ContextGroup] = {}
@@ -188,7 +179,7 @@ def _returns(page: DashboardPage, prefix: str = "") -> Q:
     return Q(
         **{
             f"{prefix}status__in": page.statuses,
-            f"{prefix}quarter__in": [option.id for option in _quarters_to_date(page)],
+            f"{prefix}quarter__in": [option.id for option in page.quarters_of_year_to_date],
             f"{prefix}spend_actual__isnull": False,
         }
     )
@@ -336,7 +327,7 @@ def _spend_by_quarter(
         else SpendAgainstPlan(
             name=option.label, planned_to_date=Decimal("0"), spent_to_date=Decimal("0"), returns=0
         )
-        for option in _quarters_to_date(page)
+        for option in page.quarters_of_year_to_date
     ]
     total = SpendAgainstPlan(
         name=area_name,

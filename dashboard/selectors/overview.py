@@ -22,7 +22,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -282,9 +281,7 @@ def _headline(
     quarter = page.quarter
     year = quarter.financial_year
     spend = QuarterlyUpdate.objects.filter(
-        quarter__financial_year=year,
-        quarter__start_date__lte=quarter.start_date,
-        status__in=page.statuses,
+        quarter_id__in=[q.id for q in page.quarters_of_year_to_date], status__in=page.statuses
     ).aggregate(total=Sum("spend_actual"))["total"]
     planned = PlannedInvestment.objects.filter(financial_year=year).aggregate(total=Sum("amount"))[
         "total"
@@ -424,26 +421,11 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
     ]
 
 
-def score_as_at(day: datetime.date) -> Coalesce:
-    """A risk's score as it stood on `day`: its latest review by then, else its current score.
-
-    The same rule as risks.selectors.risks_as_at, as one expression so that
-    two days' scores can be compared in one query.
-    """
-    latest = RiskReview.objects.filter(risk=OuterRef("pk"), reviewed_on__lte=day).order_by(
-        "-reviewed_on", "-id"
-    )
-    return Coalesce(
-        Subquery(latest.annotate(score=F("likelihood") * F("consequence")).values("score")[:1]),
-        F("current_likelihood") * F("current_consequence"),
-    )
-
-
 def risks_whose_score_rose(*, since: datetime.date, until: datetime.date) -> QuerySet[Risk]:
     """Open risks, raised by `since`, scored higher as at `until` than as at `since`.
 
     A score only moves with a review, so only risks reviewed in between are
-    compared: the correlated subqueries run for those, not for the register.
+    compared. Each day's score is the same rule as risks.selectors.risks_as_at.
     """
     reviewed_between = RiskReview.objects.filter(
         risk=OuterRef("pk"), reviewed_on__gt=since, reviewed_on__lte=until
@@ -451,7 +433,7 @@ def risks_whose_score_rose(*, since: datetime.date, until: datetime.date) -> Que
     return (
         Risk.objects.filter(status=Risk.Status.OPEN, date_raised__lte=since)
         .filter(Exists(reviewed_between))
-        .annotate(score_before=score_as_at(since), score_now=score_as_at(until))
+        .with_scores_as_at(before=since, now=until)
         .filter(score_now__gt=F("score_before"))
     )
 
