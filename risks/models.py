@@ -179,12 +179,11 @@ def _latest_review_by(day) -> FilteredRelation:
     """Each risk's latest review on or before `day`, as a relation to join (none: NULLs).
 
     The review that was its risk's latest on `day`: reviewed by then and not yet
-    superseded by the next (`superseded_on`, kept by risks.review_dates). A plain
-    join on conditions of the review's own row. It replaced a subquery for the
-    latest review's id in the join's condition, which PostgreSQL ran once for
-    every review of every risk (24 of the register's 30 ms at factor 100), and
-    a window function over the reviews, which took 26 s instead of 23 ms when
-    the tables had no planner statistics.
+    superseded by the next (`superseded_on`, kept by risks.review_dates), a plain
+    join on the review's own columns. Before, a subquery for the latest review's
+    id sat in the join's condition, and PostgreSQL ran it once for every review
+    of every risk (24 of the register's 30 ms at factor 100). A window function
+    over the reviews was tried instead: without planner statistics it took 26 s.
     """
     return FilteredRelation(
         "reviews",
