@@ -13,11 +13,13 @@ database, so connections, caches and Python state never leak between factors.
 The child writes JSON; the parent prints the table, checks the targets and
 writes docs/benchmarks.md.
 
-The factors take turns (`--rounds`, 4 by default): a few requests per page at
-factor 1, then at 10, then at 100, then factor 1 again... and each page's
-samples from all rounds are pooled. This machine's speed drifts by up to 2×
-over minutes (other tenants of the host); measured one factor after another,
-that drift landed in the factor-100 ÷ factor-1 ratios the targets judge.
+Every factor's child stays up for the whole run (`--serve`), and the
+factors take turns page by page (`--rounds`, 4 by default): a few requests
+to a page at factor 1, then at 10, then at 100, then factor 1 again... and
+each page's samples are pooled per factor. This machine's speed changes by up
+to 2× from one minute to the next (other tenants of the host); measured one
+factor after another, or in rounds of every page, those changes landed in the
+factor-100 ÷ factor-1 ratios the targets judge.
 
 Server time is the wall time of one request through Django's test client
 (`Client.get` with a user logged in by `force_login`): URL resolution, every
@@ -153,20 +155,13 @@ class Timing:
         }
 
 
-def pool_rounds(rounds: list[dict]) -> dict:
-    """One factor's results from several rounds: the first round's query counts, weights
-    and build, and the timed samples of every round together."""
-    pooled = json.loads(json.dumps(rounds[0]))
-    for page in pooled["pages"]:
-        for mode, result in page["modes"].items():
-            samples = [
-                sample
-                for each in rounds
-                for other in each["pages"]
-                if other["url"] == page["url"] and other["username"] == page["username"]
-                for sample in other["modes"][mode]["timing"]["samples"]
-            ]
-            result["timing"] = Timing(samples).summary()
+def pool_samples(chunks: list[dict]) -> dict:
+    """One page's results from several turns: the first turn's query count, weight and
+    statements, and the timed samples of every turn together."""
+    pooled = dict(chunks[0])
+    pooled["timing"] = Timing(
+        [sample for chunk in chunks for sample in chunk["timing"]["samples"]]
+    ).summary()
     return pooled
 
 
@@ -310,51 +305,107 @@ def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, 
     }
 
 
+class FactorSession:
+    """One factor's database, ready to measure its pages: the child process's state.
+
+    Built once per child; `measure` may be called for the same page many times
+    (the parent interleaves factors page by page), each call adding samples.
+    """
+
+    def __init__(self, factor: int, *, pages: str | None, log):
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+
+        self.factor = factor
+        self.build = ensure_database(factor, log=log)
+        self.database = database_facts()
+        self.specs = page_specs()
+        if pages:
+            wanted = re.compile(pages, re.IGNORECASE)
+            self.specs = [spec for spec in self.specs if wanted.search(spec.name)]
+        # Measure what production runs: DEBUG off (no debug templates, no query log).
+        settings.DEBUG = False
+        self.modes = ["cold", "warm"] if caching_in_use() else ["uncached"]
+        self.cache_backend = settings.CACHES["default"]["BACKEND"]
+        self._users = {
+            u.username: u
+            for u in get_user_model().objects.filter(username__in={s.username for s in self.specs})
+        }
+        self._clients: dict[int, object] = {}
+
+    def describe(self) -> dict:
+        return {
+            "factor": self.factor,
+            "build": self.build,
+            "database": self.database,
+            "modes": self.modes,
+            "cache_backend": self.cache_backend,
+            "pages": [asdict(spec) for spec in self.specs],
+        }
+
+    def measure(self, index: int, mode: str, *, requests: int, page_seconds: float) -> dict:
+        from django.test import Client
+
+        spec = self.specs[index]
+        if index not in self._clients:
+            client = Client()
+            client._bench_user = self._users[spec.username]
+            client.force_login(self._users[spec.username])
+            self._clients[index] = client
+        return measure_page(
+            spec,
+            self._clients[index],
+            requests=requests,
+            page_seconds=page_seconds,
+            cold=mode == "cold",
+        )
+
+
 def measure_factor(
     factor: int, *, requests: int, page_seconds: float, pages: str | None, log
 ) -> dict:
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    build = ensure_database(factor, log=log)
-    facts = database_facts()
-    specs = page_specs()
-    if pages:
-        wanted = re.compile(pages, re.IGNORECASE)
-        specs = [spec for spec in specs if wanted.search(spec.name)]
-    # Measure what production runs: DEBUG off (no debug templates, no query log).
-    settings.DEBUG = False
-    modes = ["cold", "warm"] if caching_in_use() else ["uncached"]
-    users = {
-        u.username: u
-        for u in get_user_model().objects.filter(username__in={s.username for s in specs})
-    }
-    results = []
-    for spec in specs:
-        client = Client()
-        client._bench_user = users[spec.username]
-        client.force_login(users[spec.username])
-        entry = {**asdict(spec), "modes": {}}
-        for mode in modes:
-            entry["modes"][mode] = measure_page(
-                spec, client, requests=requests, page_seconds=page_seconds, cold=mode == "cold"
-            )
-        first = entry["modes"][modes[0]]
+    """Every page of one factor, one after another, in this process (no interleaving)."""
+    session = FactorSession(factor, pages=pages, log=log)
+    result = session.describe()
+    for index, entry in enumerate(result["pages"]):
+        entry["modes"] = {
+            mode: session.measure(index, mode, requests=requests, page_seconds=page_seconds)
+            for mode in session.modes
+        }
+        first = entry["modes"][session.modes[0]]
         log(
-            f"factor {factor}: {spec.name}: {first['queries']} queries, "
+            f"factor {factor}: {entry['name']}: {first['queries']} queries, "
             f"median {first['timing']['median']:.0f} ms, p95 {first['timing']['p95']:.0f} ms "
             f"({first['timing']['n']} requests)"
         )
-        results.append(entry)
-    return {
-        "factor": factor,
-        "build": build,
-        "database": facts,
-        "modes": modes,
-        "cache_backend": settings.CACHES["default"]["BACKEND"],
-        "pages": results,
-    }
+    return result
+
+
+# The child answers on stdout, where nothing else may be mistaken for an answer.
+ANSWER_PREFIX = "@bench-answer "
+
+
+def serve_factor(factor: int, *, pages: str | None, log, requests, answers) -> None:
+    """The child's side of interleaved measuring: describe the factor, then measure pages
+    as the parent asks (`{"page": i, "mode": m, "requests": n, "page_seconds": s}` per
+    line on `requests`), one JSON answer per line on `answers`, until the input ends."""
+    session = FactorSession(factor, pages=pages, log=log)
+
+    def answer(value) -> None:
+        answers.write(ANSWER_PREFIX + json.dumps(value) + "\n")
+        answers.flush()
+
+    answer(session.describe())
+    for line in requests:
+        asked = json.loads(line)
+        answer(
+            session.measure(
+                asked["page"],
+                asked["mode"],
+                requests=asked["requests"],
+                page_seconds=asked["page_seconds"],
+            )
+        )
 
 
 # --- the parent: databases per factor, children, the report ----------------------------
@@ -426,29 +477,98 @@ def build_factor(factor: int, *, url: str, log) -> None:
     _child(factor, url, ["--prepare-only"])
 
 
-def run_factor(
-    factor: int,
-    *,
-    url: str,
-    requests: int,
-    page_seconds: float,
-    pages: str | None,
-    out: Path,
-    log,
-) -> dict:
-    arguments = [
-        "--requests",
-        str(requests),
-        "--page-seconds",
-        str(page_seconds),
-        "--json-out",
-        str(out),
-    ]
-    if pages:
-        arguments += ["--pages", pages]
-    log(f"factor {factor}: measuring in {url.split('?')[0]}")
-    _child(factor, url, arguments)
-    return json.loads(out.read_text())
+class _FactorChild:
+    """A child process serving one factor (`manage.py bench --only-factor N --serve`)."""
+
+    def __init__(self, factor: int, url: str, pages: str | None):
+        command = [
+            sys.executable,
+            str(BASE_DIR / "manage.py"),
+            "bench",
+            "--only-factor",
+            str(factor),
+            "--serve",
+        ]
+        if pages:
+            command += ["--pages", pages]
+        self.factor = factor
+        self.process = subprocess.Popen(
+            command,
+            env={**os.environ, "DATABASE_URL": url, "DEBUG": "true"},
+            cwd=BASE_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def answer(self) -> dict:
+        for line in self.process.stdout:
+            if line.startswith(ANSWER_PREFIX):
+                return json.loads(line[len(ANSWER_PREFIX) :])
+        raise RuntimeError(f"factor {self.factor}: the child stopped ({self.process.wait()})")
+
+    def ask(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self.answer()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        if self.process.wait() != 0:
+            raise RuntimeError(f"factor {self.factor}: the child failed")
+
+
+def measure_interleaved(
+    urls: dict[int, str], *, requests: int, rounds: int, page_seconds: float, pages, log
+) -> list[dict]:
+    """Every page at every factor, the factors taking turns page by page.
+
+    For each page and mode, `rounds` turns of a share of the requests at each
+    factor in order, the samples pooled per factor: a change in the machine's
+    speed lasting more than a few seconds falls on every factor alike.
+    """
+    factors = sorted(urls)
+    children = {factor: _FactorChild(factor, urls[factor], pages) for factor in factors}
+    try:
+        results = {factor: children[factor].answer() for factor in factors}
+        names = [page["name"] for page in results[factors[0]]["pages"]]
+        for factor in factors:
+            if [page["name"] for page in results[factor]["pages"]] != names:
+                raise RuntimeError(f"factor {factor} measures other pages than factor {factors[0]}")
+        per_turn = math.ceil(requests / rounds)
+        for index, name in enumerate(names):
+            for mode in results[factors[0]]["modes"]:
+                turns: dict[int, list[dict]] = {factor: [] for factor in factors}
+                for _ in range(rounds):
+                    for factor in factors:
+                        turns[factor].append(
+                            children[factor].ask(
+                                page=index,
+                                mode=mode,
+                                requests=per_turn,
+                                page_seconds=page_seconds / rounds,
+                            )
+                        )
+                for factor in factors:
+                    page = results[factor]["pages"][index]
+                    page.setdefault("modes", {})[mode] = pool_samples(turns[factor])
+            first_mode = results[factors[0]]["modes"][0]
+            medians = (
+                results[factor]["pages"][index]["modes"][first_mode]["timing"]["median"]
+                for factor in factors
+            )
+            log(
+                f"{name}: "
+                + ", ".join(
+                    f"f{factor} {median:.0f} ms"
+                    for factor, median in zip(factors, medians, strict=True)
+                )
+                + f" ({first_mode}, median)"
+            )
+    finally:
+        for child in children.values():
+            child.close()
+    return [results[factor] for factor in factors]
 
 
 def machine_facts() -> dict:

@@ -198,16 +198,33 @@ def test_included_notes_move_one_heading_level_down():
     )
 
 
-def test_rounds_pool_their_samples_and_keep_the_first_rounds_counts():
-    def round_of(samples, queries):
-        timing = bench.Timing(samples).summary()
-        page = {"name": "Risks", "url": "/risks/", "username": "board"}
-        return {"pages": [{**page, "modes": {"cold": {"queries": queries, "timing": timing}}}]}
+def test_turns_pool_their_samples_and_keep_the_first_turns_counts():
+    def turn(samples, queries):
+        return {"queries": queries, "timing": bench.Timing(samples).summary()}
 
-    pooled = bench.pool_rounds([round_of([10.0, 30.0], 9), round_of([20.0, 40.0, 50.0], 9)])
+    pooled = bench.pool_samples([turn([10.0, 30.0], 9), turn([20.0, 40.0, 50.0], 9)])
 
-    cold = pooled["pages"][0]["modes"]["cold"]
-    assert cold["timing"]["n"] == 5
-    assert cold["timing"]["median"] == 30.0
-    assert cold["timing"]["p95"] == 50.0
-    assert cold["queries"] == 9
+    assert pooled["timing"]["n"] == 5
+    assert pooled["timing"]["median"] == 30.0
+    assert pooled["timing"]["p95"] == 50.0
+    assert pooled["queries"] == 9
+
+
+@pytest.mark.usefixtures("programme_data")
+def test_a_serving_child_describes_its_factor_then_answers_each_request():
+    import io
+    import json
+
+    asked = io.StringIO(json.dumps({"page": 0, "mode": "cold", "requests": 2, "page_seconds": 5}))
+    answers = io.StringIO()
+
+    bench.serve_factor(
+        1, pages="Critical areas", log=lambda _: None, requests=asked, answers=answers
+    )
+
+    lines = answers.getvalue().splitlines()
+    assert all(line.startswith(bench.ANSWER_PREFIX) for line in lines)
+    described, measured = (json.loads(line[len(bench.ANSWER_PREFIX) :]) for line in lines)
+    assert [page["name"] for page in described["pages"]] == ["Critical areas"]
+    assert measured["status"] == 200
+    assert measured["timing"]["n"] == 2

@@ -1,9 +1,8 @@
 """`make bench`: query counts and server time per page at factors 1, 10 and 100 (localcare.bench)."""
 
 import json
-import math
 import os
-import tempfile
+import sys
 import time
 from pathlib import Path
 
@@ -39,7 +38,7 @@ class Command(BaseCommand):
             "--rounds",
             type=int,
             default=bench.DEFAULT_ROUNDS,
-            help="Turns the factors take, each with a share of every page's requests "
+            help="Turns the factors take at each page, each with a share of its requests "
             f"(default {bench.DEFAULT_ROUNDS}).",
         )
         parser.add_argument(
@@ -63,7 +62,7 @@ class Command(BaseCommand):
         )
         # Internal: the child process that measures one factor in its own database.
         parser.add_argument("--only-factor", type=int, help="(internal)")
-        parser.add_argument("--json-out", help="(internal)")
+        parser.add_argument("--serve", action="store_true", help="(internal)")
 
     def log(self, message):
         self.stderr.write(f"[bench {time.strftime('%H:%M:%S')}] {message}")
@@ -73,14 +72,16 @@ class Command(BaseCommand):
             if options["prepare_only"]:
                 bench.ensure_database(options["only_factor"], log=self.log)
                 return
-            result = bench.measure_factor(
+            if not options["serve"]:
+                raise CommandError("--only-factor is internal: with --prepare-only or --serve.")
+            # Answers on the real stdout: the parent reads them line by line.
+            bench.serve_factor(
                 options["only_factor"],
-                requests=options["requests"],
-                page_seconds=options["page_seconds"],
                 pages=options["pages"],
                 log=self.log,
+                requests=sys.stdin,
+                answers=sys.stdout,
             )
-            Path(options["json_out"]).write_text(json.dumps(result))
             return
 
         if options["report_only"]:
@@ -122,35 +123,23 @@ class Command(BaseCommand):
         base_url = os.environ.get("DATABASE_URL")
         load_before = os.getloadavg()
         rounds = max(1, min(options["rounds"], options["requests"]))
-        per_round = math.ceil(options["requests"] / rounds)
-        measured: dict[int, list[dict]] = {factor: [] for factor in factors}
-        with tempfile.TemporaryDirectory(prefix="localcare-bench-") as tmp:
-            urls = {}
-            for factor in factors:
-                urls[factor] = bench.factor_database_url(base_url, factor)
-                bench.prepare_database(urls[factor], rebuild=options["rebuild"])
-                if options["prepare_only"]:
-                    bench.build_factor(factor, url=urls[factor], log=self.log)
-                    self.stdout.write(urls[factor])
-            # Factors take turns (see localcare.bench): the machine's drift in
-            # speed falls on all of them alike.
-            for turn in range(0 if options["prepare_only"] else rounds):
-                for factor in factors:
-                    self.log(f"round {turn + 1} of {rounds}")
-                    measured[factor].append(
-                        bench.run_factor(
-                            factor,
-                            url=urls[factor],
-                            requests=per_round,
-                            page_seconds=options["page_seconds"] / rounds,
-                            pages=options["pages"],
-                            out=Path(tmp) / f"f{factor}-{turn}.json",
-                            log=self.log,
-                        )
-                    )
-        results = [bench.pool_rounds(measured[factor]) for factor in factors]
+        urls = {}
+        for factor in factors:
+            urls[factor] = bench.factor_database_url(base_url, factor)
+            bench.prepare_database(urls[factor], rebuild=options["rebuild"])
+            if options["prepare_only"]:
+                bench.build_factor(factor, url=urls[factor], log=self.log)
+                self.stdout.write(urls[factor])
         if options["prepare_only"]:
             return None, []
+        results = bench.measure_interleaved(
+            urls,
+            requests=options["requests"],
+            rounds=rounds,
+            page_seconds=options["page_seconds"],
+            pages=options["pages"],
+            log=self.log,
+        )
         machine = bench.machine_facts()
         # Other work on the machine slows every page alike: say how busy it was.
         machine["requests"], machine["page_seconds"] = options["requests"], options["page_seconds"]
