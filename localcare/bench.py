@@ -819,9 +819,10 @@ def render_markdown(report: Report, *, requests: int, page_seconds: float, loadt
         f"{WARM_UP_REQUESTS} untimed warm-up request(s), one untimed request under "
         f"`CaptureQueriesContext` for the query count, then up to {requests} timed requests "
         f"(fewer, but at least {MIN_REQUESTS}, when a page took more than {page_seconds:g} s in "
-        f"all). The factors took turns, {m.get('rounds', 1)} round(s) of a share of each page's "
-        "requests, and each page's samples were pooled, so that the machine's changes of "
-        "speed fall on every factor alike. Server time is the wall time of `Client.get`: middleware, view, queries and "
+        f"all). For each page and mode the factors took turns, {m.get('rounds', 1)} time(s) "
+        "over, each with a share of the requests (a child process per factor serving the "
+        "whole run), and each factor's samples were pooled, so that the machine's changes "
+        "of speed fall on every factor alike. Server time is the wall time of `Client.get`: middleware, view, queries and "
         "template, no network and no WSGI server. p95 is the nearest rank (the 19th of 20).",
         "",
         "Factor 1 is the real fixtures plus the demo accounts; factor N adds "
