@@ -14,12 +14,17 @@ by libpq's connect_timeout (5.0 s measured).
 So the client keeps the time: psycopg2's wait callback (the hook coroutine
 libraries use) makes libpq non-blocking, and `wait_within_deadline` polls its
 socket until the request's deadline (DB_REQUEST_DEADLINE, set by
-DatabaseUnavailableMiddleware) or, while connecting, connect_timeout. Past it,
+DatabaseUnavailableMiddleware; outside a request, as long from the start of
+each wait) or, while connecting, connect_timeout. Past it,
 psycopg2 closes the connection and raises OperationalError, which the
 middleware answers with 503; the next request connects afresh.
 
 Installed by localcare/wsgi.py only, so management commands (a migration may
 rightly run for minutes) and the test suite keep libpq's blocking calls.
+With a wait callback psycopg2 refuses COPY and large objects; the app uses
+neither. A deadline that passes while a COMMIT's answer is awaited leaves its
+outcome unknown to the person (as any client timeout does); the server rolls
+back whatever it had not committed when it sees the connection gone.
 """
 
 import contextlib
@@ -60,6 +65,11 @@ def _connect_timeout(connection) -> float | None:
     return float(max(int(value), 2))
 
 
+# Outside a request (Django's request_finished health check, for one), each
+# wait gets this long on its own; set by install().
+_outside_requests_seconds = 8.0
+
+
 def wait_within_deadline(connection) -> None:
     """psycopg2's wait callback: poll the connection until done or out of time."""
     now = time.monotonic()
@@ -67,6 +77,13 @@ def wait_within_deadline(connection) -> None:
     if _deadline.get() is not None:
         limits.append(
             (_deadline.get(), f"no answer within the request's {_seconds.get():g} s deadline")
+        )
+    else:
+        limits.append(
+            (
+                now + _outside_requests_seconds,
+                f"no answer within {_outside_requests_seconds:g} s, outside a request",
+            )
         )
     if connection.status == extensions.STATUS_SETUP:
         connect_timeout = _connect_timeout(connection)
@@ -96,5 +113,12 @@ def wait_within_deadline(connection) -> None:
         poller.poll(timeout_ms)
 
 
-def install() -> None:
+def install(*, outside_requests_seconds: float) -> None:
+    """From now on, every psycopg2 connection of this process waits through the callback."""
+    global _outside_requests_seconds
+    _outside_requests_seconds = outside_requests_seconds
     extensions.set_wait_callback(wait_within_deadline)
+
+
+def uninstall() -> None:
+    extensions.set_wait_callback(None)

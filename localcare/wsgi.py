@@ -21,4 +21,4 @@ if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DB_REQUEST_DEADLINE even when the server hangs (see the module).
     from localcare import database_deadline
 
-    database_deadline.install()
+    database_deadline.install(outside_requests_seconds=settings.DB_REQUEST_DEADLINE)

@@ -132,7 +132,9 @@ def test_a_hung_database_answers_503_within_the_request_deadline_and_recovers(cl
             # The kept-alive connection's health check waits until the deadline.
             response = app.get("/", cookies=session)
             assert_unavailable(response, "/")
-            assert REQUEST_DEADLINE - 0.5 < response.seconds < REQUEST_DEADLINE + 2, response.seconds
+            assert REQUEST_DEADLINE - 0.5 < response.seconds < REQUEST_DEADLINE + 2, (
+                response.seconds
+            )
             # A new connection: accepted into the backlog, never answered.
             response = app.get("/healthz")
             assert_unavailable(response, "/healthz")
