@@ -4,9 +4,11 @@ and smaller HTML (template indentation and blank lines are not sent)."""
 import logging
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 
+from localcare.database_deadline import request_deadline
 from localcare.errors import DATABASE_UNAVAILABLE, service_unavailable
 
 access_logger = logging.getLogger("localcare.access")
@@ -31,16 +33,19 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        connection = connections["default"]
-        try:
-            # The check Django would make at the first query anyway (a SELECT 1
-            # on a connection kept from an earlier request); no cost when the
-            # connection is fresh.
-            connection.close_if_health_check_failed()
-            connection.ensure_connection()
-        except DATABASE_UNAVAILABLE as error:
-            return service_unavailable(request, error)
-        return self.get_response(request)
+        # Every database wait from here on, in this middleware and the ones
+        # after it, ends by the deadline (under gunicorn: localcare/wsgi.py).
+        with request_deadline(settings.DB_REQUEST_DEADLINE):
+            connection = connections["default"]
+            try:
+                # The check Django would make at the first query anyway (a SELECT 1
+                # on a connection kept from an earlier request); no cost when the
+                # connection is fresh.
+                connection.close_if_health_check_failed()
+                connection.ensure_connection()
+            except DATABASE_UNAVAILABLE as error:
+                return service_unavailable(request, error)
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_UNAVAILABLE):

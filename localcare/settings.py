@@ -144,6 +144,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DB_CONNECT_TIMEOUT", "5")
     )
+# A web request's database waits end this many seconds after it starts, even if
+# the server accepts and never answers (localcare/database_deadline.py): the
+# person gets a 503 instead of a worker killed at GUNICORN_TIMEOUT. Keep it
+# below GUNICORN_TIMEOUT and above the slowest page's time.
+DB_REQUEST_DEADLINE = float(os.environ.get("DB_REQUEST_DEADLINE", "8"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

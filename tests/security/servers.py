@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -95,6 +96,38 @@ class ThrowawayCluster:
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", mode, "stop")
 
+    def postmaster_pid(self) -> int:
+        return int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
+
+    @contextlib.contextmanager
+    def paused(self):
+        """The server hangs: accepts connections (the kernel does) and never answers.
+
+        SIGSTOP to the postmaster, then to each of its children, including the
+        backend of every open connection; SIGCONT to all of them on the way out,
+        whatever happens inside. Each child calls setsid(), so no process group
+        holds them all: they are found by their parent in /proc (Linux).
+        """
+        postmaster = self.postmaster_pid()
+        stopped = []
+        try:
+            os.kill(postmaster, signal.SIGSTOP)
+            stopped.append(postmaster)
+            # Stopped for sure before its children are listed: it forks no more.
+            give_up = time.monotonic() + 5
+            while _process_state(postmaster) != "T":
+                assert time.monotonic() < give_up, "the postmaster did not stop"
+                time.sleep(0.01)
+            for child in _children(postmaster):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGSTOP)
+                    stopped.append(child)
+            yield
+        finally:
+            for pid in reversed(stopped):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     def psql(self, sql: str) -> None:
         self._run(
             str(self.bin / "psql"),
@@ -103,6 +136,25 @@ class ThrowawayCluster:
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def _stat(pid: int) -> list[str]:
+    # The fields after the command name, which may hold spaces and parentheses.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _process_state(pid: int) -> str:
+    return _stat(pid)[0]
+
+
+def _children(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                if int(_stat(int(entry.name))[1]) == parent:
+                    children.append(int(entry.name))
+    return children
 
 
 @contextlib.contextmanager

@@ -110,3 +110,44 @@ def test_a_database_unreachable_from_the_start_answers_503_within_the_connect_ti
             assert CONNECT_TIMEOUT - 0.5 < response.seconds < CONNECT_TIMEOUT + 1, response.seconds
     assert "timeout expired" in app.log
     assert "Traceback" not in app.log
+
+
+# DB_REQUEST_DEADLINE's default: a request's database waits end 8 s after it starts.
+REQUEST_DEADLINE = 8
+
+
+def test_a_hung_database_answers_503_within_the_request_deadline_and_recovers(cluster, tmp_path):
+    """The server accepts connections and never answers (SIGSTOP), on a kept-alive connection.
+
+    TCP cannot tell: the kernel still acknowledges everything. The app's own
+    deadline answers, gunicorn's worker is not killed, and once the server
+    runs again the same worker serves the next request.
+    """
+    with app_server(production_environment(cluster.url("localcare")), tmp_path) as app:
+        session = app.log_in("board", PASSWORD)
+        # The worker keeps this connection (DB_CONN_MAX_AGE); its backend stops too.
+        assert app.get("/", cookies=session).status == 200
+
+        with cluster.paused():
+            # The kept-alive connection's health check waits until the deadline.
+            response = app.get("/", cookies=session)
+            assert_unavailable(response, "/")
+            assert REQUEST_DEADLINE - 0.5 < response.seconds < REQUEST_DEADLINE + 2, (
+                response.seconds
+            )
+            # A new connection: accepted into the backlog, never answered.
+            response = app.get("/healthz")
+            assert_unavailable(response, "/healthz")
+            assert CONNECT_TIMEOUT - 0.5 < response.seconds < CONNECT_TIMEOUT + 1, response.seconds
+
+        # The same worker, not restarted, and the same session.
+        assert app.get("/", cookies=session).status == 200
+        assert app.get("/healthz").status == 200
+
+    log = app.log
+    assert "no answer within the request's 8 s deadline" in log, log
+    assert "timeout expired" in log, log
+    assert log.count("Database unavailable; answered 503") == 2, log
+    assert log.count("Booting worker") == 1, log
+    assert "WORKER TIMEOUT" not in log
+    assert "Traceback" not in log
