@@ -14,7 +14,10 @@ the upload is refused unless they match the page it is uploaded to.
 
 openpyxl never runs macros and does not evaluate formulas: with
 `data_only=True` a formula cell gives the value Excel last cached, and a
-macro-enabled (.xlsm) workbook is refused before it is opened.
+macro-enabled (.xlsm) workbook is refused before it is opened. No part may
+declare a DTD (XML entities: XXE, "billion laughs"): the package check
+refuses one in whatever encoding, and openpyxl parses through defusedxml
+besides.
 """
 
 import datetime
@@ -23,7 +26,9 @@ import logging
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -61,6 +66,11 @@ logger = logging.getLogger(__name__)
 NOT_A_SPREADSHEET = (
     "The file is not an Excel spreadsheet (.xlsx). Download the spreadsheet from this "
     "page, fill it in, and upload it as an .xlsx file."
+)
+XML_DECLARATIONS_REFUSED = (
+    "The spreadsheet contains XML declarations (a DOCTYPE or entities) that no Excel "
+    "workbook has, so it was not read. Download the spreadsheet from this page, fill it in "
+    "in Excel and upload that."
 )
 NOT_OUR_SPREADSHEET = (
     "This is not a quarterly update spreadsheet from this service: its About sheet is "
@@ -604,16 +614,73 @@ def _check_package(content: bytes) -> None:
                 )
             if _XLSX_MAIN not in content_types:
                 raise Rejected(NOT_A_SPREADSHEET)
+            # No part of a real workbook declares a DTD; entity tricks (XXE, billion
+            # laughs) need one. Every member, whatever its name: openpyxl finds parts
+            # through the relationships, not by their extension.
             for member in members:
-                # No part of a real workbook declares a DTD; entity tricks would.
-                if member.filename.endswith((".xml", ".rels", ".vml")):
-                    head = archive.read(member)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise Rejected(NOT_A_SPREADSHEET)
+                with archive.open(member) as part:
+                    if _declares_a_dtd(part):
+                        raise Rejected(XML_DECLARATIONS_REFUSED)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         raise Rejected(NOT_A_SPREADSHEET) from None
     except NotImplementedError:  # an unsupported compression method
         raise Rejected(NOT_A_SPREADSHEET) from None
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+class _RootElementReached(Exception):
+    pass
+
+
+def _declares_a_dtd(part) -> bool:
+    """Whether an XML part declares a DTD, in whatever encoding the XML parser reads it.
+
+    Searching the bytes for "<!DOCTYPE" misses the same text in UTF-16 (or
+    any other encoding a declaration names), which expat reads just as well.
+    So expat itself, the parser openpyxl (through defusedxml) uses, reads the
+    part up to its root element: a DTD can only come before it, so only the
+    prolog is read. A part expat cannot read at all (an image) declares
+    nothing that openpyxl could parse.
+    """
+
+    def doctype(*args):
+        raise _DoctypeFound
+
+    def root_element(*args):
+        raise _RootElementReached
+
+    # As xml.etree.ElementTree.XMLParser creates it, so that both read the same.
+    parser = expat.ParserCreate(None, "}")
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = root_element
+    try:
+        while chunk := part.read(16 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _DoctypeFound:
+        return True
+    except _RootElementReached:
+        return False
+    except Exception:
+        # ExpatError, or LookupError for an encoding expat lacks: whatever stops
+        # expat here stops openpyxl's parser too, and the file is refused there.
+        return False
+    return False
+
+
+def _forbidden_xml(error: BaseException) -> bool:
+    """Whether defusedxml refused the XML, however deep openpyxl wrapped its exception."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DefusedXmlException):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _plain(value):
@@ -923,7 +990,11 @@ def read_workbook(content: bytes, *, update: QuarterlyUpdate) -> Reading:
         parsed = _parse(content)
     except Rejected:
         raise
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        if _forbidden_xml(error):
+            # The package check should have refused it first: say so loudly.
+            logger.warning("Spreadsheet declaring XML entities refused for %s", update)
+            raise Rejected(XML_DECLARATIONS_REFUSED) from None
         logger.info("Unreadable spreadsheet uploaded for %s", update, exc_info=True)
         raise Rejected(NOT_A_SPREADSHEET) from None
     reading = Reading(version=_check_about(parsed.about, update))

@@ -536,7 +536,7 @@ def with_entities(name, data):
         (lambda good: zip_of({"notes.txt": b"hello"}), "not an Excel"),
         (lambda good: good[: len(good) // 2], "not an Excel"),
         (lambda good: rewritten(good, macro_enabled), "macro-enabled workbook (.xlsm)"),
-        (lambda good: rewritten(good, with_entities), "not an Excel"),
+        (lambda good: rewritten(good, with_entities), "XML declarations (a DOCTYPE"),
         (
             lambda good: zip_of({"[Content_Types].xml": b"x", "big.xml": b"\0" * 45_000_000}),
             "far more data than a quarterly update",
