@@ -12,12 +12,13 @@ locality; nothing else in the file decides what a row is about. The About
 sheet says which locality, quarter and version the file was made from, and
 the upload is refused unless they match the page it is uploaded to.
 
-openpyxl never runs macros and does not evaluate formulas: with
-`data_only=True` a formula cell gives the value Excel last cached, and a
-macro-enabled (.xlsm) workbook is refused before it is opened. No part may
-declare a DTD (XML entities: XXE, "billion laughs"): the package check
-refuses one in whatever encoding, and openpyxl parses through defusedxml
-besides.
+openpyxl never runs macros and does not evaluate formulas: a formula cell
+gives the value Excel last cached, a formula with no cached value (a file
+written by a script, not saved by Excel) is a problem at its cell rather
+than a blank, and a macro-enabled (.xlsm) workbook is refused before it is
+opened. No part may declare a DTD (XML entities: XXE, "billion laughs"): the
+package check refuses one in whatever encoding, and openpyxl parses through
+defusedxml besides.
 """
 
 import datetime
@@ -708,6 +709,20 @@ def _show(value) -> str:
     return Truncator(str(value)).chars(60)
 
 
+class _UncachedFormula:
+    """A formula cell saved without its value: what it shows in Excel is unknown here."""
+
+    def __repr__(self):
+        return "<formula with no saved value>"
+
+
+UNCACHED_FORMULA = _UncachedFormula()
+UNCACHED_FORMULA_MESSAGE = (
+    "This cell holds a formula with no saved value (the file was not last saved by Excel), "
+    "so what it shows cannot be read. Type the value itself instead of the formula."
+)
+
+
 @dataclass
 class _ParsedSheet:
     """A sheet's cells: the header row, then (row number, values) for each non-empty row."""
@@ -715,6 +730,8 @@ class _ParsedSheet:
     header: tuple = ()
     rows: list[tuple[int, tuple]] = field(default_factory=list)
     overflow_row: int | None = None  # the first non-empty row beyond MAX_ROWS
+    # Where the formulas are: row number → column indexes (0 = column A).
+    formulas: dict[int, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -724,34 +741,79 @@ class _ParsedWorkbook:
 
 
 def _parse(content: bytes) -> _ParsedWorkbook:
-    """Every cell the import needs, read with openpyxl; any failure means a broken file."""
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    """Every cell the import needs, read with openpyxl; any failure means a broken file.
+
+    A formula is never evaluated: a formula cell reads as the value Excel saved
+    with it. openpyxl gives either the formulas (data_only=False) or the saved
+    values (data_only=True), and the saved value of a formula saved without one
+    reads as None, like an empty cell. So the file is read first with its
+    formulas, which finds them, and a second time for their saved values only
+    if a section sheet has any: a download filled in by typing is read once.
+    """
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
     try:
         if ABOUT not in workbook.sheetnames:
             raise Rejected(NOT_OUR_SPREADSHEET)
         about = {}
-        for row in workbook[ABOUT].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
-            if row and isinstance(row[0], str):
-                about.setdefault(row[0].strip(), row[1] if len(row) > 1 else None)
+        for row in workbook[ABOUT].iter_rows(min_row=1, max_row=40, max_col=2):
+            # A formula in the About sheet was not written by this service.
+            values = [cell.value if cell.data_type != "f" else None for cell in row]
+            if values and isinstance(values[0], str):
+                about.setdefault(values[0].strip(), values[1] if len(values) > 1 else None)
         sheets = {}
         for sheet in SHEETS:
             if sheet.title not in workbook.sheetnames:
                 continue
-            worksheet = workbook[sheet.title]
-            worksheet.reset_dimensions()  # some programs write a wrong size: read every row
-            parsed = _ParsedSheet()
-            for row_number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                if row_number == 1:
-                    parsed.header = tuple(values)
-                elif all(_is_blank(value) for value in values):
+            sheets[sheet.title] = _parse_sheet(workbook[sheet.title])
+    finally:
+        workbook.close()
+    if any(parsed.formulas for parsed in sheets.values()):
+        _read_saved_values(content, sheets)
+    return _ParsedWorkbook(about=about, sheets=sheets)
+
+
+def _parse_sheet(worksheet) -> _ParsedSheet:
+    worksheet.reset_dimensions()  # some programs write a wrong size: read every row
+    parsed = _ParsedSheet()
+    for row_number, cells in enumerate(worksheet.iter_rows(), start=1):
+        values = tuple(cell.value for cell in cells)
+        if row_number == 1:
+            parsed.header = values
+        elif all(_is_blank(value) for value in values):
+            continue
+        elif row_number > MAX_ROWS + 1:
+            parsed.overflow_row = row_number
+            break
+        else:
+            parsed.rows.append((row_number, values))
+        formulas = [index for index, cell in enumerate(cells) if cell.data_type == "f"]
+        if formulas:
+            parsed.formulas[row_number] = formulas
+    return parsed
+
+
+def _read_saved_values(content: bytes, sheets: dict[str, _ParsedSheet]) -> None:
+    """Put in place of each formula the value saved with it, or UNCACHED_FORMULA."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    try:
+        for title, parsed in sheets.items():
+            if not parsed.formulas:
+                continue
+            worksheet = workbook[title]
+            worksheet.reset_dimensions()
+            rows = dict(parsed.rows)
+            rows[1] = parsed.header
+            saved_rows = worksheet.iter_rows(max_row=max(parsed.formulas), values_only=True)
+            for row_number, saved in enumerate(saved_rows, start=1):
+                if row_number not in parsed.formulas:
                     continue
-                elif row_number > MAX_ROWS + 1:
-                    parsed.overflow_row = row_number
-                    break
-                else:
-                    parsed.rows.append((row_number, tuple(values)))
-            sheets[sheet.title] = parsed
-        return _ParsedWorkbook(about=about, sheets=sheets)
+                values = list(rows[row_number])
+                for index in parsed.formulas[row_number]:
+                    value = saved[index] if index < len(saved) else None
+                    values[index] = UNCACHED_FORMULA if value is None else value
+                rows[row_number] = tuple(values)
+            parsed.header = rows.pop(1)
+            parsed.rows = sorted(rows.items())
     finally:
         workbook.close()
 
@@ -898,6 +960,9 @@ class _SectionReader:
         seen: dict[str, int] = {}
         for row_number, cells in rows:
             raw = cells[key_column.header]
+            if raw is UNCACHED_FORMULA:
+                self.problem(row_number, key_column.header, UNCACHED_FORMULA_MESSAGE)
+                continue
             if _is_blank(raw):
                 self.problem(
                     row_number,
@@ -942,6 +1007,10 @@ class _SectionReader:
             if not column.is_input:
                 continue
             value = _plain(cells.get(column.header))
+            if value is UNCACHED_FORMULA:
+                self.reported.add((prefix, column.field))
+                self.problem(row_number, column.header, UNCACHED_FORMULA_MESSAGE)
+                value = ""
             if column.kind == "choice" and not _is_blank(value):
                 choices = self.choice_lists[column.choices]
                 found, choice = choices.value(value)

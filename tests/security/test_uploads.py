@@ -149,15 +149,11 @@ def post_spreadsheet(client, content: bytes):
 # --- Formulas ---------------------------------------------------------------------------
 
 
-def test_a_formula_in_an_uploaded_spreadsheet_is_never_evaluated_or_kept(client, lead_medway):
-    """openpyxl reads the value Excel cached (data_only), never the formula: a workbook
-    not saved by Excel has none, so the cell reads as empty."""
-    update = QuarterlyUpdate.objects.get(locality__slug="medway", quarter=q4_2018_19())
-    suggestions = services.suggested_rags(update)
-    for status in update.objective_statuses.all():
-        if status.rag != suggestions[status.objective_id].rag:
-            status.rag_reason = "The figures lag behind."
-            status.save()
+def test_a_formula_with_no_saved_value_is_refused_not_read_as_blank(
+    client, lead_medway, medway_update
+):
+    """A script (openpyxl here) writes a formula without the value Excel would have saved
+    with it: the import never evaluates a formula, so it says so rather than blank the field."""
     client.force_login(lead_medway)
     workbook = openpyxl.load_workbook(
         io.BytesIO(client.get(MEDWAY_Q4 + "spreadsheet.xlsx").content)
@@ -166,19 +162,38 @@ def test_a_formula_in_an_uploaded_spreadsheet_is_never_evaluated_or_kept(client,
     assert workbook["Summary"]["A2"].data_type == "f"
     content = io.BytesIO()
     workbook.save(content)
+    before = saved_state(medway_update)
 
-    response = client.post(
-        MEDWAY_Q4 + "upload/",
-        {
-            "spreadsheet": SimpleUploadedFile(
-                "update.xlsx", content.getvalue(), content_type=spreadsheet.CONTENT_TYPE
-            )
-        },
+    response = post_spreadsheet(client, content.getvalue())
+
+    assert response.status_code == 400
+    assert [(p.sheet, p.row, p.column, p.message) for p in response.context["problems"]] == [
+        ("Summary", 2, "Summary of the quarter", spreadsheet.UNCACHED_FORMULA_MESSAGE)
+    ]
+    assert "formula with no saved value" in response.text
+    assert "evil.example" not in response.text
+    assert saved_state(medway_update) == before
+
+
+def test_a_formula_reads_as_the_value_excel_saved_never_as_the_formula(
+    client, lead_medway, medway_update
+):
+    client.force_login(lead_medway)
+    good = client.get(MEDWAY_Q4 + "spreadsheet.xlsx").content
+    parts = parts_of(good)
+    # As Excel saves a formula cell: the formula, and the value it showed.
+    parts[SUMMARY_PART] = re.sub(
+        rb'<c r="A2"([^>]*) t="inlineStr"><is><t>[^<]*</t></is></c>',
+        rb'<c r="A2"\1 t="str"><f>HYPERLINK("http://evil.example","Click")</f>'
+        rb"<v>Saved by Excel.</v></c>",
+        parts[SUMMARY_PART],
     )
 
+    response = post_spreadsheet(client, zipped(parts))
+
     assert response.status_code == 302, response.context and response.context["problems"]
-    update.refresh_from_db()
-    assert update.summary == ""
+    medway_update.refresh_from_db()
+    assert medway_update.summary == "Saved by Excel."
 
 
 # --- XML entities: XXE and billion laughs -----------------------------------------------
