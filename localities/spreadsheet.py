@@ -12,9 +12,13 @@ locality; nothing else in the file decides what a row is about. The About
 sheet says which locality, quarter and version the file was made from, and
 the upload is refused unless they match the page it is uploaded to.
 
-openpyxl never runs macros and does not evaluate formulas: with
-`data_only=True` a formula cell gives the value Excel last cached, and a
-macro-enabled (.xlsm) workbook is refused before it is opened.
+openpyxl never runs macros and does not evaluate formulas: a formula cell
+gives the value Excel last cached, a formula with no cached value (a file
+written by a script, not saved by Excel) is a problem at its cell rather
+than a blank, and a macro-enabled (.xlsm) workbook is refused before it is
+opened. No part may declare a DTD (XML entities: XXE, "billion laughs"): the
+package check refuses one in whatever encoding, and openpyxl parses through
+defusedxml besides.
 """
 
 import datetime
@@ -23,7 +27,9 @@ import logging
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -61,6 +67,11 @@ logger = logging.getLogger(__name__)
 NOT_A_SPREADSHEET = (
     "The file is not an Excel spreadsheet (.xlsx). Download the spreadsheet from this "
     "page, fill it in, and upload it as an .xlsx file."
+)
+XML_DECLARATIONS_REFUSED = (
+    "The spreadsheet contains XML declarations (a DOCTYPE or entities) that no Excel "
+    "workbook has, so it was not read. Download the spreadsheet from this page, fill it in "
+    "in Excel and upload that."
 )
 NOT_OUR_SPREADSHEET = (
     "This is not a quarterly update spreadsheet from this service: its About sheet is "
@@ -604,16 +615,73 @@ def _check_package(content: bytes) -> None:
                 )
             if _XLSX_MAIN not in content_types:
                 raise Rejected(NOT_A_SPREADSHEET)
+            # No part of a real workbook declares a DTD; entity tricks (XXE, billion
+            # laughs) need one. Every member, whatever its name: openpyxl finds parts
+            # through the relationships, not by their extension.
             for member in members:
-                # No part of a real workbook declares a DTD; entity tricks would.
-                if member.filename.endswith((".xml", ".rels", ".vml")):
-                    head = archive.read(member)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise Rejected(NOT_A_SPREADSHEET)
+                with archive.open(member) as part:
+                    if _declares_a_dtd(part):
+                        raise Rejected(XML_DECLARATIONS_REFUSED)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         raise Rejected(NOT_A_SPREADSHEET) from None
     except NotImplementedError:  # an unsupported compression method
         raise Rejected(NOT_A_SPREADSHEET) from None
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+class _RootElementReached(Exception):
+    pass
+
+
+def _declares_a_dtd(part) -> bool:
+    """Whether an XML part declares a DTD, in whatever encoding the XML parser reads it.
+
+    Searching the bytes for "<!DOCTYPE" misses the same text in UTF-16 (or
+    any other encoding a declaration names), which expat reads just as well.
+    So expat itself, the parser openpyxl (through defusedxml) uses, reads the
+    part up to its root element: a DTD can only come before it, so only the
+    prolog is read. A part expat cannot read at all (an image) declares
+    nothing that openpyxl could parse.
+    """
+
+    def doctype(*args):
+        raise _DoctypeFound
+
+    def root_element(*args):
+        raise _RootElementReached
+
+    # As xml.etree.ElementTree.XMLParser creates it, so that both read the same.
+    parser = expat.ParserCreate(None, "}")
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = root_element
+    try:
+        while chunk := part.read(16 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _DoctypeFound:
+        return True
+    except _RootElementReached:
+        return False
+    except Exception:
+        # ExpatError, or LookupError for an encoding expat lacks: whatever stops
+        # expat here stops openpyxl's parser too, and the file is refused there.
+        return False
+    return False
+
+
+def _forbidden_xml(error: BaseException) -> bool:
+    """Whether defusedxml refused the XML, however deep openpyxl wrapped its exception."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DefusedXmlException):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _plain(value):
@@ -641,6 +709,20 @@ def _show(value) -> str:
     return Truncator(str(value)).chars(60)
 
 
+class _UncachedFormula:
+    """A formula cell saved without its value: what it shows in Excel is unknown here."""
+
+    def __repr__(self):
+        return "<formula with no saved value>"
+
+
+UNCACHED_FORMULA = _UncachedFormula()
+UNCACHED_FORMULA_MESSAGE = (
+    "This cell holds a formula with no saved value (the file was not last saved by Excel), "
+    "so what it shows cannot be read. Type the value itself instead of the formula."
+)
+
+
 @dataclass
 class _ParsedSheet:
     """A sheet's cells: the header row, then (row number, values) for each non-empty row."""
@@ -648,6 +730,8 @@ class _ParsedSheet:
     header: tuple = ()
     rows: list[tuple[int, tuple]] = field(default_factory=list)
     overflow_row: int | None = None  # the first non-empty row beyond MAX_ROWS
+    # Where the formulas are: row number → column indexes (0 = column A).
+    formulas: dict[int, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -657,34 +741,79 @@ class _ParsedWorkbook:
 
 
 def _parse(content: bytes) -> _ParsedWorkbook:
-    """Every cell the import needs, read with openpyxl; any failure means a broken file."""
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    """Every cell the import needs, read with openpyxl; any failure means a broken file.
+
+    A formula is never evaluated: a formula cell reads as the value Excel saved
+    with it. openpyxl gives either the formulas (data_only=False) or the saved
+    values (data_only=True), and the saved value of a formula saved without one
+    reads as None, like an empty cell. So the file is read first with its
+    formulas, which finds them, and a second time for their saved values only
+    if a section sheet has any: a download filled in by typing is read once.
+    """
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
     try:
         if ABOUT not in workbook.sheetnames:
             raise Rejected(NOT_OUR_SPREADSHEET)
         about = {}
-        for row in workbook[ABOUT].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
-            if row and isinstance(row[0], str):
-                about.setdefault(row[0].strip(), row[1] if len(row) > 1 else None)
+        for row in workbook[ABOUT].iter_rows(min_row=1, max_row=40, max_col=2):
+            # A formula in the About sheet was not written by this service.
+            values = [cell.value if cell.data_type != "f" else None for cell in row]
+            if values and isinstance(values[0], str):
+                about.setdefault(values[0].strip(), values[1] if len(values) > 1 else None)
         sheets = {}
         for sheet in SHEETS:
             if sheet.title not in workbook.sheetnames:
                 continue
-            worksheet = workbook[sheet.title]
-            worksheet.reset_dimensions()  # some programs write a wrong size: read every row
-            parsed = _ParsedSheet()
-            for row_number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                if row_number == 1:
-                    parsed.header = tuple(values)
-                elif all(_is_blank(value) for value in values):
+            sheets[sheet.title] = _parse_sheet(workbook[sheet.title])
+    finally:
+        workbook.close()
+    if any(parsed.formulas for parsed in sheets.values()):
+        _read_saved_values(content, sheets)
+    return _ParsedWorkbook(about=about, sheets=sheets)
+
+
+def _parse_sheet(worksheet) -> _ParsedSheet:
+    worksheet.reset_dimensions()  # some programs write a wrong size: read every row
+    parsed = _ParsedSheet()
+    for row_number, cells in enumerate(worksheet.iter_rows(), start=1):
+        values = tuple(cell.value for cell in cells)
+        if row_number == 1:
+            parsed.header = values
+        elif all(_is_blank(value) for value in values):
+            continue
+        elif row_number > MAX_ROWS + 1:
+            parsed.overflow_row = row_number
+            break
+        else:
+            parsed.rows.append((row_number, values))
+        formulas = [index for index, cell in enumerate(cells) if cell.data_type == "f"]
+        if formulas:
+            parsed.formulas[row_number] = formulas
+    return parsed
+
+
+def _read_saved_values(content: bytes, sheets: dict[str, _ParsedSheet]) -> None:
+    """Put in place of each formula the value saved with it, or UNCACHED_FORMULA."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    try:
+        for title, parsed in sheets.items():
+            if not parsed.formulas:
+                continue
+            worksheet = workbook[title]
+            worksheet.reset_dimensions()
+            rows = dict(parsed.rows)
+            rows[1] = parsed.header
+            saved_rows = worksheet.iter_rows(max_row=max(parsed.formulas), values_only=True)
+            for row_number, saved in enumerate(saved_rows, start=1):
+                if row_number not in parsed.formulas:
                     continue
-                elif row_number > MAX_ROWS + 1:
-                    parsed.overflow_row = row_number
-                    break
-                else:
-                    parsed.rows.append((row_number, tuple(values)))
-            sheets[sheet.title] = parsed
-        return _ParsedWorkbook(about=about, sheets=sheets)
+                values = list(rows[row_number])
+                for index in parsed.formulas[row_number]:
+                    value = saved[index] if index < len(saved) else None
+                    values[index] = UNCACHED_FORMULA if value is None else value
+                rows[row_number] = tuple(values)
+            parsed.header = rows.pop(1)
+            parsed.rows = sorted(rows.items())
     finally:
         workbook.close()
 
@@ -831,6 +960,9 @@ class _SectionReader:
         seen: dict[str, int] = {}
         for row_number, cells in rows:
             raw = cells[key_column.header]
+            if raw is UNCACHED_FORMULA:
+                self.problem(row_number, key_column.header, UNCACHED_FORMULA_MESSAGE)
+                continue
             if _is_blank(raw):
                 self.problem(
                     row_number,
@@ -875,6 +1007,10 @@ class _SectionReader:
             if not column.is_input:
                 continue
             value = _plain(cells.get(column.header))
+            if value is UNCACHED_FORMULA:
+                self.reported.add((prefix, column.field))
+                self.problem(row_number, column.header, UNCACHED_FORMULA_MESSAGE)
+                value = ""
             if column.kind == "choice" and not _is_blank(value):
                 choices = self.choice_lists[column.choices]
                 found, choice = choices.value(value)
@@ -923,7 +1059,11 @@ def read_workbook(content: bytes, *, update: QuarterlyUpdate) -> Reading:
         parsed = _parse(content)
     except Rejected:
         raise
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        if _forbidden_xml(error):
+            # The package check should have refused it first: say so loudly.
+            logger.warning("Spreadsheet declaring XML entities refused for %s", update)
+            raise Rejected(XML_DECLARATIONS_REFUSED) from None
         logger.info("Unreadable spreadsheet uploaded for %s", update, exc_info=True)
         raise Rejected(NOT_A_SPREADSHEET) from None
     reading = Reading(version=_check_about(parsed.about, update))

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -432,6 +433,60 @@ def test_form_errors_are_placed_at_their_sheet_row_and_column(medway):
     }
 
 
+def test_a_formula_without_a_saved_value_is_a_problem_at_its_cell(medway):
+    """openpyxl (like any script) writes a formula without the value Excel saves with it;
+    the import never evaluates one, so it must not read as an empty cell."""
+    workbook = workbook_of(medway)
+    objectives = workbook["Objectives"]
+    cell(objectives, 1, "RAG status").value = '=IF(TRUE,"Green","Red")'
+    cell(objectives, 2, "Progress this quarter").value = '="Copied "&"down"'
+    cell(objectives, 3, "Percent complete (optional)").value = "=40+2"
+    outcomes = workbook["Outcomes"]
+    outcomes["A3"].value = "=A2"  # the key: which row this is cannot be known
+    workbook["New risks"]["A2"].value = "=UPPER(B2)"
+    workbook["New risks"]["C2"].value = "Workforce"
+    workbook["Summary"]["A2"].value = "=Objectives!E2"
+
+    reading = read(workbook, medway)
+
+    formula_problems = [
+        (p.sheet, p.row, p.column)
+        for p in reading.problems
+        if p.message == spreadsheet.UNCACHED_FORMULA_MESSAGE
+    ]
+    assert formula_problems == [
+        ("Objectives", 2, "RAG status"),
+        ("Objectives", 3, "Progress this quarter"),
+        ("Objectives", 4, "Percent complete (optional)"),
+        ("Outcomes", 3, "Measure code"),
+        ("New risks", 2, "Risk or issue"),
+        ("Summary", 2, "Summary of the quarter"),
+    ]
+    # Said once, at the cell: not also as a choice not in the list, or a missing value.
+    assert {(p.sheet, p.row, p.column) for p in reading.problems} - set(formula_problems) == {
+        ("Outcomes", None, "Measure code")  # the row whose key was a formula is missing
+    }
+
+
+def test_the_value_a_formula_showed_is_read_when_excel_saved_it(medway):
+    """Excel saves a formula with the value it showed: that value is read, never the formula."""
+    content = spreadsheet.build_workbook(medway)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    objectives = "xl/worksheets/sheet2.xml"  # F: Percent complete
+    parts[objectives], found = re.subn(
+        rb'<c r="F2"[^>]*/>|<c r="F2"[^>]*>.*?</c>',
+        rb'<c r="F2"><f>SUM(40,2)</f><v>42</v></c>',
+        parts[objectives],
+    )
+    assert found == 1
+
+    reading = spreadsheet.read_workbook(zip_of(parts), update=medway)
+
+    assert reading.problems == []
+    assert reading.cleaned()["objectives"][0]["percent_complete"] == 42
+
+
 def test_risk_rows_become_the_updates_raised_risks(medway):
     workbook = workbook_of(medway)
     sheet = workbook["New risks"]
@@ -536,7 +591,7 @@ def with_entities(name, data):
         (lambda good: zip_of({"notes.txt": b"hello"}), "not an Excel"),
         (lambda good: good[: len(good) // 2], "not an Excel"),
         (lambda good: rewritten(good, macro_enabled), "macro-enabled workbook (.xlsm)"),
-        (lambda good: rewritten(good, with_entities), "not an Excel"),
+        (lambda good: rewritten(good, with_entities), "XML declarations (a DOCTYPE"),
         (
             lambda good: zip_of({"[Content_Types].xml": b"x", "big.xml": b"\0" * 45_000_000}),
             "far more data than a quarterly update",

@@ -412,6 +412,23 @@ def test_one_bad_row_among_200_writes_nothing_and_says_where(lead_client, medway
     assert f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{bad_row}</td>' in html
 
 
+def test_a_formula_without_a_saved_value_writes_nothing_and_says_where(lead_client, medway):
+    workbook = downloaded(lead_client)
+    objectives = workbook["Objectives"]
+    cell(objectives, 1, "Progress this quarter").value = "Typed, and valid."
+    cell(objectives, 2, "Progress this quarter").value = "=E2"  # written by a script: no value
+    before = snapshot()
+
+    response = upload(lead_client, to_bytes(workbook))
+
+    assert response.status_code == 400
+    assert problems_table(response) == [("Objectives", 3, "Progress this quarter")]
+    html = response.text
+    assert '<a href="#problems">The spreadsheet has 1 problem: correct it' in html
+    assert "This cell holds a formula with no saved value" in html
+    assert snapshot() == before
+
+
 def test_problems_show_what_was_typed_as_text(lead_client, medway):
     workbook = downloaded(lead_client)
     cell(workbook["Objectives"], 2, "RAG status").value = PAYLOAD
