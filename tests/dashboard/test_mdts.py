@@ -216,7 +216,9 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programm
 
     response = client.get(MDTS + Q4 + "&_export=csv")
 
-    names = [row["MDT"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))]
+    names = [
+        row["MDT"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    ]
     assert "'@SUM(A1:A9)" in names
 
 
