@@ -1,9 +1,9 @@
 """CSV and XLSX downloads of any dashboard table.
 
-A spreadsheet opens a cell that starts with = + - @ (or a tab or carriage
-return) as a formula, so free text such as a narrative could run code on a
-board member's machine. Every text cell is neutralised with a leading
-apostrophe before it is written (OWASP "CSV injection").
+A table's `value_*` methods say what a download holds: the number the page
+shows, rounded as shown (dashboard.tables.base), and words rather than tags.
+The response itself (formula neutralising, the CSV byte-order mark, the
+filename) is common.exports', shared with the risk register's admin export.
 """
 
 from collections.abc import Mapping
@@ -11,31 +11,12 @@ from collections.abc import Mapping
 from django.http import Http404
 from django.utils import timezone
 from django_tables2 import Table
-from django_tables2.export import TableExport
+
+from common.exports import EXPORT_FORMATS, download_filename, spreadsheet_response
 
 EXPORT_PARAMETER = "_export"
 # On a page with several tables, which one a download is of: `?_export=csv&table=mdts`.
 TABLE_PARAMETER = "table"
-EXPORT_FORMATS = ("csv", "xlsx")
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-class SafeTableExport(TableExport):
-    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
-        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
-        safe_rows = [[neutralise_formula(value) for value in row] for row in dataset]
-        headers = dataset.headers
-        dataset.wipe()
-        dataset.headers = headers
-        for row in safe_rows:
-            dataset.append(row)
-        return dataset
 
 
 def requested_export_format(request) -> str | None:
@@ -45,14 +26,15 @@ def requested_export_format(request) -> str | None:
 
 def export_response(table, *, export_format: str, name: str, quarter_label: str | None = None):
     """The table as a download named after its content and quarter."""
-    parts = ["localcare", name]
-    if quarter_label:
-        parts.append(quarter_label.replace("/", "-").replace(" ", "-"))
-    parts.append(timezone.localdate().isoformat())
-    exporter = SafeTableExport(
-        export_format, table, exclude_columns=getattr(table, "exclude_from_export", ())
+    headers, *rows = table.as_values(exclude_columns=getattr(table, "exclude_from_export", ()))
+    return spreadsheet_response(
+        export_format=export_format,
+        headers=headers,
+        rows=rows,
+        filename=download_filename(
+            name, quarter_label or "", today=timezone.localdate(), export_format=export_format
+        ),
     )
-    return exporter.response(filename=f"{'-'.join(parts).lower()}.{export_format}")
 
 
 def export_query(request, *, table: str | None = None) -> str:

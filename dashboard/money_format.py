@@ -21,6 +21,26 @@ def _sign(amount: Decimal) -> str:
     return MINUS if amount < 0 else ""
 
 
+def spreadsheet_number(amount: Decimal, *, decimals: int) -> int | float:
+    """A rounded amount as a download holds it: an int for whole units, else a float
+    with the same places (8.0, not 8); never "-0"."""
+    if decimals == 0:
+        return int(amount)
+    return float(amount) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def pounds_number(value) -> int | None:
+    """The amount `pounds` shows, as a number for a download: 2500.50 gives 2501."""
+    return None if value is None else spreadsheet_number(_rounded(value, 0), decimals=0)
+
+
+def percent_number(value, *, decimals: int = 1) -> int | float | None:
+    """The percentage `percent_signed` shows, as a number for a download: 8.6, -8.6."""
+    if value is None:
+        return None
+    return spreadsheet_number(_rounded(value, decimals), decimals=decimals)
+
+
 def pounds(value) -> str:
     """Whole pounds with thousands separators: £1,234,567."""
     if value is None:

@@ -674,14 +674,18 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        return exports.csv_response(
-            self._export_rows(request, queryset), today=timezone.localdate()
+        return exports.register_response(
+            self._export_rows(request, queryset),
+            export_format="csv",
+            today=timezone.localdate(),
         )
 
     @admin.action(description="Export selected to XLSX (Excel)", permissions=["view"])
     def export_xlsx(self, request, queryset):
-        return exports.xlsx_response(
-            self._export_rows(request, queryset), today=timezone.localdate()
+        return exports.register_response(
+            self._export_rows(request, queryset),
+            export_format="xlsx",
+            today=timezone.localdate(),
         )
 
     def review_view(self, request, object_id):

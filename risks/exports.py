@@ -1,20 +1,16 @@
 """The risk register as a CSV or XLSX download, for a selection made in admin.
 
-Every text cell goes through dashboard.exports.neutralise_formula: a title or
-note starting with = + - @ would otherwise run as a formula in a spreadsheet.
+The response is common.exports', as the dashboard's downloads are: every text
+cell neutralised (a title or note starting with = + - @ would otherwise run as
+a formula in a spreadsheet), and a byte-order mark before a CSV.
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from dashboard.exports import neutralise_formula
+from common.exports import download_filename, spreadsheet_response
 from localities.admin import PROGRAMME_WIDE
 from risks import scoring
 from risks.models import Risk, ScoreBand
@@ -48,7 +44,6 @@ HEADERS = [
     "Illustrative",
     "Scores illustrative",
 ]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register_rows(
@@ -94,40 +89,19 @@ def register_rows(
                 "Yes" if risk.scores_are_illustrative else "No",
             ]
         )
-    return [[neutralise_formula(value) for value in row] for row in rows]
+    return rows
 
 
-def _filename(today: datetime.date, extension: str) -> str:
-    return f"localcare-risk-register-{today.isoformat()}.{extension}"
-
-
-def csv_response(rows: list[list], *, today: datetime.date) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "csv")}"'
-    # A byte-order mark makes Excel read the file as UTF-8 (en dashes, arrows).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return response
-
-
-def xlsx_response(rows: list[list], *, today: datetime.date) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Risk register"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for heading in ("Date raised", "Next review"):
-        for cell in sheet[get_column_letter(HEADERS.index(heading) + 1)][1:]:
-            cell.number_format = "dd/mm/yyyy"
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "xlsx")}"'
-    return response
+def register_response(
+    rows: list[list], *, export_format: str, today: datetime.date
+) -> HttpResponse:
+    """The register as a download: dates as dates, reference and title kept in view."""
+    return spreadsheet_response(
+        export_format=export_format,
+        headers=HEADERS,
+        rows=rows,
+        filename=download_filename("risk-register", today=today, export_format=export_format),
+        sheet_title="Risk register",
+        freeze_panes="C2",
+        date_format="dd/mm/yyyy",
+    )

@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import django_tables2 as tables
 from django.db.models import F, OrderBy
@@ -13,7 +14,14 @@ from django_tables2 import RequestConfig
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy as Alias
 
-from dashboard.money_format import percent_signed, pounds, pounds_signed
+from dashboard.money_format import (
+    percent_number,
+    percent_signed,
+    pounds,
+    pounds_number,
+    pounds_signed,
+    spreadsheet_number,
+)
 from dashboard.pagination import SqlPage
 from localities.models import Rag
 
@@ -203,8 +211,17 @@ class RagColumn(tables.Column):
         return Rag(value).label if value else ""
 
 
+def number_as_shown(value, *, decimals: int = 0) -> int | float:
+    """`value` as `f"{value:,.{decimals}f}"` shows it, as a number for a download.
+
+    The same format rounds it, so the download has the page's figure (161575,
+    not 161575.33333333334) and no thousands separators to read as text.
+    """
+    return spreadsheet_number(Decimal(f"{value:.{decimals}f}"), decimals=decimals)
+
+
 class NumberColumn(tables.Column):
-    """Right-aligned, with thousands separators."""
+    """Right-aligned, with thousands separators; exported as the number shown."""
 
     def __init__(self, *args, decimals: int = 0, **kwargs):
         kwargs.setdefault("attrs", NUMERIC_ATTRS)
@@ -215,13 +232,13 @@ class NumberColumn(tables.Column):
         return f"{value:,.{self.decimals}f}"
 
     def value(self, value):
-        return value
+        return number_as_shown(value, decimals=self.decimals)
 
 
 class PoundsColumn(tables.Column):
     """Whole pounds, right-aligned ("−£1,234" when negative; "+£1,234" when `signed`).
 
-    Exported as the number, not the text.
+    Exported as the number shown (whole pounds), not the text.
     """
 
     def __init__(self, *args, signed: bool = False, **kwargs):
@@ -233,7 +250,7 @@ class PoundsColumn(tables.Column):
         return pounds_signed(value) if self.signed else pounds(value)
 
     def value(self, value):
-        return value
+        return pounds_number(value)
 
 
 class PercentColumn(tables.Column):
@@ -247,4 +264,4 @@ class PercentColumn(tables.Column):
         return percent_signed(value)
 
     def value(self, value):
-        return value
+        return percent_number(value)

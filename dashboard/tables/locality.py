@@ -5,7 +5,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from dashboard.selectors.locality import MDTStatusAsAt
-from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, NumberColumn
+from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, NumberColumn, number_as_shown
 
 PER_PAGE = 25
 DATE_FORMAT = "j M Y"
@@ -88,18 +88,25 @@ class OutcomeTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         empty_text = "No outcome measures are defined."
 
+    # A table's render_* is also its download's value unless a value_* says otherwise.
     def render_difference(self, value):
         return f"{value:+,.0f}"
+
+    def value_difference(self, value):
+        return number_as_shown(value, decimals=0)
 
     def render_percent_change(self, value):
         return f"{value:+.1f}%"
 
     def value_percent_change(self, value):
-        return round(value, 1)
+        return number_as_shown(value, decimals=1)
 
     def render_verdict(self, value):
         colour = {"Better than baseline": "green", "Worse than baseline": "red"}.get(value, "grey")
         return tag(value, colour)
+
+    def value_verdict(self, value):
+        return value
 
 
 class RiskTable(DashboardTable):

@@ -15,7 +15,7 @@ from dashboard.selectors.outcomes import (
     SpcPoint,
 )
 from dashboard.spc import REASONS, Rule, Variation
-from dashboard.tables.base import DashboardTable, NumberColumn
+from dashboard.tables.base import DashboardTable, NumberColumn, PercentColumn
 
 VERDICT_TAG_COLOURS = {
     Variation.IMPROVEMENT: "blue",
@@ -172,14 +172,15 @@ class OutcomeOverviewTable(DashboardTable):
 
 
 class OverviewExportTable(tables.Table):
-    """The overview as a spreadsheet: one row per place and measure."""
+    """The overview as a spreadsheet: one row per place and measure, figures rounded
+    as the page shows them (whole units; the change to one place, half up)."""
 
     area = tables.Column(verbose_name="Locality")
     measure = tables.Column(verbose_name="Measure")
     quarter = tables.Column(verbose_name="Latest quarter")
-    value = tables.Column(verbose_name="Latest value")
-    baseline = tables.Column(verbose_name="Baseline (per quarter)")
-    change_percent = tables.Column(verbose_name="Change against baseline (%)")
+    value = NumberColumn(verbose_name="Latest value")
+    baseline = NumberColumn(verbose_name="Baseline (per quarter)")
+    change_percent = PercentColumn(verbose_name="Change against baseline (%)")
     verdict = tables.Column(verbose_name="SPC verdict")
     description = tables.Column(verbose_name="Variation")
 
@@ -189,7 +190,6 @@ def overview_export_rows(outcomes: Outcomes) -> list[dict]:
     for row in [outcomes.programme_overview, *outcomes.overview]:
         for measure in outcomes.measures:
             cell = row.cells[measure.id]
-            change = cell.change_percent
             rows.append(
                 {
                     "area": row.name,
@@ -197,7 +197,7 @@ def overview_export_rows(outcomes: Outcomes) -> list[dict]:
                     "quarter": cell.quarter_label or "",
                     "value": cell.value,
                     "baseline": cell.baseline,
-                    "change_percent": None if change is None else round(change, 1),
+                    "change_percent": cell.change_percent,
                     "verdict": cell.verdict,
                     "description": cell.description,
                 }

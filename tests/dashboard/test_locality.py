@@ -370,7 +370,7 @@ def test_mdts_download_as_csv_with_formulas_neutralised(client, programme_data, 
 
     assert response["Content-Type"].startswith("text/csv")
     assert "ashford-mdts-2018-19-q4" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["MDT", "Tier", "Status at quarter end"]
     assert ["'=HYPERLINK(1)", "Tier 1", "Live", "46000", "2018-05-14", "2018-06-08"] in rows
 

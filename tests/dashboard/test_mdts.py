@@ -184,7 +184,7 @@ def test_csv_export_has_every_filtered_row(client, programme_data, board_user):
     response = client.get(MDTS + Q4 + "&_export=csv")
 
     assert "localcare-mdts-2018-19-q4" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 43
     deal = next(row for row in rows if row["MDT"] == "Deal")
     assert deal["Locality"] == "South Kent Coast"
@@ -216,7 +216,9 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programm
 
     response = client.get(MDTS + Q4 + "&_export=csv")
 
-    names = [row["MDT"] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+    names = [
+        row["MDT"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    ]
     assert "'@SUM(A1:A9)" in names
 
 

@@ -250,7 +250,7 @@ def test_csv_export_has_every_filtered_row(client, programme_data, board_user):
 
     assert response["Content-Type"].startswith("text/csv")
     assert "localcare-milestones-2018-19-q4" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == ALL_MILESTONES  # all rows, not just the first page
     medway = next(row for row in rows if row["Milestone"] == "Deep dive: Medway")
     assert medway["Locality"] == "Programme-wide"
@@ -281,7 +281,7 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programm
 
     response = client.get(MILESTONES + Q4 + "&_export=csv")
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert '\'=HYPERLINK("http://x")' in [row["Milestone"] for row in rows]
 
 

@@ -254,7 +254,7 @@ def test_csv_export_has_a_row_per_locality(client, programme_data, board_user):
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="localcare-money-')
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Locality", "Sub-system", "Annual plan", "Quarters reported"]
     thanet = next(row for row in rows if row[0] == "Thanet")
     spent = QuarterlyUpdate.objects.filter(

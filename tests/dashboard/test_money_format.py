@@ -4,12 +4,15 @@ import pytest
 
 from dashboard.money_format import (
     figure_text,
+    percent_number,
     percent_signed,
     pounds,
     pounds_millions,
+    pounds_number,
     pounds_short,
     pounds_signed,
 )
+from dashboard.tables.base import number_as_shown
 
 
 @pytest.mark.parametrize(
@@ -97,3 +100,55 @@ def test_percent_signed(value, text):
 def test_figure_text_reads_each_unit(unit, value, high, text):
     high = Decimal(high) if high else None
     assert figure_text(unit=unit, value=Decimal(value), value_high=high) == text
+
+
+# --- The same figures as a download holds them: numbers, rounded as shown ----------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (Decimal("2360000.00"), 2360000),
+        (Decimal("2500.50"), 2501),  # as pounds() shows it: half-up
+        (Decimal("-17600.00"), -17600),
+        (Decimal("-0.4"), 0),
+        (None, None),
+    ],
+)
+def test_pounds_number_is_the_amount_shown(value, number):
+    assert pounds_number(value) == number
+    assert type(pounds_number(value)) is type(number)
+
+
+@pytest.mark.parametrize(
+    ("value", "number", "text"),
+    [
+        (8.55, 8.6, "+8.6%"),
+        (-15.876, -15.9, "−15.9%"),
+        (Decimal("0.25"), 0.3, "+0.3%"),  # half-up, as percent_signed
+        (-0.04, 0.0, "0.0%"),
+        (8, 8.0, "+8.0%"),
+    ],
+)
+def test_percent_number_is_the_percentage_shown(value, number, text):
+    assert percent_signed(value) == text
+    assert percent_number(value) == number
+    assert str(percent_number(value)) == text.lstrip("+").replace("−", "-").rstrip("%")
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "number"),
+    [
+        (161575.33333333334, 0, 161575),
+        (159102.86333333334, 0, 159103),
+        (162514.0, 0, 162514),
+        (-3.7368, 1, -3.7),
+        (-0.04, 1, 0.0),
+        (12.25, 1, 12.2),  # as f"{12.25:.1f}" shows it
+    ],
+)
+def test_number_as_shown_matches_the_number_column(value, decimals, number):
+    assert number_as_shown(value, decimals=decimals) == number
+    assert str(number_as_shown(value, decimals=decimals)) == f"{value:.{decimals}f}".replace(
+        "-0.0", "0.0"
+    )

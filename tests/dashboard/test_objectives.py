@@ -203,7 +203,7 @@ def test_statuses_download_as_csv_with_formulas_neutralised(client, programme_da
     response = client.get(OBJECTIVES + Q4 + "&_export=csv&table=objective-2")
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Locality", "2018/19 Q1", "2018/19 Q2", "2018/19 Q3", "2018/19 Q4"]
     expected = [
         Rag(
@@ -340,7 +340,7 @@ def test_a_download_has_every_locality_in_the_tables_order(client, programme_dat
         OBJECTIVES + Q4 + "&_export=csv&table=objective-1&objective-1-sort=-locality"
     )
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["Locality"] for row in rows] == list(
         Locality.objects.order_by("-name").values_list("name", flat=True)
     )

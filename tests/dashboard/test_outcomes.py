@@ -320,7 +320,7 @@ def test_csv_export_of_the_chart_points(client, programme_data, board_user):
     assert response["Content-Disposition"].startswith(
         'attachment; filename="localcare-outcomes-bed-days-thanet-2018-19-q4-'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "Quarter",
         "Value",

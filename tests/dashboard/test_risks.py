@@ -70,7 +70,7 @@ def expected_cells(day: datetime.date, **risk_filters) -> Counter:
 
 def export_rows(response) -> list[dict]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 # --- who may see the pages ------------------------------------------------------------

@@ -718,6 +718,9 @@ def test_export_selected_to_csv_neutralises_formulas(register):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="localcare-risk-register-2019-05-01.csv"' in response["Content-Disposition"]
+    # One UTF-8 byte-order mark, so that Excel reads the arrows in "Trend" as arrows.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.content.count(b"\xef\xbb\xbf") == 1
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, first, second = rows
     assert header[:3] == ["Reference", "Title", "Description"]
@@ -735,7 +738,10 @@ def test_export_selected_to_xlsx(register):
     response = run_action(register, "export_xlsx", [risk("LC-R03")])
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.content.startswith(b"PK")  # no byte-order mark in a workbook
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "Risk register"
+    assert sheet.freeze_panes == "C2"
     header = [cell.value for cell in sheet[1]]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Reference"] == "LC-R03"
@@ -743,6 +749,7 @@ def test_export_selected_to_xlsx(register):
     assert row["Band"] == "Extreme"
     assert row["Trend"] == "↓ Falling"
     assert row["Date raised"].date() == datetime.date(2018, 7, 1)
+    assert sheet.cell(row=2, column=header.index("Date raised") + 1).number_format == "dd/mm/yyyy"
 
 
 # --- Proposed risks: accept or reject ------------------------------------------------------------

@@ -8,6 +8,7 @@ and XLSX downloads, the risk register export and the quarterly-update
 spreadsheet (down and up again).
 """
 
+import codecs
 import csv
 import html
 import io
@@ -25,6 +26,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from common.exports import spreadsheet_response
 from localities import access, spreadsheet
 from localities.models import Locality, QuarterlyUpdate
 from risks.models import Risk
@@ -341,6 +343,7 @@ def test_dashboard_downloads_neutralise_formulas_and_keep_the_text(as_user, boar
             assert response.status_code == 200, download_url
             downloads += 1
             if export_format == "csv":
+                assert response.content.startswith(codecs.BOM_UTF8), download_url
                 values = csv_cells(response.content)
             else:
                 values = xlsx_cells(response.content, download_url)
@@ -376,6 +379,28 @@ def test_the_risk_register_export_neutralises_formulas(as_user, seeded, export_f
     for title in titles:
         shown = "'" + title if title.startswith(FORMULA_TRIGGERS) else title
         assert shown in values, title
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_shared_export_helper_neutralises_every_payload(export_format):
+    """common.exports, which every download above goes through, on its own: every
+    payload as a header and as a cell comes out as the text typed, made inert."""
+    response = spreadsheet_response(
+        export_format=export_format,
+        headers=PAYLOADS,
+        rows=[PAYLOADS, [f"-{text}" for text in PAYLOADS]],
+        filename=f"payloads.{export_format}",
+    )
+
+    if export_format == "csv":
+        values = csv_cells(response.content)
+    else:
+        values = xlsx_cells(response.content, "shared helper")
+    assert_no_formula_text(values, "shared helper")
+    for text in PAYLOADS:
+        shown = "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+        assert values.count(shown) == 2, text
+        assert "'-" + text in values
 
 
 def test_the_update_spreadsheet_keeps_every_payload_as_text(as_user, seeded):
