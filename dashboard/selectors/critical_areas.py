@@ -1,12 +1,13 @@
-"""The seven critical areas of the September 2018 review, each with its actions."""
+"""The seven critical areas of the September 2018 review, each with its actions, and
+the eight elements of the care model that localities' maturity is scored against."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
 from dashboard.periods import DashboardPage
-from localities.models import CriticalArea, CriticalAreaAction
+from localities.models import CareModelElement, CriticalArea, CriticalAreaAction
 
 
 def status_summary(actions: list[CriticalAreaAction]) -> str:
@@ -32,6 +33,7 @@ class AreaActions:
 @dataclass(frozen=True)
 class CriticalAreasData:
     areas: list[AreaActions]
+    care_model: list[CareModelElement] = field(default_factory=list)
 
     @property
     def actions(self) -> list[CriticalAreaAction]:
@@ -51,7 +53,7 @@ class CriticalAreasData:
 
 
 def critical_areas_data(*, page: DashboardPage) -> CriticalAreasData:
-    """Areas in number order with their actions: two queries whatever the data.
+    """Areas in number order with their actions, and the care model: three queries.
 
     Actions carry no dates, so every quarter shows the latest recorded position.
     """
@@ -59,5 +61,6 @@ def critical_areas_data(*, page: DashboardPage) -> CriticalAreasData:
         Prefetch("actions", queryset=CriticalAreaAction.objects.order_by("id"))
     )
     return CriticalAreasData(
-        areas=[AreaActions(area=area, actions=list(area.actions.all())) for area in areas]
+        areas=[AreaActions(area=area, actions=list(area.actions.all())) for area in areas],
+        care_model=list(CareModelElement.objects.order_by("number")),
     )
