@@ -2,7 +2,7 @@
 the eight elements of the care model that localities' maturity is scored against."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
@@ -33,7 +33,6 @@ class AreaActions:
 @dataclass(frozen=True)
 class CriticalAreasData:
     areas: list[AreaActions]
-    care_model: list[CareModelElement] = field(default_factory=list)
 
     @property
     def actions(self) -> list[CriticalAreaAction]:
@@ -53,7 +52,7 @@ class CriticalAreasData:
 
 
 def critical_areas_data(*, page: DashboardPage) -> CriticalAreasData:
-    """Areas in number order with their actions, and the care model: three queries.
+    """Areas in number order with their actions: two queries whatever the data.
 
     Actions carry no dates, so every quarter shows the latest recorded position.
     """
@@ -61,6 +60,10 @@ def critical_areas_data(*, page: DashboardPage) -> CriticalAreasData:
         Prefetch("actions", queryset=CriticalAreaAction.objects.order_by("id"))
     )
     return CriticalAreasData(
-        areas=[AreaActions(area=area, actions=list(area.actions.all())) for area in areas],
-        care_model=list(CareModelElement.objects.order_by("number")),
+        areas=[AreaActions(area=area, actions=list(area.actions.all())) for area in areas]
     )
+
+
+def care_model_elements() -> list[CareModelElement]:
+    """The eight care-model elements in number order, with their groups: one query."""
+    return list(CareModelElement.objects.order_by("number"))
