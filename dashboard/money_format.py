@@ -96,9 +96,13 @@ def _percent(value) -> str:
     return f"{_plain_number(value)}%"
 
 
+def _years(value) -> str:
+    return f"{_plain_number(value)} years"
+
+
 def figure_text(*, unit: str, value, value_high=None) -> str:
-    """A headline figure from the papers in its unit: £218.0m, 415, 35%, £164.0m to £190.0m."""
-    one = {"pounds": pounds_short, "percent": _percent}.get(unit, _plain_number)
+    """A headline figure from the papers in its unit: £218.0m, 415, 35%, 22 years, £164.0m to £190.0m."""
+    one = {"pounds": pounds_short, "percent": _percent, "years": _years}.get(unit, _plain_number)
     if value_high is not None and value_high != value:
         return f"{one(value)} to {one(value_high)}"
     return one(value)

@@ -20,6 +20,7 @@ from localities.models import (
     CriticalAreaAction,
     FinancialYear,
     GovernanceBody,
+    InfrastructureTier,
     Locality,
     MaturityScore,
     MDTUpdate,
@@ -364,10 +365,16 @@ class MilestoneAdmin(HistoryAdmin):
 
 @admin.register(CareModelElement)
 class CareModelElementAdmin(HistoryAdmin):
-    list_display = ["number", "name"]
+    list_display = ["number", "name", "group"]
     list_display_links = ["number", "name"]
     search_fields = ["name"]
     ordering = ["number"]
+
+
+@admin.register(InfrastructureTier)
+class InfrastructureTierAdmin(HistoryAdmin):
+    list_display = ["name", "tier", "population_served"]
+    ordering = ["id"]
 
 
 @admin.register(OutcomeMeasure)

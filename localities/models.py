@@ -540,8 +540,20 @@ class Milestone(IllustrativeMixin, models.Model):
 class CareModelElement(models.Model):
     """One of the eight elements of the complex elderly care model."""
 
+    class Group(models.TextChoices):
+        # The paper's three groups, in its order (elements 1–3, 4–7 and 8).
+        HEALTHY_AND_INDEPENDENT = (
+            "healthy_and_independent",
+            "Supporting people to be healthy and independent",
+        )
+        COORDINATED_CARE = "coordinated_care", "Coordinated care for people who need it"
+        SUPPORTING_SERVICES = "supporting_services", "Supporting services"
+
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=200, unique=True)
+    group = models.CharField(max_length=30, choices=Group.choices, blank=True)
+    description = models.TextField(blank=True, help_text="The paper's one-sentence description.")
+    source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
 
     history = HistoricalRecords()
 
@@ -550,6 +562,30 @@ class CareModelElement(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+
+class InfrastructureTier(models.Model):
+    """A tier of Local Care infrastructure (GP practices, Tier 1, Tier 2) as the STP defined it.
+
+    Reference data from the papers: what each tier is and the population it
+    serves, as written ("20 – 60k", or "Various" for single practices).
+    """
+
+    tier = models.CharField(max_length=20, choices=MDT.Tier.choices, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    population_served = models.CharField(
+        max_length=50, help_text="As the paper writes it, for example “20 – 60k” or “Various”."
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
 
 
 class OutcomeMeasure(models.Model):
@@ -644,6 +680,7 @@ class ProgrammeFigure(models.Model):
         POUNDS = "pounds", "Pounds"
         COUNT = "count", "Count"
         PERCENT = "percent", "Per cent"
+        YEARS = "years", "Years"
 
     code = models.SlugField(max_length=60, unique=True)
     label = models.CharField(max_length=200)
@@ -655,7 +692,11 @@ class ProgrammeFigure(models.Model):
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Upper end of a range."
     )
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.POUNDS)
-    as_at = models.CharField(max_length=50, blank=True, help_text="For example “December 2018”.")
+    as_at = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="When it applied, for example “Investment Case, September 2017”.",
+    )
     source = models.CharField(max_length=300, blank=True)
 
     history = HistoricalRecords()

@@ -334,6 +334,7 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
                         "owner_role",
                         "source",
                         "is_illustrative",
+                        "owner_and_dates_are_illustrative",
                     ]
                 },
             ),

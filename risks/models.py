@@ -240,6 +240,14 @@ class Risk(IllustrativeMixin, models.Model):
     scores_are_illustrative = models.BooleanField(
         default=False, help_text="Scores invented for demonstration; the papers give none."
     )
+    # The papers list the key risks but name no owner and give no date raised
+    # or review dates: where the register fills those in, it says so.
+    owner_and_dates_are_illustrative = models.BooleanField(
+        "owner and dates are illustrative",
+        default=False,
+        help_text="Owner, date raised and review dates invented for demonstration; the papers "
+        "give none.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     date_raised = models.DateField()
     review_every_days = models.PositiveSmallIntegerField(

@@ -27,6 +27,7 @@ from localities.models import (
     CriticalAreaAction,
     FinancialYear,
     GovernanceBody,
+    InfrastructureTier,
     Locality,
     MaturityScore,
     MDTUpdate,
@@ -82,6 +83,9 @@ def programme(db, admin_user):
     GovernanceBody.objects.create(
         name="Local Care Implementation Board", short_name="LCIB", purpose="Oversees delivery."
     )
+    InfrastructureTier.objects.create(
+        tier=MDT.Tier.TIER_1, name="Tier 1", population_served="20 – 60k", source="A paper"
+    )
     mdt = MDT.objects.create(
         locality=thanet,
         name="Margate",
@@ -124,7 +128,7 @@ def programme(db, admin_user):
         label="Being actively invested in Local Care",
         group="Investment",
         value=Decimal("32000000"),
-        as_at="December 2018",
+        as_at="Undated minutes; after 11 December 2018",
     )
     update = factories.quarterly_update(
         thanet,

@@ -1,4 +1,5 @@
-"""The seven critical areas of the September 2018 review, each with its actions."""
+"""The seven critical areas of the September 2018 review, each with its actions, and
+the eight elements of the care model that localities' maturity is scored against."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from dashboard.periods import DashboardPage
-from localities.models import CriticalArea, CriticalAreaAction
+from localities.models import CareModelElement, CriticalArea, CriticalAreaAction
 
 
 def status_summary(actions: list[CriticalAreaAction]) -> str:
@@ -61,3 +62,8 @@ def critical_areas_data(*, page: DashboardPage) -> CriticalAreasData:
     return CriticalAreasData(
         areas=[AreaActions(area=area, actions=list(area.actions.all())) for area in areas]
     )
+
+
+def care_model_elements() -> list[CareModelElement]:
+    """The eight care-model elements in number order, with their groups: one query."""
+    return list(CareModelElement.objects.order_by("number"))

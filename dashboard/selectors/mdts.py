@@ -10,11 +10,16 @@ from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import MDT, Locality, QuarterlyUpdate
+from localities.models import MDT, InfrastructureTier, Locality, QuarterlyUpdate
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 PLAN_POPULATION_LOW = 30_000
 PLAN_POPULATION_HIGH = 50_000
+
+
+def infrastructure_tiers() -> list[InfrastructureTier]:
+    """The tiers an MDT belongs to, as the papers define them (GP practices, Tier 1, Tier 2)."""
+    return list(InfrastructureTier.objects.order_by("id"))
 
 
 class StatusAsAt(models.TextChoices):

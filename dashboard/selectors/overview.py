@@ -124,6 +124,8 @@ class Headline:
     population_plan_high: int
     spend_to_date: Decimal
     planned_investment: Decimal
+    plan_is_illustrative: bool
+    # The £32m "actively being invested" (Joint Board minutes): context, never the plan.
     actively_invested: Decimal | None
     risks_by_band: list[BandCount]
     milestones_overdue: int
@@ -283,9 +285,10 @@ def _headline(
     spend = QuarterlyUpdate.objects.filter(
         quarter_id__in=[q.id for q in page.quarters_of_year_to_date], status__in=page.statuses
     ).aggregate(total=Sum("spend_actual"))["total"]
-    planned = PlannedInvestment.objects.filter(financial_year=year).aggregate(total=Sum("amount"))[
-        "total"
-    ]
+    plans = PlannedInvestment.objects.filter(financial_year=year).aggregate(
+        total=Sum("amount"), illustrative=Count("id", filter=Q(is_illustrative=True))
+    )
+    planned = plans["total"]
     invested = (
         ProgrammeFigure.objects.filter(code=ACTIVELY_INVESTED_CODE)
         .values_list("value", flat=True)
@@ -313,6 +316,7 @@ def _headline(
         population_plan_high=mdts_planned * MDT_POPULATION_HIGH,
         spend_to_date=spend or Decimal("0"),
         planned_investment=planned or Decimal("0"),
+        plan_is_illustrative=bool(plans["illustrative"]),
         actively_invested=invested,
         risks_by_band=open_risks_by_band(quarter.end_date),
         milestones_overdue=overdue_milestones(quarter.end_date).count(),

@@ -673,6 +673,7 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
         includes_illustrative=(
             risk.is_illustrative
             or risk.scores_are_illustrative
+            or risk.owner_and_dates_are_illustrative
             or any(review.is_illustrative for review in reviews)
         ),
     )

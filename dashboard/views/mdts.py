@@ -10,6 +10,7 @@ from dashboard.periods import dashboard_page
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,
     PLAN_POPULATION_LOW,
+    infrastructure_tiers,
     mdt_filterset,
     mdt_register,
     mdts_page,
@@ -93,6 +94,7 @@ def mdts(request):
             "chart": chart,
             "plan_low": PLAN_POPULATION_LOW,
             "plan_high": PLAN_POPULATION_HIGH,
+            "tiers": infrastructure_tiers(),
             "export_query": export_query(request),
         },
     )

@@ -129,7 +129,29 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(
     client.force_login(board_user)
     url = CRITICAL_AREAS + Q4
 
-    # Session, user, groups, quarters; areas; their actions.
-    with django_assert_max_num_queries(6):
+    # Session, user, groups, quarters; areas; their actions; the care-model elements.
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200
-    assert assert_queries_do_not_grow(client, url) == 6
+    assert assert_queries_do_not_grow(client, url) == 7
+
+
+@pytest.mark.django_db
+def test_the_care_model_elements_are_shown_in_their_groups(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    html = client.get(CRITICAL_AREAS).text
+
+    section = html[html.index('data-testid="care-model"') :]
+    groups = [
+        "Supporting people to be healthy and independent",
+        "Coordinated care for people who need it",
+        "Supporting services",
+    ]
+    positions = [section.index(f"<h3>{group}</h3>") for group in groups]
+    assert positions == sorted(positions)
+    assert "5. Single point of access" in section
+    assert "The ability within an MDT to respond rapidly to complex patients" in section
+    assert (
+        "Source: Medway Health and Adult Social Care Overview and Scrutiny Committee, 2017"
+        in section
+    )

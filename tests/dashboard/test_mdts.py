@@ -244,10 +244,10 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(
 
     # Session, user, groups, quarters; every locality's counts (for the filter and the
     # chart's summary); totals of the register and of the returns; the page of localities;
-    # the register's count and page.
-    with django_assert_max_num_queries(10):
+    # the register's count and page; the infrastructure tiers.
+    with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
-    assert assert_queries_do_not_grow(client, url) == 10
+    assert assert_queries_do_not_grow(client, url) == 11
     data = client.get(url).context["data"]
     assert data.localities.total > 8
     assert len(data.localities.rows) == 25
@@ -307,3 +307,19 @@ def test_register_pages_are_read_in_sql_in_one_order(client, programme_data, boa
             mdt.id for mdt in everything.register.rows
         ], sort
         assert len(everything.register.rows) == 43
+
+
+@pytest.mark.django_db
+def test_the_tiers_are_explained_with_their_populations(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    html = client.get(MDTS).text
+
+    section = html[html.index('data-testid="infrastructure-tiers"') :]
+    assert "Population served: 20 – 60k." in section
+    assert "Population served: 50 – 200k." in section
+    assert "Population served: Various." in section
+    assert (
+        "Source: Medway Health and Adult Social Care Overview and Scrutiny Committee, 2017"
+        in section
+    )

@@ -198,7 +198,7 @@ def test_the_investment_case_is_shown_apart_from_the_actuals(client, programme_d
     actuals_section = html[: html.index('id="investment-case"')]
     for text in ("£218.0m", "£75.0m", "£143.0m", "£39.0m", "£164.0m to £190.0m", "£32.0m"):
         assert text in context_section
-    assert "December 2018" in context_section
+    assert "Undated minutes; after 11 December 2018" in context_section
     assert "Investment Case, September 2017" in context_section
     # None of the papers' figures is in the actuals table or charts.
     assert "£218.0m" not in actuals_section
@@ -352,3 +352,25 @@ def test_localities_come_a_page_at_a_time_sorted_in_sql_with_totals_over_all(
     ]
     assert "localities 26 to 32 of 32" in chart.title
     assert chart.summary.startswith(f"{verdicts.on_plan} of 32 localities are on plan")
+
+
+def test_spend_is_compared_with_the_illustrative_plan_not_the_32m(
+    client, programme_data, board_user
+):
+    # The £32m is what the Joint Board minutes say "was actively being invested", not a
+    # plan: the plan spend is compared with is the illustrative one, and says so.
+    client.force_login(board_user)
+
+    response = client.get(MONEY + Q4)
+
+    html = response.text
+    actuals_section = html[: html.index('id="investment-case"')]
+    assert "Planned for 2018/19 (illustrative)" in actuals_section
+    note = html[html.index('data-testid="illustrative-note"') :]
+    note = note[: note.index("</p>")]
+    assert "the programme's papers give no plan" in note
+    assert "“actively being invested”" in note
+    assert "(Joint Board minutes, undated; after 11 December 2018)" in note
+    assert "December 2018)" not in note.replace("after 11 December 2018)", "")
+    context = html[html.index('id="investment-case"') :]
+    assert "Being invested in Local Care" in context

@@ -221,3 +221,18 @@ def test_milestones_completed_and_missed_in_the_quarter_are_reported(
     assert "Milestone completed: Done on time, on 1 February 2019." in changes
     assert "Milestone missed its planned date: Slipped, due by 1 March 2019." in changes
     assert not any("Dropped" in change for change in changes)
+
+
+@pytest.mark.django_db
+def test_the_32m_is_being_invested_and_the_plan_is_illustrative(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(OVERVIEW + Q4)
+
+    html = response.text
+    tile = html[html.index('data-testid="spend-context"') :]
+    tile = tile[: tile.index("</p>")]
+    assert "Against £32,000,000 of planned investment for the year (illustrative" in tile
+    assert "£32,000,000 being invested (Joint Board minutes)." in tile
+    assert "planned for the year (£" not in tile
+    assert "December 2018" not in tile

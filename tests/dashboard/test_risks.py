@@ -744,3 +744,34 @@ def test_rows_sorted_in_the_database_are_sliced_from_the_page_fetched():
     assert rows[0:25] == []  # not read: only the page asked for is
     rows.order_by(("reference",))
     assert list(rows) == ["z", "y", "x"]
+
+
+@pytest.mark.django_db
+def test_a_key_risk_page_cites_its_paper_and_flags_its_invented_owner_and_date(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    html = client.get(detail("LC-R03")).text
+
+    source = html[html.index('data-testid="risk-source"') :]
+    assert source.startswith(
+        'data-testid="risk-source">Kent and Medway Joint Health and Wellbeing Board, '
+        "9 October 2018: STP Local Care update (7.2, key risks reviewed in July 2018)</dd>"
+    )
+    assert 'data-testid="risk-owner">STP Local Care Lead (illustrative)</dd>' in html
+    assert 'data-testid="risk-raised">1 July 2018 (illustrative)</dd>' in html
+    assert "owner, date raised and review dates" in html
+
+
+@pytest.mark.django_db
+def test_an_invented_risk_page_says_its_source_is_illustrative(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    html = client.get(detail("LC-R09")).text
+
+    assert (
+        'data-testid="risk-source">Illustrative: invented for demonstration, '
+        "not from the programme's papers</dd>"
+    ) in html
+    assert 'data-testid="risk-owner">Thanet locality Local Care lead (illustrative)</dd>' in html

@@ -8,7 +8,8 @@ anything, so this command invents them, plausibly and reproducibly.
 Every row it produces is marked as invented: `is_illustrative=True` on each
 model that has the flag (MDT, PlannedInvestment, OutcomeBaseline,
 QuarterlyUpdate, Risk, MitigatingAction, RiskReview), and
-`scores_are_illustrative=True` on each Risk it scores. Rows without a flag of
+`scores_are_illustrative=True` and `owner_and_dates_are_illustrative=True` on
+each Risk it adds. Rows without a flag of
 their own (ObjectiveStatus, OutcomeFigure, MaturityScore) belong to a flagged
 parent. Pages must say "illustrative" wherever they show these rows.
 
@@ -32,9 +33,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from localities.rag import MilestoneState, suggest_rag
+
 SEED = 2018
 FIRST_PK = 1000
-INVESTMENT_2018_19 = Decimal("32000000.00")  # "£32m actively invested" (Joint Board, December 2018)
+# The £32m "actively being invested in Local Care" (Joint Board minutes, undated; the
+# meeting was after 11 December 2018). It is what was being invested, not a plan: the
+# papers give no plan per locality, so the illustrative plans split this sum.
+INVESTMENT_2018_19 = Decimal("32000000.00")
 FINANCIAL_YEAR = 2018
 SOURCE = "Illustrative: invented for the demonstration, not from the source papers"
 
@@ -756,6 +762,7 @@ class Builder:
             "target_likelihood": score("target", 0),
             "target_consequence": score("target", 1),
             "scores_are_illustrative": True,
+            "owner_and_dates_are_illustrative": True,
             "is_illustrative": True,
             "status": status,
             "date_raised": spec["raised"].isoformat(),
@@ -775,6 +782,7 @@ class Builder:
         self.build_updates(investment, baselines)
         self.build_risks()
         self.build_locality_milestones()
+        self.give_reasons_for_overrides()
         return self.rows
 
     # --- Locality milestones -----------------------------------------------
@@ -814,6 +822,94 @@ class Builder:
                     status=status,
                     source="Illustrative: no paper gives locality milestones",
                 )
+
+    # --- Suggested RAG and the lead's reasons ----------------------------------
+
+    def give_reasons_for_overrides(self):
+        """Record each status's suggested RAG and, where the lead chose another, a reason.
+
+        The lead's form refuses a RAG that differs from the suggestion without a
+        reason (localities.forms.ObjectiveStatusForm), so the data must never
+        show one. The suggestion is the app's own rule (localities.rag) applied
+        to what the database will hold: the locality's milestones (the data
+        has no milestone reports) and the update's spend, at the quarter end.
+        Run last, so that it draws no random numbers and changes no other row.
+        """
+        updates = {
+            r["pk"]: r["fields"] for r in self.rows if r["model"] == "localities.quarterlyupdate"
+        }
+        quarter_ends = {
+            r["pk"]: dt.date.fromisoformat(r["fields"]["end_date"])
+            for r in self.ref.all("localities.quarter")
+        }
+        milestones: dict[tuple[int, int], list[MilestoneState]] = {}
+        for row in self.rows:
+            fields = row["fields"]
+            if row["model"] == "localities.milestone" and fields["objective"]:
+                milestones.setdefault((fields["locality"], fields["objective"]), []).append(
+                    MilestoneState(
+                        title=fields["title"],
+                        planned_end=dt.date.fromisoformat(fields["planned_end"]),
+                        status=fields["status"],
+                        forecast_date=(
+                            dt.date.fromisoformat(fields["forecast_date"])
+                            if fields["forecast_date"]
+                            else None
+                        ),
+                    )
+                )
+        numbers = {o["pk"]: o["fields"]["number"] for o in self.objectives}
+        for row in self.rows:
+            if row["model"] != "localities.objectivestatus":
+                continue
+            status = row["fields"]
+            update = updates[status["update"]]
+            suggestion = suggest_rag(
+                milestones=milestones.get((update["locality"], status["objective"]), []),
+                spend_planned=_decimal(update["spend_planned"]),
+                spend_actual=_decimal(update["spend_actual"]),
+                quarter_end=quarter_ends[update["quarter"]],
+            )
+            status["suggested_rag"] = suggestion.rag.value
+            if status["rag"] != suggestion.rag:
+                status["rag_reason"] = override_reason(
+                    numbers[status["objective"]], chosen=status["rag"], suggestion=suggestion
+                )
+
+
+# Why a lead might rate an objective worse than its figures: what the figures do not show.
+CONCERN_BY_OBJECTIVE = {
+    1: "the plan's operational and financial detail is still being agreed with partners",
+    2: "some live MDTs are not yet fully staffed, which the counts do not show",
+    3: "more remains to do with the local authorities and the voluntary sector",
+    4: "the 2019/20 plan depends on Primary Care Network footprints not yet agreed",
+}
+RAG_ORDER = {"complete": 0, "green": 1, "amber": 2, "red": 3}
+
+
+def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
+    """An illustrative, plausible reason for choosing `chosen` over the suggested RAG."""
+    suggested = suggestion.rag
+    if chosen == "not_started":
+        return "Work on this objective has not started yet: it follows the refreshed locality plan."
+    if chosen == "complete":
+        return (
+            f"The year's work on this objective is done; the figures flag {suggestion.explanation}."
+        )
+    if suggested == "complete":
+        return f"Milestones are complete, but {CONCERN_BY_OBJECTIVE[objective_number]}."
+    if RAG_ORDER[chosen] > RAG_ORDER[suggested]:
+        return (
+            f"The figures look better than the position: {CONCERN_BY_OBJECTIVE[objective_number]}."
+        )
+    return (
+        f"The figures suggest {suggested.label} ({suggestion.explanation}); this is timing, "
+        "with recovery agreed for next quarter."
+    )
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def build_rows(reference_path: Path) -> list[dict]:
