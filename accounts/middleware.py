@@ -7,14 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import sessions, two_factor
+from localities import access
 
 # Pages an unverified user may still open: where they give the code, and logging out.
+# (Static files and /healthz never reach a view that needs a login.)
 TWO_FACTOR_EXEMPT = {
     "accounts:two-factor-setup",
     "accounts:two-factor-verify",
+    "accounts:two-factor-recovery",
     "logout",
     "admin:logout",
 }
@@ -48,7 +51,9 @@ class SessionLifetimeMiddleware:
 class TwoFactorMiddleware:
     """Sends a user who owes a one-time code to give it (or to set up an app) first.
 
-    Goes after django_otp's OTPMiddleware and Django's LoginRequiredMiddleware.
+    Who owes one is decided in localities.access (must_verify); this checks it
+    for every page, so no view can forget. Goes after django_otp's
+    OTPMiddleware and Django's LoginRequiredMiddleware.
     """
 
     def __init__(self, get_response):
@@ -60,19 +65,31 @@ class TwoFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "login_required", True) or SESSION_KEY not in request.session:
             return None
-        match = request.resolver_match
-        if match.view_name in TWO_FACTOR_EXEMPT:
+        if request.resolver_match.view_name in TWO_FACTOR_EXEMPT:
             return None
         enrolled = request.session.get(two_factor.ENROLLED, False)
-        staff_in_admin = (
-            settings.REQUIRE_STAFF_TWO_FACTOR
-            and "admin" in match.namespaces
-            and request.user.is_staff
-        )
-        if not (enrolled or staff_in_admin) or request.user.is_verified():
+        # With the setting off this costs nothing; with it on, the group query
+        # is cached on the user for the view's own access checks.
+        required = access.owes_second_factor(request.user)
+        if not (enrolled or required) or request.user.is_verified():
             return None
-        if enrolled or user_has_device(request.user, confirmed=True):
+        if enrolled or two_factor.has_authenticator(request.user):
             target = "accounts:two-factor-verify"
         else:
             target = "accounts:two-factor-setup"
-        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        # A refused POST (an approval, say) is not repeated after the code: it
+        # would arrive as a GET. Its page is opened again instead.
+        if request.method in ("GET", "HEAD"):
+            next_url = request.get_full_path()
+        else:
+            next_url = _same_site_referer(request) or reverse("dashboard:home")
+        return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
+
+
+def _same_site_referer(request) -> str:
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/recovery/", views.two_factor_recovery, name="two-factor-recovery"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
+    path("two-factor/recovery-codes/new/", views.recovery_codes_new, name="recovery-codes-new"),
 ]

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     # Two-factor authentication with authenticator apps (TOTP).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Single-use recovery codes for when the authenticator app is not to hand.
+    "django_otp.plugins.otp_static",
     # Content-Security-Policy header; its system checks catch pre-4.0 settings.
     "csp",
     "localities",
@@ -232,9 +234,12 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
-# Two-factor authentication (django-otp, TOTP): staff must give a code from an
-# authenticator app before Django admin; anyone else may set it up. Only
-# development may relax it (the demo accounts have no authenticator app).
+# Two-factor authentication (django-otp, TOTP, with recovery codes): whoever
+# approves updates or reaches Django admin (the programme office, staff and
+# superusers: localities.access.must_verify) must give a code from an
+# authenticator app before any page; anyone else may set it up. The name is
+# kept from when it covered staff in admin only. Only development may relax it
+# (the demo accounts have no authenticator app).
 REQUIRE_STAFF_TWO_FACTOR = env_bool("REQUIRE_STAFF_TWO_FACTOR", default=not DEBUG)
 if not DEBUG and not REQUIRE_STAFF_TWO_FACTOR:
     raise ImproperlyConfigured("REQUIRE_STAFF_TWO_FACTOR cannot be turned off when DEBUG is off.")

@@ -5,6 +5,7 @@ what was refused and on which object. localcare.middleware logs every
 PermissionDenied a view raises (user, path, object, time) in one place.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -55,6 +56,33 @@ def is_locality_lead(user) -> bool:
 
 def is_programme_office(user) -> bool:
     return user.is_authenticated and (user.is_superuser or _in_group(user, PROGRAMME_OFFICE))
+
+
+def must_verify(user) -> bool:
+    """Whoever holds a power the board relies on gives a second factor before using it.
+
+    The programme office approves, returns and reopens updates, previews
+    returns before approval and keeps the risk register; staff and superusers
+    reach Django admin. A stolen password alone must open none of that.
+    Board members and leads may set two-factor up, but are not made to.
+    """
+    if not user.is_authenticated:
+        return False
+    # Staff and superusers first: no group query for them.
+    return user.is_staff or user.is_superuser or is_programme_office(user)
+
+
+def owes_second_factor(user) -> bool:
+    """This user must give a one-time code first and has not, in this session.
+
+    Only while settings.REQUIRE_STAFF_TWO_FACTOR is on (always with DEBUG off).
+    A user object that did not come through django-otp's middleware (no
+    `is_verified`) has given no code.
+    """
+    if not settings.REQUIRE_STAFF_TWO_FACTOR or not must_verify(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
 
 
 def can_view_dashboards(user) -> bool:

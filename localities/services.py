@@ -165,6 +165,13 @@ def _require_reviewer(by: AbstractBaseUser) -> None:
             "reviewing quarterly updates",
             message="Only the programme office reviews quarterly updates.",
         )
+    # accounts' middleware sends such a user to give a code before any page;
+    # this holds even if a view were ever reached some other way.
+    if access.owes_second_factor(by):
+        raise access.refuse(
+            "reviewing quarterly updates without two-factor authentication",
+            message="Give a code from your authenticator app before you review quarterly updates.",
+        )
 
 
 def _lock(update: QuarterlyUpdate) -> None:

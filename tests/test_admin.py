@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -170,7 +171,7 @@ def programme(db, admin_user):
         consequence=4,
         is_illustrative=True,
     )
-    # Sign-in records (django-axes) and a two-factor device (django-otp).
+    # Sign-in records (django-axes), a two-factor device and recovery codes (django-otp).
     AccessAttempt.objects.create(
         username="board", ip_address="192.0.2.10", failures_since_start=1, get_data="", post_data=""
     )
@@ -179,6 +180,9 @@ def programme(db, admin_user):
     # Not the admin's own: a device would make the admin's session owe a code.
     someone = get_user_model().objects.create_user(username="someone", password="x" * 16)
     TOTPDevice.objects.create(user=someone, name="Authenticator app")
+    StaticDevice.objects.create(user=someone, name="Recovery codes").token_set.create(
+        token="abcd2345"
+    )
 
 
 @pytest.fixture
