@@ -44,14 +44,29 @@ if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
-    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+    # The same tests as Django's security.W009 (check --deploy), made fatal: a
+    # key Django generated for a laptop ("django-insecure-...") or one with few
+    # distinct characters ("x" * 50) signs sessions anyone could forge.
+    if (
+        not SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure")
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+    ):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set to a random value of at least 50 characters "
+            "(at least 5 of them different, not starting 'django-insecure') "
             "when DEBUG is off. For development, set DEBUG=true."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS must list this service's host names when DEBUG is off."
+        )
+    # "*" would answer any Host header, so links built from it (password
+    # resets, redirects) could point at an attacker's site.
+    if any("*" in host for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name this service's hosts, not '*', when DEBUG is off."
         )
 
 INSTALLED_APPS = [
