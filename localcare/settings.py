@@ -206,6 +206,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Length and a common-password check; no forced expiry (NCSC password guidance).
+# Then what an attacker tries first against this service (accounts/password_validation.py):
+# the published demo password, the programme's own name, the username repeated.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -214,6 +216,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.KnownPasswordValidator"},
+    {"NAME": "accounts.password_validation.ProgrammeWordsValidator"},
+    {"NAME": "accounts.password_validation.UsernameRepetitionValidator"},
 ]
 
 LOGIN_URL = "login"
