@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store on everything but static files (above).
+    "localcare.middleware.PrivateCacheMiddleware",
     # 503 "service unavailable" while the database cannot be reached: before the
     # session and user are read, after static files (which need no database).
     "localcare.middleware.DatabaseUnavailableMiddleware",
