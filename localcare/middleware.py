@@ -77,7 +77,8 @@ class RefusedAccessLogMiddleware:
     Views and services raise `localities.access.refuse(what, target)`, or any
     PermissionDenied (Django admin does); this records who, what, which object
     and where to the "localcare.access" logger, with the time on the record.
-    Django then answers with the 403 page as usual.
+    Django then answers with the 403 page as usual, and its own log record of
+    the refusal is dropped (settings.LOGGING), so each refusal is one line.
     """
 
     def __init__(self, get_response):
@@ -106,6 +107,9 @@ class RefusedAccessLogMiddleware:
                     "target": str(target) if target is not None else "",
                 },
             )
+            # Django's own "Forbidden" record with its traceback is then dropped
+            # (localcare.log_filters.ExpectedRefusalFilter): one line a refusal.
+            request.refusal_logged = True
         return None
 
 
