@@ -234,6 +234,7 @@ def test_static_files_keep_their_own_caching(client, board_user):
     client.force_login(board_user)
 
     response = client.get("/static/css/localcare.css")
+    response.close()  # WhiteNoise streams the open file
 
     assert response.status_code == 200
     assert "no-store" not in directives(response)
