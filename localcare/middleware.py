@@ -1,5 +1,6 @@
-"""Middleware of the project as a whole: the database being down, refused access,
-and smaller HTML (template indentation and blank lines are not sent)."""
+"""Middleware of the project as a whole: pages never stored by browsers or proxies,
+the database being down, refused access, and smaller HTML (template indentation
+and blank lines are not sent)."""
 
 import logging
 import re
@@ -7,11 +8,33 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connections
+from django.utils.cache import patch_cache_control
 
 from localcare.database_deadline import request_deadline
 from localcare.errors import DATABASE_UNAVAILABLE, service_unavailable
 
 access_logger = logging.getLogger("localcare.access")
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response Django makes (ASVS 8.2.1).
+
+    Pages, downloads, JSON and admin show unpublished programme data: a shared
+    computer's browser cache, or a proxy, must not keep a copy on disk. Set
+    here, once, so no view can forget; the login and error pages get it too
+    (nothing there is worth caching, and a login form holds a CSRF token).
+    Goes just after WhiteNoise, which answers for static files itself without
+    calling further in: those keep their long, immutable caching. Directives a
+    view set are kept (no-store overrides any max-age), except "public".
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -59,7 +82,8 @@ class RefusedAccessLogMiddleware:
     Views and services raise `localities.access.refuse(what, target)`, or any
     PermissionDenied (Django admin does); this records who, what, which object
     and where to the "localcare.access" logger, with the time on the record.
-    Django then answers with the 403 page as usual.
+    Django then answers with the 403 page as usual, and its own log record of
+    the refusal is dropped (settings.LOGGING), so each refusal is one line.
     """
 
     def __init__(self, get_response):
@@ -88,6 +112,9 @@ class RefusedAccessLogMiddleware:
                     "target": str(target) if target is not None else "",
                 },
             )
+            # Django's own "Forbidden" record with its traceback is then dropped
+            # (localcare.log_filters.ExpectedRefusalFilter): one line a refusal.
+            request.refusal_logged = True
         return None
 
 

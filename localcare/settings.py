@@ -44,14 +44,29 @@ if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
-    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+    # The same tests as Django's security.W009 (check --deploy), made fatal: a
+    # key Django generated for a laptop ("django-insecure-...") or one with few
+    # distinct characters ("x" * 50) signs sessions anyone could forge.
+    if (
+        not SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure")
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+    ):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set to a random value of at least 50 characters "
+            "(at least 5 of them different, not starting 'django-insecure') "
             "when DEBUG is off. For development, set DEBUG=true."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS must list this service's host names when DEBUG is off."
+        )
+    # "*" would answer any Host header, so links built from it (password
+    # resets, redirects) could point at an attacker's site.
+    if any("*" in host for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name this service's hosts, not '*', when DEBUG is off."
         )
 
 INSTALLED_APPS = [
@@ -87,6 +102,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store on everything but static files (above).
+    "localcare.middleware.PrivateCacheMiddleware",
     # 503 "service unavailable" while the database cannot be reached: before the
     # session and user are read, after static files (which need no database).
     "localcare.middleware.DatabaseUnavailableMiddleware",
@@ -198,6 +215,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Length and a common-password check; no forced expiry (NCSC password guidance).
+# Then what an attacker tries first against this service (accounts/password_validation.py):
+# the published demo password, the programme's own name, the username repeated.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -206,6 +225,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.KnownPasswordValidator"},
+    {"NAME": "accounts.password_validation.ProgrammeWordsValidator"},
+    {"NAME": "accounts.password_validation.UsernameRepetitionValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -284,8 +306,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # A refusal is one line (localcare.access), not a "Forbidden" traceback too.
+        "expected_refusals": {"()": "localcare.log_filters.ExpectedRefusalFilter"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "loggers": {
+        "django.request": {"filters": ["expected_refusals"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

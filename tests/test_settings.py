@@ -78,6 +78,10 @@ def test_development_is_the_default_and_has_a_key():
         (None, "missing"),
         ("too-short", "short"),
         ("django-insecure-development-only-key-never-use-in-production", "dev key"),
+        # What `startproject` writes: long and random, but marked as a laptop's key.
+        ("django-insecure-" + "q7#vx2!kz9@m4r&t8w$y1b^n6c*e3h0j5l(p)s-d+f=g", "generated dev key"),
+        ("x" * 60, "one character"),
+        ("abcd" * 15, "four distinct characters"),
     ],
 )
 def test_production_refuses_to_start_without_a_real_secret_key(secret_key, reason):
@@ -93,6 +97,20 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = run_django("pass", DEBUG="false", SECRET_KEY=PRODUCTION_KEY)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "localcare.example.nhs.uk,*", "*.example.nhs.uk"])
+def test_production_refuses_to_start_with_a_wildcard_host(hosts):
+    result = run_django("pass", DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name this service's hosts, not '*'" in result.stderr
+
+
+def test_production_starts_with_a_real_key_and_named_hosts():
+    """The refusals above are not refusing everything: five distinct characters are enough."""
+    key = "abcde" * 10
+    environment = {"DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "a.example,b.example"}
+    assert setting("settings.ALLOWED_HOSTS", **environment) == "['a.example', 'b.example']"
 
 
 def test_debug_must_be_a_boolean():

@@ -53,6 +53,7 @@ print(json.dumps({
     "plain": fetch("/static/js/charts.js"),
     "module_source": module_source,
     "login": {"status": login.status_code, "html": login.content.decode()},
+    "redirect": fetch("/"),
 }))
 """
 
@@ -101,6 +102,18 @@ def test_hashed_files_are_cached_for_a_year_and_never_revalidated(served):
         assert "immutable" in response["cache_control"], (name, response)
         max_age = int(re.search(r"max-age=(\d+)", response["cache_control"])[1])
         assert max_age >= ONE_YEAR, (name, response)
+        # WhiteNoise answers before localcare.middleware.PrivateCacheMiddleware.
+        assert "no-store" not in response["cache_control"], (name, response)
+        assert "private" not in response["cache_control"], (name, response)
+
+
+def test_responses_from_django_are_never_stored_while_static_files_are(served):
+    """Production settings: the overview's redirect to log in is private, no-store."""
+    redirect = served["redirect"]
+    directives = {part.strip() for part in redirect["cache_control"].split(",")}
+
+    assert redirect["status"] == 302
+    assert {"private", "no-store"} <= directives
 
 
 def test_plotly_is_sent_compressed(served):

@@ -52,24 +52,27 @@ class Route:
     arguments: tuple[str, ...]
 
 
-def app_routes() -> list[Route]:
+def app_routes(skipped_prefixes: tuple[str, ...] = SKIPPED_PREFIXES) -> list[Route]:
+    """Every URL pattern outside `skipped_prefixes` (test_cache_control.py walks admin
+    and the account pages too)."""
+
     def walk(patterns, prefix="", namespace=""):
         for entry in patterns:
             pattern = prefix + str(entry.pattern)
             if isinstance(entry, URLResolver):
                 inner = ":".join(filter(None, [namespace, entry.namespace]))
                 yield from walk(entry.url_patterns, pattern, inner)
-            elif isinstance(entry, URLPattern) and not pattern.startswith(SKIPPED_PREFIXES):
+            elif isinstance(entry, URLPattern) and not pattern.startswith(skipped_prefixes):
                 name = ":".join(filter(None, [namespace, entry.name]))
                 yield Route(pattern, name, tuple(entry.pattern.converters))
 
     return list(walk(get_resolver().url_patterns))
 
 
-def concrete_urls(route: Route) -> list[tuple[str, dict]]:
+def concrete_urls(route: Route, values: dict = VALUES) -> list[tuple[str, dict]]:
     combinations = [{}]
     for argument in route.arguments:
-        combinations = [{**c, argument: value} for c in combinations for value in VALUES[argument]]
+        combinations = [{**c, argument: value} for c in combinations for value in values[argument]]
     return [(reverse(route.name, kwargs=kwargs), kwargs) for kwargs in combinations]
 
 

@@ -220,6 +220,76 @@ def test_a_long_uncommon_password_is_accepted(board_user):
     validate_password("river-lantern-quarterly-47", user=board_user)
 
 
+# What an attacker tries first against this service (accounts/password_validation.py).
+PUBLISHED = "This password contains the demo password, which is published."
+PROGRAMME = "This password contains the name of the programme (Kent and Medway, Local Care)."
+USERNAME = "This password is mostly your username."
+SERVICE_SPECIFIC = [
+    # (username, password, message)
+    ("board", DEMO_PASSWORD, PUBLISHED),
+    ("board", "LOCALCARE DEMO 2024", PUBLISHED),
+    ("board", "Kent and Medway 2019!", PROGRAMME),
+    ("board", "KentMedway-rota-2024", PROGRAMME),
+    ("board", "kent4ndm3dw4y-board", PROGRAMME),
+    ("board", "my L0cal-Care passphrase", PROGRAMME),
+    ("rt-pw", "rt-pw-rt-pw-rt-pw", USERNAME),
+    ("rt-pw", "RT.PW RT.PW rt_pw!", USERNAME),
+    ("board", "board-board-2024!", USERNAME),
+    ("lead-thanet", "LeadThanet!LeadThanet", USERNAME),
+]
+# Near misses that stay allowed: a locality's name alone, the username once among other words.
+ALLOWED = [
+    ("board", "medway-river-lantern-47"),
+    ("board", "boardroom-lantern-quarterly"),
+    ("rt-pw", "rt-pw plus a longer passphrase"),
+    ("jo", "jo-jo-jo-jo-jo-jo-jo"),  # too short a username to look for
+]
+
+
+@pytest.mark.parametrize(("username", "password", "message"), SERVICE_SPECIFIC)
+def test_service_specific_passwords_are_refused(django_user_model, username, password, message):
+    user = django_user_model(username=username)
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user=user)
+
+    assert any(message in text for text in refused.value.messages)
+
+
+@pytest.mark.parametrize(("username", "password", "message"), SERVICE_SPECIFIC)
+def test_the_password_change_form_refuses_them_and_changes_nothing(
+    client, django_user_model, username, password, message
+):
+    user = django_user_model.objects.create_user(username=username, password=DEMO_PASSWORD)
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": DEMO_PASSWORD, "new_password1": password, "new_password2": password},
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert "There is a problem" in response.text
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.parametrize(("username", "password"), ALLOWED)
+def test_near_misses_are_accepted(django_user_model, username, password):
+    validate_password(password, user=django_user_model(username=username))
+
+
+def test_the_password_change_page_explains_the_rules(client, board_user):
+    client.force_login(board_user)
+
+    text = client.get("/accounts/password_change/").text
+
+    assert "cannot be or contain the demo password" in text
+    assert "cannot contain Kent and Medway or Local Care" in text
+    assert "cannot be mostly your username" in text
+
+
 def test_passwords_never_expire(client, board_user):
     # No forced change however old the password (NCSC guidance): three years on it still works.
     with time_machine.travel(timezone.now() + timedelta(days=3 * 365)):
