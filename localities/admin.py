@@ -43,6 +43,10 @@ from localities.models import (
 admin.site.site_header = "Kent and Medway Local Care – administration"
 admin.site.site_title = "Kent and Medway Local Care – administration"
 admin.site.index_title = "Programme data"
+# Admin's navigation sidebar takes 300 px of a 1280 px screen beside the
+# changelists' filters, and the risk register's list then scrolls sideways;
+# the home page and the breadcrumbs lead to every list instead.
+admin.site.enable_nav_sidebar = False
 
 PROGRAMME_WIDE = "Programme-wide"
 

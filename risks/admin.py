@@ -259,20 +259,20 @@ class RiskReviewInline(ProgrammeOfficeOnly, LabelledTabularInline):
 @admin.register(Risk)
 class RiskAdmin(SuperuserDeletes, RegisterAdmin):
     form = risk_forms.RiskAdminForm
+    # What the weekly review needs, narrow enough to read at 1280 px beside
+    # admin's navigation and the filters (tests/browser/test_admin_accessibility.py);
+    # category, objective, owner and the scores' demo flag are filters and on
+    # the change page.
     list_display = [
         "reference",
         "title",
-        "category",
         "locality_or_programme",
-        "objective",
-        "owner_role",
         "current_score_and_band",
         "trend",
         "next_review_date",
         "review_overdue",
         "status",
         "is_illustrative",
-        "scores_are_illustrative",
     ]
     list_display_links = ["reference", "title"]
     list_filter = [

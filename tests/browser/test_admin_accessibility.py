@@ -21,7 +21,7 @@ from localities.models import (
     RaisedRisk,
 )
 from risks.models import Risk, RiskCategory
-from tests.helpers import accessibility_check
+from tests.helpers import accessibility_check, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +92,30 @@ def test_every_admin_list_and_change_page_has_no_axe_violation(demo_site, page, 
 
     assert len(urls) >= 2 * 30
     assert reports == [], f"{len(reports)} of {len(urls)} pages:\n" + "\n".join(reports)
+
+
+def test_risk_register_list_shows_score_band_and_review_date_at_1280_px(demo_site, page, log_in):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in("office")
+
+    page.goto(admin_url(Risk, "changelist"))
+
+    # Neither the page nor the list beside the filters scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    results = page.locator("#changelist .results")
+    assert results.evaluate("list => list.scrollWidth <= list.clientWidth")
+    visible_right = min(1280, results.bounding_box()["x"] + results.bounding_box()["width"])
+    for column in ["current_score_and_band", "next_review_date"]:
+        header = page.locator(f"#result_list thead th.column-{column}")
+        box = header.bounding_box()
+        assert box["x"] + box["width"] <= visible_right, column
+    # The score and its band are read together, in the first risk's row.
+    first_score = page.locator("#result_list tbody td.field-current_score_and_band .risk-band")
+    box = first_score.first.bounding_box()
+    assert box["x"] + box["width"] <= visible_right
+    screenshot(page, "admin-risks-changelist")
+
+    page.get_by_role("link", name="LC-R03").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=2, name="LC-R03").count() == 1
+    screenshot(page, "admin-risk-change")
