@@ -5,7 +5,8 @@ change page, with the axe-core configuration of the other pages
 (tests.helpers.WCAG_22_AA_TAGS). The pages come from the admin registry, so a
 model registered later is checked as soon as it is. One browser, one login,
 the pages one after another. The admin's fixes are templates/admin/base_site.html,
-static/admin-overrides.css and .js (docs/security.md, "Accessibility").
+static/admin-overrides.css and .js (docs/security.md, "Django admin: WCAG
+2.2 AA under the same policy").
 """
 
 import pytest
