@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.text import capfirst
 
 from accounts import services
 
@@ -12,6 +14,17 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     actions = ["deactivate_users"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A date-time field is two inputs, "Date:" and "Time:", which its one
+        # <label> cannot name: each is named for screen readers instead.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            label = capfirst(formfield.label)
+            date, time = formfield.widget.widgets
+            date.attrs["aria-label"] = f"{label}: date"
+            time.attrs["aria-label"] = f"{label}: time"
+        return formfield
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):

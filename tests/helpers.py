@@ -16,17 +16,22 @@ def screenshot(page, name: str) -> Path:
 WCAG_22_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def assert_accessible(page):
-    """axe-core against WCAG 2.2 A and AA: no violations."""
+def accessibility_check(page):
+    """axe-core's results for the page against WCAG 2.2 A and AA."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
+    return Axe().run(
         page,
         options={
             "runOnly": {"type": "tag", "values": WCAG_22_AA_TAGS},
             "resultTypes": ["violations"],
         },
     )
+
+
+def assert_accessible(page):
+    """axe-core against WCAG 2.2 A and AA: no violations."""
+    results = accessibility_check(page)
     assert results.violations_count == 0, results.generate_report()
 
 
