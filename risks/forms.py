@@ -236,6 +236,17 @@ class RecordReviewForm(forms.Form):
             self.fields[f"likelihood_{risk.pk}"] = likelihood
             self.fields[f"consequence_{risk.pk}"] = consequence
             self.fields[f"note_{risk.pk}"] = note
+            # The version the form was opened at: one form, one review per risk.
+            self.fields[f"version_{risk.pk}"] = forms.IntegerField(
+                initial=risk.version,
+                widget=forms.HiddenInput,
+                error_messages={
+                    "required": "Reload the page: the form did not say which version of "
+                    f"{risk.reference} it reviews.",
+                    "invalid": "Reload the page: the form did not say which version of "
+                    f"{risk.reference} it reviews.",
+                },
+            )
 
     def rows(self):
         return [
@@ -244,9 +255,15 @@ class RecordReviewForm(forms.Form):
                 "likelihood": self[f"likelihood_{risk.pk}"],
                 "consequence": self[f"consequence_{risk.pk}"],
                 "note": self[f"note_{risk.pk}"],
+                "version": self[f"version_{risk.pk}"],
             }
             for risk in self.risks
         ]
+
+    def now_at(self, risk: Risk, version: int) -> None:
+        """After a refusal, carry the version now saved: recording again is then on purpose."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix(f"version_{risk.pk}")] = version
 
     def clean(self):
         cleaned = super().clean()
@@ -274,6 +291,7 @@ class RecordReviewForm(forms.Form):
                 "likelihood": self.cleaned_data[f"likelihood_{risk.pk}"],
                 "consequence": self.cleaned_data[f"consequence_{risk.pk}"],
                 "note": self.cleaned_data[f"note_{risk.pk}"],
+                "expected_version": self.cleaned_data[f"version_{risk.pk}"],
             }
 
 

@@ -296,6 +296,7 @@ def test_band_edits_take_effect_everywhere(register, admin_user):
             f"likelihood_{scored_8.pk}": "2",
             f"consequence_{scored_8.pk}": "4",
             f"note_{scored_8.pk}": "No change.",
+            f"version_{scored_8.pk}": Risk.objects.get(pk=scored_8.pk).version,
             "apply": "yes",
         },
     )
@@ -379,6 +380,7 @@ def test_history_page_shows_a_readable_diff(register):
             f"likelihood_{target.pk}": "3",
             f"consequence_{target.pk}": "3",
             f"note_{target.pk}": "Some funding found.",
+            f"version_{target.pk}": Risk.objects.get(pk=target.pk).version,
             "apply": "yes",
         },
     )
@@ -592,9 +594,11 @@ def test_record_a_review_for_the_selected_risks(register, admin_user):
             f"likelihood_{first.pk}": "4",
             f"consequence_{first.pk}": "4",
             f"note_{first.pk}": "Culture work stalled.",
+            f"version_{first.pk}": first.version,
             f"likelihood_{second.pk}": "2",
             f"consequence_{second.pk}": "5",
             f"note_{second.pk}": "Investment case progressing.",
+            f"version_{second.pk}": second.version,
         },
     )
 
@@ -624,10 +628,11 @@ def test_a_review_before_the_raise_date_is_refused(register):
             f"likelihood_{thanet_risk.pk}": "4",
             f"consequence_{thanet_risk.pk}": "3",
             f"note_{thanet_risk.pk}": "Early.",
+            f"version_{thanet_risk.pk}": thanet_risk.version,
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "LC-R09: A review cannot be dated before the risk was raised (20 Aug 2018)."
         in response.content.decode()
@@ -647,6 +652,7 @@ def test_a_review_needs_a_note_and_valid_scores(register):
         **{f"likelihood_{target.pk}": "7", f"consequence_{target.pk}": "4"},
     )
 
+    assert response.status_code == 400
     content = response.content.decode()
     assert "Likelihood is scored from 1 (rare) to 5 (almost certain)." in content
     assert "Add a note: what the review found or decided." in content
