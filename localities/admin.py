@@ -57,6 +57,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     history_object_related: tuple[str, ...] = ()
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if request.method == "POST" and context.get("errors"):
+            # A refused edit (too long a text, a missing field) is a 400, not
+            # a 200 that looks like success to a script; what was entered is
+            # still in the form.
+            response.status_code = 400
+        return response
+
     def render_history_view(self, request, template, context, **kwargs):
         page_obj = context.get("page_obj")
         if self.history_object_related and page_obj is not None:

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.utils import timezone
 
+from localities.models import NOTE_MAX_LENGTH
 from risks import scoring
 from risks.models import Risk, RiskReview, ScoreBand
 from risks.services import REOPEN_REASON_MAX_LENGTH, STALE_EDIT_MESSAGE
@@ -24,6 +25,10 @@ TARGET_WORSE_MESSAGE = (
     "to keep them."
 )
 NOTE_REQUIRED = "Add a note: what the review found or decided."
+
+
+def too_long(what: str, limit: int) -> str:
+    return f"Keep {what} to {limit:,} characters or fewer: it is kept with the risk."
 
 
 def score_field(name: str, *, label: str, initial: int | None = None) -> forms.TypedChoiceField:
@@ -226,8 +231,12 @@ class RecordReviewForm(forms.Form):
             )
             note = forms.CharField(
                 label="Note",
+                max_length=NOTE_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
-                error_messages={"required": NOTE_REQUIRED},
+                error_messages={
+                    "required": NOTE_REQUIRED,
+                    "max_length": too_long("the note", NOTE_MAX_LENGTH),
+                },
             )
             # The table's column headings are not <label>s: name each control.
             for field, what in [(likelihood, "Likelihood"), (consequence, "Consequence")]:
@@ -298,9 +307,13 @@ class RecordReviewForm(forms.Form):
 class CloseRisksForm(forms.Form):
     note = forms.CharField(
         label="Closing note",
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Why the risk is closed: kept with each risk and shown on the register.",
-        error_messages={"required": "Say why the risk is closed."},
+        error_messages={
+            "required": "Say why the risk is closed.",
+            "max_length": too_long("the closing note", NOTE_MAX_LENGTH),
+        },
     )
 
 
@@ -396,9 +409,13 @@ class AcceptProposedRiskForm(forms.Form):
 class RejectProposedRiskForm(forms.Form):
     reason = forms.CharField(
         label="Why reject",
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="The locality lead who proposed the risk will read this.",
-        error_messages={"required": "Say why the proposed risk is rejected."},
+        error_messages={
+            "required": "Say why the proposed risk is rejected.",
+            "max_length": too_long("the reason", NOTE_MAX_LENGTH),
+        },
     )
 
 
