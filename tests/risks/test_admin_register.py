@@ -424,7 +424,7 @@ def test_target_worse_than_current_needs_save_anyway(register):
 
     refused = edit_risk(register, target, target_likelihood="5", target_consequence="4")
 
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     content = refused.content.decode()
     assert "The target score (20) is worse than the current score (12)" in content
     assert 'type="checkbox" name="save_anyway"' in content
@@ -468,7 +468,7 @@ def test_save_anyway_is_hidden_until_needed(register):
 def test_risk_page_validation_messages(register, changes, message):
     response = edit_risk(register, risk("LC-R01"), **changes)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert risk("LC-R01").version == 1
 
@@ -479,7 +479,7 @@ def test_a_closed_risk_needs_its_closing_note(register, admin_user):
 
     response = edit_risk(register, target, closing_note="")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Say why the risk is closed." in response.content.decode()
 
 
@@ -519,7 +519,7 @@ def test_a_stale_edit_is_refused_and_the_users_text_shown_back(register, client,
     mine["description"] = "My new description."
     refused = register.post(change_url(target), mine)
 
-    assert refused.status_code == 200
+    assert refused.status_code == 409
     content = refused.content.decode()
     assert "Someone else saved this risk while you were editing it" in content
     assert 'value="My carefully written title"' in content
