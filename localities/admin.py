@@ -7,6 +7,7 @@ query (list_select_related or an annotation), never once per row.
 """
 
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, F, prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import format_html
@@ -53,7 +54,8 @@ PROGRAMME_WIDE = "Programme-wide"
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """The base of every ModelAdmin here: history view, without a query per version.
+    """The base of every ModelAdmin here: history view, without a query per version,
+    and a 4xx for a refused form.
 
     Each row of the history page prints its version's name, and simple-history
     builds a fresh instance for every row. When that name walks relations
@@ -62,6 +64,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """
 
     history_object_related: tuple[str, ...] = ()
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if request.method == "POST" and context.get("errors"):
+            # A refused edit (too long a text, a missing field) is a 400, and
+            # one refused as stale (risks.forms.RiskAdminForm) a 409, not a 200
+            # that looks like success to a script; what was entered is still
+            # in the form.
+            form = context["adminform"].form
+            stale = form.has_error(NON_FIELD_ERRORS, code="stale")
+            response.status_code = 409 if stale else 400
+        return response
 
     def render_history_view(self, request, template, context, **kwargs):
         page_obj = context.get("page_obj")

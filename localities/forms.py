@@ -14,7 +14,12 @@ from django import forms
 from django.utils.formats import number_format
 
 from localities.models import (
+    COMMENTS_MAX_LENGTH,
     MDT,
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     CareModelElement,
     MaturityScore,
     Milestone,
@@ -25,9 +30,6 @@ from localities.models import (
 )
 from localities.rag import SuggestedRag
 
-NARRATIVE_MAX_LENGTH = 5000
-REASON_MAX_LENGTH = 1000
-SUMMARY_MAX_LENGTH = 10000
 SPEND_MAX = Decimal("999999999999.99")
 OUTCOME_MAX = Decimal("99999999999.9")
 EXTRA_RISK_ROWS = 2
@@ -303,8 +305,8 @@ class RaisedRiskForm(RowForm):
     title = forms.CharField(
         label="Risk or issue",
         required=False,
-        max_length=300,
-        error_messages={"max_length": too_long("The title", 300)},
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={"max_length": too_long("The title", TITLE_MAX_LENGTH)},
     )
     description = forms.CharField(
         label="Description (optional)",
@@ -722,11 +724,11 @@ class ReviewCommentsForm(forms.Form):
 
     comments = forms.CharField(
         label="What should the lead change?",
-        max_length=REASON_MAX_LENGTH * 5,
+        max_length=COMMENTS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "required": "Tell the lead what to change before returning the update.",
-            "max_length": too_long("The comments", REASON_MAX_LENGTH * 5),
+            "max_length": too_long("The comments", COMMENTS_MAX_LENGTH),
         },
     )
 

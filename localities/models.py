@@ -5,11 +5,31 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+# How many characters each kind of free text holds: the one place for the
+# limits. A CharField's max_length is checked by full_clean() (and the
+# database); a TextField's is not, so limited_text() adds the validator. The
+# forms take their max_length from the model field, and the NHS.UK character
+# count shows it (templates/localities/includes/field.html).
+TITLE_MAX_LENGTH = 300  # a risk's or milestone's title (CharField)
+REASON_MAX_LENGTH = 1_000  # why a RAG differs from the suggestion, why a forecast moved
+NOTE_MAX_LENGTH = 2_000  # a review's note, why a risk was closed or rejected
+DESCRIPTION_MAX_LENGTH = 2_000  # what a governance body, MDT, milestone or action is
+NARRATIVE_MAX_LENGTH = 5_000  # progress this quarter; a risk's description
+COMMENTS_MAX_LENGTH = 5_000  # the programme office's comments returning an update
+SUMMARY_MAX_LENGTH = 10_000  # the update's summary of the quarter for the board
+
+
+def limited_text(max_length: int, **kwargs) -> models.TextField:
+    """A TextField that full_clean() refuses beyond `max_length` characters."""
+    return models.TextField(
+        max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
 
 
 class IllustrativeMixin(models.Model):
@@ -110,7 +130,7 @@ class GovernanceBody(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=30, blank=True)
-    purpose = models.TextField(blank=True)
+    purpose = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
     active_from = models.DateField(null=True, blank=True)
     active_until = models.DateField(null=True, blank=True)
 
@@ -167,7 +187,7 @@ class MDT(IllustrativeMixin, models.Model):
     planned_go_live = models.DateField(null=True, blank=True)
     actual_go_live = models.DateField(null=True, blank=True)
     partners = models.ManyToManyField(PartnerOrganisation, blank=True, related_name="mdts")
-    notes = models.TextField(blank=True)
+    notes = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
 
     objects = MDTQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[partners])
@@ -332,7 +352,7 @@ class Objective(models.Model):
         FinancialYear, on_delete=models.PROTECT, related_name="objectives"
     )
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
     short_title = models.CharField(max_length=60, help_text="For table headings.")
     measure = models.CharField(
         max_length=200,
@@ -363,7 +383,7 @@ class CriticalArea(models.Model):
 
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
 
     history = HistoricalRecords()
 
@@ -385,9 +405,9 @@ class CriticalAreaAction(models.Model):
     critical_area = models.ForeignKey(
         CriticalArea, on_delete=models.CASCADE, related_name="actions"
     )
-    title = models.CharField(max_length=300)
-    progress_to_date = models.TextField(blank=True)
-    next_steps = models.TextField(blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    progress_to_date = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
+    next_steps = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
     owner_role = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     source = models.CharField(max_length=300, blank=True)
@@ -428,8 +448,8 @@ class Milestone(IllustrativeMixin, models.Model):
         COMPLETE = "complete", "Complete"
         CANCELLED = "cancelled", "Cancelled"
 
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
     workstream = models.CharField(
         max_length=100, blank=True, help_text="For example “Communications and engagement”."
     )
@@ -595,7 +615,7 @@ class OutcomeMeasure(models.Model):
     name = models.CharField(max_length=100, unique=True)
     unit = models.CharField(max_length=50, help_text="For example “attendances”.")
     lower_is_better = models.BooleanField(default=True)
-    description = models.TextField(blank=True)
+    description = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
 
     history = HistoricalRecords()
 
@@ -752,7 +772,9 @@ class QuarterlyUpdate(IllustrativeMixin, models.Model):
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="updates")
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    summary = models.TextField(blank=True, help_text="Overall narrative for the quarter.")
+    summary = limited_text(
+        SUMMARY_MAX_LENGTH, blank=True, help_text="Overall narrative for the quarter."
+    )
     spend_planned = models.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -782,7 +804,7 @@ class QuarterlyUpdate(IllustrativeMixin, models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    review_comments = models.TextField(blank=True)
+    review_comments = limited_text(COMMENTS_MAX_LENGTH, blank=True)
     # Incremented on every save through the services, so a second editor
     # working from a stale copy is told instead of overwriting the first.
     version = models.PositiveIntegerField(default=1)
@@ -835,12 +857,14 @@ class ObjectiveStatus(models.Model):
     )
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="statuses")
     rag = models.CharField("RAG status", max_length=20, choices=Rag.choices)
-    narrative = models.TextField(blank=True)
+    narrative = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
-    rag_reason = models.TextField(
-        blank=True, help_text="Why the lead chose a RAG different from the suggested one."
+    rag_reason = limited_text(
+        REASON_MAX_LENGTH,
+        blank=True,
+        help_text="Why the lead chose a RAG different from the suggested one.",
     )
     suggested_rag = models.CharField(
         "suggested RAG",
@@ -965,8 +989,8 @@ class MilestoneUpdate(models.Model):
     status = models.CharField(max_length=20, choices=Milestone.Status.choices)
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
-    forecast_change_reason = models.TextField(
-        blank=True, help_text="Why the forecast moved later than last reported."
+    forecast_change_reason = limited_text(
+        REASON_MAX_LENGTH, blank=True, help_text="Why the forecast moved later than last reported."
     )
 
     history = HistoricalRecords()
@@ -1052,8 +1076,8 @@ class RaisedRisk(models.Model):
     update = models.ForeignKey(
         QuarterlyUpdate, on_delete=models.CASCADE, related_name="raised_risks"
     )
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
     category = models.ForeignKey("risks.RiskCategory", on_delete=models.PROTECT, related_name="+")
     proposed_risk = models.OneToOneField(
         "risks.Risk", on_delete=models.SET_NULL, null=True, blank=True, related_name="raised_in"

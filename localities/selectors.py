@@ -260,6 +260,28 @@ def update_timeline(update: QuarterlyUpdate) -> list[TimelineEntry]:
     ]
 
 
+def why_locked(update: QuarterlyUpdate) -> str:
+    """Why a lead's save was refused: who submitted (or approved) the update, and when."""
+    if update.status == QuarterlyUpdate.Status.APPROVED:
+        done, who, when = "approved", update.reviewed_by, update.reviewed_at
+    else:
+        done, who, when = (
+            update.get_status_display().lower(),
+            update.submitted_by,
+            update.submitted_at,
+        )
+    by = f" by {_person(who)}" if who is not None else ""
+    at = ""
+    if when is not None:
+        moment = timezone.localtime(when)
+        at = f" at {moment:%H:%M} on {moment.day} {moment:%b %Y}"
+    return (
+        f"This update was {done}{by}{at}, so your changes were not saved. What you typed "
+        "is below: copy it somewhere safe, then ask the programme office to return the "
+        "update if it needs changing."
+    )
+
+
 def _person(user) -> str:
     if user is None:
         return "System"

@@ -532,8 +532,11 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
             raise PermissionDenied
         return risk
 
-    def _render_step(self, request, template: str, **context) -> TemplateResponse:
+    def _render_step(self, request, template: str, *, status=None, **context) -> TemplateResponse:
         form = context["form"]
+        if status is None:
+            # A refused form is a 400, with what was entered still in it.
+            status = 400 if form.is_bound and form.errors else 200
         return TemplateResponse(
             request,
             f"admin/risks/risk/{template}",
@@ -544,6 +547,7 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 **context,
             },
+            status=status,
         )
 
     def _only_in_status(self, request, queryset, status: Risk.Status, doing: str) -> list[Risk]:
@@ -563,12 +567,18 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
     def _record_reviews(self, request, risks, *, done_url, action=None, single=None):
         bound = request.method == "POST" and "apply" in request.POST
         form = risk_forms.RecordReviewForm(request.POST if bound else None, risks=risks)
+        status = 400 if bound else 200
         if bound and form.is_valid():
             try:
                 with transaction.atomic():
                     for review in form.reviews():
                         current = review["risk"]
                         services.record_review(**review, by=request.user)
+            except services.StaleEdit as stale:
+                status = 409
+                saved = Risk.objects.values_list("version", flat=True).get(pk=current.pk)
+                form.now_at(current, saved)
+                form.add_error(None, f"{current.reference}: {stale.messages[0]}")
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, f"{current.reference}: {message}")
@@ -590,6 +600,7 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
             action=action,
             submit_label="Record the review",
             cancel_url=self._change_url(single) if single else done_url,
+            status=status,
         )
 
     _STATUS_STEPS = {
@@ -850,6 +861,8 @@ class RiskReviewAdmin(SuperuserDeletes, RegisterAdmin):
             note=obj.note,
             reviewer_role=obj.reviewer_role,
             by=request.user,
+            # This page chooses the risk in the form, so no version came with it.
+            expected_version=None,
         )
         # The admin logs and redirects to the object it was given.
         obj.pk = review.pk

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.utils import timezone
 
+from localities.models import NOTE_MAX_LENGTH
 from risks import scoring
 from risks.models import Risk, RiskReview, ScoreBand
 from risks.services import REOPEN_REASON_MAX_LENGTH, STALE_EDIT_MESSAGE
@@ -24,6 +25,10 @@ TARGET_WORSE_MESSAGE = (
     "to keep them."
 )
 NOTE_REQUIRED = "Add a note: what the review found or decided."
+
+
+def too_long(what: str, limit: int) -> str:
+    return f"Keep {what} to {limit:,} characters or fewer: it is kept with the risk."
 
 
 def score_field(name: str, *, label: str, initial: int | None = None) -> forms.TypedChoiceField:
@@ -226,8 +231,12 @@ class RecordReviewForm(forms.Form):
             )
             note = forms.CharField(
                 label="Note",
+                max_length=NOTE_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
-                error_messages={"required": NOTE_REQUIRED},
+                error_messages={
+                    "required": NOTE_REQUIRED,
+                    "max_length": too_long("the note", NOTE_MAX_LENGTH),
+                },
             )
             # The table's column headings are not <label>s: name each control.
             for field, what in [(likelihood, "Likelihood"), (consequence, "Consequence")]:
@@ -236,6 +245,17 @@ class RecordReviewForm(forms.Form):
             self.fields[f"likelihood_{risk.pk}"] = likelihood
             self.fields[f"consequence_{risk.pk}"] = consequence
             self.fields[f"note_{risk.pk}"] = note
+            # The version the form was opened at: one form, one review per risk.
+            self.fields[f"version_{risk.pk}"] = forms.IntegerField(
+                initial=risk.version,
+                widget=forms.HiddenInput,
+                error_messages={
+                    "required": "Reload the page: the form did not say which version of "
+                    f"{risk.reference} it reviews.",
+                    "invalid": "Reload the page: the form did not say which version of "
+                    f"{risk.reference} it reviews.",
+                },
+            )
 
     def rows(self):
         return [
@@ -244,9 +264,15 @@ class RecordReviewForm(forms.Form):
                 "likelihood": self[f"likelihood_{risk.pk}"],
                 "consequence": self[f"consequence_{risk.pk}"],
                 "note": self[f"note_{risk.pk}"],
+                "version": self[f"version_{risk.pk}"],
             }
             for risk in self.risks
         ]
+
+    def now_at(self, risk: Risk, version: int) -> None:
+        """After a refusal, carry the version now saved: recording again is then on purpose."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix(f"version_{risk.pk}")] = version
 
     def clean(self):
         cleaned = super().clean()
@@ -274,15 +300,20 @@ class RecordReviewForm(forms.Form):
                 "likelihood": self.cleaned_data[f"likelihood_{risk.pk}"],
                 "consequence": self.cleaned_data[f"consequence_{risk.pk}"],
                 "note": self.cleaned_data[f"note_{risk.pk}"],
+                "expected_version": self.cleaned_data[f"version_{risk.pk}"],
             }
 
 
 class CloseRisksForm(forms.Form):
     note = forms.CharField(
         label="Closing note",
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Why the risk is closed: kept with each risk and shown on the register.",
-        error_messages={"required": "Say why the risk is closed."},
+        error_messages={
+            "required": "Say why the risk is closed.",
+            "max_length": too_long("the closing note", NOTE_MAX_LENGTH),
+        },
     )
 
 
@@ -378,9 +409,13 @@ class AcceptProposedRiskForm(forms.Form):
 class RejectProposedRiskForm(forms.Form):
     reason = forms.CharField(
         label="Why reject",
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="The locality lead who proposed the risk will read this.",
-        error_messages={"required": "Say why the proposed risk is rejected."},
+        error_messages={
+            "required": "Say why the proposed risk is rejected.",
+            "max_length": too_long("the reason", NOTE_MAX_LENGTH),
+        },
     )
 
 

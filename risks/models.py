@@ -7,7 +7,16 @@ from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from localities.models import IllustrativeMixin, Locality, Objective
+from localities.models import (
+    DESCRIPTION_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    IllustrativeMixin,
+    Locality,
+    Objective,
+    limited_text,
+)
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -204,8 +213,8 @@ class Risk(IllustrativeMixin, models.Model):
     reference = models.CharField(
         max_length=20, unique=True, null=True, blank=True, help_text="Assigned when accepted."
     )
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
     category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
     locality = models.ForeignKey(
         Locality,
@@ -257,8 +266,8 @@ class Risk(IllustrativeMixin, models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    closing_note = models.TextField(blank=True)
-    rejection_reason = models.TextField(blank=True)
+    closing_note = limited_text(NOTE_MAX_LENGTH, blank=True)
+    rejection_reason = limited_text(NOTE_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=300, blank=True)
     # Incremented on every save, so concurrent edits are refused, not merged.
     version = models.PositiveIntegerField(default=1)
@@ -343,7 +352,7 @@ class MitigatingAction(IllustrativeMixin, models.Model):
         COMPLETE = "complete", "Complete"
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
-    description = models.TextField()
+    description = limited_text(DESCRIPTION_MAX_LENGTH)
     owner_role = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
@@ -381,7 +390,7 @@ class RiskReview(models.Model):
     consequence = models.PositiveSmallIntegerField(
         choices=Consequence.choices, validators=SCORE_VALIDATORS
     )
-    note = models.TextField(blank=True)
+    note = limited_text(NOTE_MAX_LENGTH, blank=True)
     is_illustrative = models.BooleanField(default=False)
     superseded_on = models.DateField(
         null=True,

@@ -40,6 +40,14 @@ STALE_EDIT_MESSAGE = (
 )
 
 
+REVIEW_STALE_MESSAGE = (
+    "This risk has changed since the form was opened (a review may already have been "
+    "recorded: by someone else, or by this form sent twice), so this review has not been "
+    "recorded. What you entered is still in the form below: check the risk's reviews, "
+    "then record it again only if it is still needed."
+)
+
+
 class StaleEdit(ValidationError):
     """The risk was saved by someone else after this edit began."""
 
@@ -126,6 +134,7 @@ def record_review(
     consequence: int,
     note: str,
     by: AbstractBaseUser,
+    expected_version: int | None = None,
     reviewer_role: str = "",
 ) -> RiskReview:
     """Record a review of an open risk; its score becomes the risk's current score.
@@ -133,8 +142,17 @@ def record_review(
     The current score is always the latest review's (by date), so a review
     back-dated before the latest one is kept but does not change the score.
     The next review date follows from the latest review and its band.
+
+    `expected_version` is the risk's version when the review form was opened:
+    one form records one review, so a second post of it (a double click, the
+    back button, a second tab) is refused with StaleEdit. The check is made
+    under the row lock, so concurrent posts cannot both pass it. None (no
+    check) where no form was opened: code, and the reviews' own add page,
+    which chooses the risk in the form.
     """
     _lock(risk)
+    if expected_version is not None and risk.version != expected_version:
+        raise StaleEdit(REVIEW_STALE_MESSAGE, code="stale")
     _require_status(risk, Risk.Status.OPEN, "reviewed")
     errors = {}
     date_problem = scoring.review_date_error(

@@ -61,13 +61,32 @@ def update_detail(request, locality, quarter):
     return render(request, "localities/update_detail.html", context)
 
 
-def _section_page(request, target, section, *, status=200, problem=""):
+def _locked_page(request, target, section_slug):
+    """409: the update was submitted or approved while this section was being typed.
+
+    Nothing is saved, and what was typed comes back in the form (from the POST,
+    never kept anywhere else) so that it can be copied.
+    """
+    section = build_section(section_slug, update=target.update, data=request.POST)
+    return _section_page(
+        request,
+        target,
+        section,
+        status=409,
+        problem=selectors.why_locked(target.update),
+        locked=True,
+    )
+
+
+def _section_page(request, target, section, *, status=200, problem="", locked=False):
     context = _status_context(target, request.user)
     position = SECTION_ORDER.index(section.slug)
     context.update(
         section=section,
-        errors=section.errors() if section.data is not None else [],
+        # A locked update's form only gives back what was typed: no checks to fix.
+        errors=section.errors() if section.data is not None and not locked else [],
         problem=problem,
+        locked=locked,
         # After a stale save the form carries the version now saved, so that saving
         # again, having seen the message, replaces it; after invalid input it keeps
         # the version the page was loaded with, so a stale edit is still caught.
@@ -87,6 +106,8 @@ def edit_section(request, locality, quarter, section):
     require_can_edit(request, target)
     if target.update.status not in services.EDITABLE_STATUSES:
         # Locked: submitted or approved. Reading stays possible on the update page.
+        if request.method == "POST":
+            return _locked_page(request, target, section)
         messages.info(
             request,
             f"The update is {target.update.get_status_display().lower()}, so it cannot be changed.",
@@ -114,6 +135,9 @@ def edit_section(request, locality, quarter, section):
     except services.StaleEdit as stale:
         return _section_page(request, target, form_section, status=409, problem=stale.messages[0])
     except ValidationError as error:
+        if getattr(error, "code", None) == "wrong_status":
+            # Submitted or approved between the check above and the save's lock.
+            return _locked_page(request, find_update(locality, quarter), section)
         return _section_page(request, target, form_section, status=400, problem=error.messages[0])
     messages.success(request, f"{form_section.heading} saved as a draft.")
     next_section = request.POST.get("next_section")

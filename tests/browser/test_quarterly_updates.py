@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from localities import access
+from localities import access, services
 from localities.demo import DEMO_PASSWORD
 from localities.models import Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
 from tests.helpers import assert_accessible, screenshot
+from tests.localities.update_data import save_complete_update
 
 pytestmark = pytest.mark.browser
 
@@ -397,6 +398,42 @@ def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(demo_site, 
     assert after.summary == "The lead's summary of the quarter."
     assert after.version == before.version + 1
     assert not after.history.filter(history_user=deputy).exists()
+
+
+def test_text_typed_into_an_update_submitted_meanwhile_comes_back_counted(demo_site, open_page):
+    """The character count counts as the lead types; the save, refused because the
+    update was submitted from another session, gives the text back."""
+    page = open_page("lead-medway")
+    page.goto(MEDWAY_Q4 + "edit/summary/")
+    summary = page.get_by_label("Summary of the quarter")
+    count = page.locator(".nhsuk-character-count__status")
+
+    summary.fill("Ten words")
+    expect(count).to_have_text("You have 9,991 characters remaining")
+    summary.fill("x" * 10_001)
+    expect(count).to_have_text("You have 1 character too many")
+    look(page, "lead-summary-character-count")
+
+    # Meanwhile, in another session: the update is completed and submitted.
+    lead = get_user_model().objects.get(username="lead-medway")
+    update = q4_update("medway")
+    save_complete_update(update.locality, update.quarter, lead)
+    update = q4_update("medway")
+    services.submit_update(update=update, expected_version=update.version, by=lead)
+    submitted = q4_update("medway")
+
+    typed = f"What the lead wrote while it was submitted. {PAYLOAD}"
+    summary.fill(typed)
+    with page.expect_navigation() as navigation:
+        click_and_load(page, page.get_by_role("button", name="Save draft"))
+
+    assert navigation.value.status == 409
+    assert "This update was submitted by" in page.get_by_test_id("stale-edit").inner_text()
+    assert page.get_by_label("Summary of the quarter").input_value() == typed
+    assert page.get_by_role("button", name="Save draft").count() == 0
+    look(page, "lead-locked-edit")
+    after = q4_update("medway")
+    assert (after.version, after.summary) == (submitted.version, submitted.summary)
 
 
 # --- 4. 400% zoom --------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from localities.models import MDT, Locality, Milestone, QuarterlyUpdate
 from tests.helpers import query_count
@@ -491,13 +492,96 @@ def test_a_locked_update_cannot_be_edited(client, lead_thanet):
     update = QuarterlyUpdate.objects.get(
         locality__slug="thanet", quarter__number=4, quarter__financial_year__start_year=2018
     )
+    before = (update.version, update.summary)
 
     response = client.post(url, {"version": update.version, "summary-summary": "sneaky"})
 
-    assert response.status_code == 302
+    assert response.status_code == 409
     update.refresh_from_db()
-    assert update.summary != "sneaky"
-    assert "cannot be changed" in client.get(response["Location"]).text
+    assert (update.version, update.summary) == before
+    opened = client.get(url)
+    assert opened.status_code == 302
+    assert "cannot be changed" in client.get(opened["Location"]).text
+
+
+def submit_medway(lead):
+    from localities import services
+
+    save_complete_update(Locality.objects.get(slug="medway"), medway_update().quarter, lead)
+    update = medway_update()
+    return services.submit_update(update=update, expected_version=update.version, by=lead)
+
+
+def _saved(update):
+    update.refresh_from_db()
+    statuses = list(update.objective_statuses.values_list("narrative", "rag_reason"))
+    return update.version, update.status, update.summary, statuses
+
+
+@pytest.mark.parametrize(
+    ("section", "data"),
+    [
+        ("summary", {"summary-summary": "My careful words " + XSS}),
+        ("objectives", objective_data(1, rag="red", narrative="My careful words " + XSS)),
+    ],
+)
+def test_typing_into_an_update_submitted_meanwhile_gives_the_text_back(
+    client, lead_medway, section, data
+):
+    """The section page was loaded while a draft; another session submitted it since."""
+    client.force_login(lead_medway)
+    loaded_version = medway_update().version
+    lead_medway.first_name, lead_medway.last_name = "Ada", "Lovelace"
+    lead_medway.save()
+    submitted = submit_medway(lead_medway)
+    before = _saved(submitted)
+
+    response = post_section(client, section, data, version=loaded_version)
+
+    assert response.status_code == 409
+    at = timezone.localtime(submitted.submitted_at)
+    assert f"This update was submitted by Ada Lovelace at {at:%H:%M}" in response.text
+    assert "your changes were not saved" in response.text
+    # The typed text is back in the form, escaped; the form offers no save.
+    assert "My careful words &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in response.text
+    assert XSS not in response.text
+    assert 'name="save"' not in response.text
+    assert _saved(submitted) == before
+
+
+def test_typing_into_an_update_approved_meanwhile_gives_the_text_back(
+    client, lead_medway, office_user
+):
+    """Returned to the lead, then submitted again and approved while the lead typed."""
+    from localities import services
+
+    submitted = submit_medway(lead_medway)
+    returned = services.return_update(
+        update=submitted,
+        comments="Check objective 2",
+        expected_version=submitted.version,
+        by=office_user,
+    )
+    client.force_login(lead_medway)
+    loaded_version = medway_update().version
+    assert client.get(MEDWAY_Q4 + "edit/summary/").status_code == 200
+    # Meanwhile, from other sessions: submitted again, and approved.
+    resubmitted = services.submit_update(
+        update=returned, expected_version=returned.version, by=lead_medway
+    )
+    approved = services.approve_update(
+        update=resubmitted, expected_version=resubmitted.version, by=office_user
+    )
+    before = _saved(approved)
+
+    response = post_section(
+        client, "summary", {"summary-summary": "Typed after the return"}, version=loaded_version
+    )
+
+    assert response.status_code == 409
+    assert "This update was approved by office at" in response.text
+    assert "Typed after the return" in response.text
+    assert _saved(approved) == before
 
 
 # --- Submit ---------------------------------------------------------------------

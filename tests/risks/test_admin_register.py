@@ -296,6 +296,7 @@ def test_band_edits_take_effect_everywhere(register, admin_user):
             f"likelihood_{scored_8.pk}": "2",
             f"consequence_{scored_8.pk}": "4",
             f"note_{scored_8.pk}": "No change.",
+            f"version_{scored_8.pk}": Risk.objects.get(pk=scored_8.pk).version,
             "apply": "yes",
         },
     )
@@ -379,6 +380,7 @@ def test_history_page_shows_a_readable_diff(register):
             f"likelihood_{target.pk}": "3",
             f"consequence_{target.pk}": "3",
             f"note_{target.pk}": "Some funding found.",
+            f"version_{target.pk}": Risk.objects.get(pk=target.pk).version,
             "apply": "yes",
         },
     )
@@ -422,7 +424,7 @@ def test_target_worse_than_current_needs_save_anyway(register):
 
     refused = edit_risk(register, target, target_likelihood="5", target_consequence="4")
 
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     content = refused.content.decode()
     assert "The target score (20) is worse than the current score (12)" in content
     assert 'type="checkbox" name="save_anyway"' in content
@@ -466,7 +468,7 @@ def test_save_anyway_is_hidden_until_needed(register):
 def test_risk_page_validation_messages(register, changes, message):
     response = edit_risk(register, risk("LC-R01"), **changes)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert risk("LC-R01").version == 1
 
@@ -477,7 +479,7 @@ def test_a_closed_risk_needs_its_closing_note(register, admin_user):
 
     response = edit_risk(register, target, closing_note="")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Say why the risk is closed." in response.content.decode()
 
 
@@ -517,7 +519,7 @@ def test_a_stale_edit_is_refused_and_the_users_text_shown_back(register, client,
     mine["description"] = "My new description."
     refused = register.post(change_url(target), mine)
 
-    assert refused.status_code == 200
+    assert refused.status_code == 409
     content = refused.content.decode()
     assert "Someone else saved this risk while you were editing it" in content
     assert 'value="My carefully written title"' in content
@@ -592,9 +594,11 @@ def test_record_a_review_for_the_selected_risks(register, admin_user):
             f"likelihood_{first.pk}": "4",
             f"consequence_{first.pk}": "4",
             f"note_{first.pk}": "Culture work stalled.",
+            f"version_{first.pk}": first.version,
             f"likelihood_{second.pk}": "2",
             f"consequence_{second.pk}": "5",
             f"note_{second.pk}": "Investment case progressing.",
+            f"version_{second.pk}": second.version,
         },
     )
 
@@ -624,10 +628,11 @@ def test_a_review_before_the_raise_date_is_refused(register):
             f"likelihood_{thanet_risk.pk}": "4",
             f"consequence_{thanet_risk.pk}": "3",
             f"note_{thanet_risk.pk}": "Early.",
+            f"version_{thanet_risk.pk}": thanet_risk.version,
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "LC-R09: A review cannot be dated before the risk was raised (20 Aug 2018)."
         in response.content.decode()
@@ -647,6 +652,7 @@ def test_a_review_needs_a_note_and_valid_scores(register):
         **{f"likelihood_{target.pk}": "7", f"consequence_{target.pk}": "4"},
     )
 
+    assert response.status_code == 400
     content = response.content.decode()
     assert "Likelihood is scored from 1 (rare) to 5 (almost certain)." in content
     assert "Add a note: what the review found or decided." in content

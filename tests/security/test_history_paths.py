@@ -423,6 +423,7 @@ def test_the_admin_review_action_records_who(client, programme_data, office_user
             f"likelihood_{risk.pk}": "4",
             f"consequence_{risk.pk}": "4",
             f"note_{risk.pk}": "Culture work stalled.",
+            f"version_{risk.pk}": risk.version,
         },
     )
 
