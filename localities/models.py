@@ -572,7 +572,9 @@ class CareModelElement(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=200, unique=True)
     group = models.CharField(max_length=30, choices=Group.choices, blank=True)
-    description = models.TextField(blank=True, help_text="The paper's one-sentence description.")
+    description = limited_text(
+        DESCRIPTION_MAX_LENGTH, blank=True, help_text="The paper's one-sentence description."
+    )
     source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
 
     history = HistoricalRecords()
@@ -593,7 +595,7 @@ class InfrastructureTier(models.Model):
 
     tier = models.CharField(max_length=20, choices=MDT.Tier.choices, unique=True)
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
     population_served = models.CharField(
         max_length=50, help_text="As the paper writes it, for example “20 – 60k” or “Various”."
     )

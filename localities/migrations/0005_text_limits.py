@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('localities', '0003_quarterly_update_sections'),
+        ('localities', '0004_reference_facts_tiers_care_model_figures'),
     ]
 
     operations = [

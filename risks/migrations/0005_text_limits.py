@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0003_review_superseded_on'),
+        ('risks', '0004_risk_owner_and_dates_are_illustrative'),
     ]
 
     operations = [
