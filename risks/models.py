@@ -117,15 +117,23 @@ class RiskQuerySet(models.QuerySet):
     def with_score_as_at(self, day):
         """Annotate the score as it stood on `day`: the latest review on or before it.
 
-        A risk not reviewed by then keeps its current score. The latest review is
-        joined once (`_latest_review_by`), so likelihood, consequence, score and
+        A risk not reviewed by then has the score of its first review: the score
+        it was first given, which later reviews do not change (its current
+        score would make a past quarter move with every review since); a risk
+        never reviewed, its current score. The latest review is joined once (`_latest_review_by`), so likelihood, consequence, score and
         date read its columns instead of each repeating a subquery.
         """
         return (
             self.alias(review_then=_latest_review_by(day))
             .annotate(
-                likelihood_then=Coalesce(F("review_then__likelihood"), F("current_likelihood")),
-                consequence_then=Coalesce(F("review_then__consequence"), F("current_consequence")),
+                likelihood_then=Coalesce(
+                    F("review_then__likelihood"), _first_review("likelihood"), F("current_likelihood")
+                ),
+                consequence_then=Coalesce(
+                    F("review_then__consequence"),
+                    _first_review("consequence"),
+                    F("current_consequence"),
+                ),
                 last_reviewed_on_then=F("review_then__reviewed_on"),
             )
             .annotate(score_then=F("likelihood_then") * F("consequence_then"))
@@ -143,6 +151,7 @@ class RiskQuerySet(models.QuerySet):
             risks = risks.alias(**{review: _latest_review_by(day)})
             scores[f"score_{name}"] = Coalesce(
                 F(f"{review}__likelihood") * F(f"{review}__consequence"),
+                _first_review("score"),
                 F("current_likelihood") * F("current_consequence"),
             )
         return risks.annotate(**scores)
@@ -173,6 +182,16 @@ class RiskQuerySet(models.QuerySet):
                 ]
             )
         )
+
+
+def _first_review(column: str) -> Subquery:
+    """A column of each risk's first review (`score`: likelihood × consequence), for the
+    score as at a day before any review: a subquery evaluated only for those risks,
+    as Coalesce's fallback."""
+    first = RiskReview.objects.filter(risk=OuterRef("pk")).order_by("reviewed_on", "id")
+    if column == "score":
+        first = first.annotate(score=F("likelihood") * F("consequence"))
+    return Subquery(first.values(column)[:1])
 
 
 def _latest_review_by(day) -> FilteredRelation:

@@ -87,8 +87,8 @@ def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
     return lines, open_risks.count()
 
 
-def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
-    overview = programme_overview(page=page, today=today)
+def board_pack(*, page: DashboardPage) -> BoardPack:
+    overview = programme_overview(page=page)
     matrix = localities_needing_attention(
         page=page, objectives=overview.objectives, limit=PACK_LOCALITIES
     )

@@ -50,7 +50,7 @@ def heatmap_counts(response) -> dict[tuple[int, int], int]:
 
 
 def expected_cells(day: datetime.date, **risk_filters) -> Counter:
-    """Open risks raised by `day`, placed by their latest review on or before it.
+    """Open risks raised by `day`, placed by their latest review on or before it (else their first).
 
     Worked out in Python from the rows, without risks_as_at's SQL.
     """
@@ -61,8 +61,11 @@ def expected_cells(day: datetime.date, **risk_filters) -> Counter:
             (review for review in risk.reviews.all() if review.reviewed_on <= day),
             key=lambda review: (review.reviewed_on, review.id),
         )
+        first = risk.reviews.order_by("reviewed_on", "id").first()
         if reviews:
             cells[(reviews[-1].likelihood, reviews[-1].consequence)] += 1
+        elif first:
+            cells[(first.likelihood, first.consequence)] += 1
         else:
             cells[(risk.current_likelihood, risk.current_consequence)] += 1
     return cells
@@ -301,7 +304,7 @@ def test_register_rows_are_as_at_the_quarter(client, programme_data, board_user)
     # Raised in November 2018: not on the register at the end of September.
     assert "LC-R13" in at_q3
     assert "LC-R13" not in rows_by_reference(client.get(RISKS + "?quarter=2018-19-q2"))
-    # LC-R09 raised August 2018, first reviewed March 2019: its current score at Q3.
+    # LC-R09 raised August 2018, first reviewed March 2019: that first score at Q3.
     assert at_q3["LC-R09"].trend_label == "Not reviewed yet"
 
 
