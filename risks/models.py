@@ -1,10 +1,13 @@
 """The Local Care risk register, scored on the NHS 5 × 5 matrix."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from localities.models import IllustrativeMixin, Locality, Objective
@@ -127,7 +130,9 @@ class RiskQuerySet(models.QuerySet):
             self.alias(review_then=_latest_review_by(day))
             .annotate(
                 likelihood_then=Coalesce(
-                    F("review_then__likelihood"), _first_review("likelihood"), F("current_likelihood")
+                    F("review_then__likelihood"),
+                    _first_review("likelihood"),
+                    F("current_likelihood"),
                 ),
                 consequence_then=Coalesce(
                     F("review_then__consequence"),
@@ -137,6 +142,34 @@ class RiskQuerySet(models.QuerySet):
                 last_reviewed_on_then=F("review_then__reviewed_on"),
             )
             .annotate(score_then=F("likelihood_then") * F("consequence_then"))
+        )
+
+    def with_words_as_at(self, day):
+        """Annotate `title_then` and `owner_role_then`: as recorded by the end of `day`.
+
+        Titles and owners have no dates of their own, so the history is the only
+        record of what they said then. Where it starts after `day` (rows loaded
+        from the programme's papers are stamped with the day they were loaded),
+        the earliest record stands for the risk as it was, so a later edit never
+        rewrites a past quarter. Subqueries: for the rows a page shows, not for counts.
+        """
+        end_of_day = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+        )
+        records = self.model.history.model.objects.filter(id=OuterRef("pk"))
+        by_then = records.filter(history_date__lt=end_of_day).order_by(
+            "-history_date", "-history_id"
+        )
+        earliest = records.order_by("history_date", "history_id")
+        return self.annotate(
+            **{
+                f"{field}_then": Coalesce(
+                    Subquery(by_then.values(field)[:1]),
+                    Subquery(earliest.values(field)[:1]),
+                    F(field),
+                )
+                for field in ("title", "owner_role")
+            }
         )
 
     def with_scores_as_at(self, **days):

@@ -34,6 +34,7 @@ PACK_LIST_ITEMS = 50
 @dataclass(frozen=True)
 class RiskLine:
     risk: Risk
+    title: str  # as recorded by the quarter end (RiskQuerySet.with_words_as_at)
     score: int
     band: ScoreBand | None
 
@@ -79,9 +80,18 @@ def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
     bands = list(ScoreBand.objects.all())
     # LIMIT in SQL: the pack shows ten of thousands.
     open_risks = risks_as_at(day)
-    top = open_risks.select_related("category", "locality").order_by("-score_then", "reference")
+    top = (
+        open_risks.with_words_as_at(day)
+        .select_related("category", "locality")
+        .order_by("-score_then", "reference")
+    )
     lines = [
-        RiskLine(risk=risk, score=risk.score_then, band=band_for(risk.score_then, bands))
+        RiskLine(
+            risk=risk,
+            title=risk.title_then,
+            score=risk.score_then,
+            band=band_for(risk.score_then, bands),
+        )
         for risk in top[:TOP_RISKS]
     ]
     return lines, open_risks.count()

@@ -442,11 +442,11 @@ def _risk_changes(quarter: Quarter, previous_quarter: Quarter | None) -> ChangeL
     if previous_quarter is None:
         return ChangeList("risk score rises", [], 0, *RISK_SCORE_RISES_PAGE)
     rows, total = _first_and_total(
-        risks_whose_score_rose(since=previous_quarter.end_date, until=quarter.end_date).order_by(
-            "-score_now", "reference"
-        ),
+        risks_whose_score_rose(since=previous_quarter.end_date, until=quarter.end_date)
+        .with_words_as_at(quarter.end_date)
+        .order_by("-score_now", "reference"),
         "reference",
-        "title",
+        "title_then",
         "score_before",
         "score_now",
     )

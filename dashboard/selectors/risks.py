@@ -277,11 +277,11 @@ def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
     )
     return RiskRow(
         reference=risk.reference,
-        title=risk.title,
+        title=risk.title_then,
         category=risk.category.name,
         locality_name=risk.locality.name if risk.locality else None,
         objective_label=objective_label(risk.objective),
-        owner_role=risk.owner_role,
+        owner_role=risk.owner_role_then,
         likelihood=risk.likelihood_then,
         consequence=risk.consequence_then,
         score=risk.score_then,
@@ -375,6 +375,7 @@ def _register(
     """
     return (
         filterset.qs.with_previous_score_as_at(day)
+        .with_words_as_at(day)
         .select_related("category", "locality", "objective")
         .alias(
             where_order=Coalesce(F("locality__name"), Value(PROGRAMME_WIDE)),

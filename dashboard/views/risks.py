@@ -99,9 +99,7 @@ def risk_detail(request, reference):
         )
         return data, chart
 
-    data, history_chart = cached_page_data(
-        "risk-detail", page=page, compute=compute, risk=risk.pk
-    )
+    data, history_chart = cached_page_data("risk-detail", page=page, compute=compute, risk=risk.pk)
     reviews = ReviewTable(data.reviews, prefix="reviews-", caption="Every review, oldest first")
     actions = ActionTable(data.actions, prefix="actions-")
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})

@@ -114,12 +114,6 @@ def test_a_past_quarters_pages_do_not_change_with_later_data_or_the_day(
         client.force_login(board_user)
         after = render_all(client, urls, quarter)
 
-    import os  # DEBUG-REMOVE
-    if os.environ.get("ASAT_DUMP"):  # DEBUG-REMOVE
-        with open(os.environ["ASAT_DUMP"], "w") as out:  # DEBUG-REMOVE
-            for url in urls:  # DEBUG-REMOVE
-                if before[url] != after[url]:  # DEBUG-REMOVE
-                    out.write(f"===== {url}\n" + "\n".join(differences(before[url], after[url])) + "\n")  # DEBUG-REMOVE
     changed = {
         url: differences(before[url], after[url]) for url in urls if before[url] != after[url]
     }
@@ -130,3 +124,64 @@ def differences(before: str, after: str) -> list[str]:
     """The changed lines, for a readable failure."""
     lines = difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="")
     return [line[:300] for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def detail(reference: str, quarter: str) -> str:
+    return reverse("dashboard:risk-detail", args=[reference]) + f"?quarter={quarter}"
+
+
+@time_machine.travel(DECEMBER_2026, tick=False)
+def test_a_past_quarters_risk_page_says_which_review_its_score_is_from(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    response = client.get(detail("LC-R03", "2018-19-q4"))
+
+    # Reviewed 12 March 2019 at 16: the latest review by 31 March.
+    text = re.sub(r"\s+", " ", response.text)
+    assert "Score as at 31 Mar 2019: from the review of 12 Mar 2019." in text
+    assert "This page shows the risk as at 31 March 2019, the end of 2018/19 Q4" in text
+    assert "Score at 31 March 2019 <strong>16</strong>" in text
+    assert "December 2026" not in text
+    # Due 30 days after that review (Extreme): 11 April, after the quarter's end.
+    assert response.context["data"].next_review == datetime.date(2019, 4, 11)
+    assert not response.context["data"].is_review_overdue
+    assert "Overdue" not in text.split('data-testid="next-review">')[1].split("</dd>")[0]
+
+
+@time_machine.travel(DECEMBER_2026, tick=False)
+def test_a_past_quarters_risk_page_judges_the_next_review_at_the_quarters_end(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    response = client.get(detail("LC-R03", "2018-19-q3"))
+
+    # By 31 December 2018 the latest review was 17 July 2018, at 20 (Extreme, every
+    # 30 days): due 16 August 2018, passed by the quarter's end.
+    data = response.context["data"]
+    assert data.scored_at.reviewed_on == datetime.date(2018, 7, 17)
+    assert data.next_review == datetime.date(2018, 8, 16)
+    assert data.is_review_overdue
+    next_review = response.text.split('data-testid="next-review">')[1].split("</dd>")[0]
+    assert "16 August 2018" in next_review
+    assert "Overdue" in next_review
+    assert "from the review of 17 Jul 2018" in response.text
+    # The review of March 2019 is not on a past quarter's page.
+    assert [review.reviewed_on for review in data.reviews] == [datetime.date(2018, 7, 17)]
+
+
+@time_machine.travel(DECEMBER_2026, tick=False)
+def test_a_risk_not_reviewed_by_the_quarters_end_has_the_score_it_was_first_given(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+    risk = board_visible_risks().get(reference="LC-R09")  # raised Aug 2018, reviewed Mar 2019
+    first = risk.reviews.order_by("reviewed_on").first()
+
+    data = client.get(detail("LC-R09", "2018-19-q3")).context["data"]
+
+    assert data.scored_at is None
+    assert data.current.score == first.likelihood * first.consequence
+    assert "the score first given, at the review of 12 March 2019" in data.current.note
