@@ -4,8 +4,10 @@ A dashboard page's data (a selector's result and the charts built from it) is
 stored in Django's cache under a key made of:
 
 - the page's name and the parts of the request that change what it shows
-  (a locality, a risk, the filter parameters, "today" where the page depends
-  on it);
+  (a locality, a risk, the filter parameters);
+- the page's as-at day (DashboardPage.as_at): a past quarter's end, which never
+  moves, or today for the quarter still running, so that "overdue" is never
+  a day stale;
 - the quarter shown and the statuses the viewer may see (approved only, or
   approved and submitted for the programme office's preview): the viewer's
   scope. Nothing else about the viewer changes a dashboard's data;
@@ -167,11 +169,12 @@ def cached_data(name: str, *, compute: Callable[[], T], **parts) -> T:
 
 
 def cached_page_data(name: str, *, page: "DashboardPage", compute: Callable[[], T], **parts) -> T:
-    """A dashboard page's data, cached for its quarter and the viewer's scope (see above)."""
+    """A dashboard page's data, cached for its quarter, as-at day and the viewer's scope (see above)."""
     return cached_data(
         name,
         compute=compute,
         quarter=page.quarter.pk,
+        as_at=page.as_at,
         statuses=tuple(sorted(page.statuses)),
         **parts,
     )

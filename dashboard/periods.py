@@ -6,12 +6,14 @@ updates only; the programme office may add `?preview=1` to include submitted
 ones, and the page says so.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from dashboard.caching import cached_data
 from localities import access
@@ -46,6 +48,23 @@ class DashboardPage:
     quarter_options: list[Quarter]
     statuses: tuple[str, ...]
     is_preview: bool
+    # The day the request was made, read once so that one page judges one day.
+    today: datetime.date
+
+    @property
+    def is_past(self) -> bool:
+        """Has the page's quarter ended? Then nothing on it may depend on today."""
+        return self.quarter.end_date < self.today
+
+    @property
+    def as_at(self) -> datetime.date:
+        """The day the page judges overdue, due, late and age against.
+
+        A past quarter's end, so that its pages read the same whenever they are
+        opened (a board's papers must not change after the meeting); today for
+        the quarter still running.
+        """
+        return min(self.quarter.end_date, self.today)
 
     @property
     def previous_quarter(self) -> Quarter | None:
@@ -142,5 +161,9 @@ def dashboard_page(request) -> DashboardPage:
         if quarter is None:
             raise Http404("There is no data for that quarter.")
     return DashboardPage(
-        quarter=quarter, quarter_options=options, statuses=statuses, is_preview=is_preview
+        quarter=quarter,
+        quarter_options=options,
+        statuses=statuses,
+        is_preview=is_preview,
+        today=timezone.localdate(),
     )

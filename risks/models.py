@@ -1,10 +1,13 @@
 """The Local Care risk register, scored on the NHS 5 × 5 matrix."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from localities.models import (
@@ -126,18 +129,56 @@ class RiskQuerySet(models.QuerySet):
     def with_score_as_at(self, day):
         """Annotate the score as it stood on `day`: the latest review on or before it.
 
-        A risk not reviewed by then keeps its current score. The latest review is
-        joined once (`_latest_review_by`), so likelihood, consequence, score and
+        A risk not reviewed by then has the score of its first review: the score
+        it was first given, which later reviews do not change (its current
+        score would make a past quarter move with every review since); a risk
+        never reviewed, its current score. The latest review is joined once (`_latest_review_by`), so likelihood, consequence, score and
         date read its columns instead of each repeating a subquery.
         """
         return (
             self.alias(review_then=_latest_review_by(day))
             .annotate(
-                likelihood_then=Coalesce(F("review_then__likelihood"), F("current_likelihood")),
-                consequence_then=Coalesce(F("review_then__consequence"), F("current_consequence")),
+                likelihood_then=Coalesce(
+                    F("review_then__likelihood"),
+                    _first_review("likelihood"),
+                    F("current_likelihood"),
+                ),
+                consequence_then=Coalesce(
+                    F("review_then__consequence"),
+                    _first_review("consequence"),
+                    F("current_consequence"),
+                ),
                 last_reviewed_on_then=F("review_then__reviewed_on"),
             )
             .annotate(score_then=F("likelihood_then") * F("consequence_then"))
+        )
+
+    def with_words_as_at(self, day):
+        """Annotate `title_then` and `owner_role_then`: as recorded by the end of `day`.
+
+        Titles and owners have no dates of their own, so the history is the only
+        record of what they said then. Where it starts after `day` (rows loaded
+        from the programme's papers are stamped with the day they were loaded),
+        the earliest record stands for the risk as it was, so a later edit never
+        rewrites a past quarter. Subqueries: for the rows a page shows, not for counts.
+        """
+        end_of_day = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+        )
+        records = self.model.history.model.objects.filter(id=OuterRef("pk"))
+        by_then = records.filter(history_date__lt=end_of_day).order_by(
+            "-history_date", "-history_id"
+        )
+        earliest = records.order_by("history_date", "history_id")
+        return self.annotate(
+            **{
+                f"{field}_then": Coalesce(
+                    Subquery(by_then.values(field)[:1]),
+                    Subquery(earliest.values(field)[:1]),
+                    F(field),
+                )
+                for field in ("title", "owner_role")
+            }
         )
 
     def with_scores_as_at(self, **days):
@@ -152,6 +193,7 @@ class RiskQuerySet(models.QuerySet):
             risks = risks.alias(**{review: _latest_review_by(day)})
             scores[f"score_{name}"] = Coalesce(
                 F(f"{review}__likelihood") * F(f"{review}__consequence"),
+                _first_review("score"),
                 F("current_likelihood") * F("current_consequence"),
             )
         return risks.annotate(**scores)
@@ -182,6 +224,16 @@ class RiskQuerySet(models.QuerySet):
                 ]
             )
         )
+
+
+def _first_review(column: str) -> Subquery:
+    """A column of each risk's first review (`score`: likelihood × consequence), for the
+    score as at a day before any review: a subquery evaluated only for those risks,
+    as Coalesce's fallback."""
+    first = RiskReview.objects.filter(risk=OuterRef("pk")).order_by("reviewed_on", "id")
+    if column == "score":
+        first = first.annotate(score=F("likelihood") * F("consequence"))
+    return Subquery(first.values(column)[:1])
 
 
 def _latest_review_by(day) -> FilteredRelation:

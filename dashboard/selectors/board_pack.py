@@ -34,6 +34,7 @@ PACK_LIST_ITEMS = 50
 @dataclass(frozen=True)
 class RiskLine:
     risk: Risk
+    title: str  # as recorded by the quarter end (RiskQuerySet.with_words_as_at)
     score: int
     band: ScoreBand | None
 
@@ -79,16 +80,25 @@ def _top_risks(day: datetime.date) -> tuple[list[RiskLine], int]:
     bands = list(ScoreBand.objects.all())
     # LIMIT in SQL: the pack shows ten of thousands.
     open_risks = risks_as_at(day)
-    top = open_risks.select_related("category", "locality").order_by("-score_then", "reference")
+    top = (
+        open_risks.with_words_as_at(day)
+        .select_related("category", "locality")
+        .order_by("-score_then", "reference")
+    )
     lines = [
-        RiskLine(risk=risk, score=risk.score_then, band=band_for(risk.score_then, bands))
+        RiskLine(
+            risk=risk,
+            title=risk.title_then,
+            score=risk.score_then,
+            band=band_for(risk.score_then, bands),
+        )
         for risk in top[:TOP_RISKS]
     ]
     return lines, open_risks.count()
 
 
-def board_pack(*, page: DashboardPage, today: datetime.date) -> BoardPack:
-    overview = programme_overview(page=page, today=today)
+def board_pack(*, page: DashboardPage) -> BoardPack:
+    overview = programme_overview(page=page)
     matrix = localities_needing_attention(
         page=page, objectives=overview.objectives, limit=PACK_LOCALITIES
     )

@@ -279,13 +279,14 @@ def _risks(locality: Locality, day: datetime.date) -> list[RiskRow]:
     risks = (
         risks_as_at(day)
         .filter(locality=locality)
+        .with_words_as_at(day)
         .select_related("category")
         .order_by("-score_then", "reference")
     )
     return [
         RiskRow(
             reference=risk.reference or "",
-            title=risk.title,
+            title=risk.title_then,
             category=risk.category.name,
             score=risk.score_then,
             band=band_for(risk.score_then, bands),

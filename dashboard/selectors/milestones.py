@@ -55,15 +55,22 @@ def status_as_at(day: datetime.date) -> Case:
 
 def milestones_as_at(day: datetime.date) -> QuerySet[Milestone]:
     return Milestone.objects.select_related("locality", "objective__financial_year").annotate(
-        status_then=status_as_at(day)
+        status_then=status_as_at(day),
+        # A completion after `day` was not known then: no actual date, no slippage from it.
+        actual_then=Case(
+            When(actual_date__lte=day, then=F("actual_date")),
+            default=Value(None),
+            output_field=models.DateField(),
+        ),
     )
 
 
 # Slippage (see `slippage`) in SQL, for sorting and counting: null where it is not known.
 _SLIPPAGE_KNOWN = Q(is_date_uncertain=False, planned_end__isnull=False)
+# On querysets from milestones_as_at: the actual date as known then.
 _SLIPPED = _SLIPPAGE_KNOWN & (
-    Q(actual_date__gt=F("planned_end"))
-    | Q(actual_date__isnull=True, forecast_date__gt=F("planned_end"))
+    Q(actual_then__gt=F("planned_end"))
+    | Q(actual_then__isnull=True, forecast_date__gt=F("planned_end"))
 )
 
 
@@ -79,7 +86,7 @@ def _sortable(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
         ),
         slippage_days=Case(
             When(~_SLIPPAGE_KNOWN, then=Value(None)),
-            default=Coalesce("actual_date", "forecast_date") - F("planned_end"),
+            default=Coalesce("actual_then", "forecast_date") - F("planned_end"),
             output_field=models.DurationField(),
         ),
         locality_name=F("locality__name"),
@@ -95,16 +102,17 @@ class Slippage:
 
 
 def slippage(milestone: Milestone) -> Slippage | None:
-    """None when a date is missing or the planned window is itself a guess."""
+    """None when a date is missing or the planned window is itself a guess.
+
+    From milestones_as_at, the actual date as known on its day (`actual_then`).
+    """
     if milestone.is_date_uncertain or milestone.planned_end is None:
         return None
-    achieved = milestone.actual_date or milestone.forecast_date
+    actual = getattr(milestone, "actual_then", milestone.actual_date)
+    achieved = actual or milestone.forecast_date
     if achieved is None:
         return None
-    return Slippage(
-        days=(achieved - milestone.planned_end).days,
-        is_forecast=milestone.actual_date is None,
-    )
+    return Slippage(days=(achieved - milestone.planned_end).days, is_forecast=actual is None)
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,7 @@ def _row(milestone: Milestone) -> MilestoneRow:
         planned_window=milestone.planned_window_text(),
         is_date_uncertain=milestone.is_date_uncertain,
         forecast_date=milestone.forecast_date,
-        actual_date=milestone.actual_date,
+        actual_date=milestone.actual_then,
         status_then=milestone.status_then,
         slippage=slippage(milestone),
     )

@@ -446,11 +446,11 @@ def _risk_changes(quarter: Quarter, previous_quarter: Quarter | None) -> ChangeL
     if previous_quarter is None:
         return ChangeList("risk score rises", [], 0, *RISK_SCORE_RISES_PAGE)
     rows, total = _first_and_total(
-        risks_whose_score_rose(since=previous_quarter.end_date, until=quarter.end_date).order_by(
-            "-score_now", "reference"
-        ),
+        risks_whose_score_rose(since=previous_quarter.end_date, until=quarter.end_date)
+        .with_words_as_at(quarter.end_date)
+        .order_by("-score_now", "reference"),
         "reference",
-        "title",
+        "title_then",
         "score_before",
         "score_now",
     )
@@ -462,6 +462,12 @@ def _risk_changes(quarter: Quarter, previous_quarter: Quarter | None) -> ChangeL
 
 
 def _overdue_returns(quarter: Quarter, today: datetime.date) -> ChangeList:
+    """Localities yet to hand in the quarter's return, once its deadline has passed.
+
+    Judged today, not at the page's as-at day: a quarter's returns fall due
+    weeks after it ends, so as at its end none could ever be overdue. This is
+    the reporting process as it stands, not the programme as at the quarter.
+    """
     # The returns page that lists them all is the programme office's, not the board's.
     if today <= quarter.submission_deadline:
         return ChangeList("overdue returns", [], 0)
@@ -481,7 +487,7 @@ def _overdue_returns(quarter: Quarter, today: datetime.date) -> ChangeList:
     return ChangeList("overdue returns", sentences, total)
 
 
-def programme_overview(*, page: DashboardPage, today: datetime.date) -> Overview:
+def programme_overview(*, page: DashboardPage) -> Overview:
     """Everything on the overview page but the matrix (see rag_matrix), in a fixed number of queries."""
     quarter = page.quarter
     objectives = _objectives(quarter)
@@ -490,7 +496,7 @@ def programme_overview(*, page: DashboardPage, today: datetime.date) -> Overview
         _rag_changes(page, objectives),
         *_milestone_changes(quarter),
         _risk_changes(quarter, page.previous_quarter),
-        _overdue_returns(quarter, today),
+        _overdue_returns(quarter, page.today),
     ]
     return Overview(
         quarter=quarter,

@@ -8,6 +8,7 @@ numbers are the same numbers. The database counts, sorts and pages: only the
 register's current page becomes rows here.
 """
 
+import copy
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
@@ -275,11 +277,11 @@ def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
     )
     return RiskRow(
         reference=risk.reference,
-        title=risk.title,
+        title=risk.title_then,
         category=risk.category.name,
         locality_name=risk.locality.name if risk.locality else None,
         objective_label=objective_label(risk.objective),
-        owner_role=risk.owner_role,
+        owner_role=risk.owner_role_then,
         likelihood=risk.likelihood_then,
         consequence=risk.consequence_then,
         score=risk.score_then,
@@ -373,6 +375,7 @@ def _register(
     """
     return (
         filterset.qs.with_previous_score_as_at(day)
+        .with_words_as_at(day)
         .select_related("category", "locality", "objective")
         .alias(
             where_order=Coalesce(F("locality__name"), Value(PROGRAMME_WIDE)),
@@ -539,6 +542,14 @@ class ActionRow:
 
 @dataclass(frozen=True)
 class RiskDetail:
+    """One risk as at the page's as-at day (DashboardPage.as_at).
+
+    For a past quarter that is its end: the score, trend, next review and
+    overdue actions from the reviews dated by then, and only those reviews; the
+    title, owner and description as recorded by then. For the quarter still
+    running, the risk as recorded today.
+    """
+
     risk: Risk
     objective_label: str
     scores: list[ScoreLine]
@@ -547,8 +558,12 @@ class RiskDetail:
     reviews: list[ReviewRow]
     actions: list[ActionRow]
     bands: list[ScoreBand]
+    next_review: datetime.date | None
     is_review_overdue: bool
-    today: datetime.date
+    as_at: datetime.date
+    is_past: bool
+    # The review the as-at score comes from; None if not reviewed by then.
+    scored_at: ReviewRow | None
     includes_illustrative: bool
 
     @property
@@ -557,7 +572,8 @@ class RiskDetail:
 
     @property
     def current(self) -> ScoreLine:
-        return next(line for line in self.scores if line.label == CURRENT)
+        """The score the page leads with: today's, or a past quarter's as at its end."""
+        return self.scores[1]
 
     @property
     def trend_label(self) -> str:
@@ -578,20 +594,22 @@ def board_visible_risks() -> QuerySet[Risk]:
 def _score_at(
     risk: Risk, reviews: list[ReviewRow], day: datetime.date, bands, *, quarter_label: str
 ) -> ScoreLine | None:
-    """The score as risks_as_at would give it on `day`: latest review by then, else current."""
+    """The score as risks_as_at would give it on `day`: latest review by then, else the first."""
     if risk.date_raised > day:
         return None
     by_then = [review for review in reviews if review.reviewed_on <= day]
+    scored = by_then[-1] if by_then else (reviews[0] if reviews else None)
     likelihood, consequence = (
-        (by_then[-1].likelihood, by_then[-1].consequence)
-        if by_then
+        (scored.likelihood, scored.consequence)
+        if scored
         else (risk.current_likelihood, risk.current_consequence)
     )
-    note = (
-        f"At the review of {by_then[-1].reviewed_on:%-d %B %Y}"
-        if by_then
-        else "Not reviewed by then: the current score"
-    )
+    if by_then:
+        note = f"At the review of {scored.reviewed_on:%-d %B %Y}"
+    elif scored:
+        note = f"Not reviewed by then: the score first given, at the review of {scored.reviewed_on:%-d %B %Y}"
+    else:
+        note = "Not reviewed by then: the current score"
     return ScoreLine(
         label=f"At the end of {quarter_label}",
         likelihood=likelihood,
@@ -601,10 +619,38 @@ def _score_at(
     )
 
 
-def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -> RiskDetail:
-    """One risk as recorded now, with its score at the page's quarter end; three queries."""
+def risk_as_recorded_by(risk: Risk, day: datetime.date) -> Risk:
+    """The risk with its title, owner and description as recorded by the end of `day`.
+
+    These have no dates of their own, so the history is the only record of
+    what they said then. Where the history starts later (rows loaded from the
+    programme's papers are stamped with the day they were loaded), the
+    earliest record stands for the risk as it was. One query.
+    """
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+    records = risk.history.order_by("history_date", "history_id").values(
+        "history_date", "title", "owner_role", "description"
+    )
+    chosen = None
+    for record in records:
+        if chosen is not None and record["history_date"] >= end_of_day:
+            break
+        chosen = record
+    then = copy.copy(risk)
+    if chosen is not None:
+        then.title = chosen["title"]
+        then.owner_role = chosen["owner_role"]
+        then.description = chosen["description"]
+    return then
+
+
+def risk_detail_data(*, page: DashboardPage, risk: Risk) -> RiskDetail:
+    """One risk as at the page's as-at day, with its score at the quarter end; four queries."""
+    day = page.as_at
     bands = list(ScoreBand.objects.all())
-    reviews = [
+    all_reviews = [
         ReviewRow(
             reviewed_on=review.reviewed_on,
             reviewer_role=review.reviewer_role,
@@ -618,6 +664,8 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
         # The model orders by risk, date and id: oldest first.
         for review in RiskReview.objects.filter(risk=risk)
     ]
+    # A review dated after the as-at day was not known then (none is dated after today).
+    reviews = [review for review in all_reviews if review.reviewed_on <= day]
     actions = [
         ActionRow(
             description=action.description,
@@ -625,7 +673,7 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
             due_date=action.due_date,
             status=action.status,
             status_label=action.get_status_display(),
-            is_overdue=is_action_overdue(action, today),
+            is_overdue=is_action_overdue(action, day),
         )
         for action in MitigatingAction.objects.filter(risk=risk)
     ]
@@ -639,7 +687,30 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
             note=note,
         )
 
-    latest_note = f"At the review of {reviews[-1].reviewed_on:%-d %B %Y}" if reviews else ""
+    if page.is_past:
+        risk = risk_as_recorded_by(risk, day)
+        as_at = _score_at(risk, all_reviews, day, bands, quarter_label=page.quarter.label)
+        headline = line(
+            f"At {day:%-d %B %Y}",
+            as_at.likelihood if as_at else None,
+            as_at.consequence if as_at else None,
+            as_at.note if as_at else "Not yet raised",
+        )
+        next_review = review_due_as_at(
+            last_reviewed_on=reviews[-1].reviewed_on if reviews else None,
+            date_raised=risk.date_raised,
+            review_every_days=risk.review_every_days,
+            band=headline.band,
+        )
+        is_overdue = (
+            risk.status == Risk.Status.OPEN and next_review is not None and next_review < day
+        )
+    else:
+        latest_note = f"At the review of {reviews[-1].reviewed_on:%-d %B %Y}" if reviews else ""
+        headline = line(CURRENT, risk.current_likelihood, risk.current_consequence, latest_note)
+        next_review = risk.next_review_date
+        is_overdue = is_review_overdue(risk, day)
+
     return RiskDetail(
         risk=risk,
         objective_label=objective_label(risk.objective, with_year=True),
@@ -650,7 +721,7 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
                 risk.inherent_consequence,
                 "Before any mitigation",
             ),
-            line(CURRENT, risk.current_likelihood, risk.current_consequence, latest_note),
+            headline,
             line(
                 "Target",
                 risk.target_likelihood,
@@ -658,8 +729,11 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
                 "Once the mitigating actions are complete",
             ),
         ],
-        score_at_quarter_end=_score_at(
-            risk, reviews, page.quarter.end_date, bands, quarter_label=page.quarter.label
+        # A past quarter's page already leads with the score at its end.
+        score_at_quarter_end=None
+        if page.is_past
+        else _score_at(
+            risk, all_reviews, page.quarter.end_date, bands, quarter_label=page.quarter.label
         ),
         trend=trend(
             reviews[-2].score if len(reviews) > 1 else None,
@@ -668,8 +742,11 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk, today: datetime.date) -
         reviews=reviews,
         actions=actions,
         bands=bands,
-        is_review_overdue=is_review_overdue(risk, today),
-        today=today,
+        next_review=next_review,
+        is_review_overdue=is_overdue,
+        as_at=day,
+        is_past=page.is_past,
+        scored_at=reviews[-1] if reviews else None,
         includes_illustrative=(
             risk.is_illustrative
             or risk.scores_are_illustrative

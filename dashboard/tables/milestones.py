@@ -74,7 +74,11 @@ class MilestoneTable(DashboardTable):
         verbose_name="Forecast", format="j M Y", default="", attrs=NOWRAP_ATTRS
     )
     actual_date = tables.DateColumn(
-        verbose_name="Actual", format="j M Y", default="", attrs=NOWRAP_ATTRS
+        verbose_name="Actual",
+        format="j M Y",
+        default="",
+        attrs=NOWRAP_ATTRS,
+        order_by=("actual_then",),  # as known at the quarter end (milestones_as_at)
     )
     status_then = StatusAsAtColumn(
         verbose_name="Status at quarter end", order_by=("status_order", "planned_end")

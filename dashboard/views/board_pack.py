@@ -10,7 +10,6 @@ from dashboard.selectors.board_pack import board_pack as board_pack_data
 @require_safe
 def board_pack(request):
     page = dashboard_page(request)
-    today = timezone.localdate()
     return render(
         request,
         "dashboard/board_pack.html",
@@ -19,8 +18,8 @@ def board_pack(request):
             "pack": cached_page_data(
                 "board-pack",
                 page=page,
-                compute=lambda: board_pack_data(page=page, today=today),
-                today=today,
+                compute=lambda: board_pack_data(page=page),
+                today=page.today,  # its overview's overdue returns are judged today
             ),
             "generated_at": timezone.localtime(),
         },

@@ -1,5 +1,4 @@
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data
@@ -16,12 +15,12 @@ MATRIX_ROWS_PER_PAGE = 25
 @require_safe
 def overview(request):
     page = dashboard_page(request)
-    today = timezone.localdate()  # "returns overdue" depends on the day
     data = cached_page_data(
         "overview",
         page=page,
-        compute=lambda: programme_overview(page=page, today=today),
-        today=today,
+        compute=lambda: programme_overview(page=page),
+        # Overdue returns are judged today even for a past quarter (see _overdue_returns).
+        today=page.today,
     )
 
     def matrix_rows(offset: int, limit: int) -> list:

@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
@@ -89,10 +88,9 @@ def risks(request):
 def risk_detail(request, reference):
     page = dashboard_page(request)
     risk = get_object_or_404(board_visible_risks(), reference=reference)
-    today = timezone.localdate()
 
     def compute():
-        data = risk_detail_data(page=page, risk=risk, today=today)
+        data = risk_detail_data(page=page, risk=risk)
         chart = review_history_chart(
             reviews=data.reviews,
             bands=data.bands,
@@ -101,9 +99,7 @@ def risk_detail(request, reference):
         )
         return data, chart
 
-    data, history_chart = cached_page_data(
-        "risk-detail", page=page, compute=compute, risk=risk.pk, today=today
-    )
+    data, history_chart = cached_page_data("risk-detail", page=page, compute=compute, risk=risk.pk)
     reviews = ReviewTable(data.reviews, prefix="reviews-", caption="Every review, oldest first")
     actions = ActionTable(data.actions, prefix="actions-")
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
@@ -115,7 +111,8 @@ def risk_detail(request, reference):
         {
             "page": page,
             "data": data,
-            "risk": risk,
+            # As recorded by the as-at day (risk_as_recorded_by) for a past quarter.
+            "risk": data.risk,
             "reviews_table": reviews,
             "actions_table": actions,
             "history_chart": history_chart,

@@ -34,6 +34,8 @@ def cells_at(day: datetime.date) -> Counter:
 
 def test_a_board_member_reads_the_heatmap_and_narrows_the_register(demo_site, page, log_in):
     Risk.objects.filter(reference="LC-R07").update(title=PAYLOAD)
+    # A past quarter's register shows the title as recorded by its end: the history's.
+    Risk.history.filter(reference="LC-R07").update(title=PAYLOAD)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     expected = cells_at(Q4_END)
@@ -89,12 +91,13 @@ def test_a_board_member_reads_one_risk_and_its_review_history(demo_site, page, l
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in("board")
 
-    page.goto("/risks/LC-R01/?quarter=2018-19-q3")
+    # 2018/19 Q4: every review of LC-R01 is dated by its end, so all are on its page.
+    page.goto("/risks/LC-R01/?quarter=2018-19-q4")
 
     expect(page.get_by_role("heading", name="Cultural change across organisations")).to_be_visible()
     scores = page.get_by_test_id("risk-scores").inner_text()
     assert "Inherent" in scores
-    assert "At the end of 2018/19 Q3" in scores
+    assert "At 31 March 2019" in scores
     assert "16\tExtreme" in scores or "16 Extreme" in scores
     reviews = page.get_by_role("table", name="Every review, oldest first")
     assert (
@@ -106,3 +109,19 @@ def test_a_board_member_reads_one_risk_and_its_review_history(demo_site, page, l
     assert dialogs == []
     assert_accessible(page)
     screenshot(page, "risk-detail")
+
+
+def test_a_past_quarters_risk_page_is_as_at_its_end(demo_site, page, log_in):
+    log_in("board")
+
+    page.goto("/risks/LC-R03/?quarter=2018-19-q4")
+
+    recorded = page.get_by_test_id("as-recorded").inner_text()
+    assert "as at 31 March 2019" in recorded
+    assert "Score as at 31 Mar 2019: from the review of 12 Mar 2019." in recorded
+    next_review = page.get_by_test_id("next-review").inner_text()
+    assert "11 April 2019" in next_review
+    assert "Overdue" not in next_review
+    page.locator("[data-chart-drawn=true]").wait_for()
+    assert_accessible(page)
+    screenshot(page, "risk-detail-past-quarter")

@@ -21,9 +21,15 @@ def as_at_in_python(day: datetime.date) -> dict[str, tuple]:
             (review for review in risk.reviews.all() if review.reviewed_on <= day),
             key=lambda review: (review.reviewed_on, review.id),
         )
+        first = min(
+            risk.reviews.all(), key=lambda review: (review.reviewed_on, review.id), default=None
+        )
         if reviews:
             latest = reviews[-1]
             found[risk.reference] = (latest.likelihood, latest.consequence, latest.reviewed_on)
+        elif first:
+            # Not reviewed by then: the score it was first given, which later reviews keep.
+            found[risk.reference] = (first.likelihood, first.consequence, None)
         else:
             found[risk.reference] = (risk.current_likelihood, risk.current_consequence, None)
     return found
@@ -64,16 +70,28 @@ def test_the_latest_review_of_a_day_is_the_last_recorded(db):
     assert annotated.last_reviewed_on_then == DAY
 
 
-def test_a_risk_not_reviewed_by_then_keeps_its_current_score(db):
+def test_a_risk_not_reviewed_by_then_has_the_score_it_was_first_given(db):
     risk = factories.open_risk(current_likelihood=2, current_consequence=5)
     RiskReview.objects.create(
-        risk=risk, reviewed_on=DAY + datetime.timedelta(days=1), likelihood=1, consequence=1
+        risk=risk, reviewed_on=DAY + datetime.timedelta(days=1), likelihood=1, consequence=2
+    )
+    # A later review moves the current score, not the score as at DAY.
+    RiskReview.objects.create(
+        risk=risk, reviewed_on=DAY + datetime.timedelta(days=9), likelihood=5, consequence=5
     )
 
     annotated = risks_as_at(DAY).with_previous_score_as_at(DAY).get()
 
-    assert (annotated.score_then, annotated.previous_score_then) == (10, None)
+    assert (annotated.score_then, annotated.previous_score_then) == (2, None)
     assert annotated.last_reviewed_on_then is None
+    scores = Risk.objects.with_scores_as_at(then=DAY).get()
+    assert scores.score_then == 2
+
+
+def test_a_risk_never_reviewed_keeps_its_current_score(db):
+    factories.open_risk(current_likelihood=2, current_consequence=5)
+
+    assert risks_as_at(DAY).get().score_then == 10
 
 
 def test_each_risk_is_listed_once_however_many_reviews_it_has(db):
