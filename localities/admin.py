@@ -9,6 +9,7 @@ query (list_select_related or an annotation), never once per row.
 from django.contrib import admin
 from django.db.models import Count, F, prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -335,8 +336,18 @@ class MilestoneAdmin(HistoryAdmin):
                 ],
             },
         ),
-        ("Progress", {"fields": ["status", "actual_date"]}),
+        (
+            "Progress",
+            {
+                "description": (
+                    "Leave the status “Not reported” until someone reports on the "
+                    "milestone: only a reported status can make it late."
+                ),
+                "fields": ["status", "actual_date", ("reported_by", "reported_on")],
+            },
+        ),
     ]
+    readonly_fields = ["reported_by", "reported_on"]
 
     @admin.display(description="Locality", ordering="locality__name", empty_value=PROGRAMME_WIDE)
     def locality_or_programme(self, obj):
@@ -351,12 +362,19 @@ class MilestoneAdmin(HistoryAdmin):
             )
         return window
 
-    @admin.display(description="Slippage (days)")
+    @admin.display(description="Slippage")
     def slippage(self, obj):
-        days = obj.slippage_days()
-        if days is None:
-            return None
-        return f"+{days}" if days > 0 else str(days)
+        found = obj.slippage()
+        return found.phrase if found else None
+
+    def save_model(self, request, obj, form, change):
+        # A status, forecast or actual date entered here is the programme office's
+        # report: record who and when, so that the board can weigh it.
+        reported = {"status", "forecast_date", "actual_date"}
+        if obj.is_reported and (not change or reported & set(form.changed_data)):
+            obj.reported_by = "the programme office"
+            obj.reported_on = timezone.localdate()
+        super().save_model(request, obj, form, change)
 
 
 # Care model, outcomes and money --------------------------------------------

@@ -161,8 +161,15 @@ class ObjectiveStatusForm(RowForm):
         return cleaned
 
 
+# A return reports progress: "Not reported" is what a milestone is until it does.
+# The empty first choice makes the lead choose, rather than accept "Not started".
+REPORTABLE_MILESTONE_STATUSES = [("", "Choose a status")] + [
+    choice for choice in Milestone.Status.choices if choice[0] != Milestone.Status.NOT_REPORTED
+]
+
+
 class MilestoneReportForm(RowForm):
-    status = forms.ChoiceField(label="Status", choices=Milestone.Status.choices)
+    status = forms.ChoiceField(label="Status", choices=REPORTABLE_MILESTONE_STATUSES)
     forecast_date = UKDateField(label="Forecast date", what="forecast date")
     actual_date = UKDateField(label="Actual date", what="actual date")
     forecast_change_reason = forms.CharField(

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from localities.slippage import Slippage, plan_is_fuzzy, slippage
+
 
 class IllustrativeMixin(models.Model):
     """Marks a row whose figures are not in the source papers.
@@ -409,8 +411,22 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(locality=locality)
 
     def overdue(self, today):
-        """Not complete and its planned window closed before `today`."""
-        return self.exclude(status=Milestone.Status.COMPLETE).filter(planned_end__lt=today)
+        """Reported as not complete, and its planned window closed before `today`.
+
+        A milestone nobody has reported on is never overdue: the papers say
+        nothing of it, so calling it late would invent a miss (see `unreported`).
+        """
+        return self.exclude(
+            status__in=[
+                Milestone.Status.COMPLETE,
+                Milestone.Status.CANCELLED,
+                Milestone.Status.NOT_REPORTED,
+            ]
+        ).filter(planned_end__lt=today)
+
+    def unreported(self):
+        """Milestones whose progress nobody has reported: a gap for the programme office."""
+        return self.filter(status=Milestone.Status.NOT_REPORTED)
 
 
 class Milestone(IllustrativeMixin, models.Model):
@@ -423,6 +439,9 @@ class Milestone(IllustrativeMixin, models.Model):
     """
 
     class Status(models.TextChoices):
+        # The default: only a report (a lead's approved return, the programme
+        # office in admin, or a paper) gives a milestone any other status.
+        NOT_REPORTED = "not_reported", "Not reported"
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETE = "complete", "Complete"
@@ -465,8 +484,19 @@ class Milestone(IllustrativeMixin, models.Model):
     )
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
     source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
+    reported_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Who reported the status the board sees: “the programme office”, a "
+            "locality's return, or the paper. Set when the status is saved."
+        ),
+    )
+    reported_on = models.DateField(
+        null=True, blank=True, help_text="When the status the board sees was reported."
+    )
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()
@@ -496,26 +526,60 @@ class Milestone(IllustrativeMixin, models.Model):
                 name="milestone_actual_date_only_when_complete",
                 violation_error_message="Only a complete milestone has an actual date.",
             ),
+            # A forecast is a report: it comes with the status reported alongside it.
+            models.CheckConstraint(
+                condition=~Q(status="not_reported") | Q(forecast_date__isnull=True),
+                name="milestone_forecast_is_reported",
+                violation_error_message=(
+                    "A forecast date is a report on progress: set the status reported with it."
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     @property
+    def is_reported(self) -> bool:
+        return self.status != self.Status.NOT_REPORTED
+
+    @property
+    def is_plan_fuzzy(self) -> bool:
+        """See localities.slippage.plan_is_fuzzy."""
+        return plan_is_fuzzy(
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            timing_as_written=self.timing_as_written,
+            is_date_uncertain=self.is_date_uncertain,
+        )
+
+    def report_text(self) -> str:
+        """Who reported the status the board sees, and when, for the board to weigh it."""
+        if not self.is_reported:
+            return "Not reported"
+        if self.reported_by:
+            when = f", {self.reported_on:%-d %b %Y}" if self.reported_on else ""
+            return f"Reported by {self.reported_by}{when}"
+        return f"As reported in: {self.source}" if self.source else "Reported (source not recorded)"
+
+    @property
     def is_programme_wide(self):
         return self.locality_id is None
 
     def planned_window_text(self) -> str:
-        """The planned timing as a reader would say it, never more precise than the data.
+        """The planned timing as the paper wrote it, never more precise than the source.
 
-        A single day reads "28 Jun 2018"; whole months "Sep 2017" or "Aug 2018 –
-        Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018"; only an end, "By 19
-        Mar 2019". With no dates, the timing as the paper wrote it ("TBC",
-        "In progress"). "(uncertain)" marks a tentative timing.
+        The paper's words ("Early August 2018", "TBC") when there are any: the
+        stored window is only our reading of them (decision 0002). Otherwise the
+        dates: a single day reads "28 Jun 2018"; whole months "Sep 2017" or
+        "Aug 2018 – Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018"; only an
+        end, "By 19 Mar 2019". "(uncertain)" marks a tentative timing.
         """
         start, end = self.planned_start, self.planned_end
-        if end is None:
-            text = self.timing_as_written or "No date yet"
+        if self.timing_as_written:
+            text = self.timing_as_written
+        elif end is None:
+            text = "No date yet"
         elif start is None:
             text = f"By {end:%-d %b %Y}"
         elif start == end:
@@ -529,12 +593,17 @@ class Milestone(IllustrativeMixin, models.Model):
             text += " (uncertain)"
         return text
 
-    def slippage_days(self) -> int | None:
-        """Days between the end of the planned window and the actual (or forecast) date."""
-        achieved = self.actual_date or self.forecast_date
-        if achieved is None or self.planned_end is None:
-            return None
-        return (achieved - self.planned_end).days
+    def slippage(self) -> Slippage | None:
+        """See localities.slippage.slippage."""
+        return slippage(
+            plan_text=self.timing_as_written or self.planned_window_text(),
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            timing_as_written=self.timing_as_written,
+            is_date_uncertain=self.is_date_uncertain,
+            actual_date=self.actual_date,
+            forecast_date=self.forecast_date,
+        )
 
 
 class CareModelElement(models.Model):

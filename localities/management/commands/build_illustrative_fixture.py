@@ -64,6 +64,8 @@ PLACEHOLDER_MDTS = {
 SLIP_DAYS = {"medway": (30, 150), "swale": (10, 90)}
 DEFAULT_SLIP_DAYS = (0, 45)
 TODAY = dt.date(2019, 3, 31)  # the data stand at the end of 2018/19
+# When the locality milestones' statuses were last reported: the Q3 returns' approval.
+REPORTED_ON = dt.date(2019, 1, 25)
 
 # Activity per 1,000 registered patients per quarter, for the 2017/18 baselines.
 BASELINE_RATE_PER_1000 = {
@@ -783,13 +785,20 @@ class Builder:
         """Three milestones per locality, so that leads have milestones of their own to report.
 
         The papers give only programme-wide milestones; these are invented, and
-        say so in their titles.
+        say so in their titles. Most were reported in the locality's (illustrative)
+        2018/19 Q3 return; about one in five never were, and show as "Not reported".
         """
+        names = {r["pk"]: r["fields"]["name"] for r in self.localities}
         for locality_pk in self.slug_to_pk.values():
             for title, objective_index, planned_end in LOCALITY_MILESTONES:
                 objective_pk = self.objectives[objective_index]["pk"]
                 planned_end = dt.date.fromisoformat(planned_end)
-                if self.rng.random() < 0.5 and planned_end <= TODAY:
+                reported_by = f"{names[locality_pk]}'s 2018/19 Q3 return (illustrative)"
+                reported_on = REPORTED_ON
+                if self.rng.random() < 0.2:
+                    status, actual, forecast = "not_reported", None, None
+                    reported_by, reported_on = "", None
+                elif self.rng.random() < 0.5 and planned_end <= REPORTED_ON:
                     status = "complete"
                     actual = planned_end - dt.timedelta(days=self.rng.randint(0, 40))
                     forecast = None
@@ -813,6 +822,8 @@ class Builder:
                     actual_date=actual.isoformat() if actual else None,
                     status=status,
                     source="Illustrative: no paper gives locality milestones",
+                    reported_by=reported_by,
+                    reported_on=reported_on.isoformat() if reported_on else None,
                 )
 
 
