@@ -355,12 +355,13 @@ class MilestoneAdmin(HistoryAdmin):
 
     @admin.display(description="Planned", ordering="planned_end")
     def planned_window(self, obj):
-        window = obj.planned_window_text()
-        if obj.timing_as_written and window != obj.timing_as_written:
+        # As written, as the board sees it; the window read from it (for sorting) beside it.
+        shown = obj.planned_window_text()
+        if obj.timing_as_written and obj.planned_end:
             return format_html(
-                '<span title="As written: {}">{}</span>', obj.timing_as_written, window
+                '{} <span class="help">(window for sorting: {})</span>', shown, obj.window_text()
             )
-        return window
+        return shown
 
     @admin.display(description="Slippage")
     def slippage(self, obj):

@@ -2,6 +2,7 @@
 out to do, and what each locality reports every quarter."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -429,6 +430,15 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(status=Milestone.Status.NOT_REPORTED)
 
 
+# "9 October 2018" in a milestone's source: the date of the paper that reports it.
+_PAPER_DATE = re.compile(
+    r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December) \d{4}\b"
+)
+
+_PAPER_WORDS = re.compile(r"Board|Committee|minutes|paper")
+
+
 class Milestone(IllustrativeMixin, models.Model):
     """A dated step of the programme, programme-wide or for one locality.
 
@@ -560,7 +570,14 @@ class Milestone(IllustrativeMixin, models.Model):
         if self.reported_by:
             when = f", {self.reported_on:%-d %b %Y}" if self.reported_on else ""
             return f"Reported by {self.reported_by}{when}"
-        return f"As reported in: {self.source}" if self.source else "Reported (source not recorded)"
+        # A paper reports it: the latest paper `source` cites (the minutes that report
+        # the deep dives held, not the paper that planned them), short enough for a column.
+        papers = [part for part in self.source.split(";") if _PAPER_WORDS.search(part)]
+        latest = papers[-1] if papers else self.source
+        if "minutes" in latest:
+            return "In the Joint Board minutes" if "Board minutes" in latest else "In the minutes"
+        dated = _PAPER_DATE.search(latest)
+        return f"In the paper of {dated.group(0)}" if dated else "In the papers"
 
     @property
     def is_programme_wide(self):
@@ -570,28 +587,29 @@ class Milestone(IllustrativeMixin, models.Model):
         """The planned timing as the paper wrote it, never more precise than the source.
 
         The paper's words ("Early August 2018", "TBC") when there are any: the
-        stored window is only our reading of them (decision 0002). Otherwise the
-        dates: a single day reads "28 Jun 2018"; whole months "Sep 2017" or
-        "Aug 2018 – Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018"; only an
-        end, "By 19 Mar 2019". "(uncertain)" marks a tentative timing.
+        stored window is only our reading of them, for sorting (decision 0002).
+        Otherwise the dates (`window_text`). "(uncertain)" marks a tentative timing.
         """
-        start, end = self.planned_start, self.planned_end
-        if self.timing_as_written:
-            text = self.timing_as_written
-        elif end is None:
-            text = "No date yet"
-        elif start is None:
-            text = f"By {end:%-d %b %Y}"
-        elif start == end:
-            text = f"{end:%-d %b %Y}"
-        elif start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
-            same_month = (start.year, start.month) == (end.year, end.month)
-            text = f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
-        else:
-            text = f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        text = self.timing_as_written or self.window_text()
         if self.is_date_uncertain:
             text += " (uncertain)"
         return text
+
+    def window_text(self) -> str:
+        """The stored window as dates: a single day reads "28 Jun 2018"; whole months
+        "Sep 2017" or "Aug 2018 – Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018";
+        only an end, "By 19 Mar 2019"; none, "No date yet"."""
+        start, end = self.planned_start, self.planned_end
+        if end is None:
+            return "No date yet"
+        if start is None:
+            return f"By {end:%-d %b %Y}"
+        if start == end:
+            return f"{end:%-d %b %Y}"
+        if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
+            same_month = (start.year, start.month) == (end.year, end.month)
+            return f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
+        return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
 
     def slippage(self) -> Slippage | None:
         """See localities.slippage.slippage."""

@@ -234,7 +234,9 @@ def test_the_chart_has_a_bar_per_window_and_markers_per_date(client, programme_d
     traces = {trace["name"]: trace for trace in chart.figure["data"]}
     assert set(traces) == {"Planned window", "Planned date", "Actual date", "Forecast date"}
     assert traces["Planned window"]["type"] == "bar"
-    assert len(traces["Planned window"]["y"]) == 4  # the four deep dives: reported held after the window
+    assert (
+        len(traces["Planned window"]["y"]) == 4
+    )  # the four deep dives: reported held after the window
     assert len(traces["Actual date"]["x"]) == 4  # the four deep dives
     assert "2018-11-23" in traces["Actual date"]["x"]
     layout = chart.figure["layout"]
