@@ -517,7 +517,10 @@ class MilestonesSection(Section):
                     MilestoneReportForm,
                     prefix=f"milestone-{milestone.pk}",
                     initial={
-                        "status": source.status,
+                        # Not reported yet: the lead chooses, nothing is pre-selected.
+                        "status": ""
+                        if source.status == Milestone.Status.NOT_REPORTED
+                        else source.status,
                         "forecast_date": source.forecast_date,
                         "actual_date": source.actual_date,
                         "forecast_change_reason": getattr(report, "forecast_change_reason", ""),
