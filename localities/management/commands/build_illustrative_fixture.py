@@ -785,20 +785,15 @@ class Builder:
         """Three milestones per locality, so that leads have milestones of their own to report.
 
         The papers give only programme-wide milestones; these are invented, and
-        say so in their titles. Most were reported in the locality's (illustrative)
-        2018/19 Q3 return; about one in five never were, and show as "Not reported".
+        say so in their titles. Each was reported in the locality's (illustrative)
+        return, so that a lead's form starts from what the board last saw.
         """
         names = {r["pk"]: r["fields"]["name"] for r in self.localities}
         for locality_pk in self.slug_to_pk.values():
             for title, objective_index, planned_end in LOCALITY_MILESTONES:
                 objective_pk = self.objectives[objective_index]["pk"]
                 planned_end = dt.date.fromisoformat(planned_end)
-                reported_by = f"{names[locality_pk]}'s 2018/19 Q3 return (illustrative)"
-                reported_on = REPORTED_ON
-                if self.rng.random() < 0.2:
-                    status, actual, forecast = "not_reported", None, None
-                    reported_by, reported_on = "", None
-                elif self.rng.random() < 0.5 and planned_end <= REPORTED_ON:
+                if self.rng.random() < 0.5 and planned_end <= TODAY:
                     status = "complete"
                     actual = planned_end - dt.timedelta(days=self.rng.randint(0, 40))
                     forecast = None
@@ -822,8 +817,9 @@ class Builder:
                     actual_date=actual.isoformat() if actual else None,
                     status=status,
                     source="Illustrative: no paper gives locality milestones",
-                    reported_by=reported_by,
-                    reported_on=reported_on.isoformat() if reported_on else None,
+                    reported_by=f"{names[locality_pk]}'s return (illustrative)",
+                    # Completion reported when it happened; progress at the Q3 returns.
+                    reported_on=(actual or REPORTED_ON).isoformat(),
                 )
 
 
