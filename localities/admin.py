@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, F, prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
@@ -382,8 +383,18 @@ class MilestoneAdmin(HistoryAdmin):
                 ],
             },
         ),
-        ("Progress", {"fields": ["status", "actual_date"]}),
+        (
+            "Progress",
+            {
+                "description": (
+                    "Leave the status “Not reported” until someone reports on the "
+                    "milestone: only a reported status can make it late."
+                ),
+                "fields": ["status", "actual_date", ("reported_by", "reported_on")],
+            },
+        ),
     ]
+    readonly_fields = ["reported_by", "reported_on"]
 
     @admin.display(description="Locality", ordering="locality__name", empty_value=PROGRAMME_WIDE)
     def locality_or_programme(self, obj):
@@ -391,19 +402,27 @@ class MilestoneAdmin(HistoryAdmin):
 
     @admin.display(description="Planned", ordering="planned_end")
     def planned_window(self, obj):
-        window = obj.planned_window_text()
-        if obj.timing_as_written and window != obj.timing_as_written:
+        # As written, as the board sees it; the window read from it (for sorting) beside it.
+        shown = obj.planned_window_text()
+        if obj.timing_as_written and obj.planned_end:
             return format_html(
-                '<span title="As written: {}">{}</span>', obj.timing_as_written, window
+                '{} <span class="help">(window for sorting: {})</span>', shown, obj.window_text()
             )
-        return window
+        return shown
 
-    @admin.display(description="Slippage (days)")
+    @admin.display(description="Slippage")
     def slippage(self, obj):
-        days = obj.slippage_days()
-        if days is None:
-            return None
-        return f"+{days}" if days > 0 else str(days)
+        found = obj.slippage()
+        return found.phrase if found else None
+
+    def save_model(self, request, obj, form, change):
+        # A status, forecast or actual date entered here is the programme office's
+        # report: record who and when, so that the board can weigh it.
+        reported = {"status", "forecast_date", "actual_date"}
+        if obj.is_reported and (not change or reported & set(form.changed_data)):
+            obj.reported_by = "the programme office"
+            obj.reported_on = timezone.localdate()
+        super().save_model(request, obj, form, change)
 
 
 # Care model, outcomes and money --------------------------------------------

@@ -163,8 +163,15 @@ class ObjectiveStatusForm(RowForm):
         return cleaned
 
 
+# A return reports progress: "Not reported" is what a milestone is until it does.
+# The empty first choice makes the lead choose, rather than accept "Not started".
+REPORTABLE_MILESTONE_STATUSES = [("", "Choose a status")] + [
+    choice for choice in Milestone.Status.choices if choice[0] != Milestone.Status.NOT_REPORTED
+]
+
+
 class MilestoneReportForm(RowForm):
-    status = forms.ChoiceField(label="Status", choices=Milestone.Status.choices)
+    status = forms.ChoiceField(label="Status", choices=REPORTABLE_MILESTONE_STATUSES)
     forecast_date = UKDateField(label="Forecast date", what="forecast date")
     actual_date = UKDateField(label="Actual date", what="actual date")
     forecast_change_reason = forms.CharField(
@@ -512,7 +519,10 @@ class MilestonesSection(Section):
                     MilestoneReportForm,
                     prefix=f"milestone-{milestone.pk}",
                     initial={
-                        "status": source.status,
+                        # Not reported yet: the lead chooses, nothing is pre-selected.
+                        "status": ""
+                        if source.status == Milestone.Status.NOT_REPORTED
+                        else source.status,
                         "forecast_date": source.forecast_date,
                         "actual_date": source.actual_date,
                         "forecast_change_reason": getattr(report, "forecast_change_reason", ""),

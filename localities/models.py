@@ -2,6 +2,7 @@
 out to do, and what each locality reports every quarter."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from localities.slippage import Slippage, plan_is_fuzzy, slippage
 
 # How many characters each kind of free text holds: the one place for the
 # limits. A CharField's max_length is checked by full_clean() (and the
@@ -429,8 +432,31 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(locality=locality)
 
     def overdue(self, today):
-        """Not complete and its planned window closed before `today`."""
-        return self.exclude(status=Milestone.Status.COMPLETE).filter(planned_end__lt=today)
+        """Reported as not complete, and its planned window closed before `today`.
+
+        A milestone nobody has reported on is never overdue: the papers say
+        nothing of it, so calling it late would invent a miss (see `unreported`).
+        """
+        return self.exclude(
+            status__in=[
+                Milestone.Status.COMPLETE,
+                Milestone.Status.CANCELLED,
+                Milestone.Status.NOT_REPORTED,
+            ]
+        ).filter(planned_end__lt=today)
+
+    def unreported(self):
+        """Milestones whose progress nobody has reported: a gap for the programme office."""
+        return self.filter(status=Milestone.Status.NOT_REPORTED)
+
+
+# "9 October 2018" in a milestone's source: the date of the paper that reports it.
+_PAPER_DATE = re.compile(
+    r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December) \d{4}\b"
+)
+
+_PAPER_WORDS = re.compile(r"Board|Committee|minutes|paper")
 
 
 class Milestone(IllustrativeMixin, models.Model):
@@ -443,6 +469,9 @@ class Milestone(IllustrativeMixin, models.Model):
     """
 
     class Status(models.TextChoices):
+        # The default: only a report (a lead's approved return, the programme
+        # office in admin, or a paper) gives a milestone any other status.
+        NOT_REPORTED = "not_reported", "Not reported"
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETE = "complete", "Complete"
@@ -485,8 +514,19 @@ class Milestone(IllustrativeMixin, models.Model):
     )
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
     source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
+    reported_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Who reported the status the board sees: “the programme office”, a "
+            "locality's return, or the paper. Set when the status is saved."
+        ),
+    )
+    reported_on = models.DateField(
+        null=True, blank=True, help_text="When the status the board sees was reported."
+    )
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()
@@ -516,45 +556,98 @@ class Milestone(IllustrativeMixin, models.Model):
                 name="milestone_actual_date_only_when_complete",
                 violation_error_message="Only a complete milestone has an actual date.",
             ),
+            # A forecast is a report: it comes with the status reported alongside it.
+            models.CheckConstraint(
+                condition=~Q(status="not_reported") | Q(forecast_date__isnull=True),
+                name="milestone_forecast_is_reported",
+                violation_error_message=(
+                    "A forecast date is a report on progress: set the status reported with it."
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     @property
+    def is_reported(self) -> bool:
+        return self.status != self.Status.NOT_REPORTED
+
+    @property
+    def is_plan_fuzzy(self) -> bool:
+        """See localities.slippage.plan_is_fuzzy."""
+        return plan_is_fuzzy(
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            timing_as_written=self.timing_as_written,
+            is_date_uncertain=self.is_date_uncertain,
+        )
+
+    def report_text(self) -> str:
+        """Who reported the status the board sees, and when, for the board to weigh it."""
+        if not self.is_reported:
+            return "Not reported"
+        if self.reported_by:
+            when = f", {self.reported_on:%-d %b %Y}" if self.reported_on else ""
+            return f"Reported by {self.reported_by}{when}"
+        # A paper reports it: the latest paper `source` cites (the minutes that report
+        # the deep dives held, not the paper that planned them), short enough for a column.
+        papers = [part for part in self.source.split(";") if _PAPER_WORDS.search(part)]
+        latest = papers[-1] if papers else self.source
+        if "minutes" in latest:
+            return "In the Joint Board minutes" if "Board minutes" in latest else "In the minutes"
+        dated = _PAPER_DATE.search(latest)
+        return f"In the paper of {dated.group(0)}" if dated else "In the papers"
+
+    @property
     def is_programme_wide(self):
         return self.locality_id is None
 
     def planned_window_text(self) -> str:
-        """The planned timing as a reader would say it, never more precise than the data.
+        """The planned timing as the paper wrote it, never more precise than the source.
 
-        A single day reads "28 Jun 2018"; whole months "Sep 2017" or "Aug 2018 –
-        Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018"; only an end, "By 19
-        Mar 2019". With no dates, the timing as the paper wrote it ("TBC",
-        "In progress"). "(uncertain)" marks a tentative timing.
+        The paper's words ("Early August 2018", "TBC") when there are any: the
+        stored window is only our reading of them, for sorting (decision 0002).
+        Otherwise the dates (`window_text`). "(uncertain)" marks a tentative timing.
         """
-        start, end = self.planned_start, self.planned_end
-        if end is None:
-            text = self.timing_as_written or "No date yet"
-        elif start is None:
-            text = f"By {end:%-d %b %Y}"
-        elif start == end:
-            text = f"{end:%-d %b %Y}"
-        elif start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
-            same_month = (start.year, start.month) == (end.year, end.month)
-            text = f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
-        else:
-            text = f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+        text = self.timing_as_written or self.window_text()
         if self.is_date_uncertain:
             text += " (uncertain)"
         return text
 
-    def slippage_days(self) -> int | None:
-        """Days between the end of the planned window and the actual (or forecast) date."""
-        achieved = self.actual_date or self.forecast_date
-        if achieved is None or self.planned_end is None:
-            return None
-        return (achieved - self.planned_end).days
+    def window_text(self) -> str:
+        """The stored window as dates: a single day reads "28 Jun 2018"; whole months
+        "Sep 2017" or "Aug 2018 – Sep 2018"; other windows "1 Aug 2018 – 7 Sep 2018";
+        only an end, "By 19 Mar 2019"; none, "No date yet"."""
+        start, end = self.planned_start, self.planned_end
+        if end is None:
+            return "No date yet"
+        if start is None:
+            return f"By {end:%-d %b %Y}"
+        if start == end:
+            return f"{end:%-d %b %Y}"
+        if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
+            same_month = (start.year, start.month) == (end.year, end.month)
+            return f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
+        return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+
+    def slippage(
+        self, *, as_known=False, actual_date: datetime.date | None = None
+    ) -> Slippage | None:
+        """See localities.slippage.slippage.
+
+        With `as_known`, against `actual_date` as known on a page's day (None when
+        the milestone was completed after it) instead of the recorded one.
+        """
+        return slippage(
+            plan_text=self.timing_as_written or self.planned_window_text(),
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            timing_as_written=self.timing_as_written,
+            is_date_uncertain=self.is_date_uncertain,
+            actual_date=actual_date if as_known else self.actual_date,
+            forecast_date=self.forecast_date,
+        )
 
 
 class CareModelElement(models.Model):

@@ -49,8 +49,15 @@ class SuggestedRag:
 
 
 def days_late(milestone: MilestoneState, *, as_at: datetime.date) -> int:
-    """How late an unfinished milestone is at `as_at`: by the calendar or by its forecast."""
-    if milestone.status in (Milestone.Status.COMPLETE, Milestone.Status.CANCELLED):
+    """How late an unfinished milestone is at `as_at`: by the calendar or by its forecast.
+
+    A milestone nobody has reported on is never late: nothing says it was missed.
+    """
+    if milestone.status in (
+        Milestone.Status.COMPLETE,
+        Milestone.Status.CANCELLED,
+        Milestone.Status.NOT_REPORTED,
+    ):
         return 0
     if milestone.planned_end is None:
         return 0

@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from localities.models import Locality, Quarter, QuarterlyUpdate
+from localities.models import Locality, Milestone, Quarter, QuarterlyUpdate
 
 NOT_STARTED = "Not started"
 
@@ -327,3 +327,89 @@ def summarise_returns(*, quarter: Quarter, today: datetime.date) -> ReturnsSumma
     )
     overdue = sum(grouped.get(value, 0) for value in overdue_statuses(quarter=quarter, today=today))
     return ReturnsSummary(total=sum(grouped.values()), by_status=by_status, overdue=overdue)
+
+
+# A report older than a quarter is stale: the office should chase an update.
+STALE_REPORT_DAYS = 92
+PROGRAMME_OFFICE = "Programme office"
+
+
+@dataclass(frozen=True)
+class ReportingGap:
+    """A milestone the programme office should chase: never reported, or no recent update."""
+
+    title: str
+    locality_name: str | None
+    planned: str
+    last_report: str  # "Never reported" or "No update since 12 Dec 2018"
+    owner: str
+
+
+@dataclass(frozen=True)
+class ReportingGaps:
+    rows: list[ReportingGap]
+    total: int
+    never_reported: int
+
+
+def _owner(milestone: Milestone) -> str:
+    if milestone.locality is None:
+        return PROGRAMME_OFFICE
+    leads = [_person(lead) for lead in milestone.locality.leads.all()]
+    return ", ".join(leads) if leads else f"{milestone.locality.name} lead (none assigned)"
+
+
+def _last_report(milestone: Milestone) -> str:
+    if not milestone.is_reported:
+        return "Never reported"
+    if milestone.reported_on:
+        return f"No update since {milestone.reported_on:%-d %b %Y}"
+    return f"No update since the paper: {milestone.source}"
+
+
+def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGaps:
+    """Unfinished milestones with no report, or none in the last quarter, owner named.
+
+    For the programme office only: the board sees just the count of unreported
+    milestones. Never-reported first, then the stalest; the first `limit` rows.
+    Three queries whatever the data.
+    """
+    stale_before = today - datetime.timedelta(days=STALE_REPORT_DAYS)
+    gaps = Milestone.objects.exclude(
+        status__in=[Milestone.Status.COMPLETE, Milestone.Status.CANCELLED]
+    ).filter(
+        Q(status=Milestone.Status.NOT_REPORTED)
+        | Q(reported_on__isnull=True)
+        | Q(reported_on__lt=stale_before)
+    )
+    counts = gaps.order_by().aggregate(
+        total=Count("pk"),
+        never_reported=Count("pk", filter=Q(status=Milestone.Status.NOT_REPORTED)),
+    )
+    ordered = (
+        gaps.select_related("locality")
+        .prefetch_related("locality__leads")
+        .annotate(
+            reported_first=Case(
+                When(status=Milestone.Status.NOT_REPORTED, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by(
+            "reported_first",
+            F("reported_on").asc(nulls_first=True),
+            F("locality__name").asc(nulls_first=True),
+            F("planned_end").asc(nulls_last=True),
+            "pk",
+        )
+    )
+    rows = [
+        ReportingGap(
+            title=milestone.title,
+            locality_name=milestone.locality.name if milestone.locality else None,
+            planned=milestone.planned_window_text(),
+            last_report=_last_report(milestone),
+            owner=_owner(milestone),
+        )
+        for milestone in ordered[:limit]
+    ]
+    return ReportingGaps(rows=rows, total=counts["total"], never_reported=counts["never_reported"])

@@ -572,11 +572,15 @@ def return_update(
 def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
     """Copy the approved milestone and MDT reports onto the milestones and MDTs the board sees."""
     reason = f"Approved in the {update} update"
+    reported_on = timezone.localdate()
     for report in update.milestone_updates.select_related("milestone"):
         milestone = report.milestone
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
         milestone.actual_date = report.actual_date
+        if milestone.is_reported:
+            milestone.reported_by = f"{update.locality.name}'s {update.quarter.label} return"
+            milestone.reported_on = reported_on
         _save_row(milestone, by=by, reason=reason)
     for report in update.mdt_updates.select_related("mdt"):
         mdt = report.mdt

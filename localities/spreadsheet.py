@@ -333,7 +333,11 @@ LISTS = "Lists"
 def _choice_lists(context: SectionContext) -> dict[str, Choices]:
     return {
         "rag": Choices("RAG status", tuple(Rag.choices)),
-        "milestone_status": Choices("Milestone status", tuple(Milestone.Status.choices)),
+        # A return reports progress: "Not reported" is what a milestone is until one does.
+        "milestone_status": Choices(
+            "Milestone status",
+            tuple(c for c in Milestone.Status.choices if c[0] != Milestone.Status.NOT_REPORTED),
+        ),
         "mdt_status": Choices("MDT status", tuple(MDT.Status.choices)),
         "category": Choices(
             "Risk category", tuple((category.pk, category.name) for category in context.categories)

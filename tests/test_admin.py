@@ -342,6 +342,7 @@ def test_milestone_list_shows_window_locality_and_slippage(admin_client, db):
         planned_end=datetime.date(2018, 9, 30),
         timing_as_written="Aug–early Sep 2018",
         forecast_date=datetime.date(2018, 12, 11),
+        status=Milestone.Status.IN_PROGRESS,
     )
     Milestone.objects.create(
         title="Publicise cluster OD toolkit", locality=thanet, timing_as_written="TBC"
@@ -350,11 +351,42 @@ def test_milestone_list_shows_window_locality_and_slippage(admin_client, db):
     response = admin_client.get(admin_url(Milestone, "changelist"))
 
     content = response.content.decode()
-    assert "Aug 2018 – Sep 2018" in content
-    assert 'title="As written: Aug–early Sep 2018"' in content
+    assert 'Aug–early Sep 2018 <span class="help">(window for sorting: Aug 2018 – Sep 2018)' in (
+        content
+    )
     assert "Programme-wide" in content
     assert ">TBC<" in content
-    assert "+72" in content  # 30 Sep to 11 Dec 2018
+    # Months against the paper's words, never days from the window read from them.
+    assert "About two months after “Aug–early Sep 2018” (forecast)" in content
+    assert "72" not in content
+
+
+def test_the_office_setting_a_status_in_admin_is_recorded_as_its_report(client, office_user, db):
+    milestone = Milestone.objects.create(
+        title="Estates locality workshops",
+        planned_start=datetime.date(2018, 9, 1),
+        planned_end=datetime.date(2018, 10, 31),
+        timing_as_written="September / October 2018",
+    )
+    assert milestone.status == Milestone.Status.NOT_REPORTED
+    client.force_login(office_user)
+    url = admin_url(Milestone, "change", milestone.pk)
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data.update(status="in_progress", forecast_date="2018-12-14", _save="Save")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    milestone.refresh_from_db()
+    assert milestone.reported_by == "the programme office"
+    assert milestone.reported_on == timezone.localdate()
+    assert milestone.history.latest().history_user == office_user
+    assert milestone.report_text().startswith("Reported by the programme office, ")
 
 
 def test_risk_list_shows_score_with_its_band(admin_client, db):
@@ -425,6 +457,7 @@ def build_milestones(count, first=0):
             timing_as_written="July–Sep?" if dated else "TBC",
             is_date_uncertain=True,
             forecast_date=datetime.date(2018, 10, i % 28 + 1) if dated else None,
+            status=Milestone.Status.IN_PROGRESS,
         )
 
 

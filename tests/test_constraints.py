@@ -186,6 +186,7 @@ CASES = {
     ),
     "milestone_window_has_end": lambda w: milestone(planned_start=D(2018, 9, 1)),
     "milestone_complete_has_actual_date": lambda w: milestone(status="complete"),
+    "milestone_forecast_is_reported": lambda w: milestone(forecast_date=D(2019, 3, 1)),
     "milestone_actual_date_only_when_complete": lambda w: milestone(
         status="in_progress", actual_date=D(2018, 11, 23)
     ),

@@ -21,7 +21,6 @@ from dashboard.charts.base import (
     figure_json,
 )
 from dashboard.selectors.milestones import MilestoneRow
-from dashboard.tables.milestones import slippage_text
 
 LABEL_LENGTH = 48
 ROW_HEIGHT = 30
@@ -55,7 +54,7 @@ def _date_text(day: datetime.date | None) -> str:
 def _slippage_cell(row: MilestoneRow) -> str:
     if row.slippage is None:
         return ""
-    return slippage_text(row.slippage.days, is_forecast=row.slippage.is_forecast)
+    return row.slippage.phrase
 
 
 def _summary(rows: list[MilestoneRow], *, page_number: int, page_count: int) -> str:
@@ -66,9 +65,10 @@ def _summary(rows: list[MilestoneRow], *, page_number: int, page_count: int) -> 
         first = min(row.planned_start or row.planned_end for row in windows)
         last = max(row.planned_end for row in windows)
         sentence += f" were planned between {first:%B %Y} and {last:%B %Y}"
-    late = [row for row in rows if row.slippage and row.slippage.days > 0]
+    late = [row for row in rows if row.slippage and row.slippage.is_late]
     if late:
-        worst = max(late, key=lambda row: row.slippage.days)
+        # The window's end only ranks them; the sentence says it in the plan's own unit.
+        worst = max(late, key=lambda row: row.slippage.days_after_window)
         sentence += (
             f"; {len(late)} finished or are forecast to finish after their planned window, "
             f"the furthest “{worst.title}”, {_slippage_cell(worst).lower()}."

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from dashboard.periods import DashboardPage
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
 from dashboard.selectors.mdts import LocalityRollout, rollout_of
-from dashboard.selectors.milestones import MilestoneRow, milestone_summary, milestones_for_attention
+from dashboard.selectors.milestones import (
+    MilestoneRow,
+    StatusAsAt,
+    milestone_summary,
+    milestones_for_attention,
+)
 from dashboard.selectors.money import SpendAgainstPlan, spend_of
 from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
 from dashboard.selectors.overview import (
@@ -57,6 +62,8 @@ class BoardPack:
     overview: Overview
     matrix: list[MatrixRow]
     milestones_summary: str
+    # Only the count: the list of who to chase is the programme office's (returns page).
+    milestones_unreported: int
     milestones_for_attention: list[MilestoneRow]
     mdt_rows: list[LocalityRollout]
     mdt_totals: LocalityRollout
@@ -105,6 +112,7 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
     shown = {row.locality.slug for row in matrix}
     # Only what the pack prints is read: a few localities' rows and totals over all.
     for_attention, attention_count = milestones_for_attention(page=page, limit=PACK_LIST_ITEMS)
+    summary = milestone_summary(page=page)
     mdt_rows, mdt_totals = rollout_of(page=page, slugs=shown)
     money_rows, money_total = spend_of(page=page, slugs=shown)
     top_risks, open_risk_count = _top_risks(page.quarter.end_date)
@@ -120,7 +128,8 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
     return BoardPack(
         overview=overview,
         matrix=matrix,
-        milestones_summary=milestone_summary(page=page).sentence(day=page.quarter.end_date),
+        milestones_summary=summary.sentence(day=page.quarter.end_date),
+        milestones_unreported=summary.by_status.get(StatusAsAt.NOT_REPORTED, 0),
         milestones_for_attention=for_attention,
         mdt_rows=mdt_rows,
         mdt_totals=mdt_totals,

@@ -21,6 +21,7 @@ from localities.models import (
     QuarterlyUpdate,
     Rag,
 )
+from localities.slippage import slippage
 from risks.models import ScoreBand
 from risks.selectors import band_for, risks_as_at
 
@@ -81,7 +82,9 @@ class MilestoneRow:
     forecast_date: datetime.date | None
     actual_date: datetime.date | None
     status: str
-    slippage_days: int | None
+    slippage_days: int | None  # only against an exact plan (localities.slippage)
+    slippage: str  # the phrase, in the unit the plan supports
+    report: str
     is_illustrative: bool
 
 
@@ -204,6 +207,9 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         status = Milestone.Status.COMPLETE.label
     elif milestone.status == Milestone.Status.CANCELLED:
         status = Milestone.Status.CANCELLED.label
+    elif not milestone.is_reported:
+        # Nobody has reported on it: never "Overdue", whatever its window.
+        status = Milestone.Status.NOT_REPORTED.label
     elif milestone.planned_end and milestone.planned_end < day:
         status = "Overdue"
     elif milestone.status == Milestone.Status.COMPLETE:
@@ -211,11 +217,14 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         status = "Not complete"
     else:
         status = milestone.get_status_display()
-    achieved = milestone.actual_date if done_by_then else milestone.forecast_date
-    slippage = (
-        (achieved - milestone.planned_end).days
-        if achieved is not None and milestone.planned_end is not None
-        else None
+    found = slippage(
+        plan_text=milestone.timing_as_written or milestone.planned_window_text(),
+        planned_start=milestone.planned_start,
+        planned_end=milestone.planned_end,
+        timing_as_written=milestone.timing_as_written,
+        is_date_uncertain=milestone.is_date_uncertain,
+        actual_date=milestone.actual_date if done_by_then else None,
+        forecast_date=None if done_by_then else milestone.forecast_date,
     )
     return MilestoneRow(
         title=milestone.title,
@@ -223,7 +232,9 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         forecast_date=None if done_by_then else milestone.forecast_date,
         actual_date=milestone.actual_date if done_by_then else None,
         status=status,
-        slippage_days=slippage,
+        slippage_days=found.days if found else None,
+        slippage=found.phrase if found else "",
+        report=milestone.report_text(),
         is_illustrative=milestone.is_illustrative,
     )
 

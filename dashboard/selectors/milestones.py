@@ -12,6 +12,7 @@ from dashboard.filters.milestones import MilestoneFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Milestone, Objective
+from localities.slippage import Slippage
 
 PROGRAMME_WIDE = "Programme-wide"
 
@@ -22,6 +23,9 @@ class StatusAsAt(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     IN_PROGRESS = "in_progress", "In progress"
     NOT_STARTED = "not_started", "Not started"
+    # After what has been reported as needing attention, before what is done:
+    # a gap in the reporting, never a miss.
+    NOT_REPORTED = "not_reported", "Not reported"
     COMPLETE = "complete", "Complete"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -34,13 +38,16 @@ def status_as_at(day: datetime.date) -> Case:
     """The status a milestone had on `day`, worked out in SQL so the table can filter on it.
 
     Complete if its actual date is on or before `day`; cancelled if cancelled;
-    overdue if its planned window closed before `day`; otherwise its stored
+    not reported if nobody has reported on it (never overdue: that would
+    invent a miss); overdue if its planned window closed before `day`
+    (sorting by the window is fine, the page never states it); otherwise its stored
     status, except that a milestone completed after `day` was not complete
     then: it shows as in progress once its window had opened, else not started.
     """
     return Case(
         When(actual_date__lte=day, then=Value(StatusAsAt.COMPLETE)),
         When(status=Milestone.Status.CANCELLED, then=Value(StatusAsAt.CANCELLED)),
+        When(status=Milestone.Status.NOT_REPORTED, then=Value(StatusAsAt.NOT_REPORTED)),
         When(planned_end__lt=day, then=Value(StatusAsAt.OVERDUE)),
         When(
             status=Milestone.Status.COMPLETE,
@@ -93,26 +100,15 @@ def _sortable(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
     )
 
 
-@dataclass(frozen=True)
-class Slippage:
-    """Days from the end of the planned window to the actual (or forecast) date."""
-
-    days: int
-    is_forecast: bool
-
-
 def slippage(milestone: Milestone) -> Slippage | None:
-    """None when a date is missing or the planned window is itself a guess.
+    """None when a date is missing; in days only against an exact plan (localities.slippage).
 
-    From milestones_as_at, the actual date as known on its day (`actual_then`).
+    From milestones_as_at, against the actual date as known on its day (`actual_then`):
+    an actual date after the page's day was not known then.
     """
-    if milestone.is_date_uncertain or milestone.planned_end is None:
-        return None
-    actual = getattr(milestone, "actual_then", milestone.actual_date)
-    achieved = actual or milestone.forecast_date
-    if achieved is None:
-        return None
-    return Slippage(days=(achieved - milestone.planned_end).days, is_forecast=actual is None)
+    if hasattr(milestone, "actual_then"):
+        return milestone.slippage(as_known=True, actual_date=milestone.actual_then)
+    return milestone.slippage()
 
 
 @dataclass(frozen=True)
@@ -132,6 +128,7 @@ class MilestoneRow:
     actual_date: datetime.date | None
     status_then: str
     slippage: Slippage | None
+    report: str
 
     @property
     def status_label(self) -> str:
@@ -164,7 +161,12 @@ class MilestoneSummary:
         count = self.by_status.get
         others = [
             f"{count(status)} {status.label.lower()}"
-            for status in (StatusAsAt.IN_PROGRESS, StatusAsAt.NOT_STARTED, StatusAsAt.CANCELLED)
+            for status in (
+                StatusAsAt.IN_PROGRESS,
+                StatusAsAt.NOT_STARTED,
+                StatusAsAt.NOT_REPORTED,
+                StatusAsAt.CANCELLED,
+            )
             if count(status)
         ]
         noun = "milestone" if self.total == 1 else "milestones"
@@ -211,6 +213,7 @@ def _row(milestone: Milestone) -> MilestoneRow:
         actual_date=milestone.actual_then,
         status_then=milestone.status_then,
         slippage=slippage(milestone),
+        report=milestone.report_text(),
     )
 
 

@@ -258,9 +258,14 @@ def localities_needing_attention(
 
 
 def overdue_milestones(day: datetime.date):
-    """Milestones whose planned window had closed by `day` without being completed by then."""
+    """Milestones whose planned window had closed by `day` without being completed by then.
+
+    Only reported ones: a milestone nobody has reported on is not overdue, whatever its window.
+    """
     return (
-        Milestone.objects.exclude(status=Milestone.Status.CANCELLED)
+        Milestone.objects.exclude(
+            status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED]
+        )
         .filter(planned_end__lt=day)
         .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=day))
     )
@@ -388,11 +393,20 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
         .select_related("locality")
         .order_by("planned_end", "title")
     )
-    fields = ("title", "locality__name", "planned_end", "actual_date")
+    fields = (
+        "title",
+        "locality__name",
+        "planned_start",
+        "planned_end",
+        "timing_as_written",
+        "is_date_uncertain",
+        "actual_date",
+    )
+    # Only a reported milestone can be missed: silence in the papers is not a miss.
     missed, missed_total = _first_and_total(
-        milestones.filter(planned_end__range=(quarter.start_date, quarter.end_date)).filter(
-            Q(actual_date__isnull=True) | Q(actual_date__gt=quarter.end_date)
-        ),
+        milestones.exclude(status=Milestone.Status.NOT_REPORTED)
+        .filter(planned_end__range=(quarter.start_date, quarter.end_date))
+        .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=quarter.end_date)),
         *fields,
     )
     completed, completed_total = _first_and_total(
@@ -402,13 +416,23 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
     def where(locality: str | None) -> str:
         return f" ({locality})" if locality else ""
 
+    def planned(start, end, as_written, uncertain) -> str:
+        # As the paper wrote it, never the window read from it (decision 0002).
+        text = Milestone(
+            planned_start=start,
+            planned_end=end,
+            timing_as_written=as_written,
+            is_date_uncertain=uncertain,
+        ).planned_window_text()
+        return "by" + text[2:] if text.startswith("By ") else text
+
     return [
         ChangeList(
             "milestones missed",
             [
                 f"Milestone missed its planned date{where(locality)}: {title}, "
-                f"due by {planned_end:%-d %B %Y}."
-                for title, locality, planned_end, _ in missed
+                f"planned {planned(start, end, as_written, uncertain)}."
+                for title, locality, start, end, as_written, uncertain, _ in missed
             ],
             missed_total,
             *MILESTONES_PAGE,
@@ -417,7 +441,7 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
             "milestones completed",
             [
                 f"Milestone completed{where(locality)}: {title}, on {actual_date:%-d %B %Y}."
-                for title, locality, _, actual_date in completed
+                for title, locality, _, _, _, _, actual_date in completed
             ],
             completed_total,
             *MILESTONES_PAGE,

@@ -21,6 +21,7 @@ _MILESTONE_STATUS_COLOURS = {
     "Overdue": "red",
     "In progress": "green",
     "Cancelled": "grey",
+    "Not reported": "white",
 }
 
 
@@ -59,7 +60,13 @@ class MilestoneTable(DashboardTable):
     forecast_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Forecast", attrs=NOWRAP)
     actual_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Actual", attrs=NOWRAP)
     status = tables.Column(verbose_name="Status at quarter end")
-    slippage_days = tables.Column(verbose_name="Slippage (days)", attrs=NUMERIC_ATTRS)
+    # Days only against an exact plan; months, with "about", against the paper's words.
+    slippage = tables.Column(verbose_name="Slippage", default="")
+    report = tables.Column(verbose_name="Reported")
+    # Export only: the signed number of days, where the plan is an exact date.
+    slippage_days = tables.Column(
+        verbose_name="Slippage (days)", visible=False, orderable=False, default=""
+    )
 
     class Meta(DashboardTable.Meta):
         empty_text = "This locality has no milestones of its own."
@@ -69,9 +76,6 @@ class MilestoneTable(DashboardTable):
 
     def value_status(self, value):
         return value
-
-    def render_slippage_days(self, value):
-        return f"{value:+,d}" if value else "0"
 
     def value_slippage_days(self, value):
         return value

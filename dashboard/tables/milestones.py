@@ -4,13 +4,14 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from dashboard.selectors.milestones import PROGRAMME_WIDE, StatusAsAt
-from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
+from dashboard.tables.base import DashboardTable
 
 # NHS.UK tag colours for a milestone's status; the word is always in the tag.
 STATUS_TAG_CLASSES = {
     StatusAsAt.OVERDUE: "nhsuk-tag--red",
     StatusAsAt.IN_PROGRESS: "nhsuk-tag--aqua-green",
     StatusAsAt.NOT_STARTED: "nhsuk-tag--grey",
+    StatusAsAt.NOT_REPORTED: "nhsuk-tag--white",
     StatusAsAt.COMPLETE: "nhsuk-tag--blue",
     StatusAsAt.CANCELLED: "nhsuk-tag--white",
 }
@@ -26,16 +27,6 @@ def status_tag(status: str) -> str:
     )
 
 
-def slippage_text(days: int, *, is_forecast: bool) -> str:
-    """ "77 days late", "3 days early" or "On time", saying when it rests on a forecast."""
-    if days == 0:
-        text = "On time"
-    else:
-        unit = "day" if abs(days) == 1 else "days"
-        text = f"{abs(days):,} {unit} {'late' if days > 0 else 'early'}"
-    return f"{text} (forecast)" if is_forecast else text
-
-
 class StatusAsAtColumn(tables.Column):
     def render(self, record):
         return status_tag(record.status_then)
@@ -45,13 +36,16 @@ class StatusAsAtColumn(tables.Column):
 
 
 class SlippageColumn(tables.Column):
-    """Shows words; exports the signed number of days (late is positive)."""
+    """Shows and exports the phrase (localities.slippage): days only against an exact plan.
+
+    The signed number of days goes to its own export column, blank against a fuzzy plan.
+    """
 
     def render(self, record):
-        return slippage_text(record.slippage.days, is_forecast=record.slippage.is_forecast)
+        return record.slippage.phrase
 
     def value(self, record):
-        return record.slippage.days
+        return record.slippage.phrase
 
 
 class MilestoneTable(DashboardTable):
@@ -85,10 +79,14 @@ class MilestoneTable(DashboardTable):
     )
     slippage = SlippageColumn(
         verbose_name="Slippage",
-        accessor="slippage_days",
+        accessor="slippage",
         default="",
-        attrs=NUMERIC_ATTRS,
         order_by=("slippage_days",),
+    )
+    report = tables.Column(verbose_name="Reported", orderable=False)
+    # Export only: the signed number of days (late is positive), where the plan is exact.
+    slippage_days = tables.Column(
+        verbose_name="Slippage (days)", visible=False, orderable=False, default=""
     )
     # Export only: whether the slippage rests on the actual or a forecast date.
     slippage_basis = tables.Column(

@@ -26,6 +26,8 @@ OUT_OF_DATE = "This page was out of date. Reload it, check the update again, the
 # With many localities (a region, all of England) the returns come a page at a time,
 # keeping the page within its 150 kB HTML budget; the counts above it cover them all.
 RETURNS_PER_PAGE = 25
+# The milestones the office should chase: the first few, and how many in all.
+REPORTING_GAPS_SHOWN = 50
 
 
 @require_GET
@@ -77,6 +79,9 @@ def returns(request):
             "returns_page": returns_page,
             "rows": selectors.return_rows(returns_page.rows, quarter=quarter, today=today),
             "summary": selectors.summarise_returns(quarter=quarter, today=today),
+            "reporting_gaps": selectors.milestone_reporting_gaps(
+                today=today, limit=REPORTING_GAPS_SHOWN
+            ),
         },
     )
 

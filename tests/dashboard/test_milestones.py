@@ -67,13 +67,16 @@ def test_status_counts_agree_with_the_fixtures(client, programme_data, board_use
         m
         for m in milestones
         if m not in complete
-        and m.status != Milestone.Status.CANCELLED
+        and m.status not in (Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED)
         and m.planned_end
         and m.planned_end < end
     ]
     assert summary.total == len(milestones) == ALL_MILESTONES
     assert summary.by_status["complete"] == len(complete)
     assert summary.by_status["overdue"] == len(overdue)
+    assert summary.by_status["not_reported"] == sum(
+        1 for m in milestones if m.status == Milestone.Status.NOT_REPORTED
+    )
     assert summary.without_date == sum(1 for m in milestones if m.planned_end is None) == 2
 
 
@@ -97,13 +100,17 @@ def test_the_slipped_deep_dives_show_their_slippage(client, programme_data, boar
     response = client.get(MILESTONES + Q4 + EVERY_ROW)
 
     rows = rows_by_title(response)
-    # Planned August to early (7) September 2018; held 23 November and 11 December 2018.
-    assert rows["Deep dive: East Kent"].slippage_days == 77
-    for sub_system in ("Medway", "North Kent", "West Kent"):
-        assert rows[f"Deep dive: {sub_system}"].slippage_days == 95
-    assert rows["Deep dive: Medway"].planned_window == "1 Aug 2018 – 7 Sep 2018"
-    assert "77 days late" in response.text
-    assert "95 days late" in response.text
+    # Planned "August / early September 2018"; held 23 November and 11 December 2018:
+    # months against a month-level plan, never days from a window end the paper never gave.
+    for sub_system in ("East Kent", "West Kent"):
+        row = rows[f"Deep dive: {sub_system}"]
+        assert row.slippage_days is None
+        assert row.slippage.phrase == "About three months after “August / early September 2018”"
+        assert row.planned_window == "August / early September 2018"
+    assert "About three months after “August / early September 2018”" in response.text
+    assert "1 Aug 2018 – 7 Sep 2018" not in response.text
+    assert "77 days" not in response.text
+    assert "95 days" not in response.text
 
 
 def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user):
@@ -121,9 +128,9 @@ def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user
     assert at_q1["Locality planning exercise started with all 8 localities"].status_label == (
         "Complete"
     )
-    # No dates at all: its recorded status, whatever the quarter.
+    # Nobody has reported on it: not reported, whatever the quarter.
     assert at_q2["Publicise cluster organisational development toolkit"].status_label == (
-        "Not started"
+        "Not reported"
     )
 
 
@@ -134,8 +141,10 @@ def test_the_forecast_slippage_is_marked_as_a_forecast(client, programme_data, b
 
     row = rows_by_title(response)["Outcomes framework progress to the Joint Board"]
     assert row.slippage.is_forecast
-    assert row.slippage_days == (datetime.date(2019, 3, 19) - datetime.date(2018, 12, 31)).days
-    assert "78 days late (forecast)" in response.text
+    # Planned "December 2018", forecast 19 March 2019: months, not days from 31 December.
+    assert row.slippage_days is None
+    assert "About three months after “December 2018” (forecast)" in response.text
+    assert "78 days" not in response.text
 
 
 def test_no_slippage_is_computed_from_a_guess():
@@ -211,7 +220,9 @@ def test_sorting_by_slippage_puts_the_latest_first(client, programme_data, board
     response = client.get(MILESTONES + Q4 + "&sort=-slippage")
 
     first = next(iter(response.context["table"].page.object_list)).record
-    assert first.slippage_days == 95
+    # Ranked by the window internally; the latest held deep dive (11 December 2018) first.
+    assert first.actual_date == datetime.date(2018, 12, 11)
+    assert first.slippage.days_after_window == 95
     assert first.title in response.context["chart"].table.rows[0]
 
 
@@ -223,7 +234,8 @@ def test_the_chart_has_a_bar_per_window_and_markers_per_date(client, programme_d
     traces = {trace["name"]: trace for trace in chart.figure["data"]}
     assert set(traces) == {"Planned window", "Planned date", "Actual date", "Forecast date"}
     assert traces["Planned window"]["type"] == "bar"
-    assert len(traces["Planned window"]["y"]) == 8
+    # The four deep dives, whose window had closed by the end of September.
+    assert len(traces["Planned window"]["y"]) == 4
     # The four deep dives were completed in November and December: not known at the
     # end of September, so no actual dates then.
     assert not traces["Actual date"].get("x")
@@ -255,8 +267,10 @@ def test_csv_export_has_every_filtered_row(client, programme_data, board_user):
     assert len(rows) == ALL_MILESTONES  # all rows, not just the first page
     medway = next(row for row in rows if row["Milestone"] == "Deep dive: Medway")
     assert medway["Locality"] == "Programme-wide"
-    assert medway["Slippage"] == "95"
+    assert medway["Slippage"].startswith("About three months after")
+    assert medway["Slippage (days)"] == ""  # no days against a month-level plan
     assert medway["Slippage based on"] == "Actual date"
+    assert medway["Planned"] == "August / early September 2018"
     assert medway["Status at quarter end"] == "Complete"
 
 
@@ -268,7 +282,7 @@ def test_xlsx_export_has_the_rows(client, programme_data, board_user):
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
     headers, body = values[0], values[1:]
-    assert len(body) == 8
+    assert len(body) == 4
     east_kent = dict(
         zip(headers, next(row for row in body if row[0] == "Deep dive: East Kent"), strict=True)
     )
@@ -276,6 +290,7 @@ def test_xlsx_export_has_the_rows(client, programme_data, board_user):
     # Completed 23 November 2018, after the quarter: neither its date nor slippage yet.
     assert east_kent["Actual"] is None
     assert east_kent["Slippage"] is None
+    assert east_kent["Slippage (days)"] is None
 
 
 def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programme_data, board_user):

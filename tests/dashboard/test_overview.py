@@ -219,7 +219,7 @@ def test_milestones_completed_and_missed_in_the_quarter_are_reported(
     changes = client.get(OVERVIEW + Q4).context["overview"].changes
 
     assert "Milestone completed: Done on time, on 1 February 2019." in changes
-    assert "Milestone missed its planned date: Slipped, due by 1 March 2019." in changes
+    assert "Milestone missed its planned date: Slipped, planned by 1 Mar 2019." in changes
     assert not any("Dropped" in change for change in changes)
 
 

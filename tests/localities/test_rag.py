@@ -63,6 +63,12 @@ def test_a_late_but_complete_milestone_is_not_late():
     assert days_late(milestone, as_at=QUARTER_END) == 0
 
 
+def test_a_milestone_nobody_has_reported_on_is_never_late():
+    milestone = state(Milestone.Status.NOT_REPORTED, planned_end=datetime.date(2018, 8, 15))
+    assert days_late(milestone, as_at=QUARTER_END) == 0
+    assert suggest([milestone]).rag == Rag.GREEN
+
+
 @pytest.mark.parametrize(
     ("planned", "actual", "expected"),
     [

@@ -70,6 +70,8 @@ PLACEHOLDER_MDTS = {
 SLIP_DAYS = {"medway": (30, 150), "swale": (10, 90)}
 DEFAULT_SLIP_DAYS = (0, 45)
 TODAY = dt.date(2019, 3, 31)  # the data stand at the end of 2018/19
+# When the locality milestones' statuses were last reported: the Q3 returns' approval.
+REPORTED_ON = dt.date(2019, 1, 25)
 
 # Activity per 1,000 registered patients per quarter, for the 2017/18 baselines.
 BASELINE_RATE_PER_1000 = {
@@ -791,8 +793,10 @@ class Builder:
         """Three milestones per locality, so that leads have milestones of their own to report.
 
         The papers give only programme-wide milestones; these are invented, and
-        say so in their titles.
+        say so in their titles. Each was reported in the locality's (illustrative)
+        return, so that a lead's form starts from what the board last saw.
         """
+        names = {r["pk"]: r["fields"]["name"] for r in self.localities}
         for locality_pk in self.slug_to_pk.values():
             for title, objective_index, planned_end in LOCALITY_MILESTONES:
                 objective_pk = self.objectives[objective_index]["pk"]
@@ -821,6 +825,9 @@ class Builder:
                     actual_date=actual.isoformat() if actual else None,
                     status=status,
                     source="Illustrative: no paper gives locality milestones",
+                    reported_by=f"{names[locality_pk]}'s return (illustrative)",
+                    # Completion reported when it happened; progress at the Q3 returns.
+                    reported_on=(actual or REPORTED_ON).isoformat(),
                 )
 
     # --- Suggested RAG and the lead's reasons ----------------------------------
