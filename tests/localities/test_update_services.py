@@ -172,12 +172,13 @@ def test_saving_objectives_records_the_suggested_rag(medway, q4, lead_medway):
     assert all(s.suggested_rag == s.rag for s in statuses)
 
 
-def test_the_mdt_section_keeps_the_headline_figures_in_step(medway, q4, lead_medway):
+def test_the_mdt_section_is_held_as_reports_until_approval(medway, q4, lead_medway):
+    """No counts on the update: the register is the one source (decision 0009)."""
     update = save_complete_update(medway, q4, lead_medway)
 
     mdts = MDT.objects.for_locality(medway).count()
-    assert (update.mdts_planned, update.mdts_live) == (mdts, mdts)
-    assert update.population_covered == 40_000 * mdts
+    assert update.mdt_updates.filter(status=MDT.Status.LIVE).count() == mdts
+    assert not hasattr(update, "mdts_live")
 
 
 # --- Submit ---------------------------------------------------------------------
