@@ -321,6 +321,25 @@ def test_approval_applies_the_reports_and_locks_the_update(submitted, office_use
         assert mdt.status == MDT.Status.LIVE
 
 
+def test_approval_derives_the_milestones_the_data_decide(submitted, office_user):
+    """Medway's MDT milestone follows its MDTs going live, not a reported status (0009)."""
+    milestone = Milestone.objects.get(
+        locality=submitted.locality, derived_from=Milestone.DerivedFrom.MDTS_LIVE
+    )
+    assert milestone.status == Milestone.Status.IN_PROGRESS  # two MDTs late
+
+    services.approve_update(update=submitted, expected_version=submitted.version, by=office_user)
+
+    milestone.refresh_from_db()
+    due = MDT.objects.for_locality(submitted.locality).filter(
+        planned_go_live__lte=milestone.planned_end
+    )
+    assert not due.filter(actual_go_live=None).exists()
+    assert milestone.status == Milestone.Status.COMPLETE
+    assert milestone.actual_date == max(due.values_list("actual_go_live", flat=True))
+    assert milestone.history.latest().history_change_reason.startswith("Derived on approving")
+
+
 @pytest.mark.parametrize(
     ("action", "from_status"),
     [
