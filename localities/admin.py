@@ -594,8 +594,6 @@ class QuarterlyUpdateAdmin(WorkflowOnlyAdmin, HistoryAdmin):
             {
                 "fields": [
                     ("spend_planned", "spend_actual"),
-                    ("mdts_planned", "mdts_live"),
-                    "population_covered",
                     "partners_signed_up",
                     "locality_plan_refreshed",
                 ]

@@ -99,9 +99,6 @@ class UpdateFigures:
     summary: str = ""
     spend_planned: Decimal | None = None
     spend_actual: Decimal | None = None
-    mdts_planned: int | None = None
-    mdts_live: int | None = None
-    population_covered: int | None = None
     partners_signed_up: int | None = None
     locality_plan_refreshed: bool | None = None
     objectives: dict[int, ObjectiveReport] = field(default_factory=dict)
@@ -256,14 +253,6 @@ def compare_updates(
     sections.append(("milestones", milestone_rows))
 
     mdt_rows = rows()
-    mdt_rows.add("MDTs live", before.mdts_live, current.mdts_live, _number)
-    mdt_rows.add("MDTs planned", before.mdts_planned, current.mdts_planned, _number)
-    mdt_rows.add(
-        "Population covered by live MDTs",
-        before.population_covered,
-        current.population_covered,
-        _number,
-    )
     for pk in _keys_in_order(current.mdts, before.mdts):
         old, new = before.mdts.get(pk), current.mdts.get(pk)
         name = (new or old).name
@@ -344,9 +333,6 @@ def figures_of(update: QuarterlyUpdate) -> UpdateFigures:
         summary=update.summary,
         spend_planned=update.spend_planned,
         spend_actual=update.spend_actual,
-        mdts_planned=update.mdts_planned,
-        mdts_live=update.mdts_live,
-        population_covered=update.population_covered,
         partners_signed_up=update.partners_signed_up,
         locality_plan_refreshed=update.locality_plan_refreshed,
         objectives={

@@ -156,9 +156,42 @@ class GovernanceBody(models.Model):
         return self.short_name or self.name
 
 
+def live_by(day: datetime.date, prefix: str = "") -> Q:
+    """An MDT live as at `day`: its go-live date (written when a return's report
+    of it is approved, decision 0004) is on or before `day`. The one rule for an
+    MDT's status as at a quarter (decision 0009)."""
+    return Q(**{f"{prefix}actual_go_live__lte": day})
+
+
+def planned_in_year(year: "FinancialYear", prefix: str = "") -> Q:
+    """An MDT planned to go live by the end of `year`: the fixed base of "MDTs live"."""
+    return Q(**{f"{prefix}planned_go_live__lte": year.end_date})
+
+
 class MDTQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=MDT.Status.LIVE)
+
+    def live_by(self, day: datetime.date):
+        return self.filter(live_by(day))
+
+    def figures_as_at(self, quarter: "Quarter") -> dict[str, int]:
+        """MDTs live at the quarter's end, out of those planned for its financial
+        year, and the population the live ones cover: one aggregate.
+
+        The base is the register's plan for the year, never the MDTs of the
+        returns that happen to be approved, so the figure moves only when an MDT
+        goes live (decision 0009).
+        """
+        live = live_by(quarter.end_date)
+        planned = planned_in_year(quarter.financial_year)
+        totals = self.order_by().aggregate(
+            live=models.Count("id", filter=live),
+            planned_for_year=models.Count("id", filter=planned),
+            population_live=models.Sum("population_covered", filter=live),
+        )
+        totals["population_live"] = totals["population_live"] or 0
+        return totals
 
     def for_locality(self, locality):
         return self.filter(locality=locality)
@@ -514,7 +547,22 @@ class Milestone(IllustrativeMixin, models.Model):
     )
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
+
+    class DerivedFrom(models.TextChoices):
+        REPORTED = "", "Reported by its lead"
+        MDTS_LIVE = "mdts_live", "The locality's MDTs going live"
+        PLAN_REFRESHED = "plan_refreshed", "The locality's returns saying its plan is refreshed"
+
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
+    # A milestone the data can decide is not reported: its status and dates
+    # are derived from that data whenever it changes (decision 0009).
+    derived_from = models.CharField(
+        max_length=20,
+        choices=DerivedFrom.choices,
+        default=DerivedFrom.REPORTED,
+        blank=True,
+        help_text="Data that decides this milestone's status, if any.",
+    )
     source = models.CharField(max_length=300, blank=True, help_text="Paper that gives it.")
     reported_by = models.CharField(
         max_length=200,
@@ -884,11 +932,8 @@ class QuarterlyUpdate(IllustrativeMixin, models.Model):
         blank=True,
         help_text="Pounds spent this quarter.",
     )
-    mdts_planned = models.PositiveSmallIntegerField(null=True, blank=True)
-    mdts_live = models.PositiveSmallIntegerField(null=True, blank=True)
-    population_covered = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Population covered by live MDTs."
-    )
+    # No MDT counts here: how many MDTs were live, and the population they
+    # cover, are derived from the MDT register (decision 0009).
     partners_signed_up = models.PositiveSmallIntegerField(null=True, blank=True)
     locality_plan_refreshed = models.BooleanField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

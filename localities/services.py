@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from localities import access, rag
+from localities.derived_milestones import refresh_derived_milestones
 from localities.models import (
     MDT,
     CareModelElement,
@@ -343,11 +344,8 @@ def _write_mdts(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
         make=lambda pk: MDTUpdate(update=update, mdt_id=pk),
         by=by,
     )
-    # The headline figures the dashboards read follow the MDT rows.
-    live = [row for row in rows if row["status"] == MDT.Status.LIVE]
-    update.mdts_planned = MDT.objects.for_locality(update.locality).count()
-    update.mdts_live = len(live)
-    update.population_covered = sum(row.get("population_covered") or 0 for row in live) or None
+    # No counts are kept on the update: the dashboards count the MDT register,
+    # which approval updates from these rows (decision 0009).
     return changed
 
 
@@ -606,7 +604,16 @@ def approve_update(
     update.reviewed_by = by
     update.review_comments = ""
     _save_update(update, by=by, reason=f"Approved (version {update.version})")
+    _refresh_derived_milestones(update, by=by, reason=f"Derived on approving the {update} update")
     return update
+
+
+def _refresh_derived_milestones(update: QuarterlyUpdate, *, by, reason: str) -> None:
+    """Re-derive the locality's milestones that its MDTs and returns decide (decision 0009)."""
+    refresh_derived_milestones(
+        locality_ids=[update.locality_id],
+        save=lambda milestone: _save_row(milestone, by=by, reason=reason),
+    )
 
 
 REOPEN_PREFIX = "Reopened to correct: "
@@ -630,4 +637,5 @@ def reopen_update(
     update.reviewed_at = timezone.now()
     update.reviewed_by = by
     _save_update(update, by=by, reason=REOPEN_PREFIX + reason)
+    _refresh_derived_milestones(update, by=by, reason=f"Derived on reopening the {update} update")
     return update

@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, OrderBy, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, OrderBy, Q, QuerySet, Sum, Value, When
 
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import MDT, InfrastructureTier, Locality, QuarterlyUpdate
+from localities.models import MDT, InfrastructureTier, Locality, live_by
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 PLAN_POPULATION_LOW = 30_000
@@ -50,7 +50,8 @@ def against_plan(average: float | None) -> str:
 
 
 def _live_by(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}actual_go_live__lte": day})
+    # The one rule for "live as at" (decision 0009), shared with the headline figures.
+    return live_by(day, prefix)
 
 
 def _not_live_by(day: datetime.date, prefix: str = "") -> Q:
@@ -103,7 +104,6 @@ class LocalityRollout:
     live: int
     population_live: int
     live_with_population: int  # live MDTs whose population is recorded
-    reported_live: int | None  # from the locality's approved return; None when there is none
 
     @property
     def total(self) -> int:
@@ -154,14 +154,13 @@ class RolloutSummary:
 @dataclass(frozen=True)
 class MdtsPage:
     """The page's data: `localities` and `register` are one page each; `totals`,
-    `summary` and `returns_shown` cover every locality. Plain values, for the cache."""
+    `summary` cover every locality. Plain values, for the cache."""
 
     locality_choices: list[LocalityChoice]  # for the register's filter
     localities: SqlPage  # of LocalityRollout
     totals: LocalityRollout
     summary: RolloutSummary
     register: SqlPage  # of MDT
-    returns_shown: int
     includes_illustrative: bool
 
 
@@ -189,8 +188,8 @@ def _per_locality(day: datetime.date) -> QuerySet[Locality]:
     )
 
 
-def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]:
-    """Totals over every MDT and every visible return, as aggregates: (totals, returns, illustrative)."""
+def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, bool]:
+    """Totals over every MDT, as one aggregate: (totals, illustrative)."""
     day = page.quarter.end_date
     live = _live_by(day)
     mdts = MDT.objects.order_by().aggregate(
@@ -201,13 +200,6 @@ def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]
         live_with_population=Count("id", filter=live & Q(population_covered__isnull=False)),
         illustrative=Count("id", filter=Q(is_illustrative=True)),
     )
-    returns = (
-        QuarterlyUpdate.objects.filter(
-            quarter=page.quarter, status__in=page.statuses, mdts_live__isnull=False
-        )
-        .order_by()
-        .aggregate(reported=Sum("mdts_live"), count=Count("id"))
-    )
     totals = LocalityRollout(
         name="All localities",
         slug="",
@@ -216,17 +208,8 @@ def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]
         live=mdts["live"],
         population_live=mdts["population_live"] or 0,
         live_with_population=mdts["live_with_population"],
-        reported_live=returns["reported"] if returns["count"] else None,
     )
-    return totals, returns["count"], bool(mdts["illustrative"])
-
-
-def _with_reported(localities: QuerySet[Locality], page: DashboardPage) -> QuerySet[Locality]:
-    """Each locality's MDTs live as its visible return for the quarter reported them."""
-    reported = QuarterlyUpdate.objects.filter(
-        locality=OuterRef("pk"), quarter=page.quarter, status__in=page.statuses
-    ).values("mdts_live")[:1]
-    return localities.annotate(reported_live=Subquery(reported))
+    return totals, bool(mdts["illustrative"])
 
 
 def _rollout_row(locality: Locality) -> LocalityRollout:
@@ -238,7 +221,6 @@ def _rollout_row(locality: Locality) -> LocalityRollout:
         live=locality.live,
         population_live=locality.population_live or 0,
         live_with_population=locality.live_with_population,
-        reported_live=locality.reported_live,
     )
 
 
@@ -246,13 +228,10 @@ def rollout_of(*, page: DashboardPage, slugs) -> tuple[list[LocalityRollout], Lo
     """The roll-out of the localities with these slugs, by name, and the totals of all.
 
     For the board pack, which shows a few localities of what may be hundreds.
-    Three queries.
+    Two queries.
     """
     day = page.quarter.end_date
-    rows = [
-        _rollout_row(locality)
-        for locality in _with_reported(_per_locality(day).filter(slug__in=slugs), page)
-    ]
+    rows = [_rollout_row(locality) for locality in _per_locality(day).filter(slug__in=slugs)]
     return rows, _rollout_totals(page=page)[0]
 
 
@@ -268,10 +247,9 @@ def mdts_page(
 ) -> MdtsPage:
     """The roll-out as at the page's quarter, a page of localities and of the register at a time.
 
-    Six queries whatever the data: every locality's counts as (name, number)
-    pairs (the filter's choices and the chart's summary), the totals, the
-    visible returns' total, the page of localities (with their returns), and
-    the register's count and page.
+    Five queries whatever the data: every locality's counts as (name, number)
+    pairs (the filter's choices and the chart's summary), the totals, the page
+    of localities, and the register's count and page.
     """
     day = page.quarter.end_date
     counts = list(
@@ -288,9 +266,9 @@ def mdts_page(
         without_live=sum(1 for row in counts if row.live == 0),
         locality_count=len(counts),
     )
-    totals, returns_shown, includes_illustrative = _rollout_totals(page=page)
+    totals, includes_illustrative = _rollout_totals(page=page)
     localities = sql_page(
-        _with_reported(_per_locality(day), page),
+        _per_locality(day),
         requested=localities_page,
         per_page=localities_per_page,
         total=len(counts),
@@ -304,7 +282,6 @@ def mdts_page(
         totals=totals,
         summary=summary,
         register=sql_page(register, requested=register_page, per_page=register_per_page),
-        returns_shown=returns_shown,
         includes_illustrative=includes_illustrative,
     )
 

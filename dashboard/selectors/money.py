@@ -344,6 +344,18 @@ def _spend_by_quarter(
     )
 
 
+def programme_spend(*, page: DashboardPage) -> tuple[SpendAgainstPlan, int]:
+    """Kent and Medway's spend against plan to date (the money page's total, unfiltered),
+    and how many localities' returns it covers. Three queries."""
+    total = _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)[1]
+    localities = (
+        QuarterlyUpdate.objects.filter(_returns(page))
+        .order_by()
+        .aggregate(count=Count("locality_id", distinct=True))["count"]
+    )
+    return total, localities
+
+
 def spend_of(*, page: DashboardPage, slugs) -> tuple[list[SpendAgainstPlan], SpendAgainstPlan]:
     """The spend of the localities with these slugs, by name, and the programme's total.
 

@@ -27,9 +27,9 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.figures import HeadlineFigures, headline_figures
 from localities.models import (
     Locality,
     Milestone,
@@ -44,9 +44,6 @@ from localities.models import (
 from risks.models import Risk, RiskReview
 from risks.selectors import BandCount, open_risks_by_band
 
-# The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
-MDT_POPULATION_LOW = 30_000
-MDT_POPULATION_HIGH = 50_000
 ACTIVELY_INVESTED_CODE = "invested-to-date"
 # A board member reads a few lines of each kind of change, not 800: each list
 # keeps this many (those most needing attention first) and counts the rest,
@@ -117,12 +114,9 @@ class Headline:
     returns_shown: int
     localities_on_track: int
     health_counts: dict[str, int]
-    mdts_live: int
-    mdts_planned: int
-    population_covered: int
-    population_plan_low: int
-    population_plan_high: int
-    spend_to_date: Decimal
+    # MDTs, population, spend and data completeness: the figures every page
+    # shows, from the one selector they all read.
+    figures: HeadlineFigures
     planned_investment: Decimal
     plan_is_illustrative: bool
     # The £32m "actively being invested" (Joint Board minutes): context, never the plan.
@@ -272,24 +266,23 @@ def overdue_milestones(day: datetime.date):
 
 
 def _returns_totals(page: DashboardPage) -> dict[str, int]:
-    """Sums over the quarter's visible returns, and how many are illustrative; one query."""
+    """How many of the quarter's returns are visible, and how many are illustrative; one query."""
     return QuarterlyUpdate.objects.filter(quarter=page.quarter, status__in=page.statuses).aggregate(
         shown=Count("id"),
-        mdts_live=Coalesce(Sum("mdts_live"), 0),
-        mdts_planned=Coalesce(Sum("mdts_planned"), 0),
-        population_covered=Coalesce(Sum("population_covered"), 0),
         illustrative=Count("id", filter=Q(is_illustrative=True)),
     )
 
 
 def _headline(
-    page: DashboardPage, *, health: dict[int, str], localities_total: int, returns: dict[str, int]
+    page: DashboardPage,
+    *,
+    health: dict[int, str],
+    localities_total: int,
+    returns: dict[str, int],
+    today: datetime.date,
 ) -> Headline:
     quarter = page.quarter
     year = quarter.financial_year
-    spend = QuarterlyUpdate.objects.filter(
-        quarter_id__in=[q.id for q in page.quarters_of_year_to_date], status__in=page.statuses
-    ).aggregate(total=Sum("spend_actual"))["total"]
     plans = PlannedInvestment.objects.filter(financial_year=year).aggregate(
         total=Sum("amount"), illustrative=Count("id", filter=Q(is_illustrative=True))
     )
@@ -308,18 +301,12 @@ def _headline(
         for state in (LocalityHealth.ON_TRACK, *ATTENTION_ORDER[:-1])
         if health_counts[state]
     }
-    mdts_planned = returns["mdts_planned"]
     return Headline(
         localities_total=localities_total,
         returns_shown=returns["shown"],
         localities_on_track=health_counts.get(LocalityHealth.ON_TRACK, 0),
         health_counts=health_counts,
-        mdts_live=returns["mdts_live"],
-        mdts_planned=mdts_planned,
-        population_covered=returns["population_covered"],
-        population_plan_low=mdts_planned * MDT_POPULATION_LOW,
-        population_plan_high=mdts_planned * MDT_POPULATION_HIGH,
-        spend_to_date=spend or Decimal("0"),
+        figures=headline_figures(page=page, today=today),
         planned_investment=planned or Decimal("0"),
         plan_is_illustrative=bool(plans["illustrative"]),
         actively_invested=invested,
@@ -530,6 +517,7 @@ def programme_overview(*, page: DashboardPage) -> Overview:
             health=health_by_locality(quarter, page.statuses, objectives),
             localities_total=Locality.objects.count(),
             returns=returns,
+            today=page.today,
         ),
         objectives=objectives,
         change_lists=change_lists,

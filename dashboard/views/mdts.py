@@ -17,6 +17,7 @@ from dashboard.selectors.mdts import (
 )
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.mdts import MdtTable
+from dashboard.views.figures import cached_headline_figures
 
 ROWS_PER_PAGE = 25
 # The table (and chart) by locality: a page at a time, however many localities there are.
@@ -78,6 +79,7 @@ def mdts(request):
         "dashboard/mdts.html",
         {
             "page": page,
+            "figures": cached_headline_figures(page),
             "data": data,
             "headline": headline_sentence(data.totals, page.quarter.label),
             "filter": mdt_filterset(

@@ -9,6 +9,7 @@ from dashboard.periods import dashboard_page
 from dashboard.selectors.money import money_page, sub_system_choices
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.money import LocalitySpendTable, headline_figures
+from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality
 
 ROWS_PER_PAGE = 25
@@ -66,6 +67,7 @@ def money(request):
         "dashboard/money.html",
         {
             "page": page,
+            "figures": cached_headline_figures(page),
             "money": data,
             "total_text": headline_figures(data.total),
             "filter": locality_filter,

@@ -15,6 +15,7 @@ from dashboard.periods import dashboard_page
 from dashboard.selectors.objectives import objectives_data, table_prefix
 from dashboard.tables.base import configure_sql_table
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
+from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality
 
 # The parameters that choose a table's order and page: part of the cache key.
@@ -94,5 +95,11 @@ def objectives(request):
     return render(
         request,
         "dashboard/objectives.html",
-        {"page": page, "data": data, "sections": sections, "filter": locality_filter},
+        {
+            "page": page,
+            "figures": cached_headline_figures(page),
+            "data": data,
+            "sections": sections,
+            "filter": locality_filter,
+        },
     )

@@ -179,8 +179,9 @@ def test_mdts_are_shown_as_at_the_quarter(client, programme_data, board_user):
     later = next(row for row in data.mdts if row.name == "Ashford MDT 3 (illustrative)")
     assert later.status == MDTStatusAsAt.NOT_YET
     assert later.actual_go_live is None
-    assert f"{live_then} of {mdts.count()} MDTs recorded for Ashford had gone live" in (
-        response.text
+    assert (
+        f'<span data-figure="locality-mdts-live">{live_then}</span> of {mdts.count()} MDTs '
+        "recorded for Ashford had gone live" in response.text
     )
 
 

@@ -96,19 +96,18 @@ def test_status_is_as_at_the_selected_quarter(client, programme_data, board_user
     assert by_locality(client.get(MDTS + Q2))["medway"].live == 1
 
 
-def test_the_returns_column_shows_approved_returns_only(
+def test_counts_come_from_the_register_whichever_returns_are_approved(
     client, programme_data, board_user, office_user
 ):
+    """One source (decision 0009): Thanet's submitted Q4 return changes no count."""
     client.force_login(board_user)
     rows = by_locality(client.get(MDTS + Q4))
-
-    # Thanet's Q4 return is submitted, not approved.
-    assert rows["thanet"].reported_live is None
-    assert rows["west-kent"].reported_live == 9
+    assert rows["thanet"].live == 4
+    assert rows["west-kent"].live == 9
 
     client.force_login(office_user)
-    rows = by_locality(client.get(MDTS + Q4 + "&preview=1"))
-    assert rows["thanet"].reported_live == 4
+    preview = by_locality(client.get(MDTS + Q4 + "&preview=1"))
+    assert preview["thanet"].live == rows["thanet"].live
 
 
 def test_average_population_is_compared_with_the_plan():
@@ -243,11 +242,12 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(
     url = MDTS + Q4 + "&status=live&sort=-population_covered"
 
     # Session, user, groups, quarters; every locality's counts (for the filter and the
-    # chart's summary); totals of the register and of the returns; the page of localities;
-    # the register's count and page; the infrastructure tiers.
-    with django_assert_max_num_queries(11):
+    # chart's summary); totals of the register; the page of localities; the register's
+    # count and page; the infrastructure tiers; the six of the headline figures every page shares (MDTs, localities,
+    # returns' completeness, spend by quarter and its plans, localities that spent).
+    with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
-    assert assert_queries_do_not_grow(client, url) == 11
+    assert assert_queries_do_not_grow(client, url) == 16
     data = client.get(url).context["data"]
     assert data.localities.total > 8
     assert len(data.localities.rows) == 25

@@ -6,7 +6,7 @@ import time_machine
 from django.db.models import Sum
 from django.urls import reverse
 
-from localities.models import ObjectiveStatus, QuarterlyUpdate, Rag
+from localities.models import MDT, ObjectiveStatus, QuarterlyUpdate, Rag
 from tests.helpers import assert_queries_do_not_grow
 
 OVERVIEW = reverse("dashboard:home")
@@ -62,10 +62,11 @@ def test_board_sees_approved_returns_only(client, programme_data, board_user):
     # Thanet's Q4 return is submitted, not approved: nothing of it shows.
     assert all(cell.rag is None for cell in rows["thanet"].cells)
     assert rows["thanet"].health == "No approved return"
-    approved = QuarterlyUpdate.objects.filter(
-        quarter__financial_year__start_year=2018, quarter__number=4, status="approved"
-    )
-    assert overview.headline.mdts_live == sum(update.mdts_live for update in approved)
+    # MDTs live come from the register, whichever returns are approved (decision 0009).
+    figures = overview.headline.figures
+    assert figures.mdts_live == MDT.objects.filter(actual_go_live__lte="2019-03-31").count()
+    assert figures.completeness.approved == 5
+    assert figures.completeness.awaiting_approval == 1  # Thanet: submitted, not overdue
 
 
 def test_programme_office_may_preview_submitted_returns(
@@ -94,7 +95,12 @@ def test_headline_figures_agree_with_the_fixtures(client, programme_data, board_
     spend = QuarterlyUpdate.objects.filter(
         quarter__financial_year__start_year=2018, status="approved"
     ).aggregate(total=Sum("spend_actual"))["total"]
-    assert headline.spend_to_date == spend
+    spend_planned = QuarterlyUpdate.objects.filter(
+        quarter__financial_year__start_year=2018, status="approved", spend_actual__isnull=False
+    ).aggregate(total=Sum("spend_planned"))["total"]
+    # Like with like: what the approved returns spent against what those same returns planned.
+    assert headline.figures.spend.spent_to_date == spend
+    assert headline.figures.spend.planned_to_date == spend_planned
     assert headline.planned_investment == Decimal("32000000.00")
     assert headline.actively_invested == Decimal("32000000.00")
     assert headline.localities_total == 8
@@ -162,7 +168,8 @@ def test_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
     client, programme_data, board_user, django_assert_max_num_queries
 ):
     client.force_login(board_user)
-    with django_assert_max_num_queries(21):
+    # 26: the headline figures every page shares (dashboard/selectors/figures.py) add five.
+    with django_assert_max_num_queries(26):
         client.get(OVERVIEW + Q4)
 
     assert_queries_do_not_grow(client, OVERVIEW + Q4)
@@ -232,7 +239,7 @@ def test_the_32m_is_being_invested_and_the_plan_is_illustrative(client, programm
     html = response.text
     tile = html[html.index('data-testid="spend-context"') :]
     tile = tile[: tile.index("</p>")]
-    assert "Against £32,000,000 of planned investment for the year (illustrative" in tile
+    assert "£32,000,000 of planned investment for the year (illustrative" in tile
     assert "£32,000,000 being invested (Joint Board minutes)." in tile
     assert "planned for the year (£" not in tile
     assert "December 2018" not in tile

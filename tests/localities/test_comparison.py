@@ -49,9 +49,6 @@ def figures(**overrides) -> UpdateFigures:
         "summary": "A steady quarter.",
         "spend_planned": Decimal("100000.00"),
         "spend_actual": Decimal("95000.00"),
-        "mdts_planned": 4,
-        "mdts_live": 2,
-        "population_covered": 80000,
         "partners_signed_up": 6,
         "locality_plan_refreshed": True,
         "objectives": {1: green(), 2: green()},
@@ -166,10 +163,9 @@ def test_money_is_shown_in_whole_pounds_and_compared_exactly():
     assert money["Planned spend"].changed is False
 
 
-def test_mdt_headline_figures_and_outcomes_and_maturity_scores():
+def test_outcomes_and_maturity_scores():
+    # MDTs are compared report by report; the update holds no MDT counts (decision 0009).
     current = figures(
-        mdts_live=3,
-        population_covered=120000,
         outcomes={10: Decimal("11000.0"), 11: Decimal("21581.5")},
         maturity={20: 4, 21: 2},
     )
@@ -177,12 +173,9 @@ def test_mdt_headline_figures_and_outcomes_and_maturity_scores():
     sections = compare(figures(), current)
 
     assert changed_labels(sections) == [
-        "MDTs live",
-        "Population covered by live MDTs",
         "A&E attendances",
         "1. Care planning",
     ]
-    assert rows(sections, "mdts")["Population covered by live MDTs"].current == "120,000"
     outcomes = rows(sections, "outcomes")
     assert (outcomes["A&E attendances"].previous, outcomes["A&E attendances"].current) == (
         "12,060",
@@ -234,7 +227,7 @@ def test_mdt_reports_in_this_updates_order_then_those_only_the_previous_had():
         ),
     )
 
-    labels = [row.label for row in sections["mdts"].rows][3:]
+    labels = [row.label for row in sections["mdts"].rows]
     assert labels == [
         "Ramsgate: status",
         "Ramsgate: go-live date",

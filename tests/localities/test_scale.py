@@ -251,7 +251,7 @@ def test_the_same_seed_gives_the_same_data():
                 list(
                     QuarterlyUpdate.objects.filter(locality__slug__startswith="synthetic-")
                     .order_by("pk")
-                    .values_list("status", "spend_actual", "mdts_live")
+                    .values_list("status", "spend_actual", "summary")
                 ),
             )
             transaction.set_rollback(True)

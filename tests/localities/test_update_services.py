@@ -172,12 +172,13 @@ def test_saving_objectives_records_the_suggested_rag(medway, q4, lead_medway):
     assert all(s.suggested_rag == s.rag for s in statuses)
 
 
-def test_the_mdt_section_keeps_the_headline_figures_in_step(medway, q4, lead_medway):
+def test_the_mdt_section_is_held_as_reports_until_approval(medway, q4, lead_medway):
+    """No counts on the update: the register is the one source (decision 0009)."""
     update = save_complete_update(medway, q4, lead_medway)
 
     mdts = MDT.objects.for_locality(medway).count()
-    assert (update.mdts_planned, update.mdts_live) == (mdts, mdts)
-    assert update.population_covered == 40_000 * mdts
+    assert update.mdt_updates.filter(status=MDT.Status.LIVE).count() == mdts
+    assert not hasattr(update, "mdts_live")
 
 
 # --- Submit ---------------------------------------------------------------------
@@ -318,6 +319,25 @@ def test_approval_applies_the_reports_and_locks_the_update(submitted, office_use
     if mdt:
         mdt.refresh_from_db()
         assert mdt.status == MDT.Status.LIVE
+
+
+def test_approval_derives_the_milestones_the_data_decide(submitted, office_user):
+    """Medway's MDT milestone follows its MDTs going live, not a reported status (0009)."""
+    milestone = Milestone.objects.get(
+        locality=submitted.locality, derived_from=Milestone.DerivedFrom.MDTS_LIVE
+    )
+    assert milestone.status == Milestone.Status.IN_PROGRESS  # two MDTs late
+
+    services.approve_update(update=submitted, expected_version=submitted.version, by=office_user)
+
+    milestone.refresh_from_db()
+    due = MDT.objects.for_locality(submitted.locality).filter(
+        planned_go_live__lte=milestone.planned_end
+    )
+    assert not due.filter(actual_go_live=None).exists()
+    assert milestone.status == Milestone.Status.COMPLETE
+    assert milestone.actual_date == max(due.values_list("actual_go_live", flat=True))
+    assert milestone.history.latest().history_change_reason.startswith("Derived on approving")
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from localities.derived_milestones import mdts_milestone_state, plan_refreshed_state
 from localities.rag import MilestoneState, suggest_rag
 
 SEED = 2018
@@ -244,11 +245,11 @@ class Reference:
         return self.by_model.get(model, [])
 
 
-# (title, index of the 2018/19 objective, end of the planned window)
+# (title, index of the 2018/19 objective, end of the planned window, data that decides it)
 LOCALITY_MILESTONES = (
-    ("Locality plan refreshed", 0, "2019-03-31"),
-    ("All MDTs planned for 2018/19 live", 1, "2019-03-31"),
-    ("Local Care partnership agreement signed", 2, "2018-12-31"),
+    ("Locality plan refreshed", 0, "2019-03-31", "plan_refreshed"),
+    ("All MDTs planned for 2018/19 live", 1, "2019-03-31", "mdts_live"),
+    ("Local Care partnership agreement signed", 2, "2018-12-31", ""),
 )
 
 
@@ -257,6 +258,8 @@ class Builder:
         self.ref = reference
         self.rng = random.Random(SEED)
         self.rows: list[dict] = []
+        # The end of the first quarter whose approved return says the plan is refreshed.
+        self.plan_refreshed: dict[str, dt.date] = {}
         self.next_pk: dict[str, int] = {}
 
         self.localities = sorted(reference.all("localities.locality"), key=lambda r: r["pk"])
@@ -482,13 +485,12 @@ class Builder:
                         review_comments=SWALE_RETURN_COMMENTS if status == "returned" else "",
                         spend_planned=money(spend_planned),
                         spend_actual=money(spend_actual),
-                        mdts_planned=planned,
-                        mdts_live=live,
-                        population_covered=population,
                         partners_signed_up=partners,
                         locality_plan_refreshed=number >= 2,
                     ),
                 )
+                if status == "approved" and number >= 2:
+                    self.plan_refreshed.setdefault(slug, end)
                 self.objective_statuses(
                     update, slug, number, planned, live, population, year_plan, partners
                 )
@@ -528,9 +530,6 @@ class Builder:
             "summary": summary,
             "spend_planned": figures.get("spend_planned"),
             "spend_actual": figures.get("spend_actual"),
-            "mdts_planned": figures.get("mdts_planned"),
-            "mdts_live": figures.get("mdts_live"),
-            "population_covered": figures.get("population_covered"),
             "partners_signed_up": figures.get("partners_signed_up"),
             "locality_plan_refreshed": figures.get("locality_plan_refreshed"),
             "submitted_at": moment(submitted, 11) if submitted else None,
@@ -797,8 +796,8 @@ class Builder:
         return, so that a lead's form starts from what the board last saw.
         """
         names = {r["pk"]: r["fields"]["name"] for r in self.localities}
-        for locality_pk in self.slug_to_pk.values():
-            for title, objective_index, planned_end in LOCALITY_MILESTONES:
+        for slug, locality_pk in self.slug_to_pk.items():
+            for title, objective_index, planned_end, derived_from in LOCALITY_MILESTONES:
                 objective_pk = self.objectives[objective_index]["pk"]
                 planned_end = dt.date.fromisoformat(planned_end)
                 if self.rng.random() < 0.5 and planned_end <= TODAY:
@@ -808,6 +807,12 @@ class Builder:
                 else:
                     status, actual = "in_progress", None
                     forecast = planned_end + dt.timedelta(days=self.rng.choice([0, 0, 30, 75]))
+                # A milestone the data decide follows the data, by the rules the
+                # app keeps it with (decision 0009); only the forecast is invented.
+                state = self.derived_state(slug, derived_from, planned_end)
+                if state is not None:
+                    status, actual = str(state[0]), state[1]
+                    forecast = None if status == "complete" else forecast
                 self.add(
                     "localities.milestone",
                     is_illustrative=True,
@@ -824,11 +829,28 @@ class Builder:
                     forecast_date=forecast.isoformat() if forecast else None,
                     actual_date=actual.isoformat() if actual else None,
                     status=status,
+                    derived_from=derived_from,
                     source="Illustrative: no paper gives locality milestones",
                     reported_by=f"{names[locality_pk]}'s return (illustrative)",
                     # Completion reported when it happened; progress at the Q3 returns.
                     reported_on=(actual or REPORTED_ON).isoformat(),
                 )
+
+    def derived_state(self, slug: str, derived_from: str, planned_end: dt.date):
+        if derived_from == "mdts_live":
+            return mdts_milestone_state(
+                (
+                    (
+                        dt.date.fromisoformat(m["planned_go_live"]),
+                        dt.date.fromisoformat(m["actual_go_live"]) if m["actual_go_live"] else None,
+                    )
+                    for m in self.mdts[slug]
+                ),
+                planned_end,
+            )
+        if derived_from == "plan_refreshed":
+            return plan_refreshed_state(self.plan_refreshed.get(slug))
+        return None
 
     # --- Suggested RAG and the lead's reasons ----------------------------------
 
