@@ -62,6 +62,8 @@ def test_a_board_member_switches_quarter_and_takes_a_table_away(demo_site, page,
         page.get_by_role("link", name="CSV").first.click()
     download = download_info.value
     assert download.suggested_filename.startswith("localcare-milestones-2018-19-q2")
-    content = Path(download.path()).read_text(encoding="utf-8")
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs, once
+    content = raw.decode("utf-8-sig")
     assert "Deep dive: East Kent" in content
     assert content.splitlines()[0].startswith("Milestone")

@@ -68,7 +68,10 @@ def test_the_csv_export_says_not_reported(client, milestones, board_user):
 
     response = client.get(MILESTONES + Q4 + "&_export=csv")
 
-    rows = {row["Milestone"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    rows = {
+        row["Milestone"]: row
+        for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
     assert rows[UNREPORTED]["Status at quarter end"] == "Not reported"
     assert rows[UNREPORTED]["Planned"] == "Early August 2018"
     assert rows[REPORTED_LATE]["Status at quarter end"] == "Overdue"
