@@ -299,7 +299,7 @@ class QuarterAdmin(HistoryAdmin):
 
 @admin.register(Objective)
 class ObjectiveAdmin(HistoryAdmin):
-    list_display = ["number", "short_title", "financial_year", "measure"]
+    list_display = ["number", "short_title", "financial_year", "measure", "kind", "carries_spend"]
     list_display_links = ["number", "short_title"]
     list_filter = ["financial_year"]
     list_select_related = ["financial_year"]

@@ -464,9 +464,10 @@ class ObjectivesSection(Section):
         return f"Objective {form.subject.number}"
 
     intro = (
-        "For each objective, choose a RAG status and say what progress was made. The "
-        "suggested RAG comes from this update's milestones and spend; if you choose a "
-        "different status, say why."
+        "For each objective, choose a RAG status and say what progress was made. Each "
+        "objective's suggested RAG comes from its own evidence in this update, shown beside "
+        "it: its milestones, or for MDTs those live against plan; spend counts only on the "
+        "objective that carries it. If you choose a different status, say why."
     )
 
     def build_forms(self):

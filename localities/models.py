@@ -384,6 +384,14 @@ class ObjectiveQuerySet(models.QuerySet):
 class Objective(models.Model):
     """A programme objective for a financial year, reported on by every locality."""
 
+    class Kind(models.TextChoices):
+        # What the suggested RAG judges it by (localities.rag, README "Suggested RAG").
+        LOCALITY_PLANS = "locality_plans", "Locality plans: its milestones"
+        MDTS = "mdts", "MDTs: MDTs live against plan and population covered"
+        PARTNERSHIPS = "partnerships", "Partnerships: partners signed up and its milestones"
+        EXPANSION = "expansion", "Expanding the model: its milestones"
+        OTHER = "other", "Other: its milestones"
+
     financial_year = models.ForeignKey(
         FinancialYear, on_delete=models.PROTECT, related_name="objectives"
     )
@@ -396,6 +404,19 @@ class Objective(models.Model):
         help_text="How progress is measured, for example “MDTs live against planned”.",
     )
     source = models.CharField(max_length=300, blank=True, help_text="Paper that sets it.")
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text="The evidence its suggested RAG is judged on.",
+    )
+    carries_spend = models.BooleanField(
+        default=False,
+        help_text=(
+            "The locality's Local Care spend is judged against this objective's RAG "
+            "(one objective a year)."
+        ),
+    )
 
     objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
@@ -407,6 +428,13 @@ class Objective(models.Model):
                 fields=["financial_year", "number"],
                 name="objective_unique_number_per_year",
                 violation_error_message="This year already has an objective with that number.",
+            ),
+            # Spend is one figure per locality: judging it on two objectives counts it twice.
+            models.UniqueConstraint(
+                fields=["financial_year"],
+                condition=Q(carries_spend=True),
+                name="objective_one_carries_spend_per_year",
+                violation_error_message="Another objective this year already carries the spend.",
             ),
         ]
 

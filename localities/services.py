@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -260,31 +260,69 @@ def _sync_rows(
     return changed
 
 
-def suggested_rags(update: QuarterlyUpdate) -> dict[int, rag.SuggestedRag]:
-    """Objective id → the RAG the update's own figures suggest (localities.rag)."""
+def mdt_states(update: QuarterlyUpdate) -> list[rag.MdtState]:
+    """The locality's MDTs as this return reports them: its MDT reports, else the MDT rows.
+
+    The one place the suggested RAG reads MDT status from, so that it can be
+    pointed at another source of MDT status as at a quarter.
+    """
+    reported = {row.mdt_id: row for row in update.mdt_updates.all()} if update.pk else {}
+    states = []
+    for mdt in MDT.objects.for_locality(update.locality):
+        source = reported.get(mdt.pk, mdt)
+        states.append(
+            rag.MdtState(
+                name=mdt.name,
+                planned_go_live=mdt.planned_go_live,
+                status=source.status,
+                actual_go_live=source.actual_go_live,
+                population_covered=source.population_covered,
+            )
+        )
+    return states
+
+
+def milestone_states(update: QuarterlyUpdate) -> dict[int, list[rag.MilestoneState]]:
+    """Objective id → its milestones: the locality's (as reported) and the programme-wide ones."""
     reported = (
         {row.milestone_id: row for row in update.milestone_updates.all()} if update.pk else {}
     )
-    states_by_objective: dict[int, list[rag.MilestoneState]] = {}
-    for milestone in Milestone.objects.for_locality(update.locality).exclude(objective=None):
-        report = reported.get(milestone.pk)
-        states_by_objective.setdefault(milestone.objective_id, []).append(
+    milestones = Milestone.objects.filter(
+        Q(locality=update.locality) | Q(locality=None), objective__isnull=False
+    )
+    states: dict[int, list[rag.MilestoneState]] = {}
+    for milestone in milestones:
+        source = reported.get(milestone.pk, milestone)
+        states.setdefault(milestone.objective_id, []).append(
             rag.MilestoneState(
                 title=milestone.title,
                 planned_end=milestone.planned_end,
-                status=report.status if report else milestone.status,
-                forecast_date=report.forecast_date if report else milestone.forecast_date,
+                status=source.status,
+                forecast_date=source.forecast_date,
+                actual_date=source.actual_date,
             )
         )
-    return {
-        objective.pk: rag.suggest_rag(
-            milestones=states_by_objective.get(objective.pk, []),
-            spend_planned=update.spend_planned,
-            spend_actual=update.spend_actual,
-            quarter_end=update.quarter.end_date,
+    return states
+
+
+def suggested_rags(update: QuarterlyUpdate) -> dict[int, rag.SuggestedRag]:
+    """Objective id → the RAG the objective's own evidence suggests (localities.rag)."""
+    quarter = update.quarter
+    milestones = milestone_states(update)
+    mdts = mdt_states(update)
+    suggestions = {}
+    for objective in Objective.objects.reported_in(quarter):
+        evidence = rag.Evidence(
+            quarter_end=quarter.end_date,
+            year_end=quarter.financial_year.end_date,
+            milestones=milestones.get(objective.pk, []),
+            mdts=mdts,
+            partners_signed_up=update.partners_signed_up,
+            spend_planned=update.spend_planned if objective.carries_spend else None,
+            spend_actual=update.spend_actual if objective.carries_spend else None,
         )
-        for objective in Objective.objects.reported_in(update.quarter)
-    }
+        suggestions[objective.pk] = rag.suggest_rag(kind=objective.kind, evidence=evidence)
+    return suggestions
 
 
 def _write_objectives(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:

@@ -83,6 +83,13 @@ def milestone(**fields):
     return Milestone(title="Deep dive", **fields)
 
 
+def second_objective_carrying_spend(w):
+    Objective.objects.filter(pk=w.objective.pk).update(carries_spend=True)
+    return Objective(
+        financial_year=w.year, number=2, title="Other", short_title="Other", carries_spend=True
+    )
+
+
 def update(w, **fields):
     other_quarter = factories.quarter(w.year, 2)
     return QuarterlyUpdate(locality=w.locality, quarter=other_quarter, **fields)
@@ -181,6 +188,7 @@ CASES = {
     "objective_unique_number_per_year": lambda w: Objective(
         financial_year=w.year, number=1, title="Again", short_title="Again"
     ),
+    "objective_one_carries_spend_per_year": lambda w: second_objective_carrying_spend(w),
     "milestone_window_in_order": lambda w: milestone(
         planned_start=D(2018, 9, 1), planned_end=D(2018, 8, 1)
     ),

@@ -151,23 +151,28 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     tab_to(page, "a", "Check and submit")
     press_and_load(page, "Enter")
     problems = page.locator(".nhsuk-error-summary__list li")
-    assert [text.split(":")[0] for text in problems.all_inner_texts()] == [
-        "Objectives",
-        "Objectives",
-        "Objectives",
-        "Milestones",
-        "MDTs",
-    ]
+    assert [text.split(":")[0] for text in problems.all_inner_texts()] == ["Milestones", "MDTs"]
     assert focused(page, ".nhsuk-error-summary")
     expect(page.get_by_role("button", name="Submit the update")).to_have_count(0)
     look(page, "lead-submit-not-ready")
     page.keyboard.press("Tab")
-    assert focused(page, "a", "Objectives: Objective 1")
+    assert focused(page, "a", "Milestones: Report on all milestones")
+    tab_to(page, "a", "Back to the 2018/19 Q4 update")
+    press_and_load(page, "Enter")
+    tab_to(page, "a", "Change objectives")
     press_and_load(page, "Enter")
     expect(page.get_by_role("heading", name="Objectives", level=1)).to_be_visible()
+    # Each objective's suggestion with its own evidence, in one line beside the choice.
+    suggested = page.get_by_test_id("suggested-rag")
+    assert (
+        suggested.nth(1)
+        .inner_text()
+        .startswith("Suggested: Amber — 4 of 6 MDTs due by 31 Mar 2019 live (plan for the year 6)")
+    )
+    assert "spend" not in suggested.nth(0).inner_text()
     look(page, "lead-objectives")
 
-    # Objective 1: from Complete to the suggested Green, with a line of progress.
+    # Objective 1: from Complete to Green; the lead's reason against the suggestion stays.
     expect(page.locator("#id_objective-1-rag_3")).to_be_checked()  # Complete
     tab_to(page, "#id_objective-1-rag_3")
     page.keyboard.press("ArrowLeft")
@@ -176,12 +181,14 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     assert active_id(page) == "id_objective-1-narrative"
     page.keyboard.press("Control+End")
     page.keyboard.type(f" Signed off by the board in March. {PAYLOAD}")
-    # Objective 3: from Amber to the suggested Complete.
+    # Objective 2: from the suggested Amber to Green, with no reason given.
+    tab_to(page, "#id_objective-2-rag_1")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#id_objective-2-rag_2")).to_be_checked()
+    # Objective 3: from Amber to the suggested Red.
     tab_to(page, "#id_objective-3-rag_1")
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    expect(page.locator("#id_objective-3-rag_3")).to_be_checked()
-    # Objective 2 stays Amber, against a suggestion of Complete, with no reason given.
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#id_objective-3-rag_0")).to_be_checked()
     tab_to(page, "button", "Save and continue")
     response = press_and_load(page, "Enter")
 
@@ -191,18 +198,20 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     assert focused(page, ".nhsuk-error-summary")
     expect(summary.get_by_role("alert")).to_have_count(1)
     assert summary.get_by_role("link").all_inner_texts() == [
-        "Objective 2: Say why you chose Amber when the figures suggest Complete (every milestone is complete)."
+        "Objective 2: Say why you chose Green when the figures suggest Amber (4 of 6 MDTs due "
+        "by 31 Mar 2019 live (plan for the year 6); live MDTs cover 160,600 people; spend is 5% "
+        "under plan)."
     ]
     # What was typed is still there.
     expect(page.locator("#id_objective-1-rag_2")).to_be_checked()
     assert PAYLOAD in page.locator("#id_objective-1-narrative").input_value()
-    expect(page.locator("#id_objective-3-rag_3")).to_be_checked()
+    expect(page.locator("#id_objective-3-rag_0")).to_be_checked()
     look(page, "lead-objectives-error")
     page.keyboard.press("Tab")
     assert focused(page, ".nhsuk-error-summary a")
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement.id === 'id_objective-2-rag_reason'")
-    page.keyboard.type("Two MDTs are still shadow running; Amber until they are live.")
+    page.keyboard.type("Two MDTs are shadow running with full teams; both go live in April.")
     tab_to(page, "button", "Save and continue")
     press_and_load(page, "Space")
 
@@ -247,12 +256,13 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     statuses = {s.objective.number: s for s in update.objective_statuses.all()}
     assert {number: s.rag for number, s in statuses.items()} == {
         1: "green",
-        2: "amber",
-        3: "complete",
+        2: "green",
+        3: "red",
         4: "green",
     }
     assert statuses[1].narrative.endswith(f"Signed off by the board in March. {PAYLOAD}")
-    assert statuses[2].rag_reason.startswith("Two MDTs are still shadow running")
+    assert statuses[2].rag_reason.startswith("Two MDTs are shadow running")
+    assert [statuses[n].suggested_rag for n in (1, 2, 3, 4)] == ["red", "amber", "red", "green"]
     assert update.milestone_updates.get(milestone=plan).forecast_date.isoformat() == "2019-03-29"
     assert update.mdt_updates.count() == 7
     saves = [

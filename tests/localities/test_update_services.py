@@ -197,13 +197,16 @@ def test_an_incomplete_update_cannot_be_submitted_and_says_why(medway, q4, lead_
 def test_a_rag_against_the_suggestion_needs_a_reason_to_submit(medway, q4, lead_medway):
     update = save_complete_update(medway, q4, lead_medway)
     status = update.objective_statuses.get(objective__number=1)
-    status.rag = "red"
+    assert services.suggested_rags(update)[status.objective_id].rag != "complete"
+    status.rag = "complete"
     status.save()
 
     problems = [p.message for p in services.submission_problems(update)]
 
     assert len(problems) == 1
-    assert problems[0].startswith("Objective 1: say why you chose Red when the figures suggest")
+    assert problems[0].startswith(
+        "Objective 1: say why you chose Complete when the figures suggest"
+    )
 
 
 def test_submitting_locks_the_update_and_proposes_raised_risks(medway, q4, lead_medway):

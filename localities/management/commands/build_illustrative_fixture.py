@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from localities.derived_milestones import mdts_milestone_state, plan_refreshed_state
-from localities.rag import MilestoneState, suggest_rag
+from localities.rag import Evidence, MdtState, MilestoneState, suggest_rag
 
 SEED = 2018
 FIRST_PK = 1000
@@ -587,6 +587,8 @@ class Builder:
             ratio = live / planned
             rag = "green" if ratio >= 0.9 else "amber" if ratio >= 0.6 else "red"
         percent = round(100 * min(live, year_plan) / year_plan) if year_plan else 0
+        if percent == 100:
+            rag = "complete"  # every MDT planned for the year is live
         text = f"{live} of {planned} MDTs planned by the quarter end are live, covering about {population:,} people."
         if rag == "red":
             text += " Go-lives have slipped; recovery dates agreed with providers."
@@ -860,49 +862,73 @@ class Builder:
         The lead's form refuses a RAG that differs from the suggestion without a
         reason (localities.forms.ObjectiveStatusForm), so the data must never
         show one. The suggestion is the app's own rule (localities.rag) applied
-        to what the database will hold: the locality's milestones (the data
-        has no milestone reports) and the update's spend, at the quarter end.
+        to what the database will hold, as localities.services.suggested_rags
+        reads it: each objective's milestones (the locality's and the
+        programme-wide ones; the data has no milestone reports), the
+        locality's MDTs (no MDT reports either), the partners signed up, and
+        the update's spend for the objective that carries it.
         Run last, so that it draws no random numbers and changes no other row.
         """
         updates = {
             r["pk"]: r["fields"] for r in self.rows if r["model"] == "localities.quarterlyupdate"
         }
-        quarter_ends = {
-            r["pk"]: dt.date.fromisoformat(r["fields"]["end_date"])
-            for r in self.ref.all("localities.quarter")
+        quarters = {r["pk"]: r["fields"] for r in self.ref.all("localities.quarter")}
+        year_ends = {
+            r["pk"]: dt.date(r["fields"]["start_year"] + 1, 3, 31)
+            for r in self.ref.all("localities.financialyear")
         }
-        milestones: dict[tuple[int, int], list[MilestoneState]] = {}
-        for row in self.rows:
+        milestones: dict[tuple[int | None, int], list[MilestoneState]] = {}
+        for row in [*self.ref.all("localities.milestone"), *self.rows]:
             fields = row["fields"]
             if row["model"] == "localities.milestone" and fields["objective"]:
                 milestones.setdefault((fields["locality"], fields["objective"]), []).append(
                     MilestoneState(
                         title=fields["title"],
-                        planned_end=dt.date.fromisoformat(fields["planned_end"]),
+                        planned_end=_date(fields["planned_end"]),
                         status=fields["status"],
-                        forecast_date=(
-                            dt.date.fromisoformat(fields["forecast_date"])
-                            if fields["forecast_date"]
-                            else None
-                        ),
+                        forecast_date=_date(fields["forecast_date"]),
+                        actual_date=_date(fields["actual_date"]),
                     )
                 )
-        numbers = {o["pk"]: o["fields"]["number"] for o in self.objectives}
+        mdts = {
+            self.slug_to_pk[slug]: [
+                MdtState(
+                    name=m["name"],
+                    planned_go_live=_date(m["planned_go_live"]),
+                    status=m["status"],
+                    actual_go_live=_date(m["actual_go_live"]),
+                    population_covered=m["population_covered"],
+                )
+                for m in rows
+            ]
+            for slug, rows in self.mdts.items()
+        }
+        objectives = {o["pk"]: o["fields"] for o in self.objectives}
         for row in self.rows:
             if row["model"] != "localities.objectivestatus":
                 continue
             status = row["fields"]
             update = updates[status["update"]]
+            objective = objectives[status["objective"]]
+            quarter = quarters[update["quarter"]]
+            funded = objective["carries_spend"]
             suggestion = suggest_rag(
-                milestones=milestones.get((update["locality"], status["objective"]), []),
-                spend_planned=_decimal(update["spend_planned"]),
-                spend_actual=_decimal(update["spend_actual"]),
-                quarter_end=quarter_ends[update["quarter"]],
+                kind=objective["kind"],
+                evidence=Evidence(
+                    quarter_end=dt.date.fromisoformat(quarter["end_date"]),
+                    year_end=year_ends[quarter["financial_year"]],
+                    milestones=milestones.get((update["locality"], status["objective"]), [])
+                    + milestones.get((None, status["objective"]), []),
+                    mdts=mdts[update["locality"]],
+                    partners_signed_up=update["partners_signed_up"],
+                    spend_planned=_decimal(update["spend_planned"]) if funded else None,
+                    spend_actual=_decimal(update["spend_actual"]) if funded else None,
+                ),
             )
             status["suggested_rag"] = suggestion.rag.value
             if status["rag"] != suggestion.rag:
                 status["rag_reason"] = override_reason(
-                    numbers[status["objective"]], chosen=status["rag"], suggestion=suggestion
+                    objective["number"], chosen=status["rag"], suggestion=suggestion
                 )
 
 
@@ -926,7 +952,10 @@ def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
             f"The year's work on this objective is done; the figures flag {suggestion.explanation}."
         )
     if suggested == "complete":
-        return f"Milestones are complete, but {CONCERN_BY_OBJECTIVE[objective_number]}."
+        return (
+            f"The figures say complete ({suggestion.explanation}), but "
+            f"{CONCERN_BY_OBJECTIVE[objective_number]}."
+        )
     if RAG_ORDER[chosen] > RAG_ORDER[suggested]:
         return (
             f"The figures look better than the position: {CONCERN_BY_OBJECTIVE[objective_number]}."
@@ -939,6 +968,10 @@ def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
 
 def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
 
 
 def build_rows(reference_path: Path) -> list[dict]:
