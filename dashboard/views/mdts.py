@@ -60,9 +60,9 @@ def mdts(request):
             summary=data.summary,
             quarter_label=page.quarter.label,
         )
-        return data, chart
+        return data, chart, infrastructure_tiers()
 
-    data, chart = cached_page_data(
+    data, chart, tiers = cached_page_data(
         "mdts",
         page=page,
         compute=compute,
@@ -96,7 +96,7 @@ def mdts(request):
             "chart": chart,
             "plan_low": PLAN_POPULATION_LOW,
             "plan_high": PLAN_POPULATION_HIGH,
-            "tiers": infrastructure_tiers(),
+            "tiers": tiers,
             "export_query": export_query(request),
         },
     )
