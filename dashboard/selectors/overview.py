@@ -42,7 +42,7 @@ from localities.models import (
     Rag,
 )
 from risks.models import Risk, RiskReview
-from risks.selectors import BandCount, open_risks_by_band
+from risks.selectors import BandCount, open_risks_by_band, risks_as_at
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 MDT_POPULATION_LOW = 30_000
@@ -125,6 +125,12 @@ class Headline:
     spend_to_date: Decimal
     planned_investment: Decimal
     plan_is_illustrative: bool
+    # Whether any figure behind each tile is illustrative (see the is_illustrative flags):
+    # the page marks each tile where it is read, not in a line at the bottom.
+    returns_are_illustrative: bool
+    spend_is_illustrative: bool
+    risk_scores_are_illustrative: bool
+    overdue_milestones_are_illustrative: bool
     # The £32m "actively being invested" (Joint Board minutes): context, never the plan.
     actively_invested: Decimal | None
     risks_by_band: list[BandCount]
@@ -155,6 +161,11 @@ class Overview:
     objectives: list[Objective]
     change_lists: list[ChangeList]
     includes_illustrative: bool
+
+    @property
+    def changes_are_illustrative(self) -> bool:
+        """RAG moves come from the returns, score rises from the risks' reviews."""
+        return self.includes_illustrative or self.headline.risk_scores_are_illustrative
 
     @property
     def changes(self) -> list[str]:
@@ -282,9 +293,13 @@ def _headline(
 ) -> Headline:
     quarter = page.quarter
     year = quarter.financial_year
-    spend = QuarterlyUpdate.objects.filter(
+    spend_totals = QuarterlyUpdate.objects.filter(
         quarter_id__in=[q.id for q in page.quarters_of_year_to_date], status__in=page.statuses
-    ).aggregate(total=Sum("spend_actual"))["total"]
+    ).aggregate(
+        total=Sum("spend_actual"),
+        illustrative=Count("id", filter=Q(is_illustrative=True, spend_actual__isnull=False)),
+    )
+    spend = spend_totals["total"]
     plans = PlannedInvestment.objects.filter(financial_year=year).aggregate(
         total=Sum("amount"), illustrative=Count("id", filter=Q(is_illustrative=True))
     )
@@ -304,6 +319,9 @@ def _headline(
         if health_counts[state]
     }
     mdts_planned = returns["mdts_planned"]
+    overdue = overdue_milestones(quarter.end_date).aggregate(
+        total=Count("id"), illustrative=Count("id", filter=Q(is_illustrative=True))
+    )
     return Headline(
         localities_total=localities_total,
         returns_shown=returns["shown"],
@@ -317,9 +335,15 @@ def _headline(
         spend_to_date=spend or Decimal("0"),
         planned_investment=planned or Decimal("0"),
         plan_is_illustrative=bool(plans["illustrative"]),
+        returns_are_illustrative=returns["illustrative"] > 0,
+        spend_is_illustrative=bool(spend_totals["illustrative"] or plans["illustrative"]),
+        risk_scores_are_illustrative=risks_as_at(quarter.end_date)
+        .filter(Q(is_illustrative=True) | Q(scores_are_illustrative=True))
+        .exists(),
+        overdue_milestones_are_illustrative=bool(overdue["illustrative"]),
         actively_invested=invested,
         risks_by_band=open_risks_by_band(quarter.end_date),
-        milestones_overdue=overdue_milestones(quarter.end_date).count(),
+        milestones_overdue=overdue["total"],
     )
 
 
