@@ -124,6 +124,7 @@ class MilestoneRow:
     actual_date: datetime.date | None
     status_then: str
     slippage: Slippage | None
+    is_illustrative: bool = False
 
     @property
     def status_label(self) -> str:
@@ -203,6 +204,7 @@ def _row(milestone: Milestone) -> MilestoneRow:
         actual_date=milestone.actual_date,
         status_then=milestone.status_then,
         slippage=slippage(milestone),
+        is_illustrative=milestone.is_illustrative,
     )
 
 
@@ -263,6 +265,11 @@ class MilestonesPage:
     rows: SqlPage  # of MilestoneRow
     summary: MilestoneSummary
     summary_sentence: str
+
+    @property
+    def is_illustrative(self) -> bool:
+        """Whether any milestone on this page (the table's rows, the chart's bars) is illustrative."""
+        return any(row.is_illustrative for row in self.rows.rows)
 
 
 def _ordered(milestones: QuerySet[Milestone], ordering: list[OrderBy]) -> QuerySet[Milestone]:
