@@ -123,9 +123,9 @@ def test_the_marker_links_to_what_illustrative_means(client, programme_data, boa
 def _register_rows(html: str) -> dict[str, str]:
     """Each register row's reference and its text (the reference is the row's first link)."""
     rows, body = {}, html.split('id="register"', 1)[1].split("</table>", 1)[0]
-    for row in body.split("<tr")[2:]:
-        reference = row.split('">', 2)[1].split("<", 1)[0] if "/risks/LC-R" in row else None
-        if reference:
+    for row in body.split("<tr")[1:]:
+        if "/risks/LC-R" in row:
+            reference = row.split("/risks/", 1)[1].split("/", 1)[0]
             rows[reference] = row
     return rows
 
@@ -144,7 +144,6 @@ def test_the_register_marks_invented_risks_apart_from_illustrative_scores(
         assert ("Invented risk" in row) == invented, reference
         # Every score in the demo data is illustrative, the real risks' included.
         assert "Illustrative score" in row, reference
-        assert 'data-illustrative="true"' in row, reference
 
 
 def test_a_risk_page_says_whether_the_risk_itself_is_invented(client, programme_data, board_user):
