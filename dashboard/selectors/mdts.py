@@ -206,7 +206,11 @@ def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]
             quarter=page.quarter, status__in=page.statuses, mdts_live__isnull=False
         )
         .order_by()
-        .aggregate(reported=Sum("mdts_live"), count=Count("id"))
+        .aggregate(
+            reported=Sum("mdts_live"),
+            count=Count("id"),
+            illustrative=Count("id", filter=Q(is_illustrative=True)),
+        )
     )
     totals = LocalityRollout(
         name="All localities",
@@ -218,7 +222,8 @@ def _rollout_totals(*, page: DashboardPage) -> tuple[LocalityRollout, int, bool]
         live_with_population=mdts["live_with_population"],
         reported_live=returns["reported"] if returns["count"] else None,
     )
-    return totals, returns["count"], bool(mdts["illustrative"])
+    # Illustrative if any MDT in the register or any return's count of them is.
+    return totals, returns["count"], bool(mdts["illustrative"] or returns["illustrative"])
 
 
 def _with_reported(localities: QuerySet[Locality], page: DashboardPage) -> QuerySet[Locality]:
@@ -242,8 +247,11 @@ def _rollout_row(locality: Locality) -> LocalityRollout:
     )
 
 
-def rollout_of(*, page: DashboardPage, slugs) -> tuple[list[LocalityRollout], LocalityRollout]:
-    """The roll-out of the localities with these slugs, by name, and the totals of all.
+def rollout_of(
+    *, page: DashboardPage, slugs
+) -> tuple[list[LocalityRollout], LocalityRollout, bool]:
+    """The roll-out of the localities with these slugs, by name, the totals of all, and
+    whether any of its figures is illustrative.
 
     For the board pack, which shows a few localities of what may be hundreds.
     Three queries.
@@ -253,7 +261,8 @@ def rollout_of(*, page: DashboardPage, slugs) -> tuple[list[LocalityRollout], Lo
         _rollout_row(locality)
         for locality in _with_reported(_per_locality(day).filter(slug__in=slugs), page)
     ]
-    return rows, _rollout_totals(page=page)[0]
+    totals, _, illustrative = _rollout_totals(page=page)
+    return rows, totals, illustrative
 
 
 def mdts_page(

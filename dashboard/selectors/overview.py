@@ -42,7 +42,7 @@ from localities.models import (
     Rag,
 )
 from risks.models import Risk, RiskReview
-from risks.selectors import BandCount, open_risks_by_band, risks_as_at
+from risks.selectors import BandCount, open_risks_by_band_and_illustrative
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 MDT_POPULATION_LOW = 30_000
@@ -319,6 +319,9 @@ def _headline(
         if health_counts[state]
     }
     mdts_planned = returns["mdts_planned"]
+    risks_by_band, risk_scores_are_illustrative = open_risks_by_band_and_illustrative(
+        quarter.end_date
+    )
     overdue = overdue_milestones(quarter.end_date).aggregate(
         total=Count("id"), illustrative=Count("id", filter=Q(is_illustrative=True))
     )
@@ -337,12 +340,10 @@ def _headline(
         plan_is_illustrative=bool(plans["illustrative"]),
         returns_are_illustrative=returns["illustrative"] > 0,
         spend_is_illustrative=bool(spend_totals["illustrative"] or plans["illustrative"]),
-        risk_scores_are_illustrative=risks_as_at(quarter.end_date)
-        .filter(Q(is_illustrative=True) | Q(scores_are_illustrative=True))
-        .exists(),
+        risk_scores_are_illustrative=risk_scores_are_illustrative,
         overdue_milestones_are_illustrative=bool(overdue["illustrative"]),
         actively_invested=invested,
-        risks_by_band=open_risks_by_band(quarter.end_date),
+        risks_by_band=risks_by_band,
         milestones_overdue=overdue["total"],
     )
 

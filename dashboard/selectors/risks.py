@@ -573,7 +573,9 @@ class RiskDetail:
 
     @property
     def history_is_illustrative(self) -> bool:
-        return self.scores_are_illustrative or any(review.is_illustrative for review in self.reviews)
+        return self.scores_are_illustrative or any(
+            review.is_illustrative for review in self.reviews
+        )
 
     @property
     def where(self) -> str:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.db.models import F, OrderBy
-from django.utils import formats
 from django.template.loader import render_to_string
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
