@@ -10,6 +10,8 @@ page whose figures are all real shows no marker.
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 
 from dashboard.outcome_totals import refresh_outcome_totals
@@ -183,3 +185,25 @@ def test_a_page_with_only_real_data_shows_no_marker(client, real_data_only, boar
     page = _parse(response.text)
     assert page.marked == []
     assert page.tags == []
+
+
+PROVENANCE = settings.BASE_DIR / "docs" / "data-provenance.md"
+
+
+def _models_with_figures():
+    """Every model of the programme's data (localities and risks), history models aside."""
+    for label in ("localities", "risks"):
+        for model in apps.get_app_config(label).get_models():
+            if not model.__name__.startswith("Historical"):
+                yield model
+
+
+@pytest.mark.parametrize("model", list(_models_with_figures()), ids=lambda model: model.__name__)
+def test_the_provenance_document_names_every_model(model):
+    text = PROVENANCE.read_text()
+
+    assert f"`{model.__name__}`" in text or str(model._meta.verbose_name) in text
+
+
+def test_the_readme_links_the_provenance_document():
+    assert "docs/data-provenance.md" in (settings.BASE_DIR / "README.md").read_text()
