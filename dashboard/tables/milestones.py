@@ -104,6 +104,9 @@ class MilestoneTable(DashboardTable):
             return format_html("{} {}", record.title, illustrative_tag())
         return record.title
 
+    def value_title(self, value):
+        return value
+
     def render_locality_name(self, value):
         return value or PROGRAMME_WIDE
 
