@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from risks.models import Risk, ScoreBand
 
@@ -36,14 +36,33 @@ def open_risks_by_band(
     risks per score (at most 25 rows, whatever the number of risks); the bands
     are summed here from those counts.
     """
+    return open_risks_by_band_and_illustrative(day, risks=risks)[0]
+
+
+def open_risks_by_band_and_illustrative(
+    day: datetime.date, *, risks: QuerySet[Risk] | None = None
+) -> tuple[list[BandCount], bool]:
+    """open_risks_by_band, and whether any of the scores counted is illustrative.
+
+    In the same two queries: a page marks its band counts when they count invented scores.
+    """
     bands = list(ScoreBand.objects.all())
     per_score = (
         (risks if risks is not None else risks_as_at(day))
         .order_by()
         .values("score_then")
-        .annotate(count=Count("id"))
+        .annotate(
+            count=Count("id"),
+            illustrative=Count(
+                "id", filter=Q(is_illustrative=True) | Q(scores_are_illustrative=True)
+            ),
+        )
     )
-    return count_by_band({row["score_then"]: row["count"] for row in per_score}, bands)
+    counts, illustrative = {}, False
+    for row in per_score:
+        counts[row["score_then"]] = row["count"]
+        illustrative = illustrative or bool(row["illustrative"])
+    return count_by_band(counts, bands), illustrative
 
 
 def count_by_band(

@@ -43,6 +43,14 @@ class RiskLine:
     score: int
     band: ScoreBand | None
 
+    @property
+    def is_invented(self) -> bool:
+        return self.risk.is_illustrative
+
+    @property
+    def score_is_illustrative(self) -> bool:
+        return self.risk.is_illustrative or self.risk.scores_are_illustrative
+
 
 @dataclass(frozen=True)
 class OutcomeLine:
@@ -77,6 +85,32 @@ class BoardPack:
     localities_shown: int
     localities_total: int
     more_milestones: int
+    # Whether each section's figures include illustrative ones, for its marker.
+    mdts_are_illustrative: bool = False
+    outcomes_are_illustrative: bool = False
+
+    @property
+    def includes_illustrative(self) -> bool:
+        headline = self.overview.headline
+        return any(
+            (
+                self.overview.changes_are_illustrative,
+                headline.spend_is_illustrative,
+                headline.overdue_milestones_are_illustrative,
+                self.milestones_are_illustrative,
+                self.mdts_are_illustrative,
+                self.outcomes_are_illustrative,
+                self.risks_are_illustrative,
+            )
+        )
+
+    @property
+    def milestones_are_illustrative(self) -> bool:
+        return any(row.is_illustrative for row in self.milestones_for_attention)
+
+    @property
+    def risks_are_illustrative(self) -> bool:
+        return any(line.is_invented or line.score_is_illustrative for line in self.top_risks)
 
     @property
     def shows_every_locality(self) -> bool:
@@ -113,7 +147,7 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
     # Only what the pack prints is read: a few localities' rows and totals over all.
     for_attention, attention_count = milestones_for_attention(page=page, limit=PACK_LIST_ITEMS)
     summary = milestone_summary(page=page)
-    mdt_rows, mdt_totals = rollout_of(page=page, slugs=shown)
+    mdt_rows, mdt_totals, mdts_are_illustrative = rollout_of(page=page, slugs=shown)
     money_rows, money_total = spend_of(page=page, slugs=shown)
     top_risks, open_risk_count = _top_risks(page.quarter.end_date)
     # Charted for the localities in the pack only, not every locality.
@@ -143,4 +177,6 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
         localities_shown=len(shown),
         localities_total=overview.headline.localities_total,
         more_milestones=max(attention_count - PACK_LIST_ITEMS, 0),
+        mdts_are_illustrative=mdts_are_illustrative,
+        outcomes_are_illustrative=outcomes.includes_illustrative,
     )

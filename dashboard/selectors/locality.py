@@ -103,6 +103,7 @@ class OutcomeRow:
     baseline: Decimal | None
     value: Decimal | None
     lower_is_better: bool
+    is_illustrative: bool = False
 
     @property
     def difference(self) -> Decimal | None:
@@ -132,6 +133,7 @@ class MaturityRow:
     element: CareModelElement
     baseline: int | None
     latest: int | None
+    is_illustrative: bool = False
 
     @property
     def change(self) -> int | None:
@@ -185,6 +187,33 @@ class LocalityPage:
     risks: list[RiskRow]
     history: list[HistoryRow]
     includes_illustrative: bool
+    # Whether any figure in each part of the page is illustrative, for its marker.
+    returns_are_illustrative: bool = False
+    plan_is_illustrative: bool = False
+
+    @property
+    def mdts_are_illustrative(self) -> bool:
+        return any(mdt.is_illustrative for mdt in self.mdts)
+
+    @property
+    def milestones_are_illustrative(self) -> bool:
+        return any(milestone.is_illustrative for milestone in self.milestones)
+
+    @property
+    def spend_is_illustrative(self) -> bool:
+        return self.returns_are_illustrative or self.plan_is_illustrative
+
+    @property
+    def outcomes_are_illustrative(self) -> bool:
+        return any(row.is_illustrative for row in self.outcomes)
+
+    @property
+    def maturity_is_illustrative(self) -> bool:
+        return any(row.is_illustrative for row in self.maturity)
+
+    @property
+    def risks_are_illustrative(self) -> bool:
+        return any(risk.is_illustrative for risk in self.risks)
 
     @property
     def mdts_live(self) -> int:
@@ -256,6 +285,7 @@ def _maturity(
             "update__quarter__number",
             "update__quarter__start_date",
             "update__quarter__financial_year__start_year",
+            "update__is_illustrative",
         )
     )
     baseline_scores = {
@@ -275,6 +305,11 @@ def _maturity(
             element=element,
             baseline=baseline_scores[element.id].score if element.id in baseline_scores else None,
             latest=latest_scores[element.id].score if element.id in latest_scores else None,
+            is_illustrative=any(
+                scored[element.id].update.is_illustrative
+                for scored in (baseline_scores, latest_scores)
+                if element.id in scored
+            ),
         )
         for element in elements
     ]
@@ -309,9 +344,9 @@ def _risks(locality: Locality, day: datetime.date) -> list[RiskRow]:
 
 def _outcomes(locality: Locality, update: QuarterlyUpdate | None) -> list[OutcomeRow]:
     baselines = {
-        baseline.measure_id: baseline.quarterly_value
+        baseline.measure_id: baseline
         for baseline in OutcomeBaseline.objects.filter(locality=locality).only(
-            "measure_id", "quarterly_value"
+            "measure_id", "quarterly_value", "is_illustrative"
         )
     }
     figures = (
@@ -323,9 +358,11 @@ def _outcomes(locality: Locality, update: QuarterlyUpdate | None) -> list[Outcom
         OutcomeRow(
             measure=measure.name,
             unit=measure.unit,
-            baseline=baselines.get(measure.id),
+            baseline=baselines[measure.id].quarterly_value if measure.id in baselines else None,
             value=figures.get(measure.id),
             lower_is_better=measure.lower_is_better,
+            is_illustrative=(measure.id in baselines and baselines[measure.id].is_illustrative)
+            or (measure.id in figures and update.is_illustrative),
         )
         for measure in OutcomeMeasure.objects.order_by("id")
     ]
@@ -380,11 +417,11 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
         # The model's ordering: planned end, undated last.
         for milestone in Milestone.objects.for_locality(locality)
     ]
-    planned_for_year = (
+    planned_for_year, plan_is_illustrative = (
         PlannedInvestment.objects.filter(locality=locality, financial_year=year)
-        .values_list("amount", flat=True)
+        .values_list("amount", "is_illustrative")
         .first()
-    )
+    ) or (None, False)
     maturity, baseline_quarter, latest_quarter = _maturity(locality, page)
     risks = _risks(locality, day)
 
@@ -445,4 +482,6 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
             or any(milestone.is_illustrative for milestone in milestones)
             or any(risk.is_illustrative for risk in risks)
         ),
+        returns_are_illustrative=any(update.is_illustrative for update in updates.values()),
+        plan_is_illustrative=plan_is_illustrative,
     )

@@ -224,15 +224,19 @@ def _rollout_row(locality: Locality) -> LocalityRollout:
     )
 
 
-def rollout_of(*, page: DashboardPage, slugs) -> tuple[list[LocalityRollout], LocalityRollout]:
-    """The roll-out of the localities with these slugs, by name, and the totals of all.
+def rollout_of(
+    *, page: DashboardPage, slugs
+) -> tuple[list[LocalityRollout], LocalityRollout, bool]:
+    """The roll-out of the localities with these slugs, by name, the totals of all, and
+    whether any of its figures is illustrative.
 
     For the board pack, which shows a few localities of what may be hundreds.
     Two queries.
     """
     day = page.quarter.end_date
     rows = [_rollout_row(locality) for locality in _per_locality(day).filter(slug__in=slugs)]
-    return rows, _rollout_totals(page=page)[0]
+    totals, illustrative = _rollout_totals(page=page)
+    return rows, totals, illustrative
 
 
 def mdts_page(

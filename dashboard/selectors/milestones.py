@@ -129,6 +129,7 @@ class MilestoneRow:
     status_then: str
     slippage: Slippage | None
     report: str
+    is_illustrative: bool = False
 
     @property
     def status_label(self) -> str:
@@ -214,6 +215,7 @@ def _row(milestone: Milestone) -> MilestoneRow:
         status_then=milestone.status_then,
         slippage=slippage(milestone),
         report=milestone.report_text(),
+        is_illustrative=milestone.is_illustrative,
     )
 
 
@@ -274,6 +276,11 @@ class MilestonesPage:
     rows: SqlPage  # of MilestoneRow
     summary: MilestoneSummary
     summary_sentence: str
+
+    @property
+    def is_illustrative(self) -> bool:
+        """Whether any milestone on this page (the table's rows, the chart's bars) is illustrative."""
+        return any(row.is_illustrative for row in self.rows.rows)
 
 
 def _ordered(milestones: QuerySet[Milestone], ordering: list[OrderBy]) -> QuerySet[Milestone]:

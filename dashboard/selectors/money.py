@@ -170,6 +170,11 @@ class MoneyPage:
     plan_is_illustrative: bool
     actuals_are_illustrative: bool
 
+    @property
+    def spend_against_plan_is_illustrative(self) -> bool:
+        """Spend, variance and verdicts set the returns' actuals against the plan."""
+        return self.plan_is_illustrative or self.actuals_are_illustrative
+
 
 _ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 

@@ -62,6 +62,8 @@ class ObjectiveProgress:
     objective: Objective
     page: SqlPage  # of LocalityRow
     counts: list[QuarterCounts]
+    # Whether any status counted here (in its table or chart) comes from an illustrative return.
+    is_illustrative: bool = False
 
     @property
     def rows(self) -> list[LocalityRow]:
@@ -188,7 +190,7 @@ def objectives_data(
         update__locality__in=localities,
     )
     tallies: dict[tuple[int, int], dict[str, int]] = {}
-    includes_illustrative = False
+    illustrative_objectives: set[int] = set()
     for objective_id, quarter_id, rag, count, illustrative in (
         visible.order_by()
         .values_list("objective_id", "update__quarter_id", "rag")
@@ -198,7 +200,8 @@ def objectives_data(
         )
     ):
         tallies.setdefault((objective_id, quarter_id), {})[rag] = count
-        includes_illustrative = includes_illustrative or bool(illustrative)
+        if illustrative:
+            illustrative_objectives.add(objective_id)
 
     asked = _table_pages(table_query, objectives, per_page)
     # Tables asking for the same order and page (every table, unless a reader has
@@ -263,6 +266,7 @@ def objectives_data(
                 objective=objective,
                 page=SqlPage(rows=rows, number=sql.number, per_page=sql.per_page, total=sql.total),
                 counts=counts,
+                is_illustrative=objective.id in illustrative_objectives,
             )
         )
 
@@ -271,5 +275,5 @@ def objectives_data(
         year_quarters=year_quarters,
         locality_count=locality_count,
         objectives=progress,
-        includes_illustrative=includes_illustrative,
+        includes_illustrative=bool(illustrative_objectives),
     )

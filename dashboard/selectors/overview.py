@@ -42,7 +42,7 @@ from localities.models import (
     Rag,
 )
 from risks.models import Risk, RiskReview
-from risks.selectors import BandCount, open_risks_by_band
+from risks.selectors import BandCount, open_risks_by_band_and_illustrative
 
 ACTIVELY_INVESTED_CODE = "invested-to-date"
 # A board member reads a few lines of each kind of change, not 800: each list
@@ -119,6 +119,12 @@ class Headline:
     figures: HeadlineFigures
     planned_investment: Decimal
     plan_is_illustrative: bool
+    # Whether any figure behind each tile is illustrative (see the is_illustrative flags):
+    # the page marks each tile where it is read, not in a line at the bottom.
+    returns_are_illustrative: bool
+    spend_is_illustrative: bool
+    risk_scores_are_illustrative: bool
+    overdue_milestones_are_illustrative: bool
     # The £32m "actively being invested" (Joint Board minutes): context, never the plan.
     actively_invested: Decimal | None
     risks_by_band: list[BandCount]
@@ -149,6 +155,11 @@ class Overview:
     objectives: list[Objective]
     change_lists: list[ChangeList]
     includes_illustrative: bool
+
+    @property
+    def changes_are_illustrative(self) -> bool:
+        """RAG moves come from the returns, score rises from the risks' reviews."""
+        return self.includes_illustrative or self.headline.risk_scores_are_illustrative
 
     @property
     def changes(self) -> list[str]:
@@ -301,6 +312,12 @@ def _headline(
         for state in (LocalityHealth.ON_TRACK, *ATTENTION_ORDER[:-1])
         if health_counts[state]
     }
+    risks_by_band, risk_scores_are_illustrative = open_risks_by_band_and_illustrative(
+        quarter.end_date
+    )
+    overdue = overdue_milestones(quarter.end_date).aggregate(
+        total=Count("id"), illustrative=Count("id", filter=Q(is_illustrative=True))
+    )
     return Headline(
         localities_total=localities_total,
         returns_shown=returns["shown"],
@@ -309,9 +326,15 @@ def _headline(
         figures=headline_figures(page=page, today=today),
         planned_investment=planned or Decimal("0"),
         plan_is_illustrative=bool(plans["illustrative"]),
+        returns_are_illustrative=returns["illustrative"] > 0,
+        # Spend is set against the plan, from the returns: illustrative if either is
+        # (the quarter's returns stand for the year's, with no query of their own).
+        spend_is_illustrative=bool(plans["illustrative"] or returns["illustrative"]),
+        risk_scores_are_illustrative=risk_scores_are_illustrative,
+        overdue_milestones_are_illustrative=bool(overdue["illustrative"]),
         actively_invested=invested,
-        risks_by_band=open_risks_by_band(quarter.end_date),
-        milestones_overdue=overdue_milestones(quarter.end_date).count(),
+        risks_by_band=risks_by_band,
+        milestones_overdue=overdue["total"],
     )
 
 

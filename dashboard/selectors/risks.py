@@ -114,6 +114,10 @@ class RiskRow:
     review_due: datetime.date | None
     is_review_overdue: bool
     is_illustrative: bool
+    # Told apart on the page: a risk the papers do not list at all (LC-R09 onwards),
+    # and a real key risk whose score is invented.
+    is_invented: bool = False
+    score_is_illustrative: bool = False
 
     @property
     def band_name(self) -> str:
@@ -296,6 +300,8 @@ def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
         review_due=review_due,
         is_review_overdue=review_due is not None and review_due < day,
         is_illustrative=risk.is_illustrative or risk.scores_are_illustrative,
+        is_invented=risk.is_illustrative,
+        score_is_illustrative=risk.scores_are_illustrative or risk.is_illustrative,
     )
 
 
@@ -565,6 +571,26 @@ class RiskDetail:
     # The review the as-at score comes from; None if not reviewed by then.
     scored_at: ReviewRow | None
     includes_illustrative: bool
+
+    # What the page marks as illustrative, part by part: a risk the papers do not
+    # list is invented throughout; a key risk of July 2018 is real, its score is not.
+    @property
+    def is_invented(self) -> bool:
+        return self.risk.is_illustrative
+
+    @property
+    def scores_are_illustrative(self) -> bool:
+        return self.risk.is_illustrative or self.risk.scores_are_illustrative
+
+    @property
+    def owner_and_dates_are_illustrative(self) -> bool:
+        return self.risk.is_illustrative or self.risk.owner_and_dates_are_illustrative
+
+    @property
+    def history_is_illustrative(self) -> bool:
+        return self.scores_are_illustrative or any(
+            review.is_illustrative for review in self.reviews
+        )
 
     @property
     def where(self) -> str:

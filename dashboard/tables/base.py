@@ -1,14 +1,17 @@
 """Shared pieces of the dashboard's django-tables2 tables."""
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import django_tables2 as tables
 from django.db.models import F, OrderBy
+from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django_tables2 import RequestConfig
 from django_tables2.data import TableData
@@ -265,3 +268,17 @@ class PercentColumn(tables.Column):
 
     def value(self, value):
         return percent_number(value)
+
+
+@functools.cache
+def illustrative_tag(label: str = "Illustrative") -> SafeString:
+    """The marker of templates/includes/illustrative_tag.html, for a table cell.
+
+    Rendered once per label and reused: a register page marks many rows alike.
+    """
+    # The template's output, already escaped by the template.
+    return mark_safe(
+        render_to_string(
+            "includes/illustrative_tag.html", {"illustrative": True, "label": label}
+        ).strip()
+    )

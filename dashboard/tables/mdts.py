@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from dashboard.selectors.mdts import StatusAsAt
-from dashboard.tables.base import DashboardTable, NumberColumn
+from dashboard.tables.base import DashboardTable, NumberColumn, illustrative_tag
 
 # NHS.UK tag colours for an MDT's status; the word is always in the tag.
 STATUS_TAG_CLASSES = {
@@ -58,9 +58,7 @@ class MdtTable(DashboardTable):
 
     def render_is_illustrative(self, value):
         if value:
-            return format_html(
-                '<strong class="nhsuk-tag nhsuk-tag--yellow">{}</strong>', ILLUSTRATIVE
-            )
+            return illustrative_tag()
         return FROM_THE_PAPERS
 
     def value_is_illustrative(self, value):

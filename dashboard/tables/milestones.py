@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from dashboard.selectors.milestones import PROGRAMME_WIDE, StatusAsAt
-from dashboard.tables.base import DashboardTable
+from dashboard.tables.base import DashboardTable, illustrative_tag
 
 # NHS.UK tag colours for a milestone's status; the word is always in the tag.
 STATUS_TAG_CLASSES = {
@@ -100,6 +100,14 @@ class MilestoneTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         attrs = {"class": "nhsuk-table app-register-table"}
         empty_text = "No milestones match these filters."
+
+    def render_title(self, record):
+        if record.is_illustrative:
+            return format_html("{} {}", record.title, illustrative_tag())
+        return record.title
+
+    def value_title(self, value):
+        return value
 
     def render_locality_name(self, value):
         return value or PROGRAMME_WIDE

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
+from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, illustrative_tag
 from risks.models import MitigatingAction, ScoreBand
 
 PER_PAGE = 25
@@ -26,6 +26,11 @@ def band_tag(band: ScoreBand | None):
 
 def overdue_tag(word: str = "Overdue"):
     return format_html('<strong class="nhsuk-tag nhsuk-tag--red app-rag-tag">{}</strong>', word)
+
+
+# The marker's words: a risk the papers do not list, and a score they do not give.
+INVENTED_RISK = "Invented risk"
+SCORE = "Illustrative score"
 
 
 def score_with_band(score: int | None, band: ScoreBand | None):
@@ -97,18 +102,25 @@ class RegisterTable(DashboardTable):
         # Links to a risk keep the page's quarter.
         self.query_string = query_string
 
-    def render_reference(self, value):
-        return format_html(
+    def render_reference(self, value, record):
+        link = format_html(
             '<a href="{}{}">{}</a>',
             reverse("dashboard:risk-detail", args=[value]),
             self.query_string,
             value,
         )
+        if record.is_invented:
+            return format_html("{} {}", link, illustrative_tag(INVENTED_RISK))
+        return link
 
     def value_reference(self, value):
         return value
 
     def render_score(self, record):
+        if record.score_is_illustrative:
+            return format_html(
+                "{} {}", score_with_band(record.score, record.band), illustrative_tag(SCORE)
+            )
         return score_with_band(record.score, record.band)
 
     def render_review_due(self, record):

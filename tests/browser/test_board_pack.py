@@ -48,3 +48,10 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert "Print or save as PDF" not in text
     assert "As at quarter" not in text
     assert "(Link:" not in text
+    # Illustrative figures stay marked on paper, in words (the tag's colour is not
+    # needed to read it), and the screen's "what this means" link is left off.
+    assert "Illustrative score" in text
+    assert "Invented risk" in text
+    assert "what this means" not in text
+    tag = page.locator(".app-illustrative__tag").first
+    assert tag.evaluate("element => getComputedStyle(element).borderTopStyle") == "dashed"
