@@ -242,8 +242,10 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
     elif milestone.planned_end and milestone.planned_end < day:
         status = "Overdue"
     elif milestone.status == Milestone.Status.COMPLETE:
-        # Completed after the quarter: as at then it was still to do.
-        status = "Not complete"
+        # Completed after the quarter: as at then it was in progress once its window had
+        # opened, else not started (as dashboard.selectors.milestones.status_as_at says).
+        opened = milestone.planned_start is None or milestone.planned_start <= day
+        status = (Milestone.Status.IN_PROGRESS if opened else Milestone.Status.NOT_STARTED).label
     else:
         status = milestone.get_status_display()
     found = slippage(

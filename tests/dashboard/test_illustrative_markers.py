@@ -69,7 +69,9 @@ def _risk(reference):
 PAGES = {
     "overview": reverse("dashboard:home") + Q4,
     "objectives": reverse("dashboard:objectives") + Q4,
-    "milestones": reverse("dashboard:milestones") + Q4,
+    "milestones": reverse("dashboard:milestones")
+    + Q4
+    + "&per_page=100",  # every row: page 1 is the papers'
     "mdts": reverse("dashboard:mdts") + Q4,
     "money": reverse("dashboard:money") + Q4,
     "outcomes": reverse("dashboard:outcomes") + Q4,
