@@ -352,11 +352,26 @@ class ReportingGaps:
     never_reported: int
 
 
-def _owner(milestone: Milestone) -> str:
+def _owner(milestone: Milestone, leads: dict[int, list[str]]) -> str:
     if milestone.locality is None:
         return PROGRAMME_OFFICE
-    leads = [_person(lead) for lead in milestone.locality.leads.all()]
-    return ", ".join(leads) if leads else f"{milestone.locality.name} lead (none assigned)"
+    names = leads.get(milestone.locality_id, [])
+    return ", ".join(names) if names else f"{milestone.locality.name} lead (none assigned)"
+
+
+def _leads_of_localities_of(milestones: QuerySet[Milestone]) -> dict[int, list[str]]:
+    """Each locality's leads, for the localities of these milestones: always one query
+    (a prefetch would skip it when no row has a locality, so the count would vary)."""
+    through = Locality.leads.through
+    leads: dict[int, list[str]] = {}
+    for row in (
+        through.objects.filter(locality__milestones__in=milestones.values("pk"))
+        .select_related("user")
+        .order_by("locality_id", "user__username")
+        .distinct()
+    ):
+        leads.setdefault(row.locality_id, []).append(_person(row.user))
+    return leads
 
 
 def _last_report(milestone: Milestone) -> str:
@@ -388,7 +403,6 @@ def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGa
     )
     ordered = (
         gaps.select_related("locality")
-        .prefetch_related("locality__leads")
         .annotate(
             reported_first=Case(
                 When(status=Milestone.Status.NOT_REPORTED, then=Value(0)), default=Value(1)
@@ -402,13 +416,14 @@ def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGa
             "pk",
         )
     )
+    leads = _leads_of_localities_of(ordered[:limit])
     rows = [
         ReportingGap(
             title=milestone.title,
             locality_name=milestone.locality.name if milestone.locality else None,
             planned=milestone.planned_window_text(),
             last_report=_last_report(milestone),
-            owner=_owner(milestone),
+            owner=_owner(milestone, leads),
         )
         for milestone in ordered[:limit]
     ]
