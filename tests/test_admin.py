@@ -358,7 +358,7 @@ def test_milestone_list_shows_window_locality_and_slippage(admin_client, db):
     assert ">TBC<" in content
     # Months against the paper's words, never days from the window read from them.
     assert "About two months after “Aug–early Sep 2018” (forecast)" in content
-    assert "72" not in content
+    assert "72 days" not in content
 
 
 def test_the_office_setting_a_status_in_admin_is_recorded_as_its_report(client, office_user, db):
