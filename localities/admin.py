@@ -347,7 +347,7 @@ class MilestoneAdmin(HistoryAdmin):
         "planned_window",
         "is_date_uncertain",
         "forecast_date",
-        "actual_date",
+        "actual",
         "status",
         "slippage",
         "is_illustrative",
@@ -390,7 +390,11 @@ class MilestoneAdmin(HistoryAdmin):
                     "Leave the status “Not reported” until someone reports on the "
                     "milestone: only a reported status can make it late."
                 ),
-                "fields": ["status", "actual_date", ("reported_by", "reported_on")],
+                "fields": [
+                    "status",
+                    ("actual_date", "actual_as_written"),
+                    ("reported_by", "reported_on"),
+                ],
             },
         ),
     ]
@@ -410,6 +414,11 @@ class MilestoneAdmin(HistoryAdmin):
             )
         return shown
 
+    @admin.display(description="Actual date", ordering="actual_date")
+    def actual(self, obj):
+        # As the paper gives it: "September 2017", not the month's last day stored for sorting.
+        return obj.actual_text() or None
+
     @admin.display(description="Slippage")
     def slippage(self, obj):
         found = obj.slippage()
@@ -418,7 +427,7 @@ class MilestoneAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         # A status, forecast or actual date entered here is the programme office's
         # report: record who and when, so that the board can weigh it.
-        reported = {"status", "forecast_date", "actual_date"}
+        reported = {"status", "forecast_date", "actual_date", "actual_as_written"}
         if obj.is_reported and (not change or reported & set(form.changed_data)):
             obj.reported_by = "the programme office"
             obj.reported_on = timezone.localdate()

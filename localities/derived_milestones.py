@@ -98,6 +98,8 @@ def refresh_derived_milestones(*, locality_ids: Iterable[int], save) -> int:
         status, actual = states[milestone.id]
         if (milestone.status, milestone.actual_date) == (status, actual):
             continue
+        if milestone.actual_date != actual:
+            milestone.actual_as_written = ""  # the data gives a day, not the paper's month
         milestone.status, milestone.actual_date = status, actual
         if status == Milestone.Status.COMPLETE:
             milestone.forecast_date = None

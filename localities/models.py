@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from localities.slippage import Slippage, plan_is_fuzzy, slippage
+from localities.slippage import Slippage, actual_text, plan_is_fuzzy, slippage
 
 # How many characters each kind of free text holds: the one place for the
 # limits. A CharField's max_length is checked by full_clean() (and the
@@ -575,6 +575,16 @@ class Milestone(IllustrativeMixin, models.Model):
     )
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
+    # The paper's words when it gives no day: the actual date is then the month's
+    # last day, for sorting only, never shown (decision 0002).
+    actual_as_written = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "The actual timing as the paper gives it, for example “September 2017”, "
+            "when it gives no day."
+        ),
+    )
 
     class DerivedFrom(models.TextChoices):
         REPORTED = "", "Reported by its lead"
@@ -707,6 +717,11 @@ class Milestone(IllustrativeMixin, models.Model):
             return f"{end:%b %Y}" if same_month else f"{start:%b %Y} – {end:%b %Y}"
         return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
 
+    def actual_text(self) -> str:
+        """When it was completed, never more precise than the source: the paper's
+        words ("September 2017") when it gives no day, else "28 Jun 2018"; "" if not."""
+        return actual_text(self.actual_date, self.actual_as_written)
+
     def slippage(
         self, *, as_known=False, actual_date: datetime.date | None = None
     ) -> Slippage | None:
@@ -723,6 +738,7 @@ class Milestone(IllustrativeMixin, models.Model):
             is_date_uncertain=self.is_date_uncertain,
             actual_date=actual_date if as_known else self.actual_date,
             forecast_date=self.forecast_date,
+            actual_as_written=self.actual_as_written,
         )
 
 

@@ -613,6 +613,9 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
         milestone = report.milestone
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
+        if milestone.actual_date != report.actual_date:
+            # The lead reports a day: the paper's month-only words no longer describe it.
+            milestone.actual_as_written = ""
         milestone.actual_date = report.actual_date
         if milestone.is_reported:
             milestone.reported_by = f"{update.locality.name}'s {update.quarter.label} return"

@@ -6,6 +6,10 @@ day ("28 June 2018"), or a window entered as dates with no words from a paper
 are not a single day ("Early August 2018", "August / early September 2018",
 "July–Sep?") or the timing is flagged uncertain: the stored window is our
 reading of those words, good for sorting, never a date to count days from.
+
+An *actual* date is fuzzy too when the paper gives the completion only by month
+("September 2017", `Milestone.actual_as_written`): the stored day is the
+month's last, for sorting only, so the comparison is in whole months.
 """
 
 import datetime
@@ -45,6 +49,43 @@ def plan_is_fuzzy(
     return bool(timing_as_written) and not single_day
 
 
+def actual_is_fuzzy(*, actual_date: datetime.date | None, actual_as_written: str) -> bool:
+    """True when the paper gives the completion only in words (a month), not a day."""
+    return actual_date is not None and bool(actual_as_written)
+
+
+def actual_text(actual_date: datetime.date | None, actual_as_written: str) -> str:
+    """The actual timing never more precise than the source: "September 2017" as the
+    paper gives it, else the day, "28 Jun 2018"; "" when there is none."""
+    if actual_date is None:
+        return ""
+    return actual_as_written or f"{actual_date:%-d %b %Y}"
+
+
+def _month_number(day: datetime.date) -> int:
+    return day.year * 12 + day.month
+
+
+def _month_level(
+    *, quoted: str, planned_start: datetime.date | None, planned_end: datetime.date, actual
+) -> tuple[str, int]:
+    """Phrase and sort key for an actual known only by its month: counted in months."""
+    month = _month_number(actual)
+    first_month = _month_number(planned_start or planned_end)
+    months_late = month - _month_number(planned_end)
+    if months_late > 0:
+        return f"About {_months(months_late)} after {quoted}", round(months_late * DAYS_PER_MONTH)
+    month_start = actual.replace(day=1)
+    if month < first_month:
+        return f"Before {quoted}", (actual - planned_end).days
+    if planned_start is not None and planned_start <= month_start and actual <= planned_end:
+        # The whole month lies in the window.
+        return f"Within {quoted}", 0
+    # The month overlaps the plan but the day is not known: neither early nor late.
+    months = "month" if first_month == _month_number(planned_end) else "months"
+    return f"Within the planned {months} ({quoted})", 0
+
+
 @dataclass(frozen=True)
 class Slippage:
     """How the actual (or forecast) date stands against the plan.
@@ -78,6 +119,7 @@ def slippage(
     is_date_uncertain: bool,
     actual_date: datetime.date | None,
     forecast_date: datetime.date | None,
+    actual_as_written: str = "",
 ) -> Slippage | None:
     """The one phrase for a milestone's slippage; None when there is nothing to compare.
 
@@ -88,6 +130,11 @@ def slippage(
     fuzzy plan, quoting the plan as written: "About three months after
     “August / early September 2018”", "Less than a month after …", "Within …",
     "Before …". "(forecast)" marks a forecast rather than an actual date.
+
+    Against an actual known only by its month (`actual_as_written`), in whole
+    months whatever the plan: "About two months after “28 June 2018”",
+    "Within “September 2017”", "Within the planned month (“28 June 2018”)",
+    never days.
     """
     achieved = actual_date or forecast_date
     if achieved is None or planned_end is None or is_date_uncertain:
@@ -100,7 +147,15 @@ def slippage(
     )
     is_forecast = actual_date is None
     late_by = (achieved - planned_end).days
-    if not is_fuzzy:
+    if actual_is_fuzzy(actual_date=actual_date, actual_as_written=actual_as_written):
+        days = None
+        text, late_by = _month_level(
+            quoted=f"“{plan_text}”",
+            planned_start=planned_start,
+            planned_end=planned_end,
+            actual=actual_date,
+        )
+    elif not is_fuzzy:
         days = late_by
         if days == 0:
             text = "On time"

@@ -361,6 +361,24 @@ def test_milestone_list_shows_window_locality_and_slippage(admin_client, db):
     assert "72 days" not in content
 
 
+def test_milestone_list_shows_a_month_only_completion_as_the_paper_gives_it(admin_client, db):
+    Milestone.objects.create(
+        title="Local Care Investment Case agreed",
+        planned_start=datetime.date(2017, 9, 1),
+        planned_end=datetime.date(2017, 9, 30),
+        timing_as_written="September 2017",
+        actual_date=datetime.date(2017, 9, 30),
+        actual_as_written="September 2017",
+        status=Milestone.Status.COMPLETE,
+    )
+
+    content = admin_client.get(admin_url(Milestone, "changelist")).content.decode()
+
+    assert "Within “September 2017”" in content
+    assert "30 Sep 2017" not in content
+    assert "Sept. 30, 2017" not in content  # Django's own date format
+
+
 def test_the_office_setting_a_status_in_admin_is_recorded_as_its_report(client, office_user, db):
     milestone = Milestone.objects.create(
         title="Estates locality workshops",

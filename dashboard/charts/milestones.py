@@ -151,7 +151,8 @@ def milestone_timeline(
     figure.add_trace(
         _date_markers(
             "Actual date",
-            [(label, row.actual_date, _date_text(row.actual_date)) for label, row in actuals],
+            # Drawn at the stored date, described as the paper gives it ("September 2017").
+            [(label, row.actual_date, escape_text(row.actual_text)) for label, row in actuals],
             {
                 "symbol": "diamond",
                 "size": 12,
@@ -211,7 +212,7 @@ def milestone_timeline(
                 row.title,
                 row.planned_window,
                 _date_text(row.forecast_date),
-                _date_text(row.actual_date),
+                row.actual_text,
                 _slippage_cell(row),
             ]
             for row in rows

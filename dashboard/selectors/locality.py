@@ -80,12 +80,14 @@ class MilestoneRow:
     title: str
     planned: str
     forecast_date: datetime.date | None
-    actual_date: datetime.date | None
+    actual_date: datetime.date | None  # for sorting; the page shows actual_text
     status: str
     slippage_days: int | None  # only against an exact plan (localities.slippage)
     slippage: str  # the phrase, in the unit the plan supports
     report: str
     is_illustrative: bool
+    # The paper's words when it gives only a month, else the day (decision 0002).
+    actual_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         is_date_uncertain=milestone.is_date_uncertain,
         actual_date=milestone.actual_date if done_by_then else None,
         forecast_date=None if done_by_then else milestone.forecast_date,
+        actual_as_written=milestone.actual_as_written,
     )
     return MilestoneRow(
         title=milestone.title,
@@ -267,6 +270,7 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         slippage=found.phrase if found else "",
         report=milestone.report_text(),
         is_illustrative=milestone.is_illustrative,
+        actual_text=milestone.actual_text() if done_by_then else "",
     )
 
 

@@ -12,7 +12,7 @@ from dashboard.filters.milestones import MilestoneFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Milestone, Objective
-from localities.slippage import Slippage
+from localities.slippage import Slippage, actual_text
 
 PROGRAMME_WIDE = "Programme-wide"
 
@@ -125,11 +125,13 @@ class MilestoneRow:
     planned_window: str
     is_date_uncertain: bool
     forecast_date: datetime.date | None
-    actual_date: datetime.date | None
+    actual_date: datetime.date | None  # for sorting and drawing; never shown (actual_text)
     status_then: str
     slippage: Slippage | None
     report: str
     is_illustrative: bool = False
+    # What the pages show: the paper's words when it gives only a month (decision 0002).
+    actual_text: str = ""
 
     @property
     def status_label(self) -> str:
@@ -216,6 +218,7 @@ def _row(milestone: Milestone) -> MilestoneRow:
         slippage=slippage(milestone),
         report=milestone.report_text(),
         is_illustrative=milestone.is_illustrative,
+        actual_text=actual_text(milestone.actual_then, milestone.actual_as_written),
     )
 
 

@@ -411,6 +411,7 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
         "timing_as_written",
         "is_date_uncertain",
         "actual_date",
+        "actual_as_written",
     )
     # Only a reported milestone can be missed: silence in the papers is not a miss.
     missed, missed_total = _first_and_total(
@@ -436,13 +437,17 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
         ).planned_window_text()
         return "by" + text[2:] if text.startswith("By ") else text
 
+    def completed_on(actual, as_written) -> str:
+        # A month-only completion in the paper's words, never its stored last day.
+        return f"in {as_written}" if as_written else f"on {actual:%-d %B %Y}"
+
     return [
         ChangeList(
             "milestones missed",
             [
                 f"Milestone missed its planned date{where(locality)}: {title}, "
                 f"planned {planned(start, end, as_written, uncertain)}."
-                for title, locality, start, end, as_written, uncertain, _ in missed
+                for title, locality, start, end, as_written, uncertain, _, _ in missed
             ],
             missed_total,
             *MILESTONES_PAGE,
@@ -450,8 +455,8 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
         ChangeList(
             "milestones completed",
             [
-                f"Milestone completed{where(locality)}: {title}, on {actual_date:%-d %B %Y}."
-                for title, locality, _, _, _, _, actual_date in completed
+                f"Milestone completed{where(locality)}: {title}, {completed_on(actual, words)}."
+                for title, locality, _, _, _, _, actual, words in completed
             ],
             completed_total,
             *MILESTONES_PAGE,

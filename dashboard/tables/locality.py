@@ -58,7 +58,8 @@ class MilestoneTable(DashboardTable):
     title = tables.Column(verbose_name="Milestone")
     planned = tables.Column(verbose_name="Planned")
     forecast_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Forecast", attrs=NOWRAP)
-    actual_date = tables.DateColumn(format=DATE_FORMAT, verbose_name="Actual", attrs=NOWRAP)
+    # Sorts by the date; shows the paper's words for a month-only completion (actual_text).
+    actual_date = tables.Column(verbose_name="Actual", attrs=NOWRAP)
     status = tables.Column(verbose_name="Status at quarter end")
     # Days only against an exact plan; months, with "about", against the paper's words.
     slippage = tables.Column(verbose_name="Slippage", default="")
@@ -70,6 +71,12 @@ class MilestoneTable(DashboardTable):
 
     class Meta(DashboardTable.Meta):
         empty_text = "This locality has no milestones of its own."
+
+    def render_actual_date(self, record):
+        return record.actual_text
+
+    def value_actual_date(self, record):
+        return record.actual_text
 
     def render_status(self, value):
         return tag(value, _MILESTONE_STATUS_COLOURS.get(value, "grey"))

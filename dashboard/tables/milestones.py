@@ -48,6 +48,16 @@ class SlippageColumn(tables.Column):
         return record.slippage.phrase
 
 
+class ActualColumn(tables.Column):
+    """The actual timing as text (MilestoneRow.actual_text): "September 2017" or "28 Jun 2018"."""
+
+    def render(self, record):
+        return record.actual_text
+
+    def value(self, record):
+        return record.actual_text
+
+
 class MilestoneTable(DashboardTable):
     """Rows are MilestoneRow; sorted in SQL (`order_by` names the selector's fields and
     annotations, dashboard.selectors.milestones `_sortable`), read a page at a time."""
@@ -67,12 +77,13 @@ class MilestoneTable(DashboardTable):
     forecast_date = tables.DateColumn(
         verbose_name="Forecast", format="j M Y", default="", attrs=NOWRAP_ATTRS
     )
-    actual_date = tables.DateColumn(
+    # Shows (and exports) the paper's words for a month-only completion, never a day
+    # it lacks; sorts by the stored date, as known at the quarter end (milestones_as_at).
+    actual_date = ActualColumn(
         verbose_name="Actual",
-        format="j M Y",
         default="",
         attrs=NOWRAP_ATTRS,
-        order_by=("actual_then",),  # as known at the quarter end (milestones_as_at)
+        order_by=("actual_then",),
     )
     status_then = StatusAsAtColumn(
         verbose_name="Status at quarter end", order_by=("status_order", "planned_end")

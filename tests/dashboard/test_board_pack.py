@@ -107,3 +107,25 @@ def test_the_milestones_for_attention_are_bounded_and_the_rest_counted(
     assert len(pack.milestones_for_attention) == 2
     assert {row.id for row in pack.milestones_for_attention} <= {row.id for row in wanted}
     assert pack.more_milestones == len(wanted) - 2
+
+
+def test_a_month_only_completion_is_listed_with_its_month_not_a_day(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    # The pack lists what was completed in its quarter; the first with returns is 2018/19 Q1
+    # (the investment case, September 2017, is on the milestones page instead).
+    for quarter, title, as_written, stored_day in [
+        ("2018-19-q1", "Locality planning exercise started", "April 2018", "30 Apr 2018"),
+        ("2018-19-q2", "All 8 locality plans refreshed", "July 2018", "31 Jul 2018"),
+    ]:
+        response = client.get(BOARD_PACK + f"?quarter={quarter}")
+        assert response.status_code == 200, quarter
+        page = response.content.decode()
+
+        rows = {row.title: row for row in response.context["pack"].milestones_for_attention}
+        row = next(row for name, row in rows.items() if name.startswith(title))
+        assert row.actual_text == as_written
+        assert f"Complete, {as_written}" in page
+        assert stored_day not in page

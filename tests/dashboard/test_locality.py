@@ -267,6 +267,43 @@ def test_locality_milestones_are_shown_as_at_the_quarter(client, programme_data,
     assert rows["Hub business case agreed"].actual_date is None
 
 
+def test_a_month_only_completion_shows_its_month_on_the_locality_page(
+    client, programme_data, board_user
+):
+    milestone(
+        title="Hub business case agreed",
+        planned_start=datetime.date(2018, 8, 1),
+        planned_end=datetime.date(2018, 9, 30),
+        status=Milestone.Status.COMPLETE,
+        actual_date=datetime.date(2018, 11, 30),  # the month's last day, for sorting
+        actual_as_written="November 2018",
+    )
+    client.force_login(board_user)
+
+    response = client.get(ASHFORD + Q4)
+
+    row = next(
+        row
+        for row in response.context["data"].milestones
+        if row.title == "Hub business case agreed"
+    )
+    assert (row.actual_text, row.slippage, row.slippage_days) == (
+        "November 2018",
+        "About two months after “Aug 2018 – Sep 2018”",
+        None,
+    )
+    page = response.content.decode()
+    assert "November 2018" in page
+    assert "30 Nov 2018" not in page
+    # As at Q2 it was not yet done: no words either.
+    row = next(
+        row
+        for row in client.get(ASHFORD + "?quarter=2018-19-q2").context["data"].milestones
+        if row.title == "Hub business case agreed"
+    )
+    assert row.actual_text == ""
+
+
 # --- money, outcomes, maturity, risks --------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -379,3 +380,64 @@ def test_the_page_asked_for_is_bounded(client, programme_data, board_user):
     assert nonsense.context["table"].page.number == 1
     assert len(nonsense.context["data"].rows.rows) == 25
     assert "Page 2 of 3" in nonsense.text
+
+
+# Completions the papers give only by month, and the last day stored for sorting.
+MONTH_ONLY = {
+    "Local Care Investment Case agreed by all Kent and Medway organisations": ("September 2017", "30 Sep 2017"),
+    "Maturity matrix baseline completed by all 8 CCG areas": ("October 2017", "31 Oct 2017"),
+    "Locality planning exercise started with all 8 localities": ("April 2018", "30 Apr 2018"),
+    "All 8 locality plans refreshed": ("July 2018", "31 Jul 2018"),
+}  # fmt: skip
+
+
+def test_a_month_only_completion_shows_the_month_never_a_day(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&locality=programme-wide" + EVERY_ROW)
+
+    rows = rows_by_title(response)
+    page = response.content.decode()
+    for title, (as_written, stored_day) in MONTH_ONLY.items():
+        assert rows[title].actual_text == as_written
+        assert stored_day not in page  # neither in the table nor the chart's hover text
+    investment_case = rows[next(iter(MONTH_ONLY))]
+    assert investment_case.slippage.phrase == "Within “September 2017”"
+    assert investment_case.slippage.days is None
+    # The Actual cell: the words, not the stored day.
+    assert re.search(r"<td[^>]*nowrap[^>]*>\s*September 2017\s*</td>", page)
+
+
+def test_the_exports_give_a_month_only_completion_as_the_paper_does(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    csv_rows = csv.DictReader(
+        io.StringIO(client.get(MILESTONES + Q4 + "&_export=csv").content.decode("utf-8-sig"))
+    )
+    by_title = {row["Milestone"]: row for row in csv_rows}
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(MILESTONES + Q4 + "&_export=xlsx").content)
+    )
+    values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    xlsx = {row[0]: dict(zip(values[0], row, strict=True)) for row in values[1:]}
+
+    for title, (as_written, _) in MONTH_ONLY.items():
+        assert by_title[title]["Actual"] == as_written
+        assert by_title[title]["Slippage (days)"] == ""
+        assert xlsx[title]["Actual"] == as_written
+    # A completion the papers give to the day keeps its day.
+    assert by_title["Workforce workshop"]["Actual"] == "16 Aug 2018"
+    assert by_title["Deep dive: Medway"]["Actual"] == "23 Nov 2018"
+
+
+def test_sorting_by_the_actual_still_follows_the_dates(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(MILESTONES + Q4 + "&locality=programme-wide&sort=actual_date" + EVERY_ROW)
+
+    done = [row for row in response.context["data"].rows.rows if row.actual_date]
+    assert [row.actual_date for row in done] == sorted(row.actual_date for row in done)
+    assert done[0].actual_text == "21 Oct 2016"
+    assert [row.actual_text for row in done[2:4]] == ["September 2017", "October 2017"]

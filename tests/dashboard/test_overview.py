@@ -243,3 +243,12 @@ def test_the_32m_is_being_invested_and_the_plan_is_illustrative(client, programm
     assert "£32,000,000 being invested (Joint Board minutes)." in tile
     assert "planned for the year (£" not in tile
     assert "December 2018" not in tile
+
+
+def test_a_month_only_completion_is_reported_in_its_month(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    changes = client.get(OVERVIEW + "?quarter=2018-19-q2").context["overview"].changes
+
+    assert "Milestone completed: All 8 locality plans refreshed, in July 2018." in changes
+    assert not any("31 July 2018" in change for change in changes)

@@ -689,3 +689,21 @@ def test_no_programme_milestone_has_an_invented_status(programme_data):
     # The rest: nothing reported, so nothing to call late.
     assert programme.filter(status=Milestone.Status.NOT_REPORTED).count() == 36 - len(reported)
     assert not programme.unreported().exclude(forecast_date=None).exists()
+
+
+def test_completions_the_papers_give_by_month_keep_the_papers_words(programme_data):
+    done = {
+        milestone.title: (milestone.actual_as_written, milestone.actual_text())
+        for milestone in Milestone.objects.programme_wide().filter(status="complete")
+    }
+    month_only = {title: shown for title, (words, shown) in done.items() if words}
+    assert month_only == {
+        "Local Care Investment Case agreed by all Kent and Medway organisations": "September 2017",
+        "Maturity matrix baseline completed by all 8 CCG areas": "October 2017",
+        "Locality planning exercise started with all 8 localities": "April 2018",
+        "All 8 locality plans refreshed": "July 2018",
+    }
+    # The papers give these to the day: they stay exact.
+    assert done["Joint Board agrees the four Local Care objectives for 2018/19"][1] == "28 Jun 2018"
+    assert done["Deep dive: North Kent"][1] == "11 Dec 2018"
+    assert done["Kent and Medway STP published"][1] == "23 Nov 2016"
