@@ -309,7 +309,7 @@ def test_closing_and_reopening_record_who_and_why(programme_data, office_user):
         risk,
         by=office_user,
         reason="Closed",
-        changed={"status", "closing_note", "version"},
+        changed={"status", "closing_note", "closed_on", "version"},
         before=before,
     )
 
@@ -320,7 +320,7 @@ def test_closing_and_reopening_record_who_and_why(programme_data, office_user):
         risk,
         by=office_user,
         reason="Reopened: Funding withdrawn.",
-        changed={"status", "closing_note", "version"},
+        changed={"status", "closing_note", "closed_on", "version"},
         before=before,
     )
 
