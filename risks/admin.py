@@ -413,6 +413,16 @@ class RiskAdmin(SuperuserDeletes, RegisterAdmin):
             risk=obj, expected_version=form.cleaned_data.get("loaded_version"), by=request.user
         )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MitigatingAction:
+            return super().save_formset(request, form, formset, change)
+        # Through the service, so that completing an action dates it.
+        for action in formset.save(commit=False):
+            services.save_action(action=action)
+        for action in formset.deleted_objects:
+            action.delete()
+        formset.save_m2m()
+
     def revert_disabled(self, request, obj=None):
         return True
 
@@ -815,6 +825,9 @@ class MitigatingActionAdmin(RegisterAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    def save_model(self, request, obj, form, change):
+        services.save_action(action=obj)
 
     @admin.display(description="Overdue", ordering="due_date")
     def overdue(self, obj):

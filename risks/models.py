@@ -116,6 +116,19 @@ class RiskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Risk.Status.OPEN)
 
+    def open_as_at(self, day):
+        """Risks open at the end of `day`: raised by then and not yet closed.
+
+        A risk closed after `day` was open then. A closed risk whose closing
+        date is unknown (closed before `closed_on` was kept, with no history to
+        date it) stays closed, as it was shown before. Every "as at" reader of
+        the register starts here, so a later close never rewrites a past quarter.
+        """
+        return self.filter(
+            Q(status=Risk.Status.OPEN) | Q(status=Risk.Status.CLOSED, closed_on__gt=day),
+            date_raised__lte=day,
+        )
+
     def programme_wide(self):
         return self.filter(locality__isnull=True)
 
@@ -319,6 +332,9 @@ class Risk(IllustrativeMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closing_note = limited_text(NOTE_MAX_LENGTH, blank=True)
+    # Set by the close step, cleared on reopening: a past quarter counts a
+    # risk closed after its end as open (RiskQuerySet.open_as_at).
+    closed_on = models.DateField(null=True, blank=True, editable=False)
     rejection_reason = limited_text(NOTE_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=300, blank=True)
     # Incremented on every save, so concurrent edits are refused, not merged.
@@ -359,6 +375,11 @@ class Risk(IllustrativeMixin, models.Model):
                 condition=~Q(status="closed") | ~Q(closing_note=""),
                 name="risk_closed_has_note",
                 violation_error_message="Say why the risk is closed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(closed_on__isnull=True),
+                name="risk_closed_on_only_when_closed",
+                violation_error_message="Only a closed risk has a date it was closed.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
@@ -408,14 +429,31 @@ class MitigatingAction(IllustrativeMixin, models.Model):
     owner_role = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    # Set when the status becomes complete (risks.services.save_action), so a
+    # past quarter judges an action complete only if it was by then.
+    completed_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = [F("due_date").asc(nulls_last=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="complete") | Q(completed_on__isnull=True),
+                name="action_completed_on_only_when_complete",
+                violation_error_message="Only a complete action has a date it was completed.",
+            ),
+        ]
 
     def __str__(self):
         return self.description[:80]
+
+    def is_complete_as_at(self, day) -> bool:
+        """Complete by the end of `day`. An action completed on a date not
+        recorded (before `completed_on` was kept) counts as complete, as it was shown."""
+        return self.status == self.Status.COMPLETE and (
+            self.completed_on is None or self.completed_on <= day
+        )
 
 
 class RiskReviewQuerySet(models.QuerySet):

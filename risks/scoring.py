@@ -164,9 +164,9 @@ def review_date_error(
 
 
 def is_action_overdue(action: MitigatingAction, today: datetime.date) -> bool:
-    """A mitigating action past its due date and not complete."""
+    """A mitigating action past its due date and not complete by `today` (or a past as-at day)."""
     return (
         action.due_date is not None
         and action.due_date < today
-        and action.status != MitigatingAction.Status.COMPLETE
+        and not action.is_complete_as_at(today)
     )

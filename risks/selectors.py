@@ -11,14 +11,14 @@ from risks.models import Risk, ScoreBand
 
 
 def risks_as_at(day: datetime.date) -> QuerySet[Risk]:
-    """Open risks raised by `day`, each annotated with its score as it stood then.
+    """Risks open at `day` (RiskQuerySet.open_as_at), each annotated with its score as it stood then.
 
     The score as at a day is the latest review on or before it; a risk not yet
     reviewed by then keeps its current score (RiskQuerySet.with_score_as_at:
     `likelihood_then`, `consequence_then`, `score_then`, `last_reviewed_on_then`).
     One query, however many risks.
     """
-    return Risk.objects.open().filter(date_raised__lte=day).with_score_as_at(day)
+    return Risk.objects.open_as_at(day).with_score_as_at(day)
 
 
 @dataclass(frozen=True)

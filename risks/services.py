@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from risks import scoring
-from risks.models import Risk, RiskReview, ScoreBand
+from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 
 # simple-history keeps the reason for a change in a 100-character column.
 HISTORY_REASON_LENGTH = 100
@@ -273,6 +273,7 @@ def close_risk(*, risk: Risk, note: str, by: AbstractBaseUser) -> Risk:
         raise ValidationError({"note": "Say why the risk is closed."})
     risk.status = Risk.Status.CLOSED
     risk.closing_note = note.strip()
+    risk.closed_on = timezone.localdate()
     _save(risk, expected_version=risk.version, by=by, reason="Closed")
     return risk
 
@@ -298,6 +299,7 @@ def reopen_risk(*, risk: Risk, reason: str, by: AbstractBaseUser) -> Risk:
         )
     risk.status = Risk.Status.OPEN
     risk.closing_note = ""
+    risk.closed_on = None
     _save(risk, expected_version=risk.version, by=by, reason=f"{REOPEN_PREFIX}{reason}")
     return risk
 
@@ -351,3 +353,24 @@ def save_risk(*, risk: Risk, expected_version: int | None, by: AbstractBaseUser)
             by=by,
         )
     return risk
+
+
+@transaction.atomic
+def save_action(*, action: MitigatingAction) -> MitigatingAction:
+    """Save a mitigating action, dating its completion.
+
+    `completed_on` is today when the status becomes complete, kept while it
+    stays complete and cleared if it is reopened: a past quarter's risk page
+    judges the action complete and overdue by that date.
+    """
+    if action.status != MitigatingAction.Status.COMPLETE:
+        action.completed_on = None
+    elif action.completed_on is None:
+        action.completed_on = timezone.localdate()
+        if action.pk and not action.history.exists():
+            # Rows loaded from fixtures have no history; record the status it
+            # had before, so a past quarter's page can still say what it was.
+            MitigatingAction.objects.get(pk=action.pk).save()
+    action.full_clean()
+    action.save()
+    return action

@@ -465,7 +465,7 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
 
 
 def risks_whose_score_rose(*, since: datetime.date, until: datetime.date) -> QuerySet[Risk]:
-    """Open risks, raised by `since`, scored higher as at `until` than as at `since`.
+    """Risks open at `until`, raised by `since`, scored higher as at `until` than as at `since`.
 
     A score only moves with a review, so only risks reviewed in between are
     compared. Each day's score is the same rule as risks.selectors.risks_as_at.
@@ -474,7 +474,8 @@ def risks_whose_score_rose(*, since: datetime.date, until: datetime.date) -> Que
         risk=OuterRef("pk"), reviewed_on__gt=since, reviewed_on__lte=until
     )
     return (
-        Risk.objects.filter(status=Risk.Status.OPEN, date_raised__lte=since)
+        Risk.objects.open_as_at(until)
+        .filter(date_raised__lte=since)
         .filter(Exists(reviewed_between))
         .with_scores_as_at(before=since, now=until)
         .filter(score_now__gt=F("score_before"))

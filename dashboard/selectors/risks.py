@@ -646,7 +646,8 @@ def _score_at(
 
 
 def risk_as_recorded_by(risk: Risk, day: datetime.date) -> Risk:
-    """The risk with its title, owner and description as recorded by the end of `day`.
+    """The risk with its title, owner and description as recorded by the end of `day`,
+    and open if it was closed after `day`.
 
     These have no dates of their own, so the history is the only record of
     what they said then. Where the history starts later (rows loaded from the
@@ -665,11 +666,51 @@ def risk_as_recorded_by(risk: Risk, day: datetime.date) -> Risk:
             break
         chosen = record
     then = copy.copy(risk)
+    if risk.status == Risk.Status.CLOSED and risk.closed_on is not None and risk.closed_on > day:
+        # Closed after `day`: open then (RiskQuerySet.open_as_at), with no closing note yet.
+        then.status, then.closing_note, then.closed_on = Risk.Status.OPEN, "", None
     if chosen is not None:
         then.title = chosen["title"]
         then.owner_role = chosen["owner_role"]
         then.description = chosen["description"]
     return then
+
+
+def _actions_as_at(actions: QuerySet[MitigatingAction], day: datetime.date):
+    """The actions with the status each had at the end of `day`.
+
+    Only an action completed after `day` differs from today's: its status then
+    is its history's last record by then that is not complete (the earliest,
+    if the history starts later; "In progress" if it has none). That one query
+    is made only when such an action exists.
+    """
+    actions = list(actions)
+    completed_later = {
+        action.pk: action
+        for action in actions
+        if action.status == MitigatingAction.Status.COMPLETE and not action.is_complete_as_at(day)
+    }
+    if not completed_later:
+        return actions
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+    status_then = {}
+    records = (
+        MitigatingAction.history.filter(id__in=completed_later)
+        .exclude(status=MitigatingAction.Status.COMPLETE)
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_date", "status")
+    )
+    for action_id, recorded_at, status in records:
+        if action_id not in status_then or recorded_at < end_of_day:
+            status_then[action_id] = status
+    for action_id, action in completed_later.items():
+        then = copy.copy(action)
+        then.status = status_then.get(action_id, MitigatingAction.Status.IN_PROGRESS)
+        then.completed_on = None
+        actions[actions.index(action)] = then
+    return actions
 
 
 def risk_detail_data(*, page: DashboardPage, risk: Risk) -> RiskDetail:
@@ -701,7 +742,7 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk) -> RiskDetail:
             status_label=action.get_status_display(),
             is_overdue=is_action_overdue(action, day),
         )
-        for action in MitigatingAction.objects.filter(risk=risk)
+        for action in _actions_as_at(MitigatingAction.objects.filter(risk=risk), day)
     ]
 
     def line(label, likelihood, consequence, note=""):

@@ -1,8 +1,9 @@
 """A past quarter's dashboards are judged as at that quarter's end, never as at today.
 
 Every dashboard page for a past quarter is rendered; then the data changes after
-that quarter's end (a later risk review, an edited risk, a later quarter's
-return approved, a milestone completed later) and the clock moves on years;
+that quarter's end (a later risk review, an edited risk, a risk closed and
+mitigating actions completed later, a later quarter's return approved, a
+milestone completed later) and the clock moves on years;
 rendered again, every page must be the same, byte for byte, but for the time it
 was generated and the CSRF token.
 """
@@ -19,6 +20,7 @@ from dashboard.selectors.risks import board_visible_risks
 from localities import services as locality_services
 from localities.models import Locality, Milestone, QuarterlyUpdate
 from risks import services as risk_services
+from risks.models import MitigatingAction
 
 JUNE_2019 = datetime.datetime(2019, 6, 1, 12, tzinfo=datetime.UTC)
 DECEMBER_2026 = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)
@@ -67,6 +69,15 @@ def render_all(client, urls: list[str], quarter: str) -> dict[str, str]:
     return pages
 
 
+def close_and_complete_later(office_user) -> None:
+    """Close two open risks and complete every action, today (years after the quarter)."""
+    for risk in board_visible_risks().filter(status="open")[:2]:
+        risk_services.close_risk(risk=risk, note="Closed long after the quarter.", by=office_user)
+    for action in MitigatingAction.objects.exclude(status=MitigatingAction.Status.COMPLETE):
+        action.status = MitigatingAction.Status.COMPLETE
+        risk_services.save_action(action=action)
+
+
 def change_everything_after(office_user, quarter_end: datetime.date) -> None:
     """Writes dated after `quarter_end` (run with the clock years later)."""
     later = quarter_end + datetime.timedelta(days=200)
@@ -83,6 +94,8 @@ def change_everything_after(office_user, quarter_end: datetime.date) -> None:
         risk.title = f"{risk.title} (renamed later)"
         risk.owner_role = "A later owner"
         risk_services.save_risk(risk=risk, expected_version=risk.version, by=office_user)
+
+    close_and_complete_later(office_user)
 
     for update in QuarterlyUpdate.objects.filter(
         status=QuarterlyUpdate.Status.SUBMITTED, quarter__end_date__gt=quarter_end
@@ -117,6 +130,26 @@ def test_a_past_quarters_pages_do_not_change_with_later_data_or_the_day(
 
     with time_machine.travel(DECEMBER_2026, tick=False):
         change_everything_after(office_user, quarter_end)
+        client.force_login(board_user)
+        after = render_all(client, urls, quarter)
+
+    changed = {
+        url: differences(before[url], after[url]) for url in urls if before[url] != after[url]
+    }
+    assert not changed, changed
+
+
+@pytest.mark.parametrize("quarter", ["2018-19-q3", "2018-19-q4"])
+def test_risks_closed_and_actions_completed_later_do_not_change_a_past_quarters_pages(
+    client, programme_data, board_user, office_user, quarter
+):
+    client.force_login(board_user)
+    urls = dashboard_urls()
+    with time_machine.travel(JUNE_2019, tick=False):
+        before = render_all(client, urls, quarter)
+
+    with time_machine.travel(DECEMBER_2026, tick=False):
+        close_and_complete_later(office_user)
         client.force_login(board_user)
         after = render_all(client, urls, quarter)
 

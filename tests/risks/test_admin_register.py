@@ -993,3 +993,22 @@ def test_adding_a_review_on_its_own_page_goes_through_the_service(register, admi
     assert "A review cannot be dated before the risk was raised (1 Jul 2018)." in (
         refused.content.decode()
     )
+
+
+def test_completing_an_action_on_its_admin_page_dates_it(register):
+    action = MitigatingAction.objects.exclude(status=MitigatingAction.Status.COMPLETE).first()
+    data = {
+        "risk": action.risk_id,
+        "description": action.description,
+        "owner_role": action.owner_role,
+        "due_date": action.due_date.isoformat() if action.due_date else "",
+        "status": MitigatingAction.Status.COMPLETE,
+        "is_illustrative": "on" if action.is_illustrative else "",
+    }
+    url = reverse("admin:risks_mitigatingaction_change", args=[action.pk])
+
+    response = register.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    action.refresh_from_db()
+    assert action.completed_on == datetime.date(2019, 5, 1)

@@ -312,7 +312,7 @@ def test_closing_and_reopening_record_who_and_why(programme_data, office_user):
         risk,
         by=office_user,
         reason="Closed",
-        changed={"status", "closing_note", "version"},
+        changed={"status", "closing_note", "closed_on", "version"},
         before=before,
     )
 
@@ -323,7 +323,7 @@ def test_closing_and_reopening_record_who_and_why(programme_data, office_user):
         risk,
         by=office_user,
         reason="Reopened: Funding withdrawn.",
-        changed={"status", "closing_note", "version"},
+        changed={"status", "closing_note", "closed_on", "version"},
         before=before,
     )
 
