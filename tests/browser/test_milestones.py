@@ -21,7 +21,7 @@ def test_a_board_member_sees_slipped_milestones_and_the_timeline(demo_site, page
 
     expect(page.get_by_role("heading", name="Milestones", level=1)).to_be_visible()
     summary = page.get_by_test_id("milestone-summary").inner_text()
-    assert summary.startswith("Of 57 milestones,")  # 33 from the papers, 24 illustrative
+    assert summary.startswith("Of 60 milestones,")  # 36 from the papers, 24 illustrative
     assert "by 31 March 2019" in summary
     table = page.get_by_role("table", name="Milestones, status as at 2018/19 Q4")
     west_kent = table.get_by_role("row").filter(has_text="Deep dive: West Kent")

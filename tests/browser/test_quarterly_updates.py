@@ -262,7 +262,9 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     }
     assert statuses[1].narrative.endswith(f"Signed off by the board in March. {PAYLOAD}")
     assert statuses[2].rag_reason.startswith("Two MDTs are shadow running")
-    assert [statuses[n].suggested_rag for n in (1, 2, 3, 4)] == ["red", "amber", "red", "green"]
+    # Objectives 1 and 3 have no milestone reported late (the papers report none of their
+    # programme-wide ones as late); objective 2 has MDTs short of plan.
+    assert [statuses[n].suggested_rag for n in (1, 2, 3, 4)] == ["green", "amber", "green", "green"]
     assert update.milestone_updates.get(milestone=plan).forecast_date.isoformat() == "2019-03-29"
     assert update.mdt_updates.count() == 7
     saves = [
