@@ -13,11 +13,14 @@ elements or attributes (the Content Security Policy refuses those) and
 frames; and which payloads it shows as text.
 """
 
+import contextlib
 import datetime
 import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+import time_machine
 
 from localities import services
 from localities.models import (
@@ -160,6 +163,16 @@ def _save_update_with_payloads(seeded, locality, quarter, by, *, start: int) -> 
     )
 
 
+RECORDED_IN_Q4 = datetime.datetime(2019, 3, 15, 12, tzinfo=datetime.UTC)
+
+
+def _recorded_in_q4(day: datetime.date | None):
+    """Record a write within 2018/19 Q4 when the row existed by then, else now."""
+    if day is not None and day <= RECORDED_IN_Q4.date():
+        return time_machine.travel(RECORDED_IN_Q4, tick=False)
+    return contextlib.nullcontext()
+
+
 def seed_payloads(*, lead_medway, lead_thanet, lead_swale, office_user) -> Seeded:
     """Every free-text field holds a payload; the Q4 2018/19 updates are in each state.
 
@@ -196,26 +209,33 @@ def seed_payloads(*, lead_medway, lead_thanet, lead_swale, office_user) -> Seede
             progress_to_date=seeded.note("critical area progress", payload(index + 7)),
         )
 
-    # The risk register.
+    # The risk register, as recorded within 2018/19 Q4 (the quarter the dashboards open
+    # at) wherever the row existed by then: a past quarter shows risks' words and
+    # closing as they stood at its end, so payloads written later would not reach it.
     for index, risk in enumerate(Risk.objects.order_by("pk")):
         risk.title = seeded.note("risk title", payload(index))
         risk.description = seeded.note("risk description", payload(index + 11))
         risk.owner_role = seeded.note("risk owner", payload(index + 4))
-        risk_services.save_risk(risk=risk, expected_version=risk.version, by=by)
+        with _recorded_in_q4(risk.date_raised):
+            risk_services.save_risk(risk=risk, expected_version=risk.version, by=by)
     seeded.risk_references = list(
         Risk.objects.exclude(reference=None).order_by("pk").values_list("reference", flat=True)
     )
-    for index, action in enumerate(MitigatingAction.objects.order_by("pk")):
-        _save(action, by, description=seeded.note("mitigating action", payload(index + 17)))
+    for index, action in enumerate(MitigatingAction.objects.select_related("risk").order_by("pk")):
+        with _recorded_in_q4(action.risk.date_raised):
+            _save(action, by, description=seeded.note("mitigating action", payload(index + 17)))
     for index, review in enumerate(RiskReview.objects.order_by("pk")):
-        _save(review, by, note=seeded.note("review note", payload(index + 21)))
-    to_close = Risk.objects.filter(status=Risk.Status.OPEN).order_by("-pk").first()
-    risk_services.close_risk(
-        risk=to_close, note=seeded.note("closing note", payload(len(PAYLOADS) - 1)), by=by
+        with _recorded_in_q4(review.reviewed_on):
+            _save(review, by, note=seeded.note("review note", payload(index + 21)))
+    to_close = (
+        Risk.objects.filter(status=Risk.Status.OPEN, date_raised__lte=RECORDED_IN_Q4.date())
+        .order_by("-pk")
+        .first()
     )
-    # Closed within 2018/19 Q4, the quarter the dashboards open at, so that its page
-    # shows the closing note (a risk closed later was still open then).
-    Risk.objects.filter(pk=to_close.pk).update(closed_on=datetime.date(2019, 3, 15))
+    with _recorded_in_q4(to_close.date_raised):
+        risk_services.close_risk(
+            risk=to_close, note=seeded.note("closing note", payload(len(PAYLOADS) - 1)), by=by
+        )
     seeded.closed_risk_reference = to_close.reference
 
     # Quarterly updates, through the lead's and the programme office's services.
