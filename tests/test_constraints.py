@@ -32,7 +32,7 @@ from localities.models import (
     Quarter,
     QuarterlyUpdate,
 )
-from risks.models import Risk, RiskReview, ScoreBand
+from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from tests import factories
 
 D = datetime.date
@@ -259,6 +259,10 @@ CASES = {
     },
     "risk_accepted_has_reference_and_score": lambda w: risk(w, current_likelihood=None),
     "risk_closed_has_note": lambda w: risk(w, status="closed"),
+    "risk_closed_on_only_when_closed": lambda w: risk(w, closed_on=D(2019, 3, 1)),
+    "action_completed_on_only_when_complete": lambda w: MitigatingAction(
+        risk=w.risk, description="An action", status="in_progress", completed_on=D(2019, 3, 1)
+    ),
     "risk_rejected_has_reason": lambda w: risk(w, status="rejected", reference=None),
     "risk_review_not_before_raised": lambda w: risk(w, next_review_date=D(2018, 6, 1)),
     "review_scores_1_to_5": lambda w: RiskReview(
