@@ -148,16 +148,23 @@ def _refused_code_status(form, check: services.CodeCheck, wrong: str) -> int:
     return 400
 
 
+def _no_code_to_ask(request, next_url: str):
+    """Where to go instead when there is no code to ask for, else None."""
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not two_factor.has_authenticator(request.user):
+        # The app was removed (by an admin) since login: nothing to check.
+        request.session[two_factor.ENROLLED] = False
+        return redirect(_with_next("accounts:two-factor-setup", next_url))
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     user = request.user
     next_url = _next_url(request, reverse("dashboard:home"))
-    if user.is_verified():
-        return redirect(next_url)
-    if not two_factor.has_authenticator(user):
-        # The app was removed (by an admin) since login: nothing to check.
-        request.session[two_factor.ENROLLED] = False
-        return redirect(_with_next("accounts:two-factor-setup", next_url))
+    if (elsewhere := _no_code_to_ask(request, next_url)) is not None:
+        return elsewhere
 
     form = TwoFactorCodeForm(request.POST or None)
     status = 200
@@ -191,11 +198,8 @@ def two_factor_recovery(request):
     """Give a recovery code instead of the app's code: each works once."""
     user = request.user
     next_url = _next_url(request, reverse("dashboard:home"))
-    if user.is_verified():
-        return redirect(next_url)
-    if not two_factor.has_authenticator(user):
-        request.session[two_factor.ENROLLED] = False
-        return redirect(_with_next("accounts:two-factor-setup", next_url))
+    if (elsewhere := _no_code_to_ask(request, next_url)) is not None:
+        return elsewhere
 
     form = RecoveryCodeForm(request.POST or None)
     status = 200
