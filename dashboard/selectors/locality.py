@@ -21,7 +21,6 @@ from localities.models import (
     QuarterlyUpdate,
     Rag,
 )
-from localities.slippage import slippage
 from risks.models import ScoreBand
 from risks.selectors import band_for, risks_as_at
 
@@ -250,15 +249,9 @@ def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
         status = (Milestone.Status.IN_PROGRESS if opened else Milestone.Status.NOT_STARTED).label
     else:
         status = milestone.get_status_display()
-    found = slippage(
-        plan_text=milestone.timing_as_written or milestone.planned_window_text(),
-        planned_start=milestone.planned_start,
-        planned_end=milestone.planned_end,
-        timing_as_written=milestone.timing_as_written,
-        is_date_uncertain=milestone.is_date_uncertain,
-        actual_date=milestone.actual_date if done_by_then else None,
-        forecast_date=None if done_by_then else milestone.forecast_date,
-        actual_as_written=milestone.actual_as_written,
+    # As known on `day`: a completion after then is not yet known.
+    found = milestone.slippage(
+        as_known=True, actual_date=milestone.actual_date if done_by_then else None
     )
     return MilestoneRow(
         title=milestone.title,
