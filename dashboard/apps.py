@@ -6,9 +6,8 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
 
     def ready(self):
-        from dashboard import outcome_totals, signals
+        from dashboard import signals
         from dashboard.tables import signatures
 
         signals.connect()
-        outcome_totals.connect()
         signatures.install()

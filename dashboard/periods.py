@@ -7,7 +7,6 @@ ones, and the page says so.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,27 +16,11 @@ from django.utils import timezone
 
 from dashboard.caching import cached_data
 from localities import access
-from localities.models import Quarter, QuarterlyUpdate
+from localities.models import Quarter
+from updates.models import QuarterlyUpdate
 
 QUARTER_PARAMETER = "quarter"
 PREVIEW_PARAMETER = "preview"
-_SLUG = re.compile(r"^(?P<start_year>\d{4})-(?P<end_year>\d{2})-q(?P<number>[1-4])$")
-
-
-def quarter_slug(quarter: Quarter) -> str:
-    """URL form of a quarter: 2018/19 Q2 is "2018-19-q2"."""
-    start_year = quarter.financial_year.start_year
-    return f"{start_year}-{(start_year + 1) % 100:02d}-q{quarter.number}"
-
-
-def parse_quarter_slug(slug: str) -> tuple[int, int] | None:
-    match = _SLUG.match(slug)
-    if not match:
-        return None
-    start_year = int(match["start_year"])
-    if (start_year + 1) % 100 != int(match["end_year"]):
-        return None
-    return start_year, int(match["number"])
 
 
 @dataclass(frozen=True)
@@ -94,11 +77,11 @@ class DashboardPage:
     @property
     def quarter_choices(self) -> list[tuple[str, str]]:
         """(slug, label) for the quarter selector, latest first."""
-        return [(quarter_slug(option), option.label) for option in reversed(self.quarter_options)]
+        return [(option.slug, option.label) for option in reversed(self.quarter_options)]
 
     @property
     def quarter_slug(self) -> str:
-        return quarter_slug(self.quarter)
+        return self.quarter.slug
 
     @property
     def query_string(self) -> str:
@@ -149,15 +132,7 @@ def dashboard_page(request) -> DashboardPage:
     if requested is None or requested == "":
         quarter = options[-1]
     else:
-        parsed = parse_quarter_slug(requested)
-        quarter = next(
-            (
-                option
-                for option in options
-                if parsed == (option.financial_year.start_year, option.number)
-            ),
-            None,
-        )
+        quarter = next((option for option in options if option.slug == requested), None)
         if quarter is None:
             raise Http404("There is no data for that quarter.")
     return DashboardPage(

@@ -1,6 +1,6 @@
 """Programme data changed, so the dashboards' cached data is out of date.
 
-Every save and delete of a localities or risks model (reference data,
+Every save and delete of a localities, risks or updates model (reference data,
 quarterly updates and their rows, risks, reviews, actions, bands...) calls
 dashboard.caching.note_programme_data_changed, which moves the data version
 on once the write commits.
@@ -10,9 +10,9 @@ invalidation, which cuts across every way rows are written (services, Django
 admin, loaddata, the spreadsheet import, a shell) and must not depend on each
 of them remembering it. The handler holds no business rule; it only says
 "something changed". Writes that send no signals (bulk_create, update())
-must call note_programme_data_changed themselves, as localities.scale does.
+must call note_programme_data_changed themselves, as tools.scale does.
 
-One exception: a lead saving a draft (localities.services.save_draft) writes
+One exception: a lead saving a draft (updates.services.save_draft) writes
 rows that only the lead sees, until submission moves the update's status
 (which does move the version). Leads save drafts far more often than
 anything is approved; if each save emptied every board member's cached
@@ -25,9 +25,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from simple_history.models import HistoricalChanges
 
 from dashboard.caching import note_programme_data_changed
-from localities.services import is_saving_draft
+from updates.services import is_saving_draft
 
-TRACKED_APPS = ("localities", "risks")
+TRACKED_APPS = ("localities", "risks", "updates")
 
 
 def tracked_models() -> list:

@@ -222,8 +222,9 @@ def ensure_database(factor: int, *, log) -> dict:
 def database_facts() -> dict:
     from django.db import connection
 
-    from localities.models import MDT, Locality, Quarter, QuarterlyUpdate
+    from localities.models import MDT, Locality, Quarter
     from risks.models import Risk
+    from updates.models import QuarterlyUpdate
 
     facts = {"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])}
     with connection.cursor() as cursor:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "localities",
     "risks",
+    "updates",
     "dashboard",
     "accounts",
     # The project's own management commands: backup and restore.
@@ -292,7 +293,7 @@ STORAGES = {
     },
 }
 
-# Uploaded quarterly-update spreadsheets (localities.views.spreadsheet) are held in
+# Uploaded quarterly-update spreadsheets (updates.views.spreadsheet) are held in
 # memory only, and refused above this size; the reverse proxy should cap bodies too.
 UPDATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 # No other page takes files, but Django parses any multipart POST: keep what it

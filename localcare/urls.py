@@ -16,7 +16,7 @@ urlpatterns = [
     # The account page and two-factor set-up and verification.
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
-    path("", include("localities.urls")),
+    path("", include("updates.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -6,8 +6,9 @@ PermissionDenied a view raises (user, path, object, time) in one place.
 """
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 
 from localities.models import Locality
@@ -121,3 +122,30 @@ def can_read_update(user, update) -> bool:
     if is_programme_office(user) or is_locality_lead(user):
         return True
     return can_view_dashboards(user) and update.status == update.Status.APPROVED
+
+
+# Model-level permissions per group, by app label: every app whose models hold
+# programme data. Object-level rules (a lead edits only their own locality) are
+# the functions above, not these.
+PROGRAMME_DATA_APPS = ("localities", "risks", "updates")
+
+
+@transaction.atomic
+def sync_access_groups() -> None:
+    """Create the three user groups and give each its model permissions.
+
+    Idempotent: run after every migrate so that new models get permissions.
+    """
+    view_permissions = Permission.objects.filter(
+        content_type__app_label__in=PROGRAMME_DATA_APPS, codename__startswith="view_"
+    )
+    all_permissions = Permission.objects.filter(content_type__app_label__in=PROGRAMME_DATA_APPS)
+
+    board, _ = Group.objects.get_or_create(name=BOARD_MEMBER)
+    board.permissions.set(view_permissions)
+
+    lead, _ = Group.objects.get_or_create(name=LOCALITY_LEAD)
+    lead.permissions.set(view_permissions)
+
+    office, _ = Group.objects.get_or_create(name=PROGRAMME_OFFICE)
+    office.permissions.set(all_permissions)

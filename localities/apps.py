@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_access_groups(sender, **kwargs):
-    from localities.services import sync_access_groups
+    from localities.access import sync_access_groups
 
     sync_access_groups()
 
@@ -11,7 +11,7 @@ def _sync_access_groups(sender, **kwargs):
 class LocalitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "localities"
-    verbose_name = "Localities and quarterly updates"
+    verbose_name = "Localities and the programme"
 
     def ready(self):
         # Permissions exist only after every app has migrated, so the groups

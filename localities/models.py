@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from localities.slippage import Slippage, actual_text, plan_is_fuzzy, slippage
@@ -18,7 +17,7 @@ from localities.slippage import Slippage, actual_text, plan_is_fuzzy, slippage
 # limits. A CharField's max_length is checked by full_clean() (and the
 # database); a TextField's is not, so limited_text() adds the validator. The
 # forms take their max_length from the model field, and the NHS.UK character
-# count shows it (templates/localities/includes/field.html).
+# count shows it (templates/updates/includes/field.html).
 TITLE_MAX_LENGTH = 300  # a risk's or milestone's title (CharField)
 REASON_MAX_LENGTH = 1_000  # why a RAG differs from the suggestion, why a forecast moved
 NOTE_MAX_LENGTH = 2_000  # a review's note, why a risk was closed or rejected
@@ -51,12 +50,19 @@ class IllustrativeMixin(models.Model):
         abstract = True
 
 
+class SubSystemQuerySet(models.QuerySet):
+    def choices(self) -> list[tuple[str, str]]:
+        """(slug, name) of each sub-system, by name: the options of a sub-system filter."""
+        return list(self.order_by("name").values_list("slug", "name"))
+
+
 class SubSystem(models.Model):
     """A group of CCG localities that work together (east Kent, west Kent, …)."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
 
+    objects = SubSystemQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -290,9 +296,21 @@ class FinancialYear(models.Model):
         return datetime.date(self.start_year + 1, 3, 31)
 
 
+# A quarter in a URL: 2018/19 Q2 is "2018-19-q2" (Quarter.slug).
+_QUARTER_SLUG = re.compile(r"^(?P<start_year>\d{4})-(?P<end_year>\d{2})-q(?P<number>[1-4])$")
+
+
 class QuarterQuerySet(models.QuerySet):
     def chronological(self):
         return self.select_related("financial_year").order_by("start_date")
+
+    def with_slug(self, slug: str):
+        """The quarter a URL names ("2018-19-q2"); none for a slug that names no quarter."""
+        match = _QUARTER_SLUG.match(slug or "")
+        start_year = int(match["start_year"]) if match else None
+        if match is None or (start_year + 1) % 100 != int(match["end_year"]):
+            return self.none()
+        return self.filter(financial_year__start_year=start_year, number=int(match["number"]))
 
     def containing(self, day):
         return self.filter(start_date__lte=day, end_date__gte=day)
@@ -348,6 +366,12 @@ class Quarter(models.Model):
     @property
     def label(self):
         return f"{self.financial_year.label} Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        """The quarter in a URL: 2018/19 Q2 is "2018-19-q2" (read by QuarterQuerySet.with_slug)."""
+        start_year = self.financial_year.start_year
+        return f"{start_year}-{(start_year + 1) % 100:02d}-q{self.number}"
 
     @staticmethod
     def dates_for(start_year: int, number: int) -> tuple[datetime.date, datetime.date]:
@@ -930,347 +954,3 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
     COMPLETE = "complete", "Complete"
     NOT_STARTED = "not_started", "Not started"
-
-
-class QuarterlyUpdateQuerySet(models.QuerySet):
-    def approved(self):
-        return self.filter(status=QuarterlyUpdate.Status.APPROVED)
-
-    def for_quarter(self, quarter):
-        return self.filter(quarter=quarter)
-
-    def for_locality(self, locality):
-        return self.filter(locality=locality)
-
-
-class QuarterlyUpdate(IllustrativeMixin, models.Model):
-    """A locality's report for one quarter: RAG per objective, money, MDTs and outcomes.
-
-    Leads draft and submit it; the programme office approves it (the version
-    the board sees) or returns it with comments.
-    """
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned with comments"
-        APPROVED = "approved", "Approved"
-
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="updates")
-    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="updates")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    summary = limited_text(
-        SUMMARY_MAX_LENGTH, blank=True, help_text="Overall narrative for the quarter."
-    )
-    spend_planned = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Pounds planned this quarter.",
-    )
-    spend_actual = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Pounds spent this quarter.",
-    )
-    # No MDT counts here: how many MDTs were live, and the population they
-    # cover, are derived from the MDT register (decision 0009).
-    partners_signed_up = models.PositiveSmallIntegerField(null=True, blank=True)
-    locality_plan_refreshed = models.BooleanField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    review_comments = limited_text(COMMENTS_MAX_LENGTH, blank=True)
-    # Incremented on every save through the services, so a second editor
-    # working from a stale copy is told instead of overwriting the first.
-    version = models.PositiveIntegerField(default=1)
-
-    objects = QuarterlyUpdateQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-quarter__start_date", "locality__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["locality", "quarter"],
-                name="update_one_per_locality_quarter",
-                violation_error_message="This locality already has an update for this quarter.",
-            ),
-            models.CheckConstraint(
-                condition=Q(spend_planned__isnull=True) | Q(spend_planned__gte=0),
-                name="update_spend_planned_not_negative",
-                violation_error_message="Planned spend cannot be negative.",
-            ),
-            models.CheckConstraint(
-                condition=Q(spend_actual__isnull=True) | Q(spend_actual__gte=0),
-                name="update_spend_actual_not_negative",
-                violation_error_message="Actual spend cannot be negative.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft"]) | Q(submitted_at__isnull=False),
-                name="update_submitted_has_time",
-                violation_error_message="A submitted update records when it was submitted.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="approved") | Q(reviewed_at__isnull=False),
-                name="update_approved_has_review_time",
-                violation_error_message="An approved update records when it was approved.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.locality} {self.quarter}"
-
-    def get_absolute_url(self):
-        return reverse("admin:localities_quarterlyupdate_change", args=[self.pk])
-
-
-class ObjectiveStatus(models.Model):
-    """A locality's RAG status and narrative against one objective in a quarter."""
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="objective_statuses"
-    )
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="statuses")
-    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices)
-    narrative = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
-    percent_complete = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)]
-    )
-    rag_reason = limited_text(
-        REASON_MAX_LENGTH,
-        blank=True,
-        help_text="Why the lead chose a RAG different from the suggested one.",
-    )
-    suggested_rag = models.CharField(
-        "suggested RAG",
-        max_length=20,
-        choices=Rag.choices,
-        blank=True,
-        help_text="What the data suggested when the lead last saved (localities.rag).",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["objective__number"]
-        verbose_name_plural = "objective statuses"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["update", "objective"],
-                name="status_one_per_update_objective",
-                violation_error_message="This update already has a status for this objective.",
-            ),
-            models.CheckConstraint(
-                condition=Q(percent_complete__isnull=True)
-                | Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="status_percent_0_to_100",
-                violation_error_message="Percent complete must be between 0 and 100.",
-            ),
-            models.CheckConstraint(
-                condition=Q(rag__in=Rag.values),
-                name="status_rag_valid",
-                violation_error_message="Choose Red, Amber, Green, Complete or Not started.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.update}: objective {self.objective.number} {self.get_rag_display()}"
-
-
-class OutcomeFigure(models.Model):
-    """A locality's reported value of an outcome measure for a quarter."""
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="outcome_figures"
-    )
-    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="figures")
-    value = models.DecimalField(
-        max_digits=12, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["measure_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["update", "measure"],
-                name="outcome_one_per_update_measure",
-                violation_error_message="This update already has a figure for this measure.",
-            ),
-            models.CheckConstraint(
-                condition=Q(value__gte=0),
-                name="outcome_not_negative",
-                violation_error_message="An outcome figure cannot be negative.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.update}: {self.measure}"
-
-
-class MaturityScore(models.Model):
-    """A locality's self-assessed maturity (1–5) on one care-model element in a quarter.
-
-    The October 2017 maturity matrix is the baseline, held as the 2017/18 Q3
-    update of each locality.
-    """
-
-    MIN_SCORE = 1
-    MAX_SCORE = 5
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="maturity_scores"
-    )
-    element = models.ForeignKey(
-        CareModelElement, on_delete=models.PROTECT, related_name="maturity_scores"
-    )
-    score = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(MIN_SCORE), MaxValueValidator(MAX_SCORE)]
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["element__number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["update", "element"],
-                name="maturity_one_per_update_element",
-                violation_error_message="This update already has a score for this element.",
-            ),
-            models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5),
-                name="maturity_score_1_to_5",
-                violation_error_message="A maturity score is between 1 and 5.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.update}: {self.element} = {self.score}"
-
-
-class MilestoneUpdate(models.Model):
-    """A lead's report on one of their locality's milestones in a quarterly update.
-
-    Held apart from the milestone itself so that the board never sees an
-    unapproved forecast: approval copies it onto the milestone.
-    """
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="milestone_updates"
-    )
-    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(max_length=20, choices=Milestone.Status.choices)
-    forecast_date = models.DateField(null=True, blank=True)
-    actual_date = models.DateField(null=True, blank=True)
-    forecast_change_reason = limited_text(
-        REASON_MAX_LENGTH, blank=True, help_text="Why the forecast moved later than last reported."
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = [models.F("milestone__planned_end").asc(nulls_last=True), "milestone__title"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["update", "milestone"],
-                name="milestone_update_one_per_update",
-                violation_error_message="This update already reports on this milestone.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="complete") | Q(actual_date__isnull=False),
-                name="milestone_update_complete_has_actual_date",
-                violation_error_message="A complete milestone needs its actual date.",
-            ),
-            models.CheckConstraint(
-                condition=Q(actual_date__isnull=True) | Q(status="complete"),
-                name="milestone_update_actual_date_only_when_complete",
-                violation_error_message="Only a complete milestone has an actual date.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.update}: {self.milestone}"
-
-
-class MDTUpdate(models.Model):
-    """A lead's report on one MDT in a quarterly update; approval copies it onto the MDT."""
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="mdt_updates"
-    )
-    mdt = models.ForeignKey(MDT, on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(max_length=20, choices=MDT.Status.choices)
-    actual_go_live = models.DateField(null=True, blank=True)
-    population_covered = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(2_000_000)]
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["mdt__name"]
-        verbose_name = "MDT update"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["update", "mdt"],
-                name="mdt_update_one_per_update",
-                violation_error_message="This update already reports on this MDT.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="live") | Q(actual_go_live__isnull=False),
-                name="mdt_update_live_has_go_live_date",
-                violation_error_message="A live MDT needs its actual go-live date.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="planned") | Q(actual_go_live__isnull=True),
-                name="mdt_update_planned_has_no_go_live_date",
-                violation_error_message=(
-                    "A planned MDT has not gone live: clear the go-live date or change its status."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(population_covered__isnull=True) | Q(population_covered__lte=2_000_000),
-                name="mdt_update_population_plausible",
-                violation_error_message="Population covered must be at most 2,000,000.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.update}: {self.mdt.name}"
-
-
-class RaisedRisk(models.Model):
-    """A new risk or issue a lead raises in an update.
-
-    On submission it reaches the programme office as a proposed risk on the
-    register (`proposed_risk`), where they accept or reject it.
-    """
-
-    update = models.ForeignKey(
-        QuarterlyUpdate, on_delete=models.CASCADE, related_name="raised_risks"
-    )
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    description = limited_text(NARRATIVE_MAX_LENGTH, blank=True)
-    category = models.ForeignKey("risks.RiskCategory", on_delete=models.PROTECT, related_name="+")
-    proposed_risk = models.OneToOneField(
-        "risks.Risk", on_delete=models.SET_NULL, null=True, blank=True, related_name="raised_in"
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.title

@@ -54,27 +54,29 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dashboard.caching import note_programme_data_changed
-from dashboard.models import OutcomeTotal
-from dashboard.outcome_totals import refresh_outcome_totals
 from localities.models import (
     MDT,
     CareModelElement,
     FinancialYear,
     Locality,
-    MaturityScore,
     Milestone,
     Objective,
-    ObjectiveStatus,
     OutcomeBaseline,
-    OutcomeFigure,
     OutcomeMeasure,
     PlannedInvestment,
     Quarter,
-    QuarterlyUpdate,
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.review_dates import restamp_superseded
+from updates.models import (
+    MaturityScore,
+    ObjectiveStatus,
+    OutcomeFigure,
+    OutcomeTotal,
+    QuarterlyUpdate,
+)
+from updates.outcome_totals import refresh_outcome_totals
 
 BATCH_SIZE = 1000
 LOCALITIES_PER_FACTOR = 8  # the real programme has eight localities

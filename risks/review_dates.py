@@ -58,7 +58,7 @@ def restamp_superseded(risk_ids: Iterable[int] | None = None) -> int:
     risks = Risk.objects.order_by("pk")
     if risk_ids is not None:
         risks = risks.filter(pk__in=set(risk_ids))
-    # Held until the enclosing transaction ends, in pk order (see dashboard.outcome_totals).
+    # Held until the enclosing transaction ends, in pk order (see updates.outcome_totals).
     locked = [risk.pk for risk in risks.select_for_update(no_key=True).only("pk")]
     expected = expected_stamps(locked)
     stored = RiskReview.objects.filter(pk__in=list(expected)).only("id", "superseded_on")

@@ -191,6 +191,36 @@ def record_review(
 
 
 @transaction.atomic
+def propose_risk(
+    *,
+    title: str,
+    description: str,
+    category,
+    locality,
+    source: str,
+    by: AbstractBaseUser,
+    reason: str,
+) -> Risk:
+    """Put a risk someone raised on the register as proposed, for the office to accept or reject.
+
+    The quarterly update's raised risks arrive this way (updates.services on
+    submission): the register's rules for a new risk stay here, in its own app.
+    """
+    risk = Risk(
+        title=title,
+        description=description,
+        category=category,
+        locality=locality,
+        status=Risk.Status.PROPOSED,
+        date_raised=timezone.localdate(),
+        raised_by=by,
+        source=source,
+    )
+    _save(risk, expected_version=None, by=by, reason=reason)
+    return risk
+
+
+@transaction.atomic
 def accept_proposed_risk(
     *,
     risk: Risk,

@@ -38,9 +38,9 @@ def empty_cache():
     cache.clear()
 
 
-# The apps whose rows the fixtures hold (their history models included), and
-# dashboard's read models, which loading them fills (dashboard.outcome_totals).
-FIXTURE_APPS = ("localities", "risks", "dashboard")
+# The apps whose rows the fixtures hold (their history models included, and
+# the outcome totals that loading them fills: updates.outcome_totals).
+FIXTURE_APPS = ("localities", "risks", "updates")
 
 
 @pytest.fixture(scope="session")

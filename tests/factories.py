@@ -10,10 +10,10 @@ from localities.models import (
     Objective,
     OutcomeMeasure,
     Quarter,
-    QuarterlyUpdate,
     SubSystem,
 )
 from risks.models import Risk, RiskCategory
+from updates.models import QuarterlyUpdate
 
 
 def sub_system(name="East Kent"):

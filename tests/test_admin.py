@@ -30,24 +30,26 @@ from localities.models import (
     GovernanceBody,
     InfrastructureTier,
     Locality,
-    MaturityScore,
-    MDTUpdate,
     Milestone,
-    MilestoneUpdate,
-    ObjectiveStatus,
     OutcomeBaseline,
-    OutcomeFigure,
     PartnerOrganisation,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
-    QuarterlyUpdate,
     Rag,
-    RaisedRisk,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from risks.selectors import band_for
 from tests import factories
+from updates.models import (
+    MaturityScore,
+    MDTUpdate,
+    MilestoneUpdate,
+    ObjectiveStatus,
+    OutcomeFigure,
+    QuarterlyUpdate,
+    RaisedRisk,
+)
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 MODEL_IDS = [model._meta.label_lower for model in REGISTERED]

@@ -19,21 +19,23 @@ from django.db import IntegrityError, transaction
 from localities.models import (
     MDT,
     GovernanceBody,
-    MaturityScore,
-    MDTUpdate,
     Milestone,
-    MilestoneUpdate,
     Objective,
-    ObjectiveStatus,
     OutcomeBaseline,
-    OutcomeFigure,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
-    QuarterlyUpdate,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from tests import factories
+from updates.models import (
+    MaturityScore,
+    MDTUpdate,
+    MilestoneUpdate,
+    ObjectiveStatus,
+    OutcomeFigure,
+    QuarterlyUpdate,
+)
 
 D = datetime.date
 NOW = datetime.datetime(2018, 7, 20, 10, 0, tzinfo=datetime.UTC)

@@ -2,6 +2,7 @@
 
 import plotly.graph_objects as go
 
+from common.pagination import SqlPage
 from dashboard.charts.base import (
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -14,7 +15,6 @@ from dashboard.charts.base import (
     escape_text,
     figure_json,
 )
-from dashboard.pagination import SqlPage
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,
     PLAN_POPULATION_LOW,

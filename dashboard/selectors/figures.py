@@ -25,7 +25,8 @@ from django.db.models import Count, Q
 
 from dashboard.periods import DashboardPage
 from dashboard.selectors.money import SpendAgainstPlan, programme_spend
-from localities.models import MDT, Locality, QuarterlyUpdate
+from localities.models import MDT, Locality
+from updates.models import QuarterlyUpdate
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 MDT_POPULATION_LOW = 30_000

@@ -10,19 +10,17 @@ from localities.models import (
     MDT,
     CareModelElement,
     Locality,
-    MaturityScore,
     Milestone,
     Objective,
-    ObjectiveStatus,
     OutcomeBaseline,
     OutcomeMeasure,
     PlannedInvestment,
     Quarter,
-    QuarterlyUpdate,
     Rag,
 )
 from risks.models import ScoreBand
 from risks.selectors import band_for, risks_as_at
+from updates.models import MaturityScore, ObjectiveStatus, QuarterlyUpdate
 
 # The October 2017 maturity matrix is held as each locality's 2017/18 Q3 update.
 MATURITY_BASELINE_YEAR = 2017

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Case, Count, OrderBy, Q, QuerySet, Sum, Value, When
 
+from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
-from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import MDT, InfrastructureTier, Locality, live_by
 

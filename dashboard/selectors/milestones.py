@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Case, Count, F, OrderBy, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.milestones import MilestoneFilter
-from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Milestone, Objective
 from localities.slippage import Slippage, actual_text

@@ -31,8 +31,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, Round
 
+from common.pagination import SqlPage, sql_page
 from dashboard.money_format import figure_text
-from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import (
     FinancialYear,
@@ -40,9 +40,8 @@ from localities.models import (
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
-    QuarterlyUpdate,
-    SubSystem,
 )
+from updates.models import QuarterlyUpdate
 
 # Within this many per cent of the plan to date either way is "on plan".
 ON_PLAN_TOLERANCE_PERCENT = Decimal("5")
@@ -136,11 +135,6 @@ def _investment_case() -> list[ContextGroup]:
             )
         )
     return list(groups.values())
-
-
-def sub_system_choices() -> list[tuple[str, str]]:
-    """(slug, name) of every sub-system, for the page's filter."""
-    return list(SubSystem.objects.order_by("name").values_list("slug", "name"))
 
 
 @dataclass(frozen=True)

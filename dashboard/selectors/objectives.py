@@ -9,9 +9,10 @@ from django.db.models import Case, Count, F, OrderBy, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django_tables2.utils import OrderBy as Alias
 
-from dashboard.pagination import SqlPage, sql_page
+from common.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import Locality, Objective, ObjectiveStatus, Quarter, Rag
+from localities.models import Locality, Objective, Quarter, Rag
+from updates.models import ObjectiveStatus
 
 # The order a board reads RAG in, worst first; also the order of the chart's stack.
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED)

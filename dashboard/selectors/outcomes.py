@@ -37,10 +37,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf
 
-from dashboard.models import OutcomeTotal
 from dashboard.periods import DashboardPage
 from dashboard.spc import RECOMMENDED_POINTS, Variation, xmr_by_group
-from localities.models import Locality, OutcomeBaseline, OutcomeFigure, OutcomeMeasure, Quarter
+from localities.models import Locality, OutcomeBaseline, OutcomeMeasure, Quarter
+from updates.models import OutcomeFigure, OutcomeTotal
 
 PROGRAMME_NAME = "Kent and Medway"
 ALL_LOCALITIES = "all"
@@ -224,7 +224,7 @@ def _programme_totals(
     """Per measure and quarter: the sum where every locality reported (charted), the gaps,
     and whether any figure is illustrative.
 
-    Added up from the stored totals (dashboard.outcome_totals): at most a row per
+    Added up from the stored totals (updates.outcome_totals): at most a row per
     quarter, status and measure, where summing the figures read 100,000 of them at
     factor 100.
     """

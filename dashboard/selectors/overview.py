@@ -34,15 +34,14 @@ from localities.models import (
     Locality,
     Milestone,
     Objective,
-    ObjectiveStatus,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
-    QuarterlyUpdate,
     Rag,
 )
 from risks.models import Risk, RiskReview
 from risks.selectors import BandCount, open_risks_by_band_and_illustrative
+from updates.models import ObjectiveStatus, QuarterlyUpdate
 
 ACTIVELY_INVESTED_CODE = "invested-to-date"
 # A board member reads a few lines of each kind of change, not 800: each list

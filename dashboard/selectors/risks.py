@@ -31,9 +31,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
-from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand

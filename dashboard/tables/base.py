@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy as Alias
 
+from common.pagination import SqlPage
 from dashboard.money_format import (
     percent_number,
     percent_signed,
@@ -25,7 +26,6 @@ from dashboard.money_format import (
     pounds_signed,
     spreadsheet_number,
 )
-from dashboard.pagination import SqlPage
 from localities.models import Rag
 
 # The NHS.UK cell classes are added by the table template; columns add modifiers.
@@ -128,7 +128,7 @@ class PageRequest:
     """What a request asks of a table read a page at a time."""
 
     ordering: list[OrderBy]  # for the selector's queryset.order_by()
-    number: str  # as asked; dashboard.pagination.sql_page resolves it against the count
+    number: str  # as asked; common.pagination.sql_page resolves it against the count
     per_page: int
     cache_key: tuple  # plain values, for dashboard.caching
 
@@ -145,7 +145,7 @@ def configure_sql_table(request, table: tables.Table, page: SqlPage) -> tables.T
 
 
 class SqlPageRows(TableData):
-    """A page of rows already sorted and cut in SQL (dashboard.pagination.sql_page).
+    """A page of rows already sorted and cut in SQL (common.pagination.sql_page).
 
     django-tables2 paginates and sorts the data it is given; this data says it
     has `total` rows, hands over the page it holds for that page's slice, and

@@ -7,8 +7,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.pagination import SqlPage
-from dashboard.periods import PREVIEW_PARAMETER, QUARTER_PARAMETER, quarter_slug
+from common.pagination import SqlPage
+from dashboard.periods import PREVIEW_PARAMETER, QUARTER_PARAMETER
 from dashboard.selectors.objectives import ObjectiveProgress
 from dashboard.tables.base import DashboardTable, SqlPageRows, rag_tag
 
@@ -18,7 +18,7 @@ PER_PAGE = 15
 
 
 def _quarter_query(quarter, *, is_preview: bool) -> str:
-    parameters = {QUARTER_PARAMETER: quarter_slug(quarter)}
+    parameters = {QUARTER_PARAMETER: quarter.slug}
     if is_preview:
         parameters[PREVIEW_PARAMETER] = "1"
     return urlencode(parameters)

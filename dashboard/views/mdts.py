@@ -1,11 +1,11 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.pagination import paged_sql, whole_list
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.mdts import headline_sentence, mdts_by_locality
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.mdts import MdtFilter
-from dashboard.pagination import paged_sql, whole_list
 from dashboard.periods import dashboard_page
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,

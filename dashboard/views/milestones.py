@@ -1,11 +1,11 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.pagination import whole_list
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.milestones import milestone_timeline
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.milestones import MilestoneFilter
-from dashboard.pagination import whole_list
 from dashboard.periods import dashboard_page
 from dashboard.selectors.milestones import milestone_filterset, milestone_rows, milestones_page
 from dashboard.tables.base import SqlPageRows, configure_sql_table

@@ -6,11 +6,11 @@ from dashboard.charts.money import spend_by_locality_chart, spend_by_quarter_cha
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.money import LocalityMoneyFilter
 from dashboard.periods import dashboard_page
-from dashboard.selectors.money import money_page, sub_system_choices
+from dashboard.selectors.money import money_page
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.money import LocalitySpendTable, headline_figures
 from dashboard.views.figures import cached_headline_figures
-from localities.models import Locality
+from localities.models import Locality, SubSystem
 
 ROWS_PER_PAGE = 25
 
@@ -19,7 +19,7 @@ ROWS_PER_PAGE = 25
 def money(request):
     page = dashboard_page(request)
     locality_filter = LocalityMoneyFilter(
-        request.GET, queryset=Locality.objects.all(), sub_systems=sub_system_choices()
+        request.GET, queryset=Locality.objects.all(), sub_systems=SubSystem.objects.choices()
     )
     asked = LocalitySpendTable.page_request(request, per_page=ROWS_PER_PAGE)
     caption = f"Spend against plan by locality, year to {page.quarter.label}"

@@ -1,8 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.pagination import paged_in_sql
 from dashboard.caching import cached_page_data
-from dashboard.pagination import paged_in_sql
 from dashboard.periods import dashboard_page
 from dashboard.selectors.overview import programme_overview, rag_matrix
 

@@ -2,11 +2,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from common.pagination import whole_list
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.risks import movement_chart, review_history_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.risks import RiskFilter, heatmap_link_query
-from dashboard.pagination import whole_list
 from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,

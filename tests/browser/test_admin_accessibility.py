@@ -13,16 +13,10 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from localities.models import (
-    MDT,
-    MDTUpdate,
-    Milestone,
-    MilestoneUpdate,
-    QuarterlyUpdate,
-    RaisedRisk,
-)
+from localities.models import MDT, Milestone
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
+from updates.models import MDTUpdate, MilestoneUpdate, QuarterlyUpdate, RaisedRisk
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from localities import access
+from localities.access import sync_access_groups
 from localities.demo import DEMO_PASSWORD
-from localities.services import sync_access_groups
 from tests import error_urls
 from tests.helpers import assert_accessible, screenshot
 

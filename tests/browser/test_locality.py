@@ -5,8 +5,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from localities.models import MDT, Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
+from localities.models import MDT, Locality, Milestone
 from tests.helpers import assert_accessible, screenshot
+from updates.models import ObjectiveStatus, QuarterlyUpdate
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,9 @@ from django.db.models import Sum
 from playwright.sync_api import expect
 
 from dashboard.money_format import pounds, pounds_short
-from localities.models import Locality, QuarterlyUpdate
+from localities.models import Locality
 from tests.helpers import assert_accessible, screenshot
+from updates.models import QuarterlyUpdate
 
 pytestmark = pytest.mark.browser
 

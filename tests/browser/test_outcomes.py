@@ -4,8 +4,9 @@ import pytest
 from django.db.models import Sum
 from playwright.sync_api import expect
 
-from localities.models import Locality, OutcomeFigure
+from localities.models import Locality
 from tests.helpers import assert_accessible, screenshot
+from updates.models import OutcomeFigure
 
 pytestmark = pytest.mark.browser
 

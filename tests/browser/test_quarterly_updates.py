@@ -11,11 +11,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from localities import access, services
+from localities import access
 from localities.demo import DEMO_PASSWORD
-from localities.models import Locality, Milestone, ObjectiveStatus, QuarterlyUpdate
+from localities.models import Locality, Milestone
 from tests.helpers import assert_accessible, screenshot
-from tests.localities.update_data import save_complete_update
+from tests.updates.update_data import save_complete_update
+from updates import services
+from updates.models import ObjectiveStatus, QuarterlyUpdate
 
 pytestmark = pytest.mark.browser
 

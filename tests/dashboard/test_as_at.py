@@ -17,10 +17,11 @@ import time_machine
 from django.urls import reverse
 
 from dashboard.selectors.risks import board_visible_risks
-from localities import services as locality_services
-from localities.models import Locality, Milestone, QuarterlyUpdate
+from localities.models import Locality, Milestone
 from risks import services as risk_services
 from risks.models import MitigatingAction
+from updates import services as locality_services
+from updates.models import QuarterlyUpdate
 
 JUNE_2019 = datetime.datetime(2019, 6, 1, 12, tzinfo=datetime.UTC)
 DECEMBER_2026 = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)

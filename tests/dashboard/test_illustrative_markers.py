@@ -14,9 +14,10 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from dashboard.outcome_totals import refresh_outcome_totals
-from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment, QuarterlyUpdate
+from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment
 from risks.models import MitigatingAction, Risk, RiskReview
+from updates.models import QuarterlyUpdate
+from updates.outcome_totals import refresh_outcome_totals
 
 Q4 = "?quarter=2018-19-q4"
 TAG = "illustrative-tag"

@@ -11,20 +11,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from dashboard.selectors.locality import MDTStatusAsAt
-from localities.models import (
-    MDT,
-    CareModelElement,
-    Locality,
-    MaturityScore,
-    Milestone,
-    ObjectiveStatus,
-    OutcomeBaseline,
-    OutcomeFigure,
-    QuarterlyUpdate,
-    Rag,
-)
+from localities.models import MDT, CareModelElement, Locality, Milestone, OutcomeBaseline, Rag
 from risks.models import Risk, RiskReview, ScoreBand
 from tests.helpers import assert_queries_do_not_grow, query_count
+from updates.models import MaturityScore, ObjectiveStatus, OutcomeFigure, QuarterlyUpdate
 
 ASHFORD = reverse("dashboard:locality", args=["ashford"])
 THANET = reverse("dashboard:locality", args=["thanet"])

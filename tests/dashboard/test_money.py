@@ -9,9 +9,10 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from dashboard.selectors.money import SpendVerdict, spend_verdict, variance_percent
-from localities.models import Locality, PlannedInvestment, QuarterlyUpdate
+from localities.models import Locality, PlannedInvestment
 from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from updates.models import QuarterlyUpdate
 
 MONEY = reverse("dashboard:money")
 Q4 = "?quarter=2018-19-q4"

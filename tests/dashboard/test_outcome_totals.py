@@ -16,12 +16,12 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from dashboard.models import OutcomeTotal
-from dashboard.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures
-from localities import services
-from localities.models import Locality, OutcomeFigure, OutcomeMeasure, Quarter, QuarterlyUpdate
+from localities.models import Locality, OutcomeMeasure, Quarter
 from localities.scale import generate_scale_data
-from tests.localities.update_data import q4_2018_19, save_complete_update
+from tests.updates.update_data import q4_2018_19, save_complete_update
+from updates import services
+from updates.models import OutcomeFigure, OutcomeTotal, QuarterlyUpdate
+from updates.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -10,16 +10,10 @@ from django.utils import timezone
 
 from dashboard.selectors.outcomes import outcomes_data
 from dashboard.views.outcomes import ROWS_PER_PAGE
-from localities.models import (
-    Locality,
-    OutcomeBaseline,
-    OutcomeFigure,
-    OutcomeMeasure,
-    Quarter,
-    QuarterlyUpdate,
-)
+from localities.models import Locality, OutcomeBaseline, OutcomeMeasure, Quarter
 from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from updates.models import OutcomeFigure, QuarterlyUpdate
 
 OUTCOMES = reverse("dashboard:outcomes")
 Q4 = "?quarter=2018-19-q4"

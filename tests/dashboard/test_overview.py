@@ -6,8 +6,9 @@ import time_machine
 from django.db.models import Sum
 from django.urls import reverse
 
-from localities.models import MDT, ObjectiveStatus, QuarterlyUpdate, Rag
+from localities.models import MDT, Rag
 from tests.helpers import assert_queries_do_not_grow
+from updates.models import ObjectiveStatus, QuarterlyUpdate
 
 OVERVIEW = reverse("dashboard:home")
 Q4 = "?quarter=2018-19-q4"

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard.pagination import SqlPage
+from common.pagination import SqlPage
 from dashboard.tables.base import SqlPageRows
 from dashboard.tables.risks import PER_PAGE, RegisterTable
 from localities.models import Locality, Objective

@@ -28,10 +28,10 @@ from localities.models import (
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
-    QuarterlyUpdate,
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
+from updates.models import QuarterlyUpdate
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DATA_AS_AT = dt.date(2019, 3, 31)
@@ -626,8 +626,8 @@ def test_illustrative_risks_flag_their_owner_and_dates(programme_data):
 def test_every_objective_status_passes_the_lead_forms_rag_rule(programme_data):
     # The lead's form refuses a RAG that differs from the suggested one without a
     # reason; the fixtures must not hold what the app would refuse.
-    from localities.forms import ObjectiveStatusForm
-    from localities.services import suggested_rags
+    from updates.forms import ObjectiveStatusForm
+    from updates.services import suggested_rags
 
     updates = QuarterlyUpdate.objects.select_related("locality", "quarter").prefetch_related(
         "objective_statuses__objective"

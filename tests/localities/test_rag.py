@@ -5,8 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from localities import services
-from localities.models import MDT, Locality, MDTUpdate, Milestone, Objective, QuarterlyUpdate, Rag
+from localities.models import MDT, Locality, Milestone, Objective, Rag
 from localities.rag import (
     Evidence,
     MdtState,
@@ -15,6 +14,8 @@ from localities.rag import (
     spend_variance,
     suggest_rag,
 )
+from updates import services
+from updates.models import MDTUpdate, QuarterlyUpdate
 
 QUARTER_END = datetime.date(2018, 12, 31)
 YEAR_END = datetime.date(2019, 3, 31)
@@ -260,7 +261,7 @@ def test_spend_variance_needs_both_figures():
     assert spend_variance(planned=Decimal("1"), actual=None) is None
 
 
-# --- The rule applied to a return (localities.services.suggested_rags) ---------------------
+# --- The rule applied to a return (updates.services.suggested_rags) ---------------------
 
 
 def q4_update(slug):

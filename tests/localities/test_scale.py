@@ -13,20 +13,17 @@ from localities.models import (
     MDT,
     FinancialYear,
     Locality,
-    MaturityScore,
     Milestone,
     Objective,
-    ObjectiveStatus,
     OutcomeBaseline,
-    OutcomeFigure,
     OutcomeMeasure,
     PlannedInvestment,
     Quarter,
-    QuarterlyUpdate,
     SubSystem,
 )
 from localities.scale import ScaleDataError, generate_scale_data
 from risks.models import MitigatingAction, Risk, RiskReview
+from updates.models import MaturityScore, ObjectiveStatus, OutcomeFigure, QuarterlyUpdate
 
 REAL_LOCALITIES = 8
 REAL_QUARTERS = 12

@@ -5,7 +5,8 @@ from django.test import RequestFactory
 
 from localities import access
 from localities.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from localities.models import Locality, QuarterlyUpdate
+from localities.models import Locality
+from updates.models import QuarterlyUpdate
 
 
 @pytest.fixture

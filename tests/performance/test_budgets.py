@@ -9,7 +9,7 @@ from django.urls import reverse
 from dashboard.navigation import DASHBOARD_PAGES
 from localcare.page_weight import PageWeight, _javascript, over_budget, weigh
 from localities.scale import generate_scale_data
-from localities.services import SECTIONS
+from updates.services import SECTIONS
 
 Q4 = "2018-19-q4"
 # Medway's 2018/19 Q4 update is a draft in the illustrative data: every section editable.

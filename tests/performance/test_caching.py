@@ -12,12 +12,13 @@ from django.urls import reverse
 from dashboard import caching
 from dashboard.selectors.overview import LocalityHealth
 from dashboard.signals import tracked_models
-from localities import services as update_services
-from localities.models import Locality, Objective, QuarterlyUpdate
+from localities.models import Locality, Objective
 from risks import services as risk_services
 from risks.models import Risk, RiskReview
 from tests.helpers import query_count
-from tests.localities.update_data import save_complete_update
+from tests.updates.update_data import save_complete_update
+from updates import services as update_services
+from updates.models import QuarterlyUpdate
 
 Q4 = "?quarter=2018-19-q4"
 OVERVIEW = reverse("dashboard:home") + Q4

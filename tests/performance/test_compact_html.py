@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from localcare.middleware import CompactHtmlMiddleware, compact_html
-from localities.models import QuarterlyUpdate
+from updates.models import QuarterlyUpdate
 
 TYPED = "First line\n\n    indented second line\n\t tab"
 

@@ -17,8 +17,9 @@ from dashboard.selectors.overview import (
     locality_health,
 )
 from dashboard.views.overview import MATRIX_ROWS_PER_PAGE
-from localities.models import Locality, ObjectiveStatus
+from localities.models import Locality
 from localities.scale import generate_scale_data
+from updates.models import ObjectiveStatus
 
 Q4 = "?quarter=2018-19-q4"
 OVERVIEW = reverse("dashboard:home") + Q4

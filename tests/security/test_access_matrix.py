@@ -4,7 +4,7 @@ Every URL pattern (Django admin and the login and account pages aside: they
 have tests of their own) is filled in with real values from the fixture data
 and requested as each role. A new URL fails `test_every_url_is_covered` until
 it has values here and a rule in `expected_get`. Every lead against every
-other locality is tests/localities/test_update_access_matrix.py; this file
+other locality is tests/updates/test_update_access_matrix.py; this file
 checks that its lists still name every update URL.
 """
 
@@ -14,9 +14,9 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from localities.models import QuarterlyUpdate
 from risks.models import Risk
-from tests.localities import test_update_access_matrix as lead_matrix
+from tests.updates import test_update_access_matrix as lead_matrix
+from updates.models import QuarterlyUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,7 @@ def test_board_members_can_never_write(client, users):
 
 
 def test_the_lead_by_locality_matrix_names_every_update_url():
-    """tests/localities/test_update_access_matrix.py lists update URLs by hand: keep it whole."""
+    """tests/updates/test_update_access_matrix.py lists update URLs by hand: keep it whole."""
     base = "updates/<slug:locality>/<slug:quarter>/"
     suffixes = {
         route.pattern.removeprefix(base).replace("<slug:section>", "summary")

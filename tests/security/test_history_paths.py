@@ -17,12 +17,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from localities import scale, services, spreadsheet
+from localities import scale
 from localities.management.commands import load_programme_data
-from localities.models import MDT, Locality, Milestone, QuarterlyUpdate
+from localities.models import MDT, Locality, Milestone
 from risks import services as risk_services
 from risks.models import Risk
-from tests.localities.update_data import q4_2018_19, save_complete_update
+from tests.updates.update_data import q4_2018_19, save_complete_update
+from updates import services, spreadsheet
+from updates.models import QuarterlyUpdate
 
 Q4 = "2018-19-q4"
 ON_1_MAY_2019 = datetime.datetime(2019, 5, 1, 12, tzinfo=datetime.UTC)
@@ -76,7 +78,7 @@ def assert_recorded(obj, *, by, reason=None, changed=None, before=None, kind="~"
 
 def explain_rag_overrides(update: QuarterlyUpdate) -> None:
     """The illustrative draft differs from some suggested RAGs without saying why: say why,
-    so that the whole update is valid (as tests/localities/test_spreadsheet_views.py does)."""
+    so that the whole update is valid (as tests/updates/test_spreadsheet_views.py does)."""
     suggestions = services.suggested_rags(update)
     for status in update.objective_statuses.all():
         if status.rag != suggestions[status.objective_id].rag and not status.rag_reason:

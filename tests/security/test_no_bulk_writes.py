@@ -7,7 +7,7 @@ it is recorded, but it is easy to mistake for the others; it is held to the
 same rule.) This test reads the source of the apps that hold programme data
 and fails on any of them unless the line, or the line above it, says
 `# history: <why this is safe>` — for example the optimistic-lock version
-claim in localities.services, which is followed by a save that records the
+claim in updates.services, which is followed by a save that records the
 change with who and why.
 
 `bulk_create_with_history()` (django-simple-history's own) records history and

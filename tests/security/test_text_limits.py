@@ -19,7 +19,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from localities import spreadsheet
 from localities.models import (
     COMMENTS_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
@@ -27,12 +26,13 @@ from localities.models import (
     REASON_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    QuarterlyUpdate,
 )
-from localities.views.common import find_update
 from risks.models import Risk, RiskCategory
-from tests.localities.test_spreadsheet import make_valid
+from tests.updates.test_spreadsheet import make_valid
 from tests.risks.test_admin_register import change_form_data
+from updates import spreadsheet
+from updates.models import QuarterlyUpdate
+from updates.views.common import find_update
 
 pytestmark = pytest.mark.django_db
 

@@ -29,11 +29,11 @@ from playwright.sync_api import expect
 from accounts import services as account_services
 from accounts.views import NEW_RECOVERY_CODES, SETUP_KEY
 from localities import access
-from localities import services as update_services
 from localities.demo import DEMO_PASSWORD
-from localities.models import QuarterlyUpdate
 from tests.helpers import assert_accessible, screenshot
 from tests.test_settings import PRODUCTION_KEY, run_django, setting
+from updates import services as update_services
+from updates.models import QuarterlyUpdate
 
 SETUP = "/accounts/two-factor/set-up/"
 VERIFY = "/accounts/two-factor/verify/"

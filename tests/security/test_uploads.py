@@ -1,9 +1,9 @@
 """Uploads: only the quarterly-update spreadsheet takes a file, and nothing reaches disk.
 
 The spreadsheet upload's own limits are tested where it is built
-(tests/localities/test_spreadsheet.py: size refused before reading, .xlsm and
+(tests/updates/test_spreadsheet.py: size refused before reading, .xlsm and
 non-workbooks refused, a zip bomb refused before inflating;
-tests/localities/test_spreadsheet_views.py: 413 unread, memory only). These
+tests/updates/test_spreadsheet_views.py: 413 unread, memory only). These
 tests cover the rest of the site, what a formula in an upload becomes, and
 XML entity attacks (XXE, billion laughs) hidden in a part re-encoded so that
 a search of its bytes for "<!DOCTYPE" misses it.
@@ -21,8 +21,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
-from localities import services, spreadsheet
-from localities.models import (
+from tests.updates.update_data import q4_2018_19
+from updates import services, spreadsheet
+from updates.models import (
     MaturityScore,
     MDTUpdate,
     MilestoneUpdate,
@@ -31,7 +32,6 @@ from localities.models import (
     QuarterlyUpdate,
     RaisedRisk,
 )
-from tests.localities.update_data import q4_2018_19
 
 PROJECT_APPS = ("localities", "risks", "dashboard", "accounts")
 MEDWAY_Q4 = "/updates/medway/2018-19-q4/"

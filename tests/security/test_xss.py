@@ -27,8 +27,8 @@ from django.test import Client
 from django.urls import reverse
 
 from common.exports import spreadsheet_response
-from localities import access, spreadsheet
-from localities.models import Locality, QuarterlyUpdate
+from localities import access
+from localities.models import Locality
 from risks.models import Risk
 from tests.security.xss_payloads import (
     ENTITY_PAYLOAD,
@@ -42,6 +42,8 @@ from tests.security.xss_payloads import (
     inspect_html,
     seed_payloads,
 )
+from updates import spreadsheet
+from updates.models import QuarterlyUpdate
 
 # Every test is a database test, so pytest-django runs them together, before any
 # transactional (browser) test: the module's open transaction (`world`) must end first.

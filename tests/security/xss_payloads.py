@@ -22,18 +22,12 @@ from html.parser import HTMLParser
 
 import time_machine
 
-from localities import services
-from localities.models import (
-    MDT,
-    CriticalAreaAction,
-    Locality,
-    Milestone,
-    Objective,
-    QuarterlyUpdate,
-)
+from localities.models import MDT, CriticalAreaAction, Locality, Milestone, Objective
 from risks import services as risk_services
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview
-from tests.localities.update_data import complete_sections, q4_2018_19
+from tests.updates.update_data import complete_sections, q4_2018_19
+from updates import services
+from updates.models import QuarterlyUpdate
 
 # Each calls alert("xss-N") when it runs, so a browser test sees a dialog.
 # The first eight become the localities' names, which every chart draws: so they

@@ -33,8 +33,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from localities.derived_milestones import mdts_milestone_state, plan_refreshed_state
 from localities.rag import Evidence, MdtState, MilestoneState, suggest_rag
+from updates.derived_milestones import mdts_milestone_state, plan_refreshed_state
 
 SEED = 2018
 FIRST_PK = 1000
@@ -860,9 +860,9 @@ class Builder:
         """Record each status's suggested RAG and, where the lead chose another, a reason.
 
         The lead's form refuses a RAG that differs from the suggestion without a
-        reason (localities.forms.ObjectiveStatusForm), so the data must never
+        reason (updates.forms.ObjectiveStatusForm), so the data must never
         show one. The suggestion is the app's own rule (localities.rag) applied
-        to what the database will hold, as localities.services.suggested_rags
+        to what the database will hold, as updates.services.suggested_rags
         reads it: each objective's milestones (the locality's and the
         programme-wide ones; the data has no milestone reports), the
         locality's MDTs (no MDT reports either), the partners signed up, and

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import Locality
 
 FIXTURES = ("reference", "illustrative")
@@ -39,7 +40,7 @@ def record_initial_history(*, since: datetime.datetime) -> None:
     those entries are labelled instead of duplicated.)
     """
     for model in apps.get_models():
-        if model._meta.app_label not in ("localities", "risks"):
+        if model._meta.app_label not in PROGRAMME_DATA_APPS:
             continue
         manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
         if manager_name is None:

@@ -1,0 +1,79 @@
+"""Every locality lead against every other locality: reads allowed, every write refused.
+
+Generated from the data, so a new locality or a new update URL is covered
+without a new test.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from localities import access
+from localities.models import Locality
+from updates.models import QuarterlyUpdate, RaisedRisk
+
+pytestmark = pytest.mark.django_db
+
+QUARTER = "2018-19-q4"
+LEAD_ONLY_GETS = ["edit/summary/", "edit/objectives/", "submit/", "spreadsheet.xlsx", "upload/"]
+OFFICE_ONLY_GETS = ["review/"]
+WRITES = ["edit/summary/", "submit/", "upload/", "approve/", "return/", "reopen/"]
+
+
+def snapshot():
+    return (
+        list(
+            QuarterlyUpdate.objects.order_by("pk").values_list("pk", "version", "status", "summary")
+        ),
+        QuarterlyUpdate.history.count(),
+        RaisedRisk.objects.count(),
+    )
+
+
+@pytest.fixture
+def leads(programme_data, django_user_model):
+    group = Group.objects.get(name=access.LOCALITY_LEAD)
+    users = {}
+    for locality in Locality.objects.order_by("slug"):
+        user = django_user_model.objects.create_user(username=f"lead-of-{locality.slug}")
+        user.groups.add(group)
+        locality.leads.add(user)
+        users[locality.slug] = user
+    return users
+
+
+def test_every_lead_is_refused_every_write_to_every_other_locality(client, leads):
+    before = snapshot()
+    checked = 0
+    for own_slug, lead in leads.items():
+        client.force_login(lead)
+        for other_slug in leads:
+            if other_slug == own_slug:
+                continue
+            base = f"/updates/{other_slug}/{QUARTER}/"
+            for suffix in LEAD_ONLY_GETS + OFFICE_ONLY_GETS:
+                assert client.get(base + suffix).status_code == 403, (own_slug, base + suffix)
+            for suffix in WRITES:
+                response = client.post(
+                    base + suffix,
+                    {"version": "1", "summary-summary": "forged", "locality": own_slug},
+                )
+                assert response.status_code == 403, (own_slug, base + suffix)
+                checked += 1
+    assert checked == 8 * 7 * len(WRITES)
+    assert snapshot() == before
+
+
+def test_leads_may_read_other_localities_updates(client, leads):
+    client.force_login(leads["thanet"])
+    for other_slug in leads:
+        assert client.get(f"/updates/{other_slug}/{QUARTER}/").status_code == 200, other_slug
+
+
+def test_each_lead_may_write_their_own_locality_only(client, leads):
+    for own_slug, lead in leads.items():
+        client.force_login(lead)
+        response = client.get(f"/updates/{own_slug}/{QUARTER}/edit/summary/")
+        # Their own update: the form, or a redirect when it is locked (submitted or approved).
+        assert response.status_code in (200, 302), own_slug
+        mine = client.get("/updates/").context["rows"]
+        assert [row.locality.slug for row in mine] == [own_slug]

@@ -1,0 +1,46 @@
+"""Rebuild, or check, what is derived from programme data: for writes that bypass Django."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from risks.review_dates import expected_stamps, restamp_superseded, stored_stamps
+from updates.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures
+
+
+def _differences(stored: dict, expected: dict) -> list:
+    return sorted(
+        key for key in stored.keys() | expected.keys() if stored.get(key) != expected.get(key)
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute what is derived from programme data: Kent and Medway's stored outcome "
+        "totals (from the outcome figures) and each risk review's superseded_on (from the "
+        "reviews' dates). Writes through Django keep both up to date themselves; run this "
+        "after changing those rows outside Django (SQL, a partial restore). With --check, "
+        "change nothing and fail if anything stored differs from what it derives from."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check", action="store_true", help="Compare only; exit 1 if anything is stale."
+        )
+
+    def handle(self, *args, check=False, **options):
+        if check:
+            stale_totals = _differences(stored_totals(), summed_figures())
+            stale_reviews = _differences(stored_stamps(), expected_stamps())
+            if stale_totals or stale_reviews:
+                raise CommandError(
+                    f"{len(stale_totals)} stored outcome totals differ from the figures and "
+                    f"{len(stale_reviews)} reviews' superseded_on from the reviews' dates. "
+                    "Run manage.py refresh_derived_data."
+                )
+            self.stdout.write("Outcome totals and review dates match what they derive from.")
+            return
+        refresh_outcome_totals()
+        restamped = restamp_superseded()
+        self.stdout.write(
+            f"Outcome totals recomputed ({len(stored_totals())} stored); "
+            f"{restamped} reviews' superseded_on corrected."
+        )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from updates.views import lead, office, spreadsheet
+
+app_name = "updates"
+
+# <quarter> is a quarter slug such as "2018-19-q4" (Quarter.slug).
+UPDATE = "updates/<slug:locality>/<slug:quarter>/"
+
+urlpatterns = [
+    path("updates/", lead.my_localities, name="mine"),
+    path(UPDATE, lead.update_detail, name="detail"),
+    path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
+    path(UPDATE + "submit/", lead.submit, name="submit"),
+    path(UPDATE + "spreadsheet.xlsx", spreadsheet.download, name="download"),
+    path(UPDATE + "upload/", spreadsheet.upload, name="upload"),
+    path("returns/", office.returns, name="returns"),
+    path(UPDATE + "review/", office.review, name="review"),
+    path(UPDATE + "approve/", office.approve, name="approve"),
+    path(UPDATE + "return/", office.return_to_lead, name="return"),
+    path(UPDATE + "reopen/", office.reopen, name="reopen"),
+]

@@ -1,0 +1,177 @@
+"""A locality lead's pages: My localities, the update in sections, submit."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from localities import access
+from updates import selectors, services
+from updates.forms import SECTION_CLASSES, SectionContext, build_section
+from updates.views.common import UpdateTarget, find_update, require_can_edit, require_can_read
+
+SECTION_ORDER = [slug for slug, _ in services.SECTIONS]
+
+
+def _status_context(target: UpdateTarget, user) -> dict:
+    update = target.update
+    is_editable = update.status in services.EDITABLE_STATUSES
+    return {
+        "target": target,
+        "update": update,
+        "status_label": selectors.return_status_label(update if target.is_started else None),
+        "can_edit": is_editable and access.can_edit_locality(user, target.locality),
+        "is_editable": is_editable,
+        "can_review": target.is_started and access.can_review_updates(user),
+        "sections": services.SECTIONS,
+    }
+
+
+@require_http_methods(["GET"])
+def my_localities(request):
+    if not access.is_locality_lead(request.user):
+        raise access.refuse(
+            "the My localities page (locality leads only)",
+            message="My localities is for locality leads.",
+        )
+    rows = selectors.current_returns(
+        localities=access.localities_led_by(request.user), today=timezone.localdate()
+    )
+    return render(request, "updates/my_localities.html", {"rows": rows})
+
+
+@require_http_methods(["GET"])
+def update_detail(request, locality, quarter):
+    target = find_update(locality, quarter)
+    require_can_read(request, target)
+    context = _status_context(target, request.user)
+    section_context = SectionContext(
+        locality=target.locality, quarter=target.quarter, update=target.update
+    )
+    context["section_views"] = [
+        build_section(slug, update=target.update, context=section_context) for slug in SECTION_ORDER
+    ]
+    context["timeline"] = selectors.update_timeline(target.update) if target.is_started else []
+    return render(request, "updates/update_detail.html", context)
+
+
+def _locked_page(request, target, section_slug):
+    """409: the update was submitted or approved while this section was being typed.
+
+    Nothing is saved, and what was typed comes back in the form (from the POST,
+    never kept anywhere else) so that it can be copied.
+    """
+    section = build_section(section_slug, update=target.update, data=request.POST)
+    return _section_page(
+        request,
+        target,
+        section,
+        status=409,
+        problem=selectors.why_locked(target.update),
+        locked=True,
+    )
+
+
+def _section_page(request, target, section, *, status=200, problem="", locked=False):
+    context = _status_context(target, request.user)
+    position = SECTION_ORDER.index(section.slug)
+    context.update(
+        section=section,
+        # A locked update's form only gives back what was typed: no checks to fix.
+        errors=section.errors() if section.data is not None and not locked else [],
+        problem=problem,
+        locked=locked,
+        # After a stale save the form carries the version now saved, so that saving
+        # again, having seen the message, replaces it; after invalid input it keeps
+        # the version the page was loaded with, so a stale edit is still caught.
+        version=target.update.version
+        if status != 400
+        else request.POST.get("version", target.update.version),
+        next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
+    )
+    return render(request, "updates/edit_section.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def edit_section(request, locality, quarter, section):
+    if section not in SECTION_CLASSES:
+        raise Http404("No such section")
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    if target.update.status not in services.EDITABLE_STATUSES:
+        # Locked: submitted or approved. Reading stays possible on the update page.
+        if request.method == "POST":
+            return _locked_page(request, target, section)
+        messages.info(
+            request,
+            f"The update is {target.update.get_status_display().lower()}, so it cannot be changed.",
+        )
+        return redirect(target.url("detail"))
+
+    if request.method == "GET":
+        return _section_page(request, target, build_section(section, update=target.update))
+
+    form_section = build_section(section, update=target.update, data=request.POST)
+    if not form_section.is_valid():
+        return _section_page(request, target, form_section, status=400)
+    try:
+        expected_version = int(request.POST.get("version", ""))
+    except ValueError:
+        expected_version = -1  # a missing version can only be stale
+    try:
+        services.save_draft(
+            locality=target.locality,
+            quarter=target.quarter,
+            sections={section: form_section.cleaned()},
+            expected_version=expected_version,
+            by=request.user,
+        )
+    except services.StaleEdit as stale:
+        return _section_page(request, target, form_section, status=409, problem=stale.messages[0])
+    except ValidationError as error:
+        if getattr(error, "code", None) == "wrong_status":
+            # Submitted or approved between the check above and the save's lock.
+            return _locked_page(request, find_update(locality, quarter), section)
+        return _section_page(request, target, form_section, status=400, problem=error.messages[0])
+    messages.success(request, f"{form_section.heading} saved as a draft.")
+    next_section = request.POST.get("next_section")
+    if "save_and_continue" in request.POST and next_section in SECTION_CLASSES:
+        return redirect(target.url("edit-section", section=next_section))
+    return redirect(target.url("detail") + f"#section-{section}")
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request, locality, quarter):
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    if not target.is_started:
+        raise Http404("Nothing to submit yet")
+    context = _status_context(target, request.user)
+    if not context["is_editable"]:
+        messages.info(
+            request,
+            f"The update is {target.update.get_status_display().lower()} already.",
+        )
+        return redirect(target.url("detail"))
+    problems = services.submission_problems(target.update)
+    context["problems"] = problems
+    if request.method == "GET":
+        return render(request, "updates/submit.html", context)
+    try:
+        services.submit_update(
+            update=target.update,
+            expected_version=int(request.POST.get("version") or -1),
+            by=request.user,
+        )
+    except services.StaleEdit as stale:
+        context["problem"] = stale.messages[0]
+        return render(request, "updates/submit.html", context, status=409)
+    except ValidationError:
+        return render(request, "updates/submit.html", context, status=400)
+    messages.success(
+        request,
+        f"{target.locality}'s {target.quarter} update is submitted to the programme office.",
+    )
+    return redirect(target.url("detail"))
