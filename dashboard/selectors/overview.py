@@ -400,7 +400,9 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
     milestones = (
         Milestone.objects.exclude(status=Milestone.Status.CANCELLED)
         .select_related("locality")
-        .order_by("planned_end", "title")
+        # pk last: several localities share a milestone's title and date, and without
+        # it PostgreSQL may list them in another order once a row is updated.
+        .order_by("planned_end", "title", "pk")
     )
     fields = (
         "title",
