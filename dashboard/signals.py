@@ -10,7 +10,7 @@ invalidation, which cuts across every way rows are written (services, Django
 admin, loaddata, the spreadsheet import, a shell) and must not depend on each
 of them remembering it. The handler holds no business rule; it only says
 "something changed". Writes that send no signals (bulk_create, update())
-must call note_programme_data_changed themselves, as localities.scale does.
+must call note_programme_data_changed themselves, as tools.scale does.
 
 One exception: a lead saving a draft (localities.services.save_draft) writes
 rows that only the lead sees, until submission moves the update's status

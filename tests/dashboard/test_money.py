@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from dashboard.selectors.money import SpendVerdict, spend_verdict, variance_percent
 from localities.models import Locality, PlannedInvestment, QuarterlyUpdate
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 
 MONEY = reverse("dashboard:money")
 Q4 = "?quarter=2018-19-q4"

@@ -10,8 +10,8 @@ from django.urls import reverse
 from dashboard.filters.localities import LOCALITY_CHOICES_LIMIT
 from dashboard.tables.objectives import PER_PAGE
 from localities.models import Locality, Objective, ObjectiveStatus, Rag
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 
 OBJECTIVES = reverse("dashboard:objectives")
 Q4 = "?quarter=2018-19-q4"

@@ -20,8 +20,8 @@ from dashboard.models import OutcomeTotal
 from dashboard.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures
 from localities import services
 from localities.models import Locality, OutcomeFigure, OutcomeMeasure, Quarter, QuarterlyUpdate
-from localities.scale import generate_scale_data
 from tests.localities.update_data import q4_2018_19, save_complete_update
+from tools.scale import generate_scale_data
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from localities.models import (
     Quarter,
     QuarterlyUpdate,
 )
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 
 OUTCOMES = reverse("dashboard:outcomes")
 Q4 = "?quarter=2018-19-q4"

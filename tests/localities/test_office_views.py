@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from localities import access, selectors, services
 from localities.models import Locality, Quarter, QuarterlyUpdate
-from localities.scale import generate_scale_data
 from localities.views import office as office_views
 from localities.views.office import RETURNS_PER_PAGE
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 
 AFTER_DEADLINE = datetime.datetime(2019, 4, 25, 12, tzinfo=datetime.UTC)
 Q4 = "2018-19-q4"

@@ -25,8 +25,8 @@ from localities.models import (
     QuarterlyUpdate,
     SubSystem,
 )
-from localities.scale import ScaleDataError, generate_scale_data
 from risks.models import MitigatingAction, Risk, RiskReview
+from tools.scale import ScaleDataError, generate_scale_data
 
 REAL_LOCALITIES = 8
 REAL_QUARTERS = 12

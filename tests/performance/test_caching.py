@@ -223,7 +223,7 @@ def test_a_request_that_wrote_sees_its_own_writes_before_commit(
 
 
 def test_bulk_generated_data_counts_as_a_write(programme_data):
-    from localities.scale import generate_scale_data
+    from tools.scale import generate_scale_data
 
     assert not caching.has_uncommitted_changes()
     generate_scale_data(factor=2)
