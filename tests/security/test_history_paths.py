@@ -17,12 +17,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from localities import scale, services, spreadsheet
+from localities import services, spreadsheet
 from localities.management.commands import load_programme_data
 from localities.models import MDT, Locality, Milestone, QuarterlyUpdate
 from risks import services as risk_services
 from risks.models import Risk
 from tests.localities.update_data import q4_2018_19, save_complete_update
+from tools import scale
 
 Q4 = "2018-19-q4"
 ON_1_MAY_2019 = datetime.datetime(2019, 5, 1, 12, tzinfo=datetime.UTC)
