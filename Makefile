@@ -55,7 +55,7 @@ bench: install  ## Query counts and server time per page at factors 1, 10, 100 -
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 loadtest: install  ## gunicorn + locust on 127.0.0.1, factor-10 PostgreSQL, 20 users, 60 s -> docs/benchmarks.md
-	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+	$(BIN)/python tools/loadtest/run.py $(LOADTEST_ARGS)
 
 backup: install  ## Back up the database into backups/ (pg_dump or an SQLite copy); prints the file
 	@$(BIN)/python manage.py backup

@@ -91,7 +91,7 @@ def note_programme_data_changed(using: str = DEFAULT_DB_ALIAS) -> None:
 
     The one place writes reach the cache. Model signals call it for every
     save and delete (dashboard.signals); bulk writers that bypass signals
-    (localities.scale) call it themselves.
+    (tools.scale) call it themselves.
     """
     connection = transaction.get_connection(using)
     if connection.in_atomic_block and has_uncommitted_changes(using):

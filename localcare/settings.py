@@ -94,8 +94,9 @@ INSTALLED_APPS = [
     "updates",
     "dashboard",
     "accounts",
-    # The project's own management commands: backup and restore.
-    "localcare",
+    # Management commands only (bench, generate_scale_data, build_illustrative_fixture,
+    # backup, restore); no models, and nothing in the product imports it.
+    "tools",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ The dates are never stale, by the same construction as the outcome totals
   patched piecemeal;
 - restamps of one risk wait for each other on a lock of its Risk row;
 - writes that send no signals call `restamp_superseded` themselves
-  (localities.scale); `manage.py refresh_derived_data` restamps every review,
+  (tools.scale); `manage.py refresh_derived_data` restamps every review,
   and checks with `--check`.
 """
 

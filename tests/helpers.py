@@ -59,7 +59,7 @@ def assert_queries_do_not_grow(client, url: str, *, factor: int = 10) -> int:
     in `url` so that added quarters do not change what the page shows.
     Returns the count, for the caller to pin as well.
     """
-    from localities.scale import generate_scale_data
+    from tools.scale import generate_scale_data
 
     before = query_count(client, url)
     generate_scale_data(factor=factor)

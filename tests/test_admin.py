@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from localities import access
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     CriticalArea,
@@ -53,7 +54,7 @@ from updates.models import (
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 MODEL_IDS = [model._meta.label_lower for model in REGISTERED]
-PROGRAMME_APPS = ("localities", "risks")
+PROGRAMME_APPS = PROGRAMME_DATA_APPS
 
 
 def admin_url(model, view, *args):

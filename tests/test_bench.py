@@ -1,8 +1,8 @@
-"""The benchmark (`make bench`, localcare.bench): its measuring, its verdicts and its report."""
+"""The benchmark (`make bench`, tools.bench): its measuring, its verdicts and its report."""
 
 import pytest
 
-from localcare import bench
+from tools import bench
 
 
 def test_sql_shapes_ignore_literals_and_in_lists():

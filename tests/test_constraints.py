@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     GovernanceBody,
@@ -298,7 +299,7 @@ def test_validation_explains_the_rule_in_plain_words(world, name):
 def test_every_constraint_in_the_models_has_a_case():
     declared = {
         constraint.name
-        for app_label in ("localities", "risks")
+        for app_label in PROGRAMME_DATA_APPS
         for model in apps.get_app_config(app_label).get_models()
         for constraint in model._meta.constraints
     }

@@ -4,13 +4,14 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from localities.access import PROGRAMME_DATA_APPS
 from tests import factories
 
 
 def programme_models():
     return [
         model
-        for app_label in ("localities", "risks")
+        for app_label in PROGRAMME_DATA_APPS
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     ]

@@ -1,8 +1,8 @@
-"""The load test posts forms as a browser would (loadtest.forms)."""
+"""The load test posts forms as a browser would (tools.loadtest.forms)."""
 
 import pytest
 
-from loadtest.forms import post_form_fields, replace
+from tools.loadtest.forms import post_form_fields, replace
 
 PAGE = """
 <form method="post" action="/accounts/logout/">

@@ -17,7 +17,7 @@ They are never stale, by construction rather than by care:
   so two approvals committing at once cannot each store a sum that misses
   the other's figures (on PostgreSQL; SQLite has one writer at a time);
 - writes that send no signals (bulk_create, update(), raw SQL) must call
-  `refresh_outcome_totals` themselves, as localities.scale does;
+  `refresh_outcome_totals` themselves, as tools.scale does;
   tests/security/test_no_bulk_writes.py makes every such write say why it is safe;
 - `manage.py refresh_derived_data` rebuilds them all, and checks them with
   `--check`; the release runs it.

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment
 from risks.models import MitigatingAction, Risk, RiskReview
 from updates.models import QuarterlyUpdate
@@ -195,7 +196,7 @@ PROVENANCE = settings.BASE_DIR / "docs" / "data-provenance.md"
 
 def _models_with_figures():
     """Every model of the programme's data (localities and risks), history models aside."""
-    for label in ("localities", "risks"):
+    for label in PROGRAMME_DATA_APPS:
         for model in apps.get_app_config(label).get_models():
             if not model.__name__.startswith("Historical"):
                 yield model

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dashboard.filters.localities import LOCALITY_CHOICES_LIMIT, offer_localities, sub_system_filter
 from localities.models import Locality
-from localities.scale import generate_scale_data
+from tools.scale import generate_scale_data
 
 MDTS = reverse("dashboard:mdts")
 MILESTONES = reverse("dashboard:milestones")

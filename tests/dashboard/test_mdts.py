@@ -10,8 +10,8 @@ from django.urls import reverse
 from dashboard.charts.mdts import _names
 from dashboard.selectors.mdts import AgainstPlan, Leaders, _leaders, against_plan
 from localities.models import MDT, Locality
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 
 MDTS = reverse("dashboard:mdts")
 Q4 = "?quarter=2018-19-q4"

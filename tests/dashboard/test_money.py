@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from dashboard.selectors.money import SpendVerdict, spend_verdict, variance_percent
 from localities.models import Locality, PlannedInvestment
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 from updates.models import QuarterlyUpdate
 
 MONEY = reverse("dashboard:money")

@@ -10,8 +10,8 @@ from django.urls import reverse
 from dashboard.filters.localities import LOCALITY_CHOICES_LIMIT
 from dashboard.tables.objectives import PER_PAGE
 from localities.models import Locality, Objective, Rag
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 from updates.models import ObjectiveStatus
 
 OBJECTIVES = reverse("dashboard:objectives")

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from localities.models import Locality, OutcomeMeasure, Quarter
-from localities.scale import generate_scale_data
 from tests.updates.update_data import q4_2018_19, save_complete_update
+from tools.scale import generate_scale_data
 from updates import services
 from updates.models import OutcomeFigure, OutcomeTotal, QuarterlyUpdate
 from updates.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures

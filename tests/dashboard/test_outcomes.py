@@ -11,8 +11,8 @@ from django.utils import timezone
 from dashboard.selectors.outcomes import outcomes_data
 from dashboard.views.outcomes import ROWS_PER_PAGE
 from localities.models import Locality, OutcomeBaseline, OutcomeMeasure, Quarter
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 from updates.models import OutcomeFigure, QuarterlyUpdate
 
 OUTCOMES = reverse("dashboard:outcomes")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     CareModelElement,
@@ -63,7 +64,7 @@ def programme_models():
     """Concrete models of the two apps, without django-simple-history's copies."""
     return [
         model
-        for app in ("localities", "risks")
+        for app in PROGRAMME_DATA_APPS
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     ]

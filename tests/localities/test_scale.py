@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     FinancialYear,
@@ -21,8 +22,8 @@ from localities.models import (
     Quarter,
     SubSystem,
 )
-from localities.scale import ScaleDataError, generate_scale_data
 from risks.models import MitigatingAction, Risk, RiskReview
+from tools.scale import ScaleDataError, generate_scale_data
 from updates.models import MaturityScore, ObjectiveStatus, OutcomeFigure, QuarterlyUpdate
 
 REAL_LOCALITIES = 8
@@ -33,7 +34,7 @@ ELEMENTS = 8
 def programme_models():
     return [
         model
-        for app_label in ("localities", "risks")
+        for app_label in PROGRAMME_DATA_APPS
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     ]

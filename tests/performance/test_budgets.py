@@ -1,14 +1,14 @@
 """Front-end budgets for every page, with the real data and with ten times as much.
 
-What is weighed and the budgets: localcare/page_weight.py (`make bench` weighs
+What is weighed and the budgets: tools/page_weight.py (`make bench` weighs
 every page at factor 100 with the same code).
 """
 
 from django.urls import reverse
 
 from dashboard.navigation import DASHBOARD_PAGES
-from localcare.page_weight import PageWeight, _javascript, over_budget, weigh
-from localities.scale import generate_scale_data
+from tools.page_weight import PageWeight, _javascript, over_budget, weigh
+from tools.scale import generate_scale_data
 from updates.services import SECTIONS
 
 Q4 = "2018-19-q4"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from dashboard import caching
 from dashboard.selectors.overview import LocalityHealth
 from dashboard.signals import tracked_models
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import Locality, Objective
 from risks import services as risk_services
 from risks.models import Risk, RiskReview
@@ -224,7 +225,7 @@ def test_a_request_that_wrote_sees_its_own_writes_before_commit(
 
 
 def test_bulk_generated_data_counts_as_a_write(programme_data):
-    from localities.scale import generate_scale_data
+    from tools.scale import generate_scale_data
 
     assert not caching.has_uncommitted_changes()
     generate_scale_data(factor=2)
@@ -271,7 +272,7 @@ def test_every_localities_and_risks_model_moves_the_version():
     expected = {
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in ("localities", "risks")
+        if model._meta.app_label in PROGRAMME_DATA_APPS
         and not model.__name__.startswith("Historical")
     }
     assert {Risk, RiskReview, QuarterlyUpdate, Objective} <= expected

@@ -18,7 +18,7 @@ from dashboard.selectors.overview import (
 )
 from dashboard.views.overview import MATRIX_ROWS_PER_PAGE
 from localities.models import Locality
-from localities.scale import generate_scale_data
+from tools.scale import generate_scale_data
 from updates.models import ObjectiveStatus
 
 Q4 = "?quarter=2018-19-q4"

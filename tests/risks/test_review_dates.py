@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from localities.scale import generate_scale_data
 from risks.models import Risk, RiskReview
 from risks.review_dates import expected_stamps, restamp_superseded, stored_stamps
 from tests import factories
 from tests.risks.test_selectors import as_at_in_python, as_at_in_sql
+from tools.scale import generate_scale_data
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from localities import scale
 from localities.management.commands import load_programme_data
 from localities.models import MDT, Locality, Milestone
 from risks import services as risk_services
 from risks.models import Risk
 from tests.updates.update_data import q4_2018_19, save_complete_update
+from tools import scale
 from updates import services, spreadsheet
 from updates.models import QuarterlyUpdate
 

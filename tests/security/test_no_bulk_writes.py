@@ -23,7 +23,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SCANNED_APPS = ("localities", "risks", "dashboard")
+SCANNED_APPS = ("localities", "risks", "dashboard", "tools")
+# The benchmark creates and drops its own databases over a separate server connection
+# (CREATE/DROP DATABASE): no rows of the app's, so nothing for history to record.
+NOT_SCANNED = {"tools/bench.py"}
 
 # Methods that return a queryset from a queryset or manager.
 QUERYSET_METHODS = {
@@ -112,7 +115,7 @@ def app_sources() -> list[Path]:
         path
         for app in SCANNED_APPS
         for path in (ROOT / app).rglob("*.py")
-        if "migrations" not in path.parts
+        if "migrations" not in path.parts and str(path.relative_to(ROOT)) not in NOT_SCANNED
     )
 
 
@@ -140,10 +143,10 @@ def test_the_allowed_writes_are_the_known_ones():
     assert {path: count for path, count in explained.items() if count} == {
         "dashboard/outcome_totals.py": 2,
         "localities/management/commands/load_programme_data.py": 1,
-        "localities/scale.py": 1,
         "localities/services.py": 1,
         "risks/review_dates.py": 1,
         "risks/services.py": 1,
+        "tools/scale.py": 1,
     }
 
 

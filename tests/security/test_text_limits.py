@@ -28,8 +28,8 @@ from localities.models import (
     TITLE_MAX_LENGTH,
 )
 from risks.models import Risk, RiskCategory
-from tests.updates.test_spreadsheet import make_valid
 from tests.risks.test_admin_register import change_form_data
+from tests.updates.test_spreadsheet import make_valid
 from updates import spreadsheet
 from updates.models import QuarterlyUpdate
 from updates.views.common import find_update

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from localities import access
 from localities.models import Locality, Quarter
-from localities.scale import generate_scale_data
 from tests.helpers import assert_queries_do_not_grow
+from tools.scale import generate_scale_data
 from updates import selectors, services
 from updates.models import QuarterlyUpdate
 from updates.views import office as office_views

@@ -182,7 +182,7 @@ def ensure_database(factor: int, *, log) -> dict:
 
     from localities.demo import create_demo_accounts
     from localities.models import Locality
-    from localities.scale import generate_scale_data
+    from tools.scale import generate_scale_data
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -258,7 +258,7 @@ def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from localcare.page_weight import PageWeight, weigh_html
+    from tools.page_weight import PageWeight, weigh_html
 
     session_in_cache = settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
 
@@ -680,8 +680,8 @@ def check_targets(report: Report) -> list[Check]:
 
 
 def _budget_checks(report: Report) -> list[Check]:
-    """Front-end budgets (localcare.page_weight) of every page at every factor."""
-    from localcare.page_weight import PageWeight, over_budget
+    """Front-end budgets (tools.page_weight) of every page at every factor."""
+    from tools.page_weight import PageWeight, over_budget
 
     checks = []
     for page in report.pages():
@@ -799,7 +799,7 @@ def render_markdown(report: Report, *, requests: int, page_seconds: float, loadt
     parts = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`manage.py bench`, code in `localcare/bench.py`); do not edit "
+        "Written by `make bench` (`manage.py bench`, code in `tools/bench.py`); do not edit "
         "by hand: the next run rewrites everything but the load-test section, which "
         "`make loadtest` rewrites.",
         "",

@@ -1,4 +1,4 @@
-"""`make bench`: query counts and server time per page at factors 1, 10 and 100 (localcare.bench)."""
+"""`make bench`: query counts and server time per page at factors 1, 10 and 100 (tools.bench)."""
 
 import json
 import os
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from localcare import bench
+from tools import bench
 
 
 class Command(BaseCommand):

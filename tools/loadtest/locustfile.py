@@ -1,6 +1,6 @@
 """The load of `make loadtest`: board members reading, a lead saving drafts, the office editing risks.
 
-Run by loadtest/run.py against gunicorn on 127.0.0.1 (never another address),
+Run by tools/loadtest/run.py against gunicorn on 127.0.0.1 (never another address),
 headless and for a fixed time. Every user behaves as its role does:
 
 - board members (most users) read the dashboard pages in turn, each "as at"
@@ -29,7 +29,7 @@ from collections import Counter
 
 from locust import HttpUser, between, events, task
 
-from loadtest.forms import post_form_fields, replace
+from tools.loadtest.forms import post_form_fields, replace
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "localcare-demo")
 CONFLICTS_FILE = os.environ.get("LOADTEST_CONFLICTS_FILE", "")
@@ -66,7 +66,7 @@ class _LoggedIn(HttpUser):
     username = ""
 
     def on_start(self):
-        # loadtest/run.py logs each account in once, through the login form, before
+        # tools/loadtest/run.py logs each account in once, through the login form, before
         # the run: 20 logins at once would measure PBKDF2 (about a second of CPU
         # each, by design), not the pages. Run directly, each user logs in itself.
         cookies = json.loads(os.environ.get("LOADTEST_COOKIES") or "{}").get(self.username)

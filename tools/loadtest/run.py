@@ -8,8 +8,8 @@
    (otherwise each worker keeps its own local-memory cache, and says so).
 4. Starts gunicorn with gunicorn.conf.py (WEB_CONCURRENCY workers) on a free
    loopback port, with production settings except that cookies may travel
-   over plain HTTP (loadtest/settings.py).
-5. Runs locust headless (loadtest/locustfile.py) for the given time, then
+   over plain HTTP (tools/loadtest/settings.py).
+5. Runs locust headless (tools/loadtest/locustfile.py) for the given time, then
    stops everything it started, by process id.
 6. Prints throughput, p50/p95/p99, errors and edit conflicts, and writes them
    into the "Load test" section of docs/benchmarks.md.
@@ -37,10 +37,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from localcare import bench  # noqa: E402
+from tools import bench  # noqa: E402
 
 P95_TARGET_MS = 500
 HOST = "127.0.0.1"
@@ -237,14 +237,14 @@ def report(
         ]
     lines = [
         *heading,
-        "Written by `make loadtest` (`loadtest/run.py`, `loadtest/locustfile.py`); the next "
+        "Written by `make loadtest` (`tools/loadtest/run.py`, `tools/loadtest/locustfile.py`); the next "
         "run rewrites this section.",
         "",
         f"- Date: {m['date']}; {m['cpus']} × {m['cpu_model']}; load average before the run "
         f"{settings['load_before']}",
         f"- gunicorn ({settings['gunicorn']}) with `gunicorn.conf.py`, "
         f"{settings['workers']} sync workers (WEB_CONCURRENCY), on {HOST}, DEBUG off, "
-        f"production settings but for plain-HTTP cookies (`loadtest/settings.py`)",
+        f"production settings but for plain-HTTP cookies (`tools/loadtest/settings.py`)",
         f"- Database: PostgreSQL, factor {settings['factor']} (`{settings['database']}`); "
         f"cache: {settings['cache']}",
         f"- Load: locust {settings['locust']} headless, {settings['users']} users "
@@ -332,7 +332,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="localcare-loadtest-"))
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "loadtest.settings",
+        "DJANGO_SETTINGS_MODULE": "tools.loadtest.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": HOST,
@@ -404,7 +404,7 @@ def main() -> int:
             "LOADTEST_COOKIES": json.dumps(cookies),
         }
         subprocess.run(
-            [python, "-m", "locust", "-f", str(BASE_DIR / "loadtest" / "locustfile.py")]
+            [python, "-m", "locust", "-f", str(BASE_DIR / "tools" / "loadtest" / "locustfile.py")]
             + ["--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate)]
             + ["--run-time", f"{args.seconds}s", "--stop-timeout", "10", "--host", base]
             + ["--csv", str(tmp / "stats"), "--only-summary", "--loglevel", "WARNING"]

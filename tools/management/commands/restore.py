@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from localcare import backups
+from tools import backups
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""Add synthetic data at N times the real programme (see localities.scale)."""
+"""Add synthetic data at N times the real programme (see tools.scale)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from localities.scale import ScaleDataError, generate_scale_data
+from tools.scale import ScaleDataError, generate_scale_data
 
 
 class Command(BaseCommand):
