@@ -325,7 +325,7 @@ def test_update_autocomplete_names_updates_by_locality_and_quarter(admin_client,
         reverse("admin:autocomplete"),
         {
             "term": "Than",
-            "app_label": "localities",
+            "app_label": "updates",
             "model_name": "objectivestatus",
             "field_name": "update",
         },

@@ -181,7 +181,7 @@ OFFICE_PAGES = [
     ACCOUNT,
     "/accounts/password_change/",
     ADMIN,
-    "/admin/localities/quarterlyupdate/",
+    "/admin/updates/quarterlyupdate/",
 ]
 
 

@@ -422,7 +422,7 @@ class Builder:
             slug = locality["fields"]["slug"]
             baseline_quarter = self.quarters[(2017, 3)]
             update = self.add(
-                "localities.quarterlyupdate",
+                "updates.quarterlyupdate",
                 **self.update_fields(
                     locality["pk"],
                     baseline_quarter,
@@ -442,7 +442,7 @@ class Builder:
                     5, self.rng.choice((1, 1, 2, 2, 2, 3)) + head_start * self.rng.randint(0, 1)
                 )
                 self.add(
-                    "localities.maturityscore",
+                    "updates.maturityscore",
                     update=update,
                     element=element["pk"],
                     score=scores[element["pk"]],
@@ -472,7 +472,7 @@ class Builder:
                 ) * 100
                 special = SPECIAL_CAUSE[0] == slug and SPECIAL_CAUSE[1] == number
                 update = self.add(
-                    "localities.quarterlyupdate",
+                    "updates.quarterlyupdate",
                     **self.update_fields(
                         locality["pk"],
                         quarter,
@@ -502,7 +502,7 @@ class Builder:
                     if special and code == SPECIAL_CAUSE[2]:
                         value *= SPECIAL_CAUSE[3]
                     self.add(
-                        "localities.outcomefigure",
+                        "updates.outcomefigure",
                         update=update,
                         measure=measure["pk"],
                         value=tenth(value),
@@ -512,7 +512,7 @@ class Builder:
                         if self.rng.random() < 0.45:
                             scores[element["pk"]] = min(5, scores[element["pk"]] + 1)
                         self.add(
-                            "localities.maturityscore",
+                            "updates.maturityscore",
                             update=update,
                             element=element["pk"],
                             score=scores[element["pk"]],
@@ -628,7 +628,7 @@ class Builder:
 
     def add_status(self, update, objective, rag, narrative, percent):
         self.add(
-            "localities.objectivestatus",
+            "updates.objectivestatus",
             update=update,
             objective=objective,
             rag=rag,
@@ -870,7 +870,7 @@ class Builder:
         Run last, so that it draws no random numbers and changes no other row.
         """
         updates = {
-            r["pk"]: r["fields"] for r in self.rows if r["model"] == "localities.quarterlyupdate"
+            r["pk"]: r["fields"] for r in self.rows if r["model"] == "updates.quarterlyupdate"
         }
         quarters = {r["pk"]: r["fields"] for r in self.ref.all("localities.quarter")}
         year_ends = {
@@ -905,7 +905,7 @@ class Builder:
         }
         objectives = {o["pk"]: o["fields"] for o in self.objectives}
         for row in self.rows:
-            if row["model"] != "localities.objectivestatus":
+            if row["model"] != "updates.objectivestatus":
                 continue
             status = row["fields"]
             update = updates[status["update"]]
