@@ -1,12 +1,10 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.mdts import headline_sentence, mdts_by_locality
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.mdts import MdtFilter
 from dashboard.pagination import paged_sql, whole_list
-from dashboard.periods import dashboard_page
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,
     PLAN_POPULATION_LOW,
@@ -17,6 +15,7 @@ from dashboard.selectors.mdts import (
 )
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.mdts import MdtTable
+from dashboard.views.base import board_view
 from dashboard.views.figures import cached_headline_figures
 
 ROWS_PER_PAGE = 25
@@ -25,9 +24,8 @@ LOCALITIES_PER_PAGE = 25
 LOCALITIES_PAGE = "localities-page"
 
 
-@require_safe
-def mdts(request):
-    page = dashboard_page(request)
+@board_view
+def mdts(request, page):
     caption = f"MDT register, status as at {page.quarter.label}"
     asked = MdtTable.page_request(request, per_page=ROWS_PER_PAGE)
 

@@ -1,22 +1,20 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.milestones import milestone_timeline
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.milestones import MilestoneFilter
 from dashboard.pagination import whole_list
-from dashboard.periods import dashboard_page
 from dashboard.selectors.milestones import milestone_filterset, milestone_rows, milestones_page
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.milestones import MilestoneTable
+from dashboard.views.base import board_view
 
 ROWS_PER_PAGE = 25
 
 
-@require_safe
-def milestones(request):
-    page = dashboard_page(request)
+@board_view
+def milestones(request, page):
     caption = f"Milestones, status as at {page.quarter.label}"
     asked = MilestoneTable.page_request(request, per_page=ROWS_PER_PAGE)
 

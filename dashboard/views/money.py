@@ -1,23 +1,21 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.money import spend_by_locality_chart, spend_by_quarter_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.money import LocalityMoneyFilter
-from dashboard.periods import dashboard_page
 from dashboard.selectors.money import money_page, sub_system_choices
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.money import LocalitySpendTable, headline_figures
+from dashboard.views.base import board_view
 from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality
 
 ROWS_PER_PAGE = 25
 
 
-@require_safe
-def money(request):
-    page = dashboard_page(request)
+@board_view
+def money(request, page):
     locality_filter = LocalityMoneyFilter(
         request.GET, queryset=Locality.objects.all(), sub_systems=sub_system_choices()
     )

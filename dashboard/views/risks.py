@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data, filter_parameters
@@ -7,7 +6,6 @@ from dashboard.charts.risks import movement_chart, review_history_chart
 from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.risks import RiskFilter, heatmap_link_query
 from dashboard.pagination import whole_list
-from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,
     register_rows,
@@ -17,11 +15,11 @@ from dashboard.selectors.risks import (
 )
 from dashboard.tables.base import SqlPageRows, configure_sql_table
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
+from dashboard.views.base import board_view
 
 
-@require_safe
-def risks(request):
-    page = dashboard_page(request)
+@board_view
+def risks(request, page):
     asked = RegisterTable.page_request(request, per_page=PER_PAGE)
     data = cached_page_data(
         "risks",
@@ -84,9 +82,8 @@ def risks(request):
     )
 
 
-@require_safe
-def risk_detail(request, reference):
-    page = dashboard_page(request)
+@board_view
+def risk_detail(request, page, reference):
     risk = get_object_or_404(board_visible_risks(), reference=reference)
 
     def compute():
