@@ -108,16 +108,11 @@ def visible_statuses(user, *, wants_preview: bool) -> tuple[tuple[str, ...], boo
 
 
 def dashboard_page(request) -> DashboardPage:
-    """Check the user may see dashboards and resolve the page's quarter.
+    """Resolve the page's quarter and the updates the viewer may see.
 
-    Raises PermissionDenied for users with no programme role and Http404 for
-    a quarter that does not exist or has nothing to show.
+    Who may see the page at all is the view's decorator (dashboard.views.base.board_view).
+    Raises Http404 for a quarter that does not exist or has nothing to show.
     """
-    if not access.can_view_dashboards(request.user):
-        raise access.refuse(
-            "the dashboards (no programme role)",
-            message="Your account has no role in the Local Care programme yet.",
-        )
     statuses, is_preview = visible_statuses(
         request.user, wants_preview=request.GET.get(PREVIEW_PARAMETER) == "1"
     )

@@ -1,8 +1,9 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+
+from dashboard.views.base import signed_in_view
 
 
-@require_safe
+@signed_in_view
 def accessibility_statement(request):
     """For everyone who is logged in, with or without a programme role, whatever data exists.
 

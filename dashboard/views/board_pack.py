@@ -1,15 +1,13 @@
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data
-from dashboard.periods import dashboard_page
 from dashboard.selectors.board_pack import board_pack as board_pack_data
+from dashboard.views.base import board_view
 
 
-@require_safe
-def board_pack(request):
-    page = dashboard_page(request)
+@board_view
+def board_pack(request, page):
     return render(
         request,
         "dashboard/board_pack.html",

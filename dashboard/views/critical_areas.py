@@ -1,14 +1,12 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data
-from dashboard.periods import dashboard_page
 from dashboard.selectors.critical_areas import care_model_elements, critical_areas_data
+from dashboard.views.base import board_view
 
 
-@require_safe
-def critical_areas(request):
-    page = dashboard_page(request)
+@board_view
+def critical_areas(request, page):
     data, care_model = cached_page_data(
         "critical-areas",
         page=page,

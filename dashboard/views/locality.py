@@ -1,5 +1,4 @@
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data
@@ -10,15 +9,14 @@ from dashboard.exports import (
     requested_export_format,
     requested_table,
 )
-from dashboard.periods import dashboard_page
 from dashboard.selectors.locality import locality_data
 from dashboard.tables.locality import PER_PAGE, MDTTable, MilestoneTable, OutcomeTable, RiskTable
+from dashboard.views.base import board_view
 from localities.models import Locality
 
 
-@require_safe
-def locality_detail(request, slug):
-    page = dashboard_page(request)
+@board_view
+def locality_detail(request, page, slug):
     locality = get_object_or_404(Locality.objects.select_related("sub_system"), slug=slug)
 
     def compute():

@@ -1,12 +1,7 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
-
 from common.pagination import paged_sql, whole_list
-from dashboard.caching import cached_page_data, filter_parameters
+from dashboard.caching import filter_parameters
 from dashboard.charts.mdts import headline_sentence, mdts_by_locality
-from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.mdts import MdtFilter
-from dashboard.periods import dashboard_page
 from dashboard.selectors.mdts import (
     PLAN_POPULATION_HIGH,
     PLAN_POPULATION_LOW,
@@ -15,8 +10,9 @@ from dashboard.selectors.mdts import (
     mdt_register,
     mdts_page,
 )
-from dashboard.tables.base import SqlPageRows, configure_sql_table
+from dashboard.tables.base import SqlPageRows
 from dashboard.tables.mdts import MdtTable
+from dashboard.views.base import board_view, table_page
 from dashboard.views.figures import cached_headline_figures
 
 ROWS_PER_PAGE = 25
@@ -25,23 +21,10 @@ LOCALITIES_PER_PAGE = 25
 LOCALITIES_PAGE = "localities-page"
 
 
-@require_safe
-def mdts(request):
-    page = dashboard_page(request)
+@board_view
+def mdts(request, page):
     caption = f"MDT register, status as at {page.quarter.label}"
     asked = MdtTable.page_request(request, per_page=ROWS_PER_PAGE)
-
-    if export_format := requested_export_format(request):
-        # Every matching MDT, in the register's order: the download is the whole register.
-        everything = whole_list(
-            mdt_register(page=page, filter_data=request.GET, ordering=asked.ordering)
-        )
-        table = MdtTable(SqlPageRows(everything), caption=caption)
-        configure_sql_table(request, table, everything)
-        return export_response(
-            table, export_format=export_format, name="mdts", quarter_label=page.quarter.label
-        )
-
     localities_page = request.GET.get(LOCALITIES_PAGE, "")
 
     def compute():
@@ -60,27 +43,12 @@ def mdts(request):
             summary=data.summary,
             quarter_label=page.quarter.label,
         )
-        return data, chart, infrastructure_tiers()
+        return {"data": data, "chart": chart, "tiers": infrastructure_tiers()}
 
-    data, chart, tiers = cached_page_data(
-        "mdts",
-        page=page,
-        compute=compute,
-        filters=filter_parameters(request.GET, MdtFilter.base_filters),
-        table=asked.cache_key,
-        localities_page=localities_page,
-    )
-    table = configure_sql_table(
-        request, MdtTable(SqlPageRows(data.register), caption=caption), data.register
-    )
-
-    return render(
-        request,
-        "dashboard/mdts.html",
-        {
-            "page": page,
+    def context(found, table):
+        data = found["data"]
+        return {
             "figures": cached_headline_figures(page),
-            "data": data,
             "headline": headline_sentence(data.totals, page.quarter.label),
             "filter": mdt_filterset(
                 page=page, filter_data=request.GET, localities=data.locality_choices
@@ -92,11 +60,30 @@ def mdts(request):
                 label="MDTs by locality",
                 anchor="by-locality",
             ),
-            "table": table,
-            "chart": chart,
             "plan_low": PLAN_POPULATION_LOW,
             "plan_high": PLAN_POPULATION_HIGH,
-            "tiers": tiers,
-            "export_query": export_query(request),
+        }
+
+    return table_page(
+        request,
+        page,
+        name="mdts",
+        template="dashboard/mdts.html",
+        compute=compute,
+        cache_parts={
+            "filters": filter_parameters(request.GET, MdtFilter.base_filters),
+            "table": asked.cache_key,
+            "localities_page": localities_page,
         },
+        table=lambda found: MdtTable(SqlPageRows(found["data"].register), caption=caption),
+        # Every matching MDT, in the register's order: the download is the whole register.
+        download=lambda cached: MdtTable(
+            SqlPageRows(
+                whole_list(
+                    mdt_register(page=page, filter_data=request.GET, ordering=asked.ordering)
+                )
+            ),
+            caption=caption,
+        ),
+        context=context,
     )

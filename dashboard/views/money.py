@@ -1,29 +1,23 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
-
-from dashboard.caching import cached_page_data, filter_parameters
+from dashboard.caching import filter_parameters
 from dashboard.charts.money import spend_by_locality_chart, spend_by_quarter_chart
-from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.money import LocalityMoneyFilter
-from dashboard.periods import dashboard_page
 from dashboard.selectors.money import money_page
-from dashboard.tables.base import SqlPageRows, configure_sql_table
+from dashboard.tables.base import SqlPageRows
 from dashboard.tables.money import LocalitySpendTable, headline_figures
+from dashboard.views.base import board_view, table_page
 from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality, SubSystem
 
 ROWS_PER_PAGE = 25
 
 
-@require_safe
-def money(request):
-    page = dashboard_page(request)
+@board_view
+def money(request, page):
     locality_filter = LocalityMoneyFilter(
         request.GET, queryset=Locality.objects.all(), sub_systems=SubSystem.objects.choices()
     )
     asked = LocalitySpendTable.page_request(request, per_page=ROWS_PER_PAGE)
     caption = f"Spend against plan by locality, year to {page.quarter.label}"
-    exporting = requested_export_format(request)
 
     def spend(*, everything: bool = False):
         return money_page(
@@ -38,42 +32,36 @@ def money(request):
 
     def compute():
         data = spend()
-        return data, spend_by_quarter_chart(data), spend_by_locality_chart(data)
-
-    if exporting:
-        data = spend(everything=True)
-    else:
-        data, quarter_chart, locality_chart = cached_page_data(
-            "money",
-            page=page,
-            compute=compute,
-            filters=filter_parameters(request.GET, LocalityMoneyFilter.base_filters),
-            table=asked.cache_key,
-        )
-    table = LocalitySpendTable(
-        SqlPageRows(data.localities),
-        total=data.total,
-        query_string=page.query_string,
-        caption=caption,
-        order_by="name",
-    )
-    configure_sql_table(request, table, data.localities)
-    if exporting:
-        return export_response(
-            table, export_format=exporting, name="money", quarter_label=page.quarter.label
-        )
-    return render(
-        request,
-        "dashboard/money.html",
-        {
-            "page": page,
-            "figures": cached_headline_figures(page),
+        return {
             "money": data,
-            "total_text": headline_figures(data.total),
+            "quarter_chart": spend_by_quarter_chart(data),
+            "locality_chart": spend_by_locality_chart(data),
+        }
+
+    def table(data):
+        return LocalitySpendTable(
+            SqlPageRows(data.localities),
+            total=data.total,
+            query_string=page.query_string,
+            caption=caption,
+            order_by="name",
+        )
+
+    return table_page(
+        request,
+        page,
+        name="money",
+        template="dashboard/money.html",
+        compute=compute,
+        cache_parts={
+            "filters": filter_parameters(request.GET, LocalityMoneyFilter.base_filters),
+            "table": asked.cache_key,
+        },
+        table=lambda found: table(found["money"]),
+        download=lambda cached: table(spend(everything=True)),
+        context=lambda found, table: {
+            "figures": cached_headline_figures(page),
+            "total_text": headline_figures(found["money"].total),
             "filter": locality_filter,
-            "table": table,
-            "quarter_chart": quarter_chart,
-            "locality_chart": locality_chart,
-            "export_query": export_query(request),
         },
     )

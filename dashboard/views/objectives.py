@@ -1,5 +1,4 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.objectives import rag_counts_chart
@@ -11,10 +10,10 @@ from dashboard.exports import (
 )
 from dashboard.filters.localities import locality_choice_rows
 from dashboard.filters.objectives import ObjectiveLocalityFilter
-from dashboard.periods import dashboard_page
 from dashboard.selectors.objectives import objectives_data, table_prefix
 from dashboard.tables.base import configure_sql_table
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
+from dashboard.views.base import board_view
 from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality
 
@@ -22,9 +21,8 @@ from localities.models import Locality
 TABLE_PARAMETERS = ("sort", "page")
 
 
-@require_safe
-def objectives(request):
-    page = dashboard_page(request)
+@board_view
+def objectives(request, page):
     locality_filter = ObjectiveLocalityFilter(
         request.GET,
         queryset=Locality.objects.all(),

@@ -3,7 +3,6 @@ from urllib.parse import parse_qsl
 
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from dashboard.caching import cached_page_data
@@ -14,7 +13,6 @@ from dashboard.exports import (
     export_response,
     requested_export_format,
 )
-from dashboard.periods import dashboard_page
 from dashboard.selectors.outcomes import (
     UnknownChoice,
     localities_by_change,
@@ -30,14 +28,14 @@ from dashboard.tables.outcomes import (
     SpcPointTable,
     overview_export_rows,
 )
+from dashboard.views.base import board_view
 
 ROWS_PER_PAGE = 25
 OVERVIEW_TABLE = "overview"  # `table=overview` downloads the overview; otherwise the chart's points
 
 
-@require_safe
-def outcomes(request):
-    page = dashboard_page(request)
+@board_view
+def outcomes(request, page):
     measure_code, locality_slug = request.GET.get("measure"), request.GET.get("locality")
 
     def compute():

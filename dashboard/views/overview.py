@@ -1,10 +1,9 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from common.pagination import paged_in_sql
 from dashboard.caching import cached_page_data
-from dashboard.periods import dashboard_page
 from dashboard.selectors.overview import programme_overview, rag_matrix
+from dashboard.views.base import board_view
 
 # With many localities (a region, all of England) the matrix comes a page at a
 # time, read from the database a page at a time and cached per page, keeping the
@@ -12,9 +11,8 @@ from dashboard.selectors.overview import programme_overview, rag_matrix
 MATRIX_ROWS_PER_PAGE = 25
 
 
-@require_safe
-def overview(request):
-    page = dashboard_page(request)
+@board_view
+def overview(request, page):
     data = cached_page_data(
         "overview",
         page=page,

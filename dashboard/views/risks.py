@@ -1,13 +1,10 @@
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from common.pagination import whole_list
 from dashboard.caching import cached_page_data, filter_parameters
 from dashboard.charts.risks import movement_chart, review_history_chart
-from dashboard.exports import export_query, export_response, requested_export_format
 from dashboard.filters.risks import RiskFilter, heatmap_link_query
-from dashboard.periods import dashboard_page
 from dashboard.selectors.risks import (
     board_visible_risks,
     register_rows,
@@ -15,78 +12,77 @@ from dashboard.selectors.risks import (
     risk_filterset,
     risks_data,
 )
-from dashboard.tables.base import SqlPageRows, configure_sql_table
+from dashboard.tables.base import SqlPageRows
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
+from dashboard.views.base import board_view, table_page
 
 
-@require_safe
-def risks(request):
-    page = dashboard_page(request)
+@board_view
+def risks(request, page):
     asked = RegisterTable.page_request(request, per_page=PER_PAGE)
-    data = cached_page_data(
-        "risks",
-        page=page,
-        compute=lambda: risks_data(
-            page=page,
-            filter_data=request.GET,
-            register_page=asked.number,
-            ordering=asked.ordering,
-            per_page=asked.per_page,
-        ),
-        filters=filter_parameters(request.GET, RiskFilter.base_filters),
-        table=asked.cache_key,
-    )
     label = page.quarter.label
-    bands = [item.band for item in data.band_counts]
     caption = f"Open risks, scored as at the end of {label}"
 
-    if export_format := requested_export_format(request):
+    def bands(data) -> list:
+        return [item.band for item in data.band_counts]
+
+    def download(cached):
         # The whole register, not the page: one query however long, and not cached.
+        data = cached()["data"]
         rows = register_rows(
             page=page,
             filter_data=request.GET,
             choices=data.filter_choices,
-            bands=bands,
+            bands=bands(data),
             ordering=asked.ordering,
         )
-        table = RegisterTable(SqlPageRows(whole_list(rows)), caption=caption)
-        return export_response(
-            table, export_format=export_format, name="risks", quarter_label=label
-        )
+        return RegisterTable(SqlPageRows(whole_list(rows)), caption=caption)
 
-    table = configure_sql_table(
-        request,
-        RegisterTable(SqlPageRows(data.register), caption=caption, query_string=page.query_string),
-        data.register,
-    )
-
-    return render(
-        request,
-        "dashboard/risks.html",
-        {
-            "page": page,
-            "data": data,
+    def context(found, table):
+        data = found["data"]
+        return {
             "filter": risk_filterset(
                 page=page, filter_data=request.GET, choices=data.filter_choices
             ),
-            "table": table,
             # The chart follows the table: the risks on the page being read, in its order.
             "movement_chart": movement_chart(
                 rows=[row.record for row in table.page.object_list],
-                bands=bands,
+                bands=bands(data),
                 quarter_label=label,
                 page_number=table.page.number,
                 page_count=table.paginator.num_pages,
             ),
             "cell_query": heatmap_link_query(request.GET, quarter_slug=page.quarter_slug),
-            "export_query": export_query(request),
+        }
+
+    return table_page(
+        request,
+        page,
+        name="risks",
+        template="dashboard/risks.html",
+        compute=lambda: {
+            "data": risks_data(
+                page=page,
+                filter_data=request.GET,
+                register_page=asked.number,
+                ordering=asked.ordering,
+                per_page=asked.per_page,
+            )
         },
+        cache_parts={
+            "filters": filter_parameters(request.GET, RiskFilter.base_filters),
+            "table": asked.cache_key,
+        },
+        table=lambda found: RegisterTable(
+            SqlPageRows(found["data"].register), caption=caption, query_string=page.query_string
+        ),
+        download=download,
+        context=context,
     )
 
 
-@require_safe
-def risk_detail(request, reference):
-    page = dashboard_page(request)
+@board_view
+def risk_detail(request, page, reference):
     risk = get_object_or_404(board_visible_risks(), reference=reference)
 
     def compute():
