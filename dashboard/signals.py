@@ -35,7 +35,9 @@ def tracked_models() -> list:
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in TRACKED_APPS and not issubclass(model, HistoricalChanges)
+        if model._meta.app_label in TRACKED_APPS
+        and not issubclass(model, HistoricalChanges)
+        and not getattr(model, "is_read_model", False)
     ]
 
 

@@ -66,3 +66,20 @@ def assert_queries_do_not_grow(client, url: str, *, factor: int = 10) -> int:
     after = query_count(client, url)
     assert after == before, f"{url}: {before} queries with the real data, {after} at {factor}×"
     return before
+
+
+def programme_models() -> list:
+    """Every model of programme data that people write: the apps in
+    localities.access.PROGRAMME_DATA_APPS, without django-simple-history's
+    copies and without read models derived from the rest (updates.OutcomeTotal)."""
+    from django.apps import apps
+
+    from localities.access import PROGRAMME_DATA_APPS
+
+    return [
+        model
+        for app_label in PROGRAMME_DATA_APPS
+        for model in apps.get_app_config(app_label).get_models()
+        if not model.__name__.startswith("Historical")
+        and not getattr(model, "is_read_model", False)
+    ]

@@ -33,7 +33,7 @@ SNAPSHOT = """
 import json
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from localities.models import QuarterlyUpdate
+from updates.models import QuarterlyUpdate
 from risks.models import Risk
 state = {
     "counts": {
@@ -48,7 +48,8 @@ print(json.dumps(state, cls=DjangoJSONEncoder, sort_keys=True))
 
 CHANGE = """
 from django.contrib.auth.models import User
-from localities.models import Milestone, QuarterlyUpdate
+from localities.models import Milestone
+from updates.models import QuarterlyUpdate
 from risks.models import Risk
 Risk.objects.order_by("pk").first().delete()
 QuarterlyUpdate.objects.filter(pk=QuarterlyUpdate.objects.order_by("-pk")[0].pk).update(

@@ -12,11 +12,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     GovernanceBody,
@@ -29,6 +27,7 @@ from localities.models import (
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from tests import factories
+from tests.helpers import programme_models
 from updates.models import (
     MaturityScore,
     MDTUpdate,
@@ -298,9 +297,6 @@ def test_validation_explains_the_rule_in_plain_words(world, name):
 
 def test_every_constraint_in_the_models_has_a_case():
     declared = {
-        constraint.name
-        for app_label in PROGRAMME_DATA_APPS
-        for model in apps.get_app_config(app_label).get_models()
-        for constraint in model._meta.constraints
+        constraint.name for model in programme_models() for constraint in model._meta.constraints
     }
     assert declared == set(CASES)

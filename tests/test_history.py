@@ -1,20 +1,10 @@
 """Nothing lost: every model that people edit keeps who changed what, and when."""
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
-from localities.access import PROGRAMME_DATA_APPS
 from tests import factories
-
-
-def programme_models():
-    return [
-        model
-        for app_label in PROGRAMME_DATA_APPS
-        for model in apps.get_app_config(app_label).get_models()
-        if not model.__name__.startswith("Historical")
-    ]
+from tests.helpers import programme_models
 
 
 @pytest.mark.parametrize("model", programme_models(), ids=lambda model: model.__name__)

@@ -391,6 +391,10 @@ class OutcomeTotal(models.Model):
         help_text="How many of them come from updates marked illustrative."
     )
 
+    # A read model: no history, not edited, not itself a change to programme data
+    # (the figures' own writes are). Checks over "every programme model" skip it.
+    is_read_model = True
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -10,13 +10,12 @@ page whose figures are all real shows no marker.
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from localities.access import PROGRAMME_DATA_APPS
 from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment
 from risks.models import MitigatingAction, Risk, RiskReview
+from tests.helpers import programme_models
 from updates.models import QuarterlyUpdate
 from updates.outcome_totals import refresh_outcome_totals
 
@@ -195,11 +194,8 @@ PROVENANCE = settings.BASE_DIR / "docs" / "data-provenance.md"
 
 
 def _models_with_figures():
-    """Every model of the programme's data (localities and risks), history models aside."""
-    for label in PROGRAMME_DATA_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if not model.__name__.startswith("Historical"):
-                yield model
+    """Every model of the programme's data, history copies and derived read models aside."""
+    yield from programme_models()
 
 
 @pytest.mark.parametrize("model", list(_models_with_figures()), ids=lambda model: model.__name__)

@@ -9,12 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 
-from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     CareModelElement,
@@ -32,6 +30,7 @@ from localities.models import (
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
+from tests.helpers import programme_models
 from updates.models import QuarterlyUpdate
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -58,16 +57,6 @@ NAMED_MDTS = {
 
 def fixture_rows(name):
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def programme_models():
-    """Concrete models of the two apps, without django-simple-history's copies."""
-    return [
-        model
-        for app in PROGRAMME_DATA_APPS
-        for model in apps.get_app_config(app).get_models()
-        if not model.__name__.startswith("Historical")
-    ]
 
 
 # --- Reference data: the papers' facts -------------------------------------

@@ -4,12 +4,10 @@ import datetime as dt
 import io
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
-from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
     FinancialYear,
@@ -23,21 +21,13 @@ from localities.models import (
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskReview
+from tests.helpers import programme_models
 from tools.scale import ScaleDataError, generate_scale_data
 from updates.models import MaturityScore, ObjectiveStatus, OutcomeFigure, QuarterlyUpdate
 
 REAL_LOCALITIES = 8
 REAL_QUARTERS = 12
 ELEMENTS = 8
-
-
-def programme_models():
-    return [
-        model
-        for app_label in PROGRAMME_DATA_APPS
-        for model in apps.get_app_config(app_label).get_models()
-        if not model.__name__.startswith("Historical")
-    ]
 
 
 def snapshot():
