@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, Round
 
-from dashboard.money_format import figure_text
+from common.money import figure_text
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
 from localities.models import (

@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy as Alias
 
-from dashboard.money_format import (
+from common.money import (
     percent_number,
     percent_signed,
     pounds,
