@@ -27,6 +27,9 @@ NARRATIVE_MAX_LENGTH = 5_000  # progress this quarter; a risk's description
 COMMENTS_MAX_LENGTH = 5_000  # the programme office's comments returning an update
 SUMMARY_MAX_LENGTH = 10_000  # the update's summary of the quarter for the board
 
+# What the pages, admin and downloads call a risk or milestone with no locality.
+PROGRAMME_WIDE = "Programme-wide"
+
 
 def limited_text(max_length: int, **kwargs) -> models.TextField:
     """A TextField that full_clean() refuses beyond `max_length` characters."""

@@ -26,11 +26,11 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from localities import access
 from localities.access import is_programme_office
 from localities.admin import (
-    PROGRAMME_WIDE,
     HistoryAdmin,
     LabelledTabularInline,
     LocalityOrProgrammeFilter,
 )
+from localities.models import PROGRAMME_WIDE
 from risks import exports, scoring, services
 from risks import forms as risk_forms
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand

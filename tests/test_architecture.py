@@ -93,3 +93,18 @@ def test_money_is_written_in_one_place():
             }
             if path != ROOT / "common" / "money.py":
                 assert "pounds" not in defined, path
+
+
+def test_programme_wide_is_named_in_one_place():
+    """What a risk or milestone with no locality is called: localities.models.PROGRAMME_WIDE.
+    (Admin, risk pages, milestone register and the risk download each once wrote it.)"""
+    for package in ("dashboard", "risks", "localities", "accounts", "localcare", "common"):
+        for path in python_files(package):
+            if path == ROOT / "localities" / "models.py" or "migrations" in path.parts:
+                continue
+            literals = {
+                node.value
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Constant)
+            }
+            assert "Programme-wide" not in literals, path

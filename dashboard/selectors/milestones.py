@@ -14,8 +14,6 @@ from dashboard.periods import DashboardPage
 from localities.models import Milestone, Objective
 from localities.slippage import Slippage, actual_text
 
-PROGRAMME_WIDE = "Programme-wide"
-
 
 class StatusAsAt(models.TextChoices):
     """A milestone's status at the end of the quarter being shown."""

@@ -35,7 +35,7 @@ from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
 from dashboard.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import Objective
+from localities.models import PROGRAMME_WIDE, Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.scoring import (
     CONSEQUENCE_DESCRIPTORS,
@@ -47,7 +47,6 @@ from risks.scoring import (
 )
 from risks.selectors import BandCount, band_for, count_by_band, risks_as_at
 
-PROGRAMME_WIDE = "Programme-wide"
 # The matrix is drawn with the most likely row at the top, as NHS risk matrices are.
 LIKELIHOODS_TOP_DOWN = (5, 4, 3, 2, 1)
 CONSEQUENCES = (1, 2, 3, 4, 5)
