@@ -182,21 +182,13 @@ _RAG_TAG_CLASS = {
     "green": "nhsuk-tag--green",
     "complete": "nhsuk-tag--blue",
 }
-_RAG_TAG_WORD = {
-    "red": "Red",
-    "amber": "Amber",
-    "green": "Green",
-    "complete": "Complete",
-    "not_started": "Not started",
-}
 
 
 def rag_tag(rag: str | None, *, label: str | None = None) -> str:
     """A RAG tag: the word, coloured; never colour alone. `label` words a missing status."""
-    if label is None:
-        label = Rag(rag).label if rag else ""
     status = str(rag or "").lower()
-    word = label or _RAG_TAG_WORD.get(status) or (capfirst(str(rag)) if status else "Not known")
+    known = Rag(status).label if status in Rag.values else ""
+    word = label or known or (capfirst(str(rag)) if status else "Not known")
     return format_html(
         '<strong class="nhsuk-tag app-rag-tag {}">{}</strong>',
         _RAG_TAG_CLASS.get(status, "nhsuk-tag--grey"),
