@@ -13,7 +13,7 @@ class MilestoneFilter(django_filters.FilterSet):
     """Choices are passed in, already read, so that building the form costs no queries of its own.
 
     `status` filters on `status_then`, the status as at the quarter (see
-    dashboard.selectors.milestones.status_as_at), which the queryset must carry.
+    localities.milestone_status.status_as_at_expression), which the queryset must carry.
     """
 
     sub_system = sub_system_filter("locality__sub_system__slug")
