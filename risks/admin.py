@@ -34,7 +34,7 @@ from localities.models import PROGRAMME_WIDE
 from risks import exports, scoring, services
 from risks import forms as risk_forms
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_for
 
 ADMIN_CSS = {"all": ["admin/risks.css"]}
 

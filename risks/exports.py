@@ -14,7 +14,7 @@ from common.exports import download_filename, spreadsheet_response
 from localities.models import PROGRAMME_WIDE
 from risks import scoring
 from risks.models import Risk, ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_for
 
 HEADERS = [
     "Reference",

@@ -23,7 +23,8 @@ from localities.models import (
     Rag,
 )
 from risks.models import ScoreBand
-from risks.selectors import band_for, risks_as_at
+from risks.scoring import band_for
+from risks.selectors import risks_as_at
 
 # The October 2017 maturity matrix is held as each locality's 2017/18 Q3 update.
 MATURITY_BASELINE_YEAR = 2017
