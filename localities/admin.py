@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from localities.models import (
     MDT,
+    PROGRAMME_WIDE,
     CareModelElement,
     CriticalArea,
     CriticalAreaAction,
@@ -41,8 +42,6 @@ admin.site.index_title = "Programme data"
 # changelists' filters, and the risk register's list then scrolls sideways;
 # the home page and the breadcrumbs lead to every list instead.
 admin.site.enable_nav_sidebar = False
-
-PROGRAMME_WIDE = "Programme-wide"
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -26,6 +26,9 @@ NARRATIVE_MAX_LENGTH = 5_000  # progress this quarter; a risk's description
 COMMENTS_MAX_LENGTH = 5_000  # the programme office's comments returning an update
 SUMMARY_MAX_LENGTH = 10_000  # the update's summary of the quarter for the board
 
+# What the pages, admin and downloads call a risk or milestone with no locality.
+PROGRAMME_WIDE = "Programme-wide"
+
 
 def limited_text(max_length: int, **kwargs) -> models.TextField:
     """A TextField that full_clean() refuses beyond `max_length` characters."""
@@ -947,10 +950,50 @@ class ProgrammeFigure(models.Model):
 
 
 class Rag(models.TextChoices):
-    """Red/Amber/Green status, with Complete (blue) and Not started (grey)."""
+    """Red/Amber/Green status, with Complete (blue) and Not started (grey).
+
+    Also the one owner of how severe each status is and what a missing one is
+    called: `severity` and its SQL twin `severity_case` sort worst first
+    (tests/localities/test_rag_severity.py runs both on the same rows).
+    """
 
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
     COMPLETE = "complete", "Complete"
     NOT_STARTED = "not_started", "Not started"
+
+    @classmethod
+    def severity(cls, value: str | None) -> int:
+        """0 for the worst news (Red), then Amber, Not started, Green, Complete; no status last."""
+        return _RAG_SEVERITY.get(value, NO_STATUS_SEVERITY)
+
+    @classmethod
+    def severity_case(cls, field: str) -> models.Case:
+        """`severity` in SQL, of the RAG in `field` (NULL: no status), for sorting in the database."""
+        return models.Case(
+            *(
+                models.When(Q(**{field: rag}), then=models.Value(rank))
+                for rag, rank in _RAG_SEVERITY.items()
+            ),
+            default=models.Value(NO_STATUS_SEVERITY),
+            output_field=models.IntegerField(),
+        )
+
+    @classmethod
+    def in_board_order(cls) -> tuple["Rag", ...]:
+        """The order a board reads RAG counts in, worst first and not started last: the
+        stack of the objectives chart and its table (not `severity`, which ranks a
+        status not started above green)."""
+        return (cls.RED, cls.AMBER, cls.GREEN, cls.COMPLETE, cls.NOT_STARTED)
+
+    @classmethod
+    def label_for(cls, value: str | None) -> str:
+        """The status's word, or "No status" where a locality has none (no return)."""
+        return cls(value).label if value else NO_STATUS
+
+
+# Outside the class: a plain attribute of a choices enum would become a member.
+_RAG_SEVERITY = {Rag.RED: 0, Rag.AMBER: 1, Rag.NOT_STARTED: 2, Rag.GREEN: 3, Rag.COMPLETE: 4}
+NO_STATUS_SEVERITY = 5
+NO_STATUS = "No status"

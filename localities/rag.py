@@ -50,8 +50,6 @@ MDT_POPULATION_RANGE = (30_000, 50_000)
 # Late milestones named in the evidence line; the rest are counted.
 SHOW_LATE = 2
 
-_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
-
 
 @dataclass(frozen=True)
 class MilestoneState:
@@ -294,6 +292,6 @@ def suggest_rag(*, kind: str, evidence: Evidence) -> SuggestedRag:
         # Delivered is delivered: spend off plan is said, but is the money section's matter.
         return SuggestedRag(Rag.COMPLETE, [f.text for f in findings])
     # The worst first, so the one line beside the choice opens with why.
-    findings.sort(key=lambda f: -_SEVERITY[f.rag])
+    findings.sort(key=lambda f: Rag.severity(f.rag))
     worst = findings[0].rag if findings else Rag.GREEN
     return SuggestedRag(worst, [f.text for f in findings])

@@ -26,15 +26,15 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from localities import access
 from localities.access import is_programme_office
 from localities.admin import (
-    PROGRAMME_WIDE,
     HistoryAdmin,
     LabelledTabularInline,
     LocalityOrProgrammeFilter,
 )
+from localities.models import PROGRAMME_WIDE
 from risks import exports, scoring, services
 from risks import forms as risk_forms
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_expression, band_for
 
 ADMIN_CSS = {"all": ["admin/risks.css"]}
 
@@ -172,10 +172,14 @@ class BandFilter(admin.SimpleListFilter):
         return [(str(band.pk), band.name) for band in score_bands(request)]
 
     def queryset(self, request, queryset):
-        band = next((b for b in score_bands(request) if str(b.pk) == self.value()), None)
+        bands = score_bands(request)
+        band = next((b for b in bands if str(b.pk) == self.value()), None)
         if band is None:
             return queryset
-        return queryset.filter(current_score__gte=band.min_score, current_score__lte=band.max_score)
+        # The band each row shows (band_tag: band_for), in SQL.
+        return queryset.alias(band_now=band_expression(bands, score="current_score")).filter(
+            band_now=band.pk
+        )
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 
 from common.exports import download_filename, spreadsheet_response
-from localities.admin import PROGRAMME_WIDE
+from localities.models import PROGRAMME_WIDE
 from risks import scoring
 from risks.models import Risk, ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_for
 
 HEADERS = [
     "Reference",

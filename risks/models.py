@@ -44,16 +44,12 @@ def one_to_five(field: str) -> Q:
     return Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
 
 
-class ScoreBandQuerySet(models.QuerySet):
-    def for_score(self, score: int):
-        return self.filter(min_score__lte=score, max_score__gte=score).first()
-
-
 class ScoreBand(models.Model):
     """A band of risk scores (likelihood × consequence), such as "High" for 8–12.
 
     Bands are data so that the programme office can change them; every page
-    that shows a band reads them from here.
+    that shows a band reads them from here, and finds a score's band by
+    risks.scoring.band_for (band_expression in SQL).
     """
 
     class Colour(models.TextChoices):
@@ -75,7 +71,6 @@ class ScoreBand(models.Model):
         help_text="How often a risk in this band is reviewed, unless the risk says otherwise."
     )
 
-    objects = ScoreBandQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

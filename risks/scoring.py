@@ -26,10 +26,23 @@ Each review sets the next review date: the review's date plus the frequency of
 the band its new score falls in. A band edit therefore applies from each risk's
 next review; dates already set are not moved. An open risk whose next review
 date has passed is "overdue" (`is_review_overdue`, `RiskQuerySet.review_overdue`).
+
+This module is the one owner of the register's rules. Where a page needs a
+rule in the database too (to sort, filter or count), its SQL twin sits beside
+the Python function, and one test runs both on the same rows
+(tests/risks/test_rules_agree.py): the band a score is in (`band_for`,
+`band_expression`), when a review is due (`review_due`, `review_due_expression`)
+and the order of the trends (`trend_order`, `trend_order_expression`); and
+overdue by the stored next review date (`is_review_overdue`, whose twin is
+`RiskQuerySet.review_overdue`, a filter the admin uses).
 """
 
 import datetime
+from collections.abc import Iterable
 from enum import StrEnum
+
+from django.db.models import Case, DateField, F, Func, IntegerField, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from risks.models import MitigatingAction, Risk, ScoreBand
 
@@ -77,14 +90,92 @@ def trend(previous_score: int | None, current_score: int | None) -> Trend:
     return Trend.STEADY
 
 
-def review_interval_days(risk: Risk, bands: list[ScoreBand]) -> int | None:
-    """The risk's own review frequency, else its band's; None for an unscored risk."""
-    if risk.review_every_days:
-        return risk.review_every_days
-    from risks.selectors import band_for
+NOT_REVIEWED = "Not reviewed yet"
+# Sorting by trend puts rising risks first and risks not reviewed yet last (None).
+TREND_ORDER = (Trend.RISING, Trend.STEADY, Trend.FALLING, Trend.NEW, None)
 
-    band = band_for(risk.current_score_value, bands)
-    return band.review_every_days if band else None
+
+def trend_as_at(
+    *, last_reviewed_on: datetime.date | None, previous_score: int | None, score: int | None
+) -> Trend | None:
+    """The trend at the latest review by a day; None if the risk was not reviewed by then."""
+    if last_reviewed_on is None:
+        return None
+    return trend(previous_score, score)
+
+
+def trend_label(movement: Trend | None) -> str:
+    """ "↑ Rising", …, or "Not reviewed yet" (`trend_as_at` gave None)."""
+    return NOT_REVIEWED if movement is None else movement.words
+
+
+def trend_order(movement: Trend | None) -> int:
+    return TREND_ORDER.index(movement)
+
+
+def trend_order_expression(
+    *,
+    last_reviewed_on: str = "last_reviewed_on_then",
+    previous_score: str = "previous_score_then",
+    score: str = "score_then",
+) -> Case:
+    """trend_order(trend_as_at(...)) in SQL, from the named columns (by default those of
+    RiskQuerySet.with_score_as_at and with_previous_score_as_at)."""
+    return Case(
+        When(**{f"{last_reviewed_on}__isnull": True}, then=Value(4)),
+        When(**{f"{previous_score}__isnull": True}, then=Value(3)),
+        When(**{f"{score}__isnull": True}, then=Value(3)),
+        When(**{f"{score}__gt": F(previous_score)}, then=Value(0)),
+        When(**{score: F(previous_score)}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+# --- Bands ---------------------------------------------------------------------
+
+
+def band_for(score: int | None, bands: Iterable[ScoreBand]) -> ScoreBand | None:
+    """The band a score falls in, from bands already loaded (in order: the first that fits).
+
+    Pages band many scores and must not ask the database once per score.
+    """
+    if score is None:
+        return None
+    return next((band for band in bands if band.min_score <= score <= band.max_score), None)
+
+
+def band_expression(
+    bands: Iterable[ScoreBand], *, score: str = "score_then", value: str = "id"
+) -> Case:
+    """band_for in SQL: the `value` column (id, review_every_days) of the band the score in
+    column `score` falls in, NULL where none does; the bands are the loaded ones, as there."""
+    return Case(
+        *[
+            When(
+                **{f"{score}__gte": band.min_score, f"{score}__lte": band.max_score},
+                then=Value(getattr(band, value)),
+            )
+            for band in bands
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+# --- Review timing ---------------------------------------------------------------
+
+
+def review_interval(*, review_every_days: int | None, band: ScoreBand | None) -> int | None:
+    """The risk's own review frequency, else its band's; None for an unscored risk."""
+    return review_every_days or (band.review_every_days if band else None)
+
+
+def review_interval_days(risk: Risk, bands: list[ScoreBand]) -> int | None:
+    """review_interval for a risk's current score."""
+    return review_interval(
+        review_every_days=risk.review_every_days, band=band_for(risk.current_score_value, bands)
+    )
 
 
 def next_review_date(
@@ -92,6 +183,63 @@ def next_review_date(
 ) -> datetime.date | None:
     interval = review_interval_days(risk, bands)
     return reviewed_on + datetime.timedelta(days=interval) if interval else None
+
+
+def review_due(
+    *,
+    last_reviewed_on: datetime.date | None,
+    date_raised: datetime.date,
+    review_every_days: int | None,
+    band: ScoreBand | None,
+) -> datetime.date | None:
+    """When the next review was due, as things stood after the last review by a day.
+
+    The same rule the register applies when a review is recorded (the risk's
+    own frequency, else its band's), counted from the last review, or from the
+    day the risk was raised if it had not been reviewed yet. The stored
+    next_review_date is only today's, so a past quarter cannot use it.
+    """
+    interval = review_interval(review_every_days=review_every_days, band=band)
+    if interval is None:
+        return None
+    return (last_reviewed_on or date_raised) + datetime.timedelta(days=interval)
+
+
+class AddDays(Func):
+    """A date plus a whole number of days, as a date, on PostgreSQL and SQLite.
+
+    Django's duration arithmetic cannot multiply a duration by a column on
+    SQLite, and PostgreSQL adds an integer to a date directly.
+    """
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+        )
+
+
+def review_due_expression(
+    bands: Iterable[ScoreBand],
+    *,
+    last_reviewed_on: str = "last_reviewed_on_then",
+    score: str = "score_then",
+) -> AddDays:
+    """review_due in SQL, for sorting: the last review (or the day raised) plus the risk's
+    own days (0 counts as none, as there), else its band's by the score in `score`."""
+    days = Coalesce(
+        NullIf(F("review_every_days"), Value(0)),
+        band_expression(bands, score=score, value="review_every_days"),
+    )
+    return AddDays(Coalesce(F(last_reviewed_on), F("date_raised")), days)
 
 
 def is_review_overdue(risk: Risk, today: datetime.date) -> bool:

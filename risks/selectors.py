@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from risks.models import Risk, ScoreBand
+from risks.scoring import band_for
 
 
 def risks_as_at(day: datetime.date) -> QuerySet[Risk]:
@@ -74,14 +75,3 @@ def count_by_band(
         if (band := band_for(score, bands)) is not None:
             totals[band.pk] += count
     return [BandCount(band=band, count=totals[band.pk]) for band in bands]
-
-
-def band_for(score: int | None, bands: list[ScoreBand]) -> ScoreBand | None:
-    """The band a score falls in, from bands already loaded.
-
-    The in-memory twin of ScoreBand.objects.for_score(), for pages that band
-    many scores and must not ask the database once per score.
-    """
-    if score is None:
-        return None
-    return next((band for band in bands if band.min_score <= score <= band.max_score), None)

@@ -76,3 +76,35 @@ def test_the_scan_sees_every_form_of_import():
         "dashboard.tables",
     }
     assert not imports_of("dash", imported)
+
+
+def test_money_is_written_in_one_place():
+    """common.money is the only pounds(): no module imports the dashboard's old copy,
+    and no other module defines one (the locality chart had its own, half-to-even)."""
+    assert not (ROOT / "dashboard" / "money_format.py").exists()
+    for package in ("dashboard", "risks", "localities", "accounts", "localcare", "common", "tests"):
+        for path in python_files(package):
+            source = path.read_text()
+            assert "dashboard.money_format" not in imported_modules(source), path
+            defined = {
+                node.name
+                for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.FunctionDef)
+            }
+            if path != ROOT / "common" / "money.py":
+                assert "pounds" not in defined, path
+
+
+def test_programme_wide_is_named_in_one_place():
+    """What a risk or milestone with no locality is called: localities.models.PROGRAMME_WIDE.
+    (Admin, risk pages, milestone register and the risk download each once wrote it.)"""
+    for package in ("dashboard", "risks", "localities", "accounts", "localcare", "common"):
+        for path in python_files(package):
+            if path == ROOT / "localities" / "models.py" or "migrations" in path.parts:
+                continue
+            literals = {
+                node.value
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Constant)
+            }
+            assert "Programme-wide" not in literals, path

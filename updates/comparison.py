@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from dashboard.money_format import pounds
+from common.money import pounds
 from localities.models import CareModelElement, Objective, OutcomeMeasure
 from updates.models import MDTUpdate, MilestoneUpdate, ObjectiveStatus, QuarterlyUpdate, RaisedRisk
 from updates.services import SECTION_HEADINGS

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
+from common.money import pounds
 from dashboard.charts.base import (
     NHS_BLUE,
     NHS_MID_GREY,
@@ -21,13 +22,10 @@ NO_RETURN = "No approved return"
 ELEMENT_LABEL_WIDTH = 32
 
 
-def pounds(value: Decimal | None) -> str:
-    return "—" if value is None else f"£{value:,.0f}"
-
-
 def spend_chart(data: LocalityPage) -> Chart:
     quarters = [item.quarter for item in data.spend]
     labels = [f"Q{quarter.number}" for quarter in quarters]
+    spend = list(zip(labels, data.spend, strict=True))
     planned = [float(item.planned) if item.planned is not None else None for item in data.spend]
     actual = [float(item.actual) if item.actual is not None else None for item in data.spend]
     figure = go.Figure(
@@ -37,14 +35,17 @@ def spend_chart(data: LocalityPage) -> Chart:
                 x=labels,
                 y=planned,
                 marker_color=NHS_MID_GREY,
-                hovertemplate="Planned in %{x}: £%{y:,.0f}<extra></extra>",
+                # Words from pounds(), as the table below and the board pages write them.
+                customdata=[f"Planned in {label}: {pounds(item.planned)}" for label, item in spend],
+                hovertemplate="%{customdata}<extra></extra>",
             ),
             go.Bar(
                 name="Actual",
                 x=labels,
                 y=actual,
                 marker_color=NHS_BLUE,
-                hovertemplate="Spent in %{x}: £%{y:,.0f}<extra></extra>",
+                customdata=[f"Spent in {label}: {pounds(item.actual)}" for label, item in spend],
+                hovertemplate="%{customdata}<extra></extra>",
             ),
         ],
         layout=base_layout(

@@ -2,6 +2,7 @@
 
 import plotly.graph_objects as go
 
+from common.money import percent_signed, pounds, pounds_short, pounds_signed
 from dashboard.charts.base import (
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -11,7 +12,6 @@ from dashboard.charts.base import (
     escape_text,
     figure_json,
 )
-from dashboard.money_format import percent_signed, pounds, pounds_short, pounds_signed
 from dashboard.selectors.money import (
     ON_PLAN_TOLERANCE_PERCENT,
     MoneyPage,

@@ -14,7 +14,7 @@ from dashboard.charts.base import (
     escape_text,
     figure_json,
 )
-from dashboard.selectors.objectives import RAG_ORDER, ObjectiveProgress
+from dashboard.selectors.objectives import ObjectiveProgress
 from localities.models import Rag
 
 RAG_COLOURS = {
@@ -51,7 +51,7 @@ def rag_counts_chart(
                 ],
                 hoverinfo="text",
             )
-            for rag in RAG_ORDER
+            for rag in Rag.in_board_order()
         ],
         layout=base_layout(
             barmode="stack",
@@ -85,11 +85,11 @@ def rag_counts_chart(
         figure=figure_json(figure),
         table=ChartTable(
             caption=f"Objective {objective.number}: localities by RAG status and quarter",
-            headers=["Quarter", *(Rag(rag).label for rag in RAG_ORDER), NO_RETURN],
+            headers=["Quarter", *(rag.label for rag in Rag.in_board_order()), NO_RETURN],
             rows=[
                 [
                     item.quarter.label,
-                    *(str(item.counts[rag]) for rag in RAG_ORDER),
+                    *(str(item.counts[rag]) for rag in Rag.in_board_order()),
                     str(item.no_status),
                 ]
                 for item in progress.counts

@@ -24,7 +24,7 @@ from dashboard.charts.base import (
 )
 from dashboard.selectors.risks import ReviewRow, RiskRow
 from risks.models import ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_for
 
 ROW_HEIGHT = 34
 TITLE_LENGTH = 60

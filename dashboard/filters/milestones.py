@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from dashboard.filters.localities import offer_localities, sub_system_filter
+from localities.models import PROGRAMME_WIDE
 
 PROGRAMME_WIDE_CHOICE = "programme-wide"
 
@@ -12,7 +13,7 @@ class MilestoneFilter(django_filters.FilterSet):
     """Choices are passed in, already read, so that building the form costs no queries of its own.
 
     `status` filters on `status_then`, the status as at the quarter (see
-    dashboard.selectors.milestones.status_as_at), which the queryset must carry.
+    localities.milestone_status.status_as_at_expression), which the queryset must carry.
     """
 
     sub_system = sub_system_filter("locality__sub_system__slug")
@@ -31,7 +32,7 @@ class MilestoneFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, queryset, localities, objectives, workstreams, status_choices):
         super().__init__(data, queryset=queryset)
-        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, "Programme-wide")])
+        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, PROGRAMME_WIDE)])
         self.filters["objective"].extra["choices"] = [
             (str(value), label) for value, label in objectives
         ]

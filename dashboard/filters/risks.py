@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from dashboard.filters.localities import offer_localities, sub_system_filter
+from localities.models import PROGRAMME_WIDE
 from risks.models import Consequence, Likelihood
 
 PROGRAMME_WIDE_CHOICE = "programme-wide"
@@ -47,7 +48,7 @@ class RiskFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, queryset, localities, objectives, categories):
         super().__init__(data, queryset=queryset)
-        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, "Programme-wide")])
+        offer_localities(self, localities, before=[(PROGRAMME_WIDE_CHOICE, PROGRAMME_WIDE)])
         self.filters["objective"].extra["choices"] = [
             (str(value), label) for value, label in objectives
         ]

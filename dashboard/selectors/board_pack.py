@@ -26,7 +26,8 @@ from dashboard.selectors.overview import (
     programme_overview,
 )
 from risks.models import Risk, ScoreBand
-from risks.selectors import band_for, risks_as_at
+from risks.scoring import band_for
+from risks.selectors import risks_as_at
 
 TOP_RISKS = 10
 # A printed summary stays a few pages however many localities there are: each

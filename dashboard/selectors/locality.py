@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dashboard.periods import DashboardPage
+from localities.milestone_status import status_as_at
 from localities.models import (
     MDT,
     CareModelElement,
@@ -19,7 +20,8 @@ from localities.models import (
     Rag,
 )
 from risks.models import ScoreBand
-from risks.selectors import band_for, risks_as_at
+from risks.scoring import band_for
+from risks.selectors import risks_as_at
 from updates.models import MaturityScore, ObjectiveStatus, QuarterlyUpdate
 
 # The October 2017 maturity matrix is held as each locality's 2017/18 Q3 update.
@@ -36,7 +38,7 @@ class ObjectiveProgress:
 
     @property
     def rag_label(self) -> str:
-        return Rag(self.status.rag).label if self.status else "No status"
+        return Rag.label_for(self.status.rag if self.status else None)
 
 
 class MDTStatusAsAt:
@@ -158,7 +160,7 @@ class HistoryCell:
 
     @property
     def label(self) -> str:
-        return Rag(self.rag).label if self.rag else "No status"
+        return Rag.label_for(self.rag)
 
 
 @dataclass(frozen=True)
@@ -231,22 +233,7 @@ def mdt_status_as_at(mdt: MDT, day: datetime.date) -> str:
 def milestone_row(milestone: Milestone, day: datetime.date) -> MilestoneRow:
     """A milestone as it stood at `day`: a completion after then is not yet known."""
     done_by_then = milestone.actual_date is not None and milestone.actual_date <= day
-    if done_by_then:
-        status = Milestone.Status.COMPLETE.label
-    elif milestone.status == Milestone.Status.CANCELLED:
-        status = Milestone.Status.CANCELLED.label
-    elif not milestone.is_reported:
-        # Nobody has reported on it: never "Overdue", whatever its window.
-        status = Milestone.Status.NOT_REPORTED.label
-    elif milestone.planned_end and milestone.planned_end < day:
-        status = "Overdue"
-    elif milestone.status == Milestone.Status.COMPLETE:
-        # Completed after the quarter: as at then it was in progress once its window had
-        # opened, else not started (as dashboard.selectors.milestones.status_as_at says).
-        opened = milestone.planned_start is None or milestone.planned_start <= day
-        status = (Milestone.Status.IN_PROGRESS if opened else Milestone.Status.NOT_STARTED).label
-    else:
-        status = milestone.get_status_display()
+    status = status_as_at(milestone, day).label
     # As known on `day`: a completion after then is not yet known.
     found = milestone.slippage(
         as_known=True, actual_date=milestone.actual_date if done_by_then else None

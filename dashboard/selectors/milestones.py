@@ -11,58 +11,17 @@ from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.milestones import MilestoneFilter
 from dashboard.periods import DashboardPage
+from localities.milestone_status import StatusAsAt, status_as_at_expression
 from localities.models import Milestone, Objective
 from localities.slippage import Slippage, actual_text
-
-PROGRAMME_WIDE = "Programme-wide"
-
-
-class StatusAsAt(models.TextChoices):
-    """A milestone's status at the end of the quarter being shown."""
-
-    OVERDUE = "overdue", "Overdue"
-    IN_PROGRESS = "in_progress", "In progress"
-    NOT_STARTED = "not_started", "Not started"
-    # After what has been reported as needing attention, before what is done:
-    # a gap in the reporting, never a miss.
-    NOT_REPORTED = "not_reported", "Not reported"
-    COMPLETE = "complete", "Complete"
-    CANCELLED = "cancelled", "Cancelled"
-
 
 # Sorting by status puts what needs attention first.
 STATUS_ORDER = {status: position for position, status in enumerate(StatusAsAt.values)}
 
 
-def status_as_at(day: datetime.date) -> Case:
-    """The status a milestone had on `day`, worked out in SQL so the table can filter on it.
-
-    Complete if its actual date is on or before `day`; cancelled if cancelled;
-    not reported if nobody has reported on it (never overdue: that would
-    invent a miss); overdue if its planned window closed before `day`
-    (sorting by the window is fine, the page never states it); otherwise its stored
-    status, except that a milestone completed after `day` was not complete
-    then: it shows as in progress once its window had opened, else not started.
-    """
-    return Case(
-        When(actual_date__lte=day, then=Value(StatusAsAt.COMPLETE)),
-        When(status=Milestone.Status.CANCELLED, then=Value(StatusAsAt.CANCELLED)),
-        When(status=Milestone.Status.NOT_REPORTED, then=Value(StatusAsAt.NOT_REPORTED)),
-        When(planned_end__lt=day, then=Value(StatusAsAt.OVERDUE)),
-        When(
-            status=Milestone.Status.COMPLETE,
-            planned_start__gt=day,
-            then=Value(StatusAsAt.NOT_STARTED),
-        ),
-        When(status=Milestone.Status.COMPLETE, then=Value(StatusAsAt.IN_PROGRESS)),
-        default=F("status"),
-        output_field=models.CharField(),
-    )
-
-
 def milestones_as_at(day: datetime.date) -> QuerySet[Milestone]:
     return Milestone.objects.select_related("locality", "objective__financial_year").annotate(
-        status_then=status_as_at(day),
+        status_then=status_as_at_expression(day),
         # A completion after `day` was not known then: no actual date, no slippage from it.
         actual_then=Case(
             When(actual_date__lte=day, then=F("actual_date")),

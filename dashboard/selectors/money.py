@@ -31,8 +31,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, Round
 
+from common.money import figure_text
 from common.pagination import SqlPage, sql_page
-from dashboard.money_format import figure_text
 from dashboard.periods import DashboardPage
 from localities.models import (
     FinancialYear,

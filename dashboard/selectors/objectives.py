@@ -4,21 +4,14 @@ quarter through the financial year, in a fixed number of queries."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Case, Count, F, OrderBy, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_tables2.utils import OrderBy as Alias
 
 from common.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
-from localities.models import Locality, Objective, Quarter, Rag
+from localities.models import NO_STATUS_SEVERITY, Locality, Objective, Quarter, Rag
 from updates.models import ObjectiveStatus
-
-# The order a board reads RAG in, worst first; also the order of the chart's stack.
-RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, Rag.NOT_STARTED)
-# Sorting a column by status puts the worst at the top and missing returns last.
-_SEVERITY = {Rag.RED: 0, Rag.AMBER: 1, Rag.NOT_STARTED: 2, Rag.GREEN: 3, Rag.COMPLETE: 4}
-NO_STATUS_RANK = 5
 
 
 @dataclass(frozen=True)
@@ -30,11 +23,12 @@ class StatusCell:
 
     @property
     def label(self) -> str:
-        return Rag(self.rag).label if self.rag else "No status"
+        return Rag.label_for(self.rag)
 
     @property
     def rank(self) -> int:
-        return _SEVERITY.get(self.rag, NO_STATUS_RANK)
+        """Sorting a column by status puts the worst at the top and missing returns last."""
+        return Rag.severity(self.rag)
 
 
 @dataclass(frozen=True)
@@ -103,16 +97,10 @@ def _rank_in(objective: Objective, quarter: Quarter, statuses) -> Coalesce:
             update__quarter=quarter,
             update__status__in=statuses,
         )
-        .annotate(
-            rank=Case(
-                *(When(rag=rag, then=Value(position)) for rag, position in _SEVERITY.items()),
-                default=Value(NO_STATUS_RANK),
-                output_field=models.IntegerField(),
-            )
-        )
+        .annotate(rank=Rag.severity_case("rag"))
         .values("rank")[:1]
     )
-    return Coalesce(Subquery(rank), Value(NO_STATUS_RANK))
+    return Coalesce(Subquery(rank), Value(NO_STATUS_SEVERITY))
 
 
 def _ordered_localities(
@@ -254,7 +242,7 @@ def objectives_data(
         counts = []
         for year_quarter in year_quarters:
             tally = tallies.get((objective.id, year_quarter.id), {})
-            counted = {rag: tally.get(rag, 0) for rag in RAG_ORDER}
+            counted = {rag: tally.get(rag, 0) for rag in Rag.in_board_order()}
             counts.append(
                 QuarterCounts(
                     quarter=year_quarter,

@@ -17,13 +17,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
     When,
     Window,
 )
@@ -219,7 +217,7 @@ def _matrix_rows(
             MatrixCell(
                 objective=objective,
                 rag=found.get(objective.id),
-                label=Rag(found[objective.id]).label if objective.id in found else "No status",
+                label=Rag.label_for(found.get(objective.id)),
             )
             for objective in objectives
         ]
@@ -350,18 +348,6 @@ def _first_and_total(rows: QuerySet, *fields: str) -> tuple[list[tuple], int]:
     return [row[:-1] for row in found], (found[0][-1] if found else 0)
 
 
-def _rag_severity(rag) -> Case:
-    """Worst news first: moves to Red, then to Amber, and so on."""
-    return Case(
-        When(Q(**{rag: Rag.RED}), then=Value(0)),
-        When(Q(**{rag: Rag.AMBER}), then=Value(1)),
-        When(Q(**{rag: Rag.NOT_STARTED}), then=Value(2)),
-        When(Q(**{rag: Rag.GREEN}), then=Value(3)),
-        default=Value(4),
-        output_field=IntegerField(),
-    )
-
-
 def _rag_in(quarter: Quarter) -> Max:
     """Within a (locality, objective) group: the RAG of `quarter`'s status (NULL if none)."""
     return Max(Case(When(update__quarter=quarter, then=F("rag"))))
@@ -384,7 +370,8 @@ def _rag_changes(page: DashboardPage, objectives) -> ChangeList:
         .annotate(rag_now=_rag_in(page.quarter), rag_before=_rag_in(previous_quarter))
         .filter(rag_now__isnull=False, rag_before__isnull=False)
         .exclude(rag_now=F("rag_before"))
-        .order_by(_rag_severity("rag_now"), "update__locality__name", "objective__number")
+        # Worst news first: moves to Red, then to Amber, and so on.
+        .order_by(Rag.severity_case("rag_now"), "update__locality__name", "objective__number")
     )
     rows, total = _first_and_total(
         moves, "update__locality__name", "objective__short_title", "rag_before", "rag_now"

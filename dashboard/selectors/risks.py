@@ -14,46 +14,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
-    DateField,
     Exists,
     F,
-    Func,
-    IntegerField,
     OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
 from dashboard.periods import DashboardPage
-from localities.models import Objective
+from localities.models import PROGRAMME_WIDE, Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.scoring import (
     CONSEQUENCE_DESCRIPTORS,
     LIKELIHOOD_DESCRIPTORS,
     Trend,
+    band_for,
     is_action_overdue,
     is_review_overdue,
+    review_due,
+    review_due_expression,
     trend,
+    trend_as_at,
+    trend_label,
+    trend_order,
+    trend_order_expression,
 )
-from risks.selectors import BandCount, band_for, count_by_band, risks_as_at
+from risks.selectors import BandCount, count_by_band, risks_as_at
 
-PROGRAMME_WIDE = "Programme-wide"
 # The matrix is drawn with the most likely row at the top, as NHS risk matrices are.
 LIKELIHOODS_TOP_DOWN = (5, 4, 3, 2, 1)
 CONSEQUENCES = (1, 2, 3, 4, 5)
 # The statuses a board member may look at; proposed and rejected risks are the office's.
 BOARD_VISIBLE_STATUSES = (Risk.Status.OPEN, Risk.Status.CLOSED)
-NOT_REVIEWED = "Not reviewed yet"
 CURRENT = "Current"
 
 
@@ -71,26 +71,6 @@ def objective_label(objective: Objective | None, *, with_year: bool = False) -> 
         return ""
     label = f"{objective.number}. {objective.short_title}"
     return f"{objective.financial_year.label}: {label}" if with_year else label
-
-
-def review_due_as_at(
-    *,
-    last_reviewed_on: datetime.date | None,
-    date_raised: datetime.date,
-    review_every_days: int | None,
-    band: ScoreBand | None,
-) -> datetime.date | None:
-    """When the next review was due, as things stood after the last review by then.
-
-    The same rule the register applies when a review is recorded (the risk's
-    own frequency, else its band's), counted from the last review, or from the
-    day the risk was raised if it had not been reviewed yet. The stored
-    next_review_date is only today's, so a past quarter cannot use it.
-    """
-    interval = review_every_days or (band.review_every_days if band else None)
-    if interval is None:
-        return None
-    return (last_reviewed_on or date_raised) + datetime.timedelta(days=interval)
 
 
 @dataclass(frozen=True)
@@ -125,14 +105,12 @@ class RiskRow:
 
     @property
     def trend_label(self) -> str:
-        return self.trend.words if self.last_reviewed_on else NOT_REVIEWED
+        return trend_label(self.trend if self.last_reviewed_on else None)
 
     @property
     def trend_order(self) -> int:
-        """Sorting by trend puts rising risks first."""
-        if self.last_reviewed_on is None:
-            return 4
-        return [Trend.RISING, Trend.STEADY, Trend.FALLING, Trend.NEW].index(self.trend)
+        """Sorting by trend puts rising risks first (trend_order_expression in SQL)."""
+        return trend_order(self.trend if self.last_reviewed_on else None)
 
     @property
     def where(self) -> str:
@@ -273,7 +251,7 @@ def _heatmap(counts: dict[tuple[int, int], int], bands: list[ScoreBand], selecte
 
 def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
     band = band_for(risk.score_then, bands)
-    review_due = review_due_as_at(
+    due = review_due(
         last_reviewed_on=risk.last_reviewed_on_then,
         date_raised=risk.date_raised,
         review_every_days=risk.review_every_days,
@@ -293,12 +271,15 @@ def _row(risk: Risk, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
         inherent_score=risk.inherent_score,
         target_score=risk.target_score,
         # Only a review on or before `day` counts: a later one was not known then.
-        trend=trend(risk.previous_score_then, risk.score_then)
-        if risk.last_reviewed_on_then
-        else Trend.NEW,
+        trend=trend_as_at(
+            last_reviewed_on=risk.last_reviewed_on_then,
+            previous_score=risk.previous_score_then,
+            score=risk.score_then,
+        )
+        or Trend.NEW,
         last_reviewed_on=risk.last_reviewed_on_then,
-        review_due=review_due,
-        is_review_overdue=review_due is not None and review_due < day,
+        review_due=due,
+        is_review_overdue=due is not None and due < day,
         is_illustrative=risk.is_illustrative or risk.scores_are_illustrative,
         is_invented=risk.is_illustrative,
         score_is_illustrative=risk.scores_are_illustrative or risk.is_illustrative,
@@ -314,58 +295,6 @@ def risk_filterset(*, page: DashboardPage, filter_data, choices: RiskFilterChoic
         objectives=choices.objectives,
         categories=choices.categories,
     )
-
-
-def _trend_order() -> Case:
-    """RiskRow.trend_order in SQL: rising, steady, falling, new, then not reviewed."""
-    return Case(
-        When(last_reviewed_on_then__isnull=True, then=Value(4)),
-        When(previous_score_then__isnull=True, then=Value(3)),
-        When(score_then__gt=F("previous_score_then"), then=Value(0)),
-        When(score_then=F("previous_score_then"), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-
-
-class AddDays(Func):
-    """A date plus a whole number of days, as a date, on PostgreSQL and SQLite.
-
-    Django's duration arithmetic cannot multiply a duration by a column on
-    SQLite, and PostgreSQL adds an integer to a date directly.
-    """
-
-    arity = 2
-    output_field = DateField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s || ' days')",
-            arg_joiner=", '+' || ",
-        )
-
-
-def _review_due(bands: list[ScoreBand]) -> AddDays:
-    """review_due_as_at in SQL, for sorting: last review (or raised) + the risk's or band's days."""
-    band_days = Case(
-        *[
-            When(
-                score_then__gte=band.min_score,
-                score_then__lte=band.max_score,
-                then=Value(band.review_every_days),
-            )
-            for band in bands
-        ],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    days = Coalesce(NullIf(F("review_every_days"), Value(0)), band_days)
-    return AddDays(Coalesce(F("last_reviewed_on_then"), F("date_raised")), days)
 
 
 def _register(
@@ -385,8 +314,8 @@ def _register(
         .select_related("category", "locality", "objective")
         .alias(
             where_order=Coalesce(F("locality__name"), Value(PROGRAMME_WIDE)),
-            trend_order=_trend_order(),
-            review_due_order=_review_due(bands),
+            trend_order=trend_order_expression(),
+            review_due_order=review_due_expression(bands),
         )
         .order_by(*ordering, F("score_then").desc(), F("reference").asc(), F("id").asc())
     )
@@ -603,7 +532,7 @@ class RiskDetail:
 
     @property
     def trend_label(self) -> str:
-        return self.trend.words if self.reviews else NOT_REVIEWED
+        return trend_label(self.trend if self.reviews else None)
 
     @property
     def overdue_actions(self) -> int:
@@ -763,7 +692,7 @@ def risk_detail_data(*, page: DashboardPage, risk: Risk) -> RiskDetail:
             as_at.consequence if as_at else None,
             as_at.note if as_at else "Not yet raised",
         )
-        next_review = review_due_as_at(
+        next_review = review_due(
             last_reviewed_on=reviews[-1].reviewed_on if reviews else None,
             date_raised=risk.date_raised,
             review_every_days=risk.review_every_days,

@@ -17,8 +17,7 @@ from django_tables2 import RequestConfig
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy as Alias
 
-from common.pagination import SqlPage
-from dashboard.money_format import (
+from common.money import (
     percent_number,
     percent_signed,
     pounds,
@@ -26,6 +25,7 @@ from dashboard.money_format import (
     pounds_signed,
     spreadsheet_number,
 )
+from common.pagination import SqlPage
 from localities.models import Rag
 
 # The NHS.UK cell classes are added by the table template; columns add modifiers.
@@ -182,21 +182,13 @@ _RAG_TAG_CLASS = {
     "green": "nhsuk-tag--green",
     "complete": "nhsuk-tag--blue",
 }
-_RAG_TAG_WORD = {
-    "red": "Red",
-    "amber": "Amber",
-    "green": "Green",
-    "complete": "Complete",
-    "not_started": "Not started",
-}
 
 
 def rag_tag(rag: str | None, *, label: str | None = None) -> str:
     """A RAG tag: the word, coloured; never colour alone. `label` words a missing status."""
-    if label is None:
-        label = Rag(rag).label if rag else ""
     status = str(rag or "").lower()
-    word = label or _RAG_TAG_WORD.get(status) or (capfirst(str(rag)) if status else "Not known")
+    known = Rag(status).label if status in Rag.values else ""
+    word = label or known or (capfirst(str(rag)) if status else "Not known")
     return format_html(
         '<strong class="nhsuk-tag app-rag-tag {}">{}</strong>',
         _RAG_TAG_CLASS.get(status, "nhsuk-tag--grey"),

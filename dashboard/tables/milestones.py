@@ -3,8 +3,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from dashboard.selectors.milestones import PROGRAMME_WIDE, StatusAsAt
+from dashboard.selectors.milestones import StatusAsAt
 from dashboard.tables.base import DashboardTable, illustrative_tag
+from localities.models import PROGRAMME_WIDE
 
 # NHS.UK tag colours for a milestone's status; the word is always in the tag.
 STATUS_TAG_CLASSES = {

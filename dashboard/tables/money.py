@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.money_format import percent_signed, pounds, pounds_short, pounds_signed
+from common.money import percent_signed, pounds, pounds_short, pounds_signed
 from dashboard.selectors.money import SpendAgainstPlan, SpendVerdict
 from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, PercentColumn, PoundsColumn
 

@@ -11,6 +11,7 @@ from common.pagination import SqlPage
 from dashboard.periods import PREVIEW_PARAMETER, QUARTER_PARAMETER
 from dashboard.selectors.objectives import ObjectiveProgress
 from dashboard.tables.base import DashboardTable, SqlPageRows, rag_tag
+from localities.models import Rag
 
 # Four tables, one per objective, on one page: 15 rows each keeps the page
 # within its 150 kB HTML budget (tests/performance/test_budgets.py) at any scale.
@@ -40,7 +41,7 @@ class QuarterStatusColumn(tables.Column):
 
     def render(self, value, record):
         if value.rag is None:
-            return rag_tag(None, label="No status")
+            return rag_tag(None, label=Rag.label_for(None))
         locality = record["locality"]
         url = f"{record['path']}?{self.query}"
         return format_html(

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from dashboard.money_format import percent_signed
+from common.money import percent_signed
 from dashboard.selectors.outcomes import (
     VERDICTS,
     OutcomeChart,

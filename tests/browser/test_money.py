@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Sum
 from playwright.sync_api import expect
 
-from dashboard.money_format import pounds, pounds_short
+from common.money import pounds, pounds_short
 from localities.models import Locality
 from tests.helpers import assert_accessible, screenshot
 from updates.models import QuarterlyUpdate

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.html import escape
 
+from common.money import pounds
 from dashboard.selectors.locality import MDTStatusAsAt
 from localities.models import MDT, CareModelElement, Locality, Milestone, OutcomeBaseline, Rag
 from risks.models import Risk, RiskReview, ScoreBand
@@ -479,3 +480,24 @@ def test_the_page_says_which_version_of_the_update_it_shows(client, programme_da
         f"From Ashford's 2018/19 Q4 update, version {update.version}, approved "
         f"{update.reviewed_at:%-d %B %Y}." in response.text
     )
+
+
+def test_the_spend_chart_writes_pounds_as_the_board_pages_do(client, programme_data, board_user):
+    """Half-up and with the pages' minus sign: the chart once had a pounds() of its own,
+    half-to-even (£100,002.50 as £100,002), its hover text plotly's own number format."""
+    client.force_login(board_user)
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="ashford",
+        quarter__financial_year__start_year=2018,
+        quarter__number=1,
+        status="approved",
+    )
+    update.spend_actual = Decimal("100002.50")
+    update.save()
+
+    chart = client.get(ASHFORD + Q3).context["spend_chart"]
+
+    assert chart.table.rows[0][2] == pounds(Decimal("100002.50")) == "£100,003"
+    actual = chart.figure["data"][1]
+    assert actual["customdata"][0] == "Spent in Q1: £100,003"
+    assert actual["hovertemplate"] == "%{customdata}<extra></extra>"

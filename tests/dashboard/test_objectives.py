@@ -286,9 +286,7 @@ def test_an_unknown_sub_system_is_explained_not_an_error(client, programme_data,
 
 
 def _rank(rag):
-    from dashboard.selectors.objectives import _SEVERITY, NO_STATUS_RANK
-
-    return _SEVERITY.get(rag, NO_STATUS_RANK)
+    return Rag.severity(rag)
 
 
 def test_each_table_reads_its_own_page_in_sql_in_the_order_it_asks_for(

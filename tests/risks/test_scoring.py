@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import Value
 
 from risks import scoring
 from risks.models import MitigatingAction, Risk, ScoreBand
-from risks.selectors import band_for
+from risks.scoring import band_expression, band_for
 from tests import factories
 
 TODAY = datetime.date(2019, 5, 1)
@@ -54,8 +55,17 @@ def test_all_25_cells_fall_in_the_npsa_bands(fixture_bands):
         [band_for(likelihood * consequence, fixture_bands).name for consequence in range(1, 6)]
         for likelihood in range(1, 6)
     ]
+    names = {band.pk: band.name for band in fixture_bands}
     from_database = [
-        [ScoreBand.objects.for_score(likelihood * consequence).name for consequence in range(1, 6)]
+        [
+            names[
+                ScoreBand.objects.annotate(score=Value(likelihood * consequence))
+                .annotate(band_id=band_expression(fixture_bands, score="score"))
+                .values_list("band_id", flat=True)
+                .first()
+            ]
+            for consequence in range(1, 6)
+        ]
         for likelihood in range(1, 6)
     ]
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from risks.models import Risk, RiskCategory, RiskReview, ScoreBand
-from risks.selectors import band_for, count_by_band, open_risks_by_band, risks_as_at
+from risks.scoring import band_for
+from risks.selectors import count_by_band, open_risks_by_band, risks_as_at
 from tests import factories
 
 DAY = datetime.date(2019, 3, 31)

@@ -33,6 +33,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from localities.models import Rag
 from localities.rag import Evidence, MdtState, MilestoneState, suggest_rag
 from updates.derived_milestones import mdts_milestone_state, plan_refreshed_state
 
@@ -939,7 +940,6 @@ CONCERN_BY_OBJECTIVE = {
     3: "more remains to do with the local authorities and the voluntary sector",
     4: "the 2019/20 plan depends on Primary Care Network footprints not yet agreed",
 }
-RAG_ORDER = {"complete": 0, "green": 1, "amber": 2, "red": 3}
 
 
 def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
@@ -956,7 +956,7 @@ def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
             f"The figures say complete ({suggestion.explanation}), but "
             f"{CONCERN_BY_OBJECTIVE[objective_number]}."
         )
-    if RAG_ORDER[chosen] > RAG_ORDER[suggested]:
+    if Rag.severity(chosen) < Rag.severity(suggested):
         return (
             f"The figures look better than the position: {CONCERN_BY_OBJECTIVE[objective_number]}."
         )

@@ -4,6 +4,11 @@ Rounding is half-up (the way people round by hand), not Python's default
 half-to-even, so that £2,500.50 shows as £2,501 and £0.05m as £0.1m.
 A negative amount uses a true minus sign (−), which screen readers say as
 "minus" and which no spreadsheet reads as a formula.
+
+Every page, chart, comparison and download writes money through here (no app
+keeps a pounds() of its own), so the board pages, the chart hover text and the
+returns' comparison agree to the pound and the sign. Plain Python with no app's
+models, beside common.exports, so that localities may use it as the dashboard does.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.money_format import (
+from common.money import (
     figure_text,
     percent_number,
     percent_signed,
