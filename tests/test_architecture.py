@@ -1,8 +1,9 @@
-"""Apps import one way: localcare → dashboard → risks → localities, and `common` below them all.
+"""Where shared code lives, checked by reading each module's imports.
 
-An AST scan, not an import: it reads what each module says it imports. The
-full order is for an import-linter contract; these hold what the shared export
-helper needs (docs/security.md, "Formula injection").
+The order the apps import in (docs/architecture.md) is import-linter's job:
+the contracts in pyproject.toml, run by `make lint` and CI. These AST scans
+hold what the shared helpers need: one home each for exports, money and the
+"Programme-wide" label (docs/security.md, "Formula injection").
 """
 
 import ast
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("localcare", "dashboard", "risks", "localities", "accounts")
+APPS = ("localcare", "dashboard", "updates", "risks", "localities", "accounts", "tools")
 
 
 def imported_modules(source: str) -> set[str]:
