@@ -5,18 +5,35 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format browser-deps clean backup restore bench loadtest
+.PHONY: help install lock lock-check run test test-fast lint format browser-deps clean backup restore bench loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): requirements.txt requirements-dev.txt
+# requirements*.txt are the pins people edit, each with its reason;
+# requirements*.lock (make lock) add every package those pull in, each with
+# its hashes, and are what gets installed: --require-hashes refuses anything
+# unlisted or altered, --no-deps anything the lock does not name.
+$(INSTALLED): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
 
-install: $(INSTALLED)  ## Create .venv and install the pinned dependencies
+install: $(INSTALLED)  ## Create .venv and install the locked dependencies (requirements-dev.lock)
+
+# Python 3.11 on Linux, as production; hashes of every file PyPI has for each
+# version. The existing locks are uv's starting point, so only what the
+# requirements*.txt changes (or --upgrade in LOCK_ARGS) moves. The dev lock
+# is held to the runtime lock's versions, so tests run what production runs.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock: install  ## Regenerate requirements*.lock (hashes) from requirements*.txt
+	$(UV_COMPILE) --output-file requirements.lock requirements.txt
+	$(UV_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
+
+lock-check:  ## Check the locks are in step with requirements*.txt (offline; part of make lint)
+	$(PYTHON) .ci/check_locks.py
 
 run: install  ## Migrate SQLite, load the data and demo accounts, serve on 127.0.0.1:8000
 	$(BIN)/python manage.py migrate --no-input
@@ -41,9 +58,12 @@ test: install browser-deps  ## Run the whole suite (browser tests included)
 test-fast: install  ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-lint: install  ## ruff lint and format check
+# CI runs this before the tests (.ci/run): the habits the project keeps.
+lint: install lock-check  ## ruff, formatting, migrations in step, import contracts, locks in step
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 format: install  ## ruff fix and format
 	$(BIN)/ruff check --fix .
