@@ -104,5 +104,5 @@ restore: install  ## Restore a backup: make restore FILE=backups/<file> [CONFIRM
 	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/<file> [CONFIRM=yes]"; exit 2; fi
 	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--no-input)
 
-clean:  ## Remove the virtualenv, SQLite database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles
+clean:  ## Remove the virtualenv, SQLite database, collected static files and coverage data
+	rm -rf $(VENV) db.sqlite3 staticfiles .coverage .coverage.*
