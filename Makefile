@@ -60,8 +60,9 @@ test-deps:
 	fi
 
 # Coverage of the product packages (pyproject's [tool.coverage]); the suite
-# fails below this figure. Raise it as coverage rises; never lower it quietly.
-COVERAGE_FLOOR := 0
+# fails below this figure: 95.0% (10,504 statements, 523 missed) in the first
+# full run, 2026-12-07. Raise it as coverage rises; never lower it quietly.
+COVERAGE_FLOOR := 95
 # Two processes: CI's machine has two cores and 20 minutes. Each file's tests
 # stay in one worker (loadfile), so module fixtures (collectstatic, a
 # PostgreSQL cluster) are set up once. PYTEST_WORKERS=0 runs in one process.
