@@ -20,6 +20,40 @@ CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def _own_redis_database_per_xdist_worker():
+    """Under pytest-xdist (make test's -n 2) worker gwN uses Redis database
+    REDIS_URL's + N: every test empties its cache database (empty_cache, a
+    FLUSHDB), which must not empty another worker's in the middle of a test.
+    The environment changes too, so that child processes the tests start
+    (tests/performance/test_redis.py) share the worker's database.
+
+    pytest-django has loaded the settings before this file, so the cache
+    setting is changed the way override_settings changes it.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test.signals import setting_changed
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url):
+        return
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    url = parts._replace(path=f"/{database}").geturl()
+    os.environ["REDIS_URL"] = url
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": url},
+    }
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+
+
+_own_redis_database_per_xdist_worker()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests make many users; the production hasher costs a good part of a second each."""
