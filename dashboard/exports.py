@@ -7,12 +7,14 @@ filename) is common.exports', shared with the risk register's admin export.
 """
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from django.http import Http404
 from django.utils import timezone
-from django_tables2 import Table
 
 from common.exports import EXPORT_FORMATS, download_filename, spreadsheet_response
+
+T = TypeVar("T")
 
 EXPORT_PARAMETER = "_export"
 # On a page with several tables, which one a download is of: `?_export=csv&table=mdts`.
@@ -47,9 +49,15 @@ def export_query(request, *, table: str | None = None) -> str:
     return query.urlencode()
 
 
-def requested_table(request, tables: Mapping[str, Table]) -> Table:
-    """The table a download asks for by name; 404 for a name the page does not have."""
+def requested_table(request, tables: Mapping[str, T], *, default: str | None = None) -> T:
+    """The table a download asks for by name; 404 for a name the page does not have.
+
+    With a `default`, a name the page does not have (or none) is that table's
+    instead: the page whose download links name no table for one of them.
+    """
     table = tables.get(request.GET.get(TABLE_PARAMETER, ""))
+    if table is None and default is not None:
+        table = tables[default]
     if table is None:
         raise Http404("There is no such table on this page.")
     return table

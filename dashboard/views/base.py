@@ -7,14 +7,21 @@ sends them to log in first.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django_tables2 import RequestConfig, Table
 
 from dashboard.caching import cached_page_data
-from dashboard.exports import export_query, export_response, requested_export_format
+from dashboard.exports import (
+    export_query,
+    export_response,
+    requested_export_format,
+    requested_table,
+)
 from dashboard.periods import DashboardPage, dashboard_page
 from dashboard.tables.base import DashboardTable, SqlPageRows, configure_sql_table
 from localities import access
@@ -22,6 +29,9 @@ from localities import access
 # What a view's `access` attribute says.
 BOARD = "board"  # access.can_view_dashboards: any programme role, or a superuser
 SIGNED_IN = "signed in"  # anyone logged in, with or without a programme role
+
+# What a download is handed to read the page's cached data, if it needs it.
+Cached = Callable[[], dict]
 
 
 def require_dashboard_access(user) -> None:
@@ -61,6 +71,13 @@ def signed_in_view(view):
     return wrapped
 
 
+class Download(NamedTuple):
+    """A table to download, and the name its file takes (with the quarter)."""
+
+    name: str
+    table: Table
+
+
 def table_page(
     request,
     page: DashboardPage,
@@ -68,53 +85,87 @@ def table_page(
     name: str,
     template: str,
     compute: Callable[[], dict],
-    table: Callable[[dict], DashboardTable],
-    download: Callable[[Callable[[], dict]], DashboardTable],
     cache_parts: dict,
-    context: Callable[[dict, DashboardTable], dict] = lambda found, table: {},
+    table: Callable[[dict], DashboardTable] | None = None,
+    download: Callable[[Cached], DashboardTable] | None = None,
+    tables: Callable[[dict], Mapping[str, Table]] | None = None,
+    downloads: Callable[[Cached], Mapping[str, Callable[[], Download]]] | None = None,
+    default_table: str | None = None,
+    per_page: int | None = None,
+    context: Callable[[dict, Any], dict] = lambda found, shown: {},
 ) -> HttpResponse:
-    """A page around one table read a page at a time (SqlPageRows): download, or cache and render.
+    """A page around its tables: download one, or cache the page's data and render.
 
-    - `?_export=csv|xlsx`: `download(cached)` is the table to download, named
-      `name` and the quarter: the whole list, read afresh and not cached (a
-      download is rare and has every row). `cached()` gives the page's cached
-      data for a download that needs it (the risk register's filter choices);
-      most never call it, and then nothing is read for the page.
+    A page with one table passes `table` and `download`; a page with several
+    passes `tables` and `downloads`, the same thing by name (one table is the
+    one-entry case, named `name`, downloaded whatever `?table=` says).
+
+    - `?_export=csv|xlsx`: `requested_table` picks, by `?table=`, one of
+      `downloads(cached)` (or `default_table` for a name the page has not
+      got; 404 without one), and calls it for the table to download and its
+      file's name. A download is the whole list, usually read afresh and not
+      cached (it is rare and has every row): `cached()` gives the page's cached
+      data to a download that needs it; most never call it, and then nothing
+      is read for the page. With one table, `download(cached)` is the table,
+      named `name`.
     - Otherwise: `compute()` is the page's data and charts, as template context,
-      cached as `name` with `cache_parts` (dashboard.caching); `table(found)`
-      is its table, configured for the request's sort and page; `context(found,
-      table)` adds what is built from them each time (filter forms, figures).
+      cached as `name` with `cache_parts` (dashboard.caching); `tables(found)`
+      (or `table(found)`) are its tables; `context(found, shown)` adds what is
+      built from them each time (filter forms, figures), given the shown
+      tables (or table).
 
-    The template gets `page`, what `compute` found, `table` and `export_query`.
+    Every table, shown or downloaded, is configured for the request's sort and
+    page: rows read a page at a time (SqlPageRows) for the page that was read,
+    rows held in memory paginated `per_page`.
+
+    The template gets `page` and what `compute` found, then `table` and
+    `export_query` (one table) or `tables` and `export_queries` by name
+    (several), then what `context` adds.
     """
+    if (table is None) == (tables is None) or (table is None) != (download is None):
+        raise TypeError("table_page takes `table` and `download`, or `tables` and `downloads`")
+    one = table is not None
+    if one:
+        tables = lambda found: {name: table(found)}  # noqa: E731
+        downloads = lambda cached: {name: lambda: Download(name, download(cached))}  # noqa: E731
+        default_table = name
+    elif downloads is None:
+        raise TypeError("table_page with `tables` needs `downloads`")
 
     def cached() -> dict:
         return cached_page_data(name, page=page, compute=compute, **cache_parts)
 
     if export_format := requested_export_format(request):
+        chosen = requested_table(request, downloads(cached), default=default_table)()
         return export_response(
-            _configured(request, download(cached)),
+            _configured(request, chosen.table, per_page=per_page),
             export_format=export_format,
-            name=name,
+            name=chosen.name,
             quarter_label=page.quarter.label,
         )
     found = cached()
-    shown = _configured(request, table(found))
-    return render(
-        request,
-        template,
-        {
-            "page": page,
-            **found,
-            "table": shown,
-            "export_query": export_query(request),
-            **context(found, shown),
-        },
-    )
+    shown = {
+        key: _configured(request, each, per_page=per_page) for key, each in tables(found).items()
+    }
+    if one:
+        extra = {"table": shown[name], "export_query": export_query(request)}
+        extra.update(context(found, shown[name]))
+    else:
+        extra = {
+            "tables": shown,
+            "export_queries": {key: export_query(request, table=key) for key in shown},
+        }
+        extra.update(context(found, shown))
+    return render(request, template, {"page": page, **found, **extra})
 
 
-def _configured(request, table: DashboardTable) -> DashboardTable:
+def _configured(request, table: Table, *, per_page: int | None) -> Table:
     rows = table.data
-    if not isinstance(rows, SqlPageRows):
-        raise TypeError(f"{type(table).__name__}: table_page shows rows read a page at a time")
-    return configure_sql_table(request, table, rows.sql_page)
+    if isinstance(rows, SqlPageRows):
+        return configure_sql_table(request, table, rows.sql_page)
+    if per_page is None:
+        raise TypeError(
+            f"{type(table).__name__}: rows held in memory need table_page(per_page=...)"
+        )
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    return table

@@ -1,19 +1,13 @@
-from django.shortcuts import render
+from functools import partial
 
-from dashboard.caching import cached_page_data, filter_parameters
+from dashboard.caching import filter_parameters
 from dashboard.charts.objectives import rag_counts_chart
-from dashboard.exports import (
-    export_query,
-    export_response,
-    requested_export_format,
-    requested_table,
-)
+from dashboard.exports import export_query
 from dashboard.filters.localities import locality_choice_rows
 from dashboard.filters.objectives import ObjectiveLocalityFilter
 from dashboard.selectors.objectives import objectives_data, table_prefix
-from dashboard.tables.base import configure_sql_table
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
-from dashboard.views.base import board_view
+from dashboard.views.base import Download, board_view, table_page
 from dashboard.views.figures import cached_headline_figures
 from localities.models import Locality
 
@@ -28,7 +22,6 @@ def objectives(request, page):
         queryset=Locality.objects.all(),
         localities=locality_choice_rows(),
     )
-    exporting = requested_export_format(request)
 
     def data_for(*, per_page):
         return objectives_data(
@@ -43,61 +36,60 @@ def objectives(request, page):
             )
             for progress in data.objectives
         ]
-        return data, charts
+        return {"data": data, "charts": charts}
 
-    if exporting:
-        # Every locality, in the table's order: a download is the whole table.
-        data, charts = data_for(per_page=None), None
-    else:
-        data, charts = cached_page_data(
-            "objectives",
-            page=page,
-            compute=compute,
-            filters=filter_parameters(request.GET, ObjectiveLocalityFilter.base_filters),
-            tables=tuple(
+    def tables(data):
+        """One table per objective, named as its section (`objective-1`) and prefix."""
+        named = {
+            table_prefix(progress.objective).rstrip("-"): progress for progress in data.objectives
+        }
+        return {
+            name: ObjectiveStatusTable(
+                progress, quarters=data.year_quarters, page=page, prefix=f"{name}-"
+            )
+            for name, progress in named.items()
+        }
+
+    def sections(found, shown):
+        return [
+            {
+                "name": name,
+                "progress": progress,
+                "table": shown[name],
+                "chart": chart,
+                "export_query": export_query(request, table=name),
+                "what": f"objective {progress.objective.number} statuses",
+            }
+            for name, progress, chart in zip(
+                shown, found["data"].objectives, found["charts"], strict=True
+            )
+        ]
+
+    return table_page(
+        request,
+        page,
+        name="objectives",
+        template="dashboard/objectives.html",
+        compute=compute,
+        cache_parts={
+            "filters": filter_parameters(request.GET, ObjectiveLocalityFilter.base_filters),
+            "tables": tuple(
                 sorted(
                     (name, tuple(request.GET.getlist(name)))
                     for name in request.GET
                     if name.startswith("objective-") and name.endswith(TABLE_PARAMETERS)
                 )
             ),
-        )
-
-    sections = []
-    for index, progress in enumerate(data.objectives):
-        name = table_prefix(progress.objective).rstrip("-")
-        table = ObjectiveStatusTable(
-            progress, quarters=data.year_quarters, page=page, prefix=f"{name}-"
-        )
-        configure_sql_table(request, table, table.sql_page)
-        sections.append(
-            {
-                "name": name,
-                "progress": progress,
-                "table": table,
-                "chart": charts[index] if charts else None,
-                "export_query": export_query(request, table=name),
-                "what": f"objective {progress.objective.number} statuses",
-            }
-        )
-
-    if exporting:
-        table = requested_table(request, {item["name"]: item["table"] for item in sections})
-        return export_response(
-            table,
-            export_format=exporting,
-            name=table.prefix.rstrip("-"),
-            quarter_label=page.quarter.label,
-        )
-
-    return render(
-        request,
-        "dashboard/objectives.html",
-        {
-            "page": page,
+        },
+        tables=lambda found: tables(found["data"]),
+        # Every locality, in the table's order: a download is the whole table.
+        downloads=lambda cached: {
+            name: partial(Download, name, table)
+            for name, table in tables(data_for(per_page=None)).items()
+        },
+        context=lambda found, shown: {
             "figures": cached_headline_figures(page),
-            "data": data,
-            "sections": sections,
+            "sections": sections(found, shown),
             "filter": locality_filter,
         },
     )
