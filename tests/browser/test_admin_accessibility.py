@@ -13,6 +13,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from localities.access import PROGRAMME_DATA_APPS
 from localities.models import MDT, Milestone
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
@@ -21,7 +22,7 @@ from updates.models import MDTUpdate, MilestoneUpdate, QuarterlyUpdate, RaisedRi
 pytestmark = pytest.mark.browser
 
 # The project's apps; auth for its users and groups (accounts registers the users).
-PROJECT_APPS = ("auth", "localities", "risks")
+PROJECT_APPS = ("auth", *PROGRAMME_DATA_APPS)
 
 
 def registered_models():
