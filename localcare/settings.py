@@ -233,7 +233,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+# Each role lands on its own work (updates/views/landing.py); a `next` still wins.
+LOGIN_REDIRECT_URL = "updates:start"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: 5 failed logins for one username from one address lock that pair

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates.views import lead, office, spreadsheet
+from updates.views import landing, lead, office, spreadsheet
 
 app_name = "updates"
 
@@ -8,6 +8,8 @@ app_name = "updates"
 UPDATE = "updates/<slug:locality>/<slug:quarter>/"
 
 urlpatterns = [
+    # LOGIN_REDIRECT_URL: sends each role on to its own page.
+    path("start/", landing.start, name="start"),
     path("updates/", lead.my_localities, name="mine"),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
