@@ -86,6 +86,17 @@ class ReturnRow:
         return (self.deadline - self.today).days
 
     @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_to_deadline) if self.is_overdue else 0
+
+    @property
+    def next_step(self) -> str:
+        """What the lead does next: "start", "continue" (a draft or returned update) or "view"."""
+        if self.update is None:
+            return "start"
+        return "view" if self.is_done else "continue"
+
+    @property
     def submitted_on(self) -> str:
         return short_date(self.update.submitted_at) if self.update else ""
 

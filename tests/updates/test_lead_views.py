@@ -1,6 +1,7 @@
 """The lead's pages: who may see and change what, bad input, stale edits, query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -671,3 +672,118 @@ def test_pinned_query_counts(client, lead_medway):
 QUERIES_MY_LOCALITIES = 6
 QUERIES_UPDATE_PAGE = 27  # the suggested RAG reads the MDTs and their reports
 QUERIES_OBJECTIVES_FORM = 27
+
+
+# --- My localities: status, days to the deadline, the office's comments, the next step --
+
+
+def my_localities_card(client, slug) -> str:
+    """The HTML of one locality's section of My localities."""
+    text = client.get("/updates/").text
+    start = text.index(f'data-testid="locality-{slug}"')
+    return text[start : text.index("</section>", start)]
+
+
+def words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def part(card: str, testid: str) -> str:
+    start = card.index(f'data-testid="{testid}"')
+    return card[start : card.index("</d", start)]
+
+
+def next_steps(card: str) -> list[tuple[str, str]]:
+    start = card.index('data-testid="next-step"')
+    buttons = card[start : card.index("</div>", start)]
+    return [
+        (words(label), href)
+        for href, label in re.findall(r'<a [^>]*href="([^"]+)">(.*?)</a>', buttons)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (datetime.date(2019, 4, 18), "21 April 2019 (3 days left)"),
+        (datetime.date(2019, 4, 20), "21 April 2019 (1 day left)"),
+        (datetime.date(2019, 4, 21), "21 April 2019 (due today)"),
+        (datetime.date(2019, 4, 22), "21 April 2019 Overdue by 1 day"),
+        (datetime.date(2019, 5, 1), "21 April 2019 Overdue by 10 days"),
+    ],
+)
+def test_my_localities_counts_the_days_to_or_past_the_deadline_from_today(
+    client, lead_medway, today, expected
+):
+    import time_machine
+
+    client.force_login(lead_medway)
+    noon = datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC)
+    with time_machine.travel(noon, tick=False):
+        card = my_localities_card(client, "medway")
+
+    assert words(part(card, "deadline").partition(">")[2]) == expected
+
+
+def test_a_draft_offers_continue_then_check_and_submit(client, lead_medway):
+    client.force_login(lead_medway)
+
+    steps = next_steps(my_localities_card(client, "medway"))
+
+    assert steps == [
+        ("Continue the 2018/19 Q4 update for Medway", MEDWAY_Q4),
+        ("Check and submit the 2018/19 Q4 update for Medway", MEDWAY_Q4 + "submit/"),
+    ]
+
+
+def test_a_returned_update_shows_the_offices_comments_escaped_and_what_to_do(
+    client, lead_thanet, office_user
+):
+    from updates import services
+
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="thanet", quarter__number=4, quarter__financial_year__start_year=2018
+    )
+    services.return_update(
+        update=update,
+        comments=f"Add the MDT figures.\n{XSS}",
+        expected_version=update.version,
+        by=office_user,
+    )
+    client.force_login(lead_thanet)
+
+    response = client.get("/updates/")
+    card = my_localities_card(client, "thanet")
+
+    assert XSS not in response.text
+    assert "&lt;script&gt;" in response.text
+    assert "Returned" in words(part(card, "current-status"))
+    assert "Add the MDT figures." in words(card)
+    assert "Comments from the programme office" in words(card)
+    assert [label for label, _ in next_steps(card)] == [
+        "Continue the 2018/19 Q4 update for Thanet",
+        "Check and submit the 2018/19 Q4 update for Thanet",
+    ]
+
+
+def test_a_submitted_update_is_only_viewed_and_not_started_one_started(
+    client, lead_thanet, office_user
+):
+    client.force_login(lead_thanet)
+    card = my_localities_card(client, "thanet")
+    assert next_steps(card) == [
+        ("View the 2018/19 Q4 update for Thanet", "/updates/thanet/2018-19-q4/")
+    ]
+    assert "Overdue" not in part(card, "deadline")
+
+    from updates import services
+
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="thanet", quarter__number=4, quarter__financial_year__start_year=2018
+    )
+    services.approve_update(update=update, expected_version=update.version, by=office_user)
+
+    card = my_localities_card(client, "thanet")
+    assert next_steps(card) == [
+        ("Start the 2019/20 Q1 update for Thanet", "/updates/thanet/2019-20-q1/")
+    ]
