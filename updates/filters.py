@@ -1,4 +1,4 @@
-"""Filters for the programme office's returns page: status (overdue first) and sub-system."""
+"""Filters for the programme office's returns page: status and sub-system."""
 
 import datetime
 

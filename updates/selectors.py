@@ -169,22 +169,42 @@ def overdue_statuses(*, quarter: Quarter, today: datetime.date) -> list[str]:
     return list(_UNFINISHED) if quarter.submission_deadline < today else []
 
 
+# The office's queue, in the order it works through it: what waits for its review,
+# then what it must chase, then the rest. `None` is where overdue returns go.
+QUEUE_ORDER = (
+    QuarterlyUpdate.Status.SUBMITTED,
+    None,
+    QuarterlyUpdate.Status.RETURNED,
+    QuarterlyUpdate.Status.DRAFT,
+    NOT_STARTED_VALUE,
+    QuarterlyUpdate.Status.APPROVED,
+)
+QUEUE_ORDER_TEXT = (
+    "submitted first, then overdue, returned, in draft, not started and approved, by name"
+)
+
+
 def localities_with_return_status(*, quarter: Quarter, today: datetime.date) -> QuerySet[Locality]:
     """Every locality with `return_status`: its `quarter` update's status, or "not_started".
 
-    Overdue returns come first, then by name. One LEFT JOIN on the quarter's
-    update (at most one per locality), so the database can filter, count and
-    page the returns instead of Python building a row for every locality.
+    In QUEUE_ORDER, then by name. One LEFT JOIN on the quarter's update (at
+    most one per locality), so the database can filter, count and page the
+    returns instead of Python building a row for every locality.
     """
     localities = Locality.objects.annotate(
         quarter_update=FilteredRelation("updates", condition=Q(updates__quarter=quarter)),
         return_status=Coalesce(F("quarter_update__status"), Value(NOT_STARTED_VALUE)),
     )
     overdue = overdue_statuses(quarter=quarter, today=today)
-    if not overdue:
-        return localities.order_by("name")
-    overdue_first = Case(When(return_status__in=overdue, then=Value(0)), default=Value(1))
-    return localities.order_by(overdue_first, "name")
+    overdue_position = QUEUE_ORDER.index(None)
+    # Overdue is judged first: a draft past the deadline is overdue, not "in draft".
+    whens = [When(return_status__in=overdue, then=Value(overdue_position))] if overdue else []
+    whens += [
+        When(return_status=status, then=Value(position))
+        for position, status in enumerate(QUEUE_ORDER)
+        if status is not None
+    ]
+    return localities.order_by(Case(*whens), "name")
 
 
 def return_rows(

@@ -299,20 +299,58 @@ def page_slugs(response) -> list[str]:
     return [row.locality.slug for row in response.context["rows"]]
 
 
-def test_overdue_returns_come_first_then_by_name(office):
+def queue_place(row) -> int:
+    """Where a row belongs in the office's queue, worked out from what the row shows."""
+    if row.is_overdue:
+        return 1
+    order = ["submitted", None, "returned", "draft", None, "approved"]
+    return order.index(row.update.status) if row.update else 4
+
+
+def set_q4_status(**statuses):
+    for slug, status in statuses.items():
+        # The times the constraints ask of a submitted or reviewed update.
+        moment = datetime.datetime(2019, 4, 1, tzinfo=datetime.UTC)
+        QuarterlyUpdate.objects.filter(pk=q4_update(slug).pk).update(
+            status=status, submitted_at=moment, reviewed_at=moment
+        )
+
+
+def test_the_queue_is_submitted_then_overdue_returned_draft_not_started_approved(office):
+    QuarterlyUpdate.objects.for_quarter(q4_update().quarter).exclude(
+        locality__slug__in=["thanet", "medway", "swale"]
+    ).delete()
+    # One of each: Thanet submitted, Swale approved, Medway a draft past the deadline;
+    # the other five have none (overdue too, being past the deadline).
+    set_q4_status(thanet="submitted", swale="approved", medway="draft")
+
     slugs = page_slugs(office.get(RETURNS_Q4))
 
-    assert slugs[:2] == ["medway", "swale"]
-    assert slugs[2:] == sorted(slugs[2:])
-    assert "overdue first" in office.get(RETURNS_Q4).text
+    overdue = sorted(
+        Locality.objects.exclude(slug__in=["thanet", "swale"]).values_list("slug", flat=True)
+    )
+    assert slugs == ["thanet", *overdue, "swale"]
+    assert (
+        "submitted first, then overdue, returned, in draft, not started and approved, by name"
+        in office.get(RETURNS_Q4).text
+    )
 
 
-def test_before_the_deadline_the_returns_are_by_name(office):
+def test_before_the_deadline_returned_drafts_and_not_started_keep_their_own_places(office):
+    set_q4_status(thanet="approved", medway="returned", swale="draft", ashford="submitted")
+
     with time_machine.travel(datetime.datetime(2019, 4, 1, 12, tzinfo=datetime.UTC), tick=False):
-        response = office.get(RETURNS_Q4)
+        rows = office.get(RETURNS_Q4).context["rows"]
 
-    assert page_slugs(response) == sorted(page_slugs(response))
-    assert "overdue first" not in response.text
+    places = [queue_place(row) for row in rows]
+    assert places == sorted(places)
+    assert not any(row.is_overdue for row in rows)
+    assert [row.locality.slug for row in rows][:3] == ["ashford", "medway", "swale"]
+    assert "thanet" in [row.locality.slug for row in rows if row.status_label == "Approved"]
+    assert rows[-1].status_label == "Approved"
+    for place in set(places):
+        names = [row.locality.name for row in rows if queue_place(row) == place]
+        assert names == sorted(names)
 
 
 @pytest.mark.parametrize(
@@ -425,9 +463,9 @@ def test_the_returns_come_a_page_at_a_time_each_locality_once(office, scaled):
     on_pages = page_slugs(first) + page_slugs(second)
     assert len(page_slugs(first)) == RETURNS_PER_PAGE
     assert sorted(on_pages) == sorted(Locality.objects.values_list("slug", flat=True))
-    # Overdue first across the pages, not only within one.
-    overdue = [row.is_overdue for page in (first, second) for row in page.context["rows"]]
-    assert overdue == sorted(overdue, reverse=True)
+    # The queue's order across the pages, not only within one.
+    places = [queue_place(row) for page in (first, second) for row in page.context["rows"]]
+    assert places == sorted(places)
     assert "Page 2 of 2" in first.text
     assert f'href="?quarter={Q4}&amp;page=2#returns"' in first.text
     assert "Showing 26 to 32 of 32 returns" in second.text

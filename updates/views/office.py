@@ -74,6 +74,7 @@ def returns(request):
             "returns_page": returns_page,
             "rows": selectors.return_rows(returns_page.rows, quarter=quarter, today=today),
             "summary": selectors.summarise_returns(quarter=quarter, today=today),
+            "queue_order": selectors.QUEUE_ORDER_TEXT,
             "reporting_gaps": selectors.milestone_reporting_gaps(
                 today=today, limit=REPORTING_GAPS_SHOWN
             ),
