@@ -75,3 +75,41 @@ def count_by_band(
         if (band := band_for(score, bands)) is not None:
             totals[band.pk] += count
     return [BandCount(band=band, count=totals[band.pk]) for band in bands]
+
+
+@dataclass(frozen=True)
+class RegisterWork:
+    """What the programme office owes the register: risks to accept, reviews to do.
+
+    `proposed` and `review_overdue` are the first few of each, oldest first;
+    the counts cover them all.
+    """
+
+    proposed: list[Risk]
+    proposed_count: int
+    review_overdue: list[Risk]
+    review_overdue_count: int
+
+
+def register_work(*, today: datetime.date, limit: int) -> RegisterWork:
+    """Proposed risks awaiting acceptance and open risks past their review date.
+
+    Three queries whatever the register's size: both counts in one, then the
+    first `limit` of each with its locality.
+    """
+    proposed = Risk.objects.filter(status=Risk.Status.PROPOSED)
+    overdue = Risk.objects.review_overdue(today)
+    counts = Risk.objects.order_by().aggregate(
+        proposed=Count("pk", filter=Q(pk__in=proposed.values("pk"))),
+        overdue=Count("pk", filter=Q(pk__in=overdue.values("pk"))),
+    )
+    return RegisterWork(
+        proposed=list(proposed.select_related("locality").order_by("date_raised", "pk")[:limit]),
+        proposed_count=counts["proposed"],
+        review_overdue=list(
+            overdue.select_related("locality").order_by("next_review_date", "reference", "pk")[
+                :limit
+            ]
+        ),
+        review_overdue_count=counts["overdue"],
+    )

@@ -258,18 +258,19 @@ def test_returns_page_queries_are_pinned_and_do_not_grow_with_localities(
 ):
     # Session, user, groups; quarters; counts by status (one GROUP BY); sub-systems for
     # the filter; the page's count, its localities and their updates; the milestones to
-    # chase: their counts, the first few and their localities' leads.
-    with django_assert_num_queries(12):
+    # chase: their counts, the first few and their localities' leads; the register's
+    # work: both counts, the first proposed risks, the first overdue reviews.
+    with django_assert_num_queries(15):
         office.get(RETURNS_Q4)
 
-    assert assert_queries_do_not_grow(office, RETURNS_Q4) == 12
+    assert assert_queries_do_not_grow(office, RETURNS_Q4) == 15
     assert len(office.get(RETURNS_Q4).context["rows"]) == RETURNS_PER_PAGE
 
 
 def test_filtered_returns_page_queries_do_not_grow_either(office):
     filtered = f"{RETURNS_Q4}&status=overdue&sub_system=north-kent&page=2"
 
-    assert assert_queries_do_not_grow(office, filtered) == 12
+    assert assert_queries_do_not_grow(office, filtered) == 15
 
 
 def test_summarise_returns_counts_every_status_in_the_database(programme_data):
@@ -822,3 +823,86 @@ def test_short_date_is_the_date_filter(moment):
 
     assert selectors.short_date(moment) == template.render({"moment": moment})
     assert selectors.short_date(None) == ""
+
+
+# --- The register's work under the returns: proposed risks, overdue reviews ----------
+
+
+def test_the_office_sees_risks_to_accept_and_reviews_overdue_with_counts_and_links(office):
+    from risks.models import Risk
+    from tests import factories
+
+    Risk.objects.all().delete()
+    category = factories.risk_category("Landing test")
+    proposed = [
+        factories.open_risk(
+            reference=None,
+            title=f"Proposed {n} {PAYLOAD}",
+            category=category,
+            status=Risk.Status.PROPOSED,
+            date_raised=datetime.date(2019, 4, n),
+        )
+        for n in range(1, office_views.REGISTER_WORK_SHOWN + 3)
+    ]
+    late = factories.open_risk(
+        reference="LC-R90", category=category, next_review_date=datetime.date(2019, 4, 1)
+    )
+    factories.open_risk(
+        reference="LC-R91", category=category, next_review_date=datetime.date(2019, 5, 1)
+    )
+    factories.open_risk(
+        reference="LC-R92",
+        category=category,
+        status=Risk.Status.CLOSED,
+        next_review_date=datetime.date(2019, 1, 1),
+    )
+
+    response = office.get(RETURNS_Q4)
+    text = response.text
+
+    assert PAYLOAD not in text
+    assert ESCAPED in text
+    work = response.context["register_work"]
+    assert work.proposed_count == len(proposed)
+    assert [r.pk for r in work.proposed] == [r.pk for r in proposed][
+        : office_views.REGISTER_WORK_SHOWN
+    ]
+    assert f"{len(proposed)} proposed risks waiting to be accepted or rejected." in text
+    changelist = reverse("admin:risks_risk_changelist")
+    assert f'href="{changelist}?status__exact=proposed">See all {len(proposed)}' in text
+    assert reverse("admin:risks_risk_change", args=[proposed[0].pk]) in text
+    assert (work.review_overdue_count, [r.pk for r in work.review_overdue]) == (1, [late.pk])
+    assert "1 open risk past its review date." in text
+    assert f'href="{changelist}?overdue=yes">See all 1' in text
+    assert "LC-R91" not in text
+    assert "LC-R92" not in text
+
+
+def test_with_nothing_to_do_the_register_lists_say_so_without_links(office):
+    from risks.models import Risk
+
+    Risk.objects.all().delete()
+
+    text = office.get(RETURNS_Q4).text
+
+    assert "0 proposed risks waiting to be accepted or rejected." in text
+    assert "0 open risks past their review date." in text
+    assert 'data-testid="proposed-risks"' not in text
+
+
+def test_the_register_links_filter_the_admin_list_as_the_page_counts(office):
+    from tests import factories
+
+    category = factories.risk_category("Landing test")
+    factories.open_risk(
+        reference="LC-R90", category=category, next_review_date=datetime.date(2019, 4, 1)
+    )
+    response = office.get(RETURNS_Q4)
+    work = response.context["register_work"]
+
+    changelist = reverse("admin:risks_risk_changelist")
+    overdue = office.get(f"{changelist}?overdue=yes")
+    proposed = office.get(f"{changelist}?status__exact=proposed")
+
+    assert overdue.context["cl"].result_count == work.review_overdue_count
+    assert proposed.context["cl"].result_count == work.proposed_count

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.pagination import paged
 from localities.models import Quarter, SubSystem
+from risks.selectors import register_work
 from updates import selectors, services
 from updates.comparison import review_comparison
 from updates.filters import ReturnsFilter
@@ -26,6 +27,8 @@ OUT_OF_DATE = "This page was out of date. Reload it, check the update again, the
 RETURNS_PER_PAGE = 25
 # The milestones the office should chase: the first few, and how many in all.
 REPORTING_GAPS_SHOWN = 50
+# The register's to-do lists under the returns: the first few, and how many in all.
+REGISTER_WORK_SHOWN = 5
 
 
 @require_GET
@@ -78,6 +81,7 @@ def returns(request):
             "reporting_gaps": selectors.milestone_reporting_gaps(
                 today=today, limit=REPORTING_GAPS_SHOWN
             ),
+            "register_work": register_work(today=today, limit=REGISTER_WORK_SHOWN),
         },
     )
 
