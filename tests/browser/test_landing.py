@@ -67,3 +67,37 @@ def test_a_board_member_switches_quarter_and_takes_a_table_away(demo_site, page,
     content = raw.decode("utf-8-sig")
     assert "Deep dive: East Kent" in content
     assert content.splitlines()[0].startswith("Milestone")
+
+
+# Each role's landing page, its own header link, and the links every role must see
+# at 1280 px rather than under "More" (the header script moves links that do not fit).
+LANDINGS = [
+    ("lead-thanet", "/updates/", "My localities", "My localities"),
+    ("office", "/returns/", "Quarterly returns", "Returns"),
+    ("board", "/", "Programme overview", None),
+]
+
+
+@pytest.mark.parametrize(("username", "path", "heading", "own_link"), LANDINGS)
+def test_each_role_lands_on_its_own_work_with_the_whole_header_in_view(
+    demo_site, page, log_in, username, path, heading, own_link
+):
+    log_in(username)
+
+    assert page.url.split("?")[0].endswith(path)
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    menu = page.get_by_role("navigation", name="Menu")
+    for label in ["Overview", "Risks", "Board pack", *([own_link] if own_link else [])]:
+        link = menu.get_by_role("link", name=label, exact=True)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, (label, box)
+        assert box["x"] + box["width"] <= 1280, (label, box)
+    # Nothing overflowed into "More": the menu button stays hidden.
+    expect(menu.get_by_role("button", name=re.compile("More"))).to_be_hidden()
+    others = {"My localities", "Returns"} - {own_link}
+    for label in others:
+        expect(menu.get_by_role("link", name=label, exact=True)).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, f"landing-{username}")
