@@ -854,6 +854,8 @@ def test_the_office_sees_risks_to_accept_and_reviews_overdue_with_counts_and_lin
         reference="LC-R92",
         category=category,
         status=Risk.Status.CLOSED,
+        closing_note="Mitigated.",
+        closed_on=datetime.date(2019, 2, 1),
         next_review_date=datetime.date(2019, 1, 1),
     )
 
