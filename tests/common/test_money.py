@@ -3,11 +3,11 @@ from decimal import Decimal
 import pytest
 
 from common.money import (
+    count,
     figure_text,
     percent_number,
     percent_signed,
     pounds,
-    count,
     pounds_exact,
     pounds_millions,
     pounds_number,
