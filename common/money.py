@@ -1,4 +1,4 @@
-"""Money as a board paper writes it: £1,234,567 for a locality, £32.0m for the programme.
+"""Money as a board paper writes it: £1,234,567 for a locality, £32m for the programme.
 
 Rounding is half-up (the way people round by hand), not Python's default
 half-to-even, so that £2,500.50 shows as £2,501 and £0.05m as £0.1m.
@@ -14,6 +14,7 @@ models, beside common.exports, so that localities may use it as the dashboard do
 from decimal import ROUND_HALF_UP, Decimal
 
 MINUS = "\u2212"
+THOUSAND = Decimal("1000")
 MILLION = Decimal("1000000")
 NOTHING = "—"
 
@@ -54,21 +55,51 @@ def pounds(value) -> str:
     return f"{_sign(amount)}£{abs(amount):,.0f}"
 
 
-def pounds_millions(value, *, decimals: int = 1) -> str:
-    """Millions of pounds: £32.0m, £164.5m."""
+def _short_number(amount: Decimal) -> str:
+    """32 or 2.5: one decimal place at most, and none when it is 0, so that a short
+    form never claims more precision than the figure has (£32m, not £32.0m)."""
+    text = f"{abs(amount):,.1f}"
+    return text.removesuffix(".0")
+
+
+def pounds_millions(value) -> str:
+    """Millions of pounds to the nearest £0.1m: £32m, £164.5m."""
     if value is None:
         return NOTHING
-    amount = _rounded(Decimal(value) / MILLION, decimals)
-    return f"{_sign(amount)}£{abs(amount):,.{decimals}f}m"
+    amount = _rounded(Decimal(value) / MILLION, 1)
+    return f"{_sign(amount)}£{_short_number(amount)}m"
+
+
+def pounds_thousands(value) -> str:
+    """Thousands of pounds to the nearest £0.1k: £150k, £481.1k."""
+    if value is None:
+        return NOTHING
+    amount = _rounded(Decimal(value) / THOUSAND, 1)
+    return f"{_sign(amount)}£{_short_number(amount)}k"
 
 
 def pounds_short(value) -> str:
-    """£32.0m from a million pounds up, otherwise whole pounds (£481,100)."""
+    """A tile's or a chart's money: £32m from a million pounds up, £150k from a thousand,
+    whole pounds below (£950)."""
     if value is None:
         return NOTHING
-    if abs(_rounded(value, 0)) >= MILLION:
+    if abs(_rounded(Decimal(value) / THOUSAND, 1)) >= THOUSAND:
         return pounds_millions(value)
+    if abs(_rounded(value, 0)) >= THOUSAND:
+        return pounds_thousands(value)
     return pounds(value)
+
+
+def pounds_exact(value) -> str:
+    """A sum as someone entered it: whole pounds when it is whole (£1,200,000), else to
+    the penny (£1,150,000.50); never pence that are not there."""
+    if value is None:
+        return NOTHING
+    amount = Decimal(value)
+    if amount == amount.to_integral_value():
+        return pounds(amount)
+    amount = _rounded(amount, 2)
+    return f"{_sign(amount)}£{abs(amount):,.2f}"
 
 
 def pounds_signed(value) -> str:
@@ -89,25 +120,30 @@ def percent_signed(value, *, decimals: int = 1) -> str:
     return f"{'+' if amount > 0 else MINUS}{abs(amount):.{decimals}f}%"
 
 
-def _plain_number(value) -> str:
-    """1,000 or 32.5: whole numbers without decimals, others as given."""
-    amount = Decimal(value)
+def count(value) -> str:
+    """A count with thousands separators and no decimals: 12,060, never 12,060.0.
+
+    A count held as a decimal (an outcome figure's 12060.0) that is not whole keeps
+    its places as given (32.5)."""
+    if value is None or value == "":
+        return NOTHING
+    amount = Decimal(str(value))
     if amount == amount.to_integral_value():
-        return f"{amount:,.0f}"
-    return f"{amount.normalize():,f}"
+        return f"{_sign(amount)}{abs(amount):,.0f}"
+    return f"{_sign(amount)}{abs(amount).normalize():,f}"
 
 
 def _percent(value) -> str:
-    return f"{_plain_number(value)}%"
+    return f"{count(value)}%"
 
 
 def _years(value) -> str:
-    return f"{_plain_number(value)} years"
+    return f"{count(value)} years"
 
 
 def figure_text(*, unit: str, value, value_high=None) -> str:
-    """A headline figure from the papers in its unit: £218.0m, 415, 35%, 22 years, £164.0m to £190.0m."""
-    one = {"pounds": pounds_short, "percent": _percent, "years": _years}.get(unit, _plain_number)
+    """A headline figure from the papers in its unit: £218m, 415, 35%, 22 years, £164m to £190m."""
+    one = {"pounds": pounds_short, "percent": _percent, "years": _years}.get(unit, count)
     if value_high is not None and value_high != value:
         return f"{one(value)} to {one(value_high)}"
     return one(value)

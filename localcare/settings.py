@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Content-Security-Policy header; its system checks catch pre-4.0 settings.
     "csp",
+    # Shared helpers; an app only for its template library ({% load numbers %}), so that
+    # every app's templates write money and counts the way common.money does.
+    "common",
     "localities",
     "risks",
     "updates",

@@ -1,5 +1,7 @@
 """Helpers for browser tests: screenshots to look at, and axe-core checks."""
 
+import re
+from html import unescape
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
@@ -83,3 +85,10 @@ def programme_models() -> list:
         if not model.__name__.startswith("Historical")
         and not getattr(model, "is_read_model", False)
     ]
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of a page: its text without tags, scripts or attributes,
+    with runs of white space made one space. Hidden inputs are not text."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()

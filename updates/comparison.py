@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from common.money import pounds
+from common.money import count, pounds
 from localities.models import CareModelElement, Objective, OutcomeMeasure
 from updates.models import MDTUpdate, MilestoneUpdate, ObjectiveStatus, QuarterlyUpdate, RaisedRisk
 from updates.services import SECTION_HEADINGS
@@ -111,11 +111,8 @@ def _text(value) -> str:
 
 
 def _number(value) -> str:
-    if value is None:
-        return NOT_REPORTED
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)  # 12,060 rather than 12,060.0
-    return f"{value:,}"
+    # common.money.count: 12,060 rather than 12,060.0, as every page writes a count.
+    return NOT_REPORTED if value is None else count(value)
 
 
 def _money(value) -> str:

@@ -96,6 +96,14 @@ class PoundsField(forms.DecimalField):
             value = value.replace(",", "").replace("£", "").strip()
         return super().to_python(value)
 
+    def prepare_value(self, value):
+        # The saved sum in the box as the lead would type it: "1,200,000", not
+        # "1200000.00". The label already says "£"; pence only when there are some.
+        if isinstance(value, Decimal):
+            places = 0 if value == value.to_integral_value() else 2
+            return f"{value:,.{places}f}"
+        return super().prepare_value(value)
+
 
 class RowForm(forms.Form):
     """A form about one thing (`subject`): an objective, milestone, MDT, measure or element."""

@@ -617,7 +617,7 @@ def approve_update(
     update.reviewed_at = timezone.now()
     update.reviewed_by = by
     update.review_comments = ""
-    _save_update(update, by=by, reason=f"Approved (version {update.version})")
+    _save_update(update, by=by, reason="Approved")
     _refresh_derived_milestones(update, by=by, reason=f"Derived on approving the {update} update")
     return update
 

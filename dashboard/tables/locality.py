@@ -4,6 +4,7 @@ table never queries per row; sorting and paging work on the lists."""
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from common.money import percent_signed
 from dashboard.selectors.locality import MDTStatusAsAt
 from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable, NumberColumn, number_as_shown
 
@@ -107,7 +108,7 @@ class OutcomeTable(DashboardTable):
         return number_as_shown(value, decimals=0)
 
     def render_percent_change(self, value):
-        return f"{value:+.1f}%"
+        return percent_signed(value)
 
     def value_percent_change(self, value):
         return number_as_shown(value, decimals=1)

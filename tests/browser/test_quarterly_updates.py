@@ -347,7 +347,7 @@ def test_the_office_returns_an_update_the_lead_resubmits_and_the_office_approves
     assert narrative in office.get_by_test_id("compare-objectives").inner_text()
     look(office, "office-review-resubmitted")
     click_and_load(office, office.get_by_role("button", name="Approve the update"))
-    assert "It is now the version the board sees" in office.get_by_role("alert").inner_text()
+    assert "The board now sees it" in office.get_by_role("alert").inner_text()
     look(office, "office-review-approved")
     update = q4_update("thanet")
     assert update.status == QuarterlyUpdate.Status.APPROVED

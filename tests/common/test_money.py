@@ -3,10 +3,12 @@ from decimal import Decimal
 import pytest
 
 from common.money import (
+    count,
     figure_text,
     percent_number,
     percent_signed,
     pounds,
+    pounds_exact,
     pounds_millions,
     pounds_number,
     pounds_short,
@@ -34,7 +36,7 @@ def test_pounds(value, text):
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (Decimal("32000000"), "£32.0m"),
+        (Decimal("32000000"), "£32m"),  # no false precision: not £32.0m
         (Decimal("164500000"), "£164.5m"),
         (Decimal("50000"), "£0.1m"),  # 0.05 rounds half-up
         (Decimal("-2881300"), "−£2.9m"),
@@ -49,13 +51,20 @@ def test_pounds_millions(value, text):
     ("value", "text"),
     [
         (Decimal("26828700"), "£26.8m"),
-        (Decimal("1000000"), "£1.0m"),
-        (Decimal("999999.50"), "£1.0m"),  # rounds to a million, so shown in millions
-        (Decimal("999999.49"), "£999,999"),
-        (Decimal("481100"), "£481,100"),
+        (Decimal("1000000"), "£1m"),
+        (Decimal("999999.50"), "£1m"),  # rounds to a million, so shown in millions
+        (Decimal("999949.99"), "£999.9k"),
+        (Decimal("999950"), "£1m"),  # £1,000.0k is a million
+        (Decimal("32000000"), "£32m"),
+        (Decimal("2500000"), "£2.5m"),
+        (Decimal("150000"), "£150k"),
+        (Decimal("999.49"), "£999"),
+        (Decimal("-150000"), "−£150k"),
+        (None, "—"),
+        (Decimal("481100"), "£481.1k"),
     ],
 )
-def test_pounds_short_switches_to_millions_from_a_million(value, text):
+def test_pounds_short_is_in_thousands_or_millions_with_no_false_precision(value, text):
     assert pounds_short(value) == text
 
 
@@ -86,11 +95,40 @@ def test_percent_signed(value, text):
 
 
 @pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("1200000.00"), "£1,200,000"),  # whole pounds: no pence
+        (Decimal("1150000.50"), "£1,150,000.50"),
+        (Decimal("0.05"), "£0.05"),
+        (None, "—"),
+    ],
+)
+def test_pounds_exact_shows_pence_only_when_there_are_some(value, text):
+    assert pounds_exact(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("12060.0"), "12,060"),  # an outcome figure held as a decimal
+        (12060, "12,060"),
+        (12060.0, "12,060"),
+        ("12060.0", "12,060"),
+        (Decimal("32.50"), "32.5"),
+        (-1234, "−1,234"),
+        (None, "—"),
+    ],
+)
+def test_count_is_whole_with_separators(value, text):
+    assert count(value) == text
+
+
+@pytest.mark.parametrize(
     ("unit", "value", "high", "text"),
     [
-        ("pounds", "218000000.00", None, "£218.0m"),
-        ("pounds", "164000000.00", "190000000.00", "£164.0m to £190.0m"),
-        ("pounds", "18000000.00", "18000000.00", "£18.0m"),  # a range of one value
+        ("pounds", "218000000.00", None, "£218m"),
+        ("pounds", "164000000.00", "190000000.00", "£164m to £190m"),
+        ("pounds", "18000000.00", "18000000.00", "£18m"),  # a range of one value
         ("count", "415.00", None, "415"),
         ("count", "1000.00", None, "1,000"),
         ("percent", "35.00", None, "35%"),

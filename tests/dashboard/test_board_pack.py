@@ -1,6 +1,8 @@
+import re
+
 from django.urls import reverse
 
-from tests.helpers import assert_queries_do_not_grow
+from tests.helpers import assert_queries_do_not_grow, visible_text
 
 BOARD_PACK = reverse("dashboard:board-pack")
 Q4 = "?quarter=2018-19-q4"
@@ -129,3 +131,17 @@ def test_a_month_only_completion_is_listed_with_its_month_not_a_day(
         assert row.actual_text == as_written
         assert f"Complete, {as_written}" in page
         assert stored_day not in page
+
+
+def test_the_pack_writes_money_and_percentages_as_the_pages_do(client, programme_data, board_user):
+    """The £32m as the papers give it (not £32,000,000 or £32.0m); percentages signed with
+    the pages' true minus sign (−8.6%, +8.6%), never a bare "8.6%" or a hyphen."""
+    client.force_login(board_user)
+
+    text = visible_text(client.get(BOARD_PACK + "?quarter=2018-19-q4").text)
+
+    assert "£32m planned for the year, illustrative; £32m being invested" in text
+    assert "£32,000,000" not in text
+    assert not re.search(r"£\d+\.0m", text)
+    assert not re.search(r"(?<![+\u2212\d.])\d+\.\d% vs baseline", text)
+    assert re.search(r"[+\u2212]\d+\.\d% vs baseline", text)

@@ -240,8 +240,10 @@ def test_the_32m_is_being_invested_and_the_plan_is_illustrative(client, programm
     html = response.text
     tile = html[html.index('data-testid="spend-context"') :]
     tile = tile[: tile.index("</p>")]
-    assert "£32,000,000 of planned investment for the year (illustrative" in tile
-    assert "£32,000,000 being invested (Joint Board minutes)." in tile
+    # The papers' £32m as the money page and the papers write it: not £32,000,000 nor £32.0m.
+    assert "£32m of planned investment for the year (illustrative" in tile
+    assert "£32m being invested (Joint Board minutes)." in tile
+    assert "£32,000,000" not in tile
     assert "planned for the year (£" not in tile
     assert "December 2018" not in tile
 

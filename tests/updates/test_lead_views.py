@@ -2,12 +2,13 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from localities.models import MDT, Locality, Milestone
-from tests.helpers import query_count
+from tests.helpers import query_count, visible_text
 from tests.updates.update_data import save_complete_update
 from updates.models import QuarterlyUpdate
 
@@ -787,3 +788,44 @@ def test_a_submitted_update_is_only_viewed_and_not_started_one_started(
     assert next_steps(card) == [
         ("Start the 2019/20 Q1 update for Thanet", "/updates/thanet/2019-20-q1/")
     ]
+
+
+# --- Numbers and words as every page writes them ----------------------------------
+
+
+def test_the_lead_s_update_shows_money_and_counts_as_the_board_pages_do(client, lead_medway):
+    """Whole pounds without pence (£1,200,000, not £1,200,000.00), "£" once a row (the
+    value says it, so the label does not), and counts without decimals (22,494)."""
+    update = medway_update()
+    figure = update.outcome_figures.select_related("measure").get(value=Decimal("22494.0"))
+    client.force_login(lead_medway)
+
+    text = visible_text(client.get(MEDWAY_Q4).text)
+
+    assert f"Planned spend this quarter £{update.spend_planned:,.0f} " in text
+    assert "(£) £" not in text
+    assert not re.search(r"£[\d,]+\.00\b", text)
+    assert f"{figure.measure.name} 22,494 " in text
+    assert "22,494.0" not in text
+
+
+def test_the_money_form_shows_the_saved_sum_without_pence(client, lead_medway):
+    client.force_login(lead_medway)
+    spend = medway_update().spend_planned
+    assert spend == spend.to_integral_value()
+
+    html = client.get(f"{MEDWAY_Q4}edit/money/").text
+
+    assert f'name="money-spend_planned" type="text" value="{spend:,.0f}"' in html
+    assert visible_text(html).count("Planned spend this quarter (£)") == 1
+
+
+def test_the_lead_s_update_page_has_no_version_numbers(client, lead_medway):
+    # The version is the database's guard against clashing edits, not the lead's word;
+    # the forms still carry it in hidden inputs.
+    client.force_login(lead_medway)
+    post_section(client, "summary", {"summary-summary": "Saved once"})
+
+    html = client.get(MEDWAY_Q4).text
+
+    assert "version" not in visible_text(html).lower()

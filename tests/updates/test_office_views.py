@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from localities import access
 from localities.models import Locality, Quarter
-from tests.helpers import assert_queries_do_not_grow
+from tests.helpers import assert_queries_do_not_grow, visible_text
 from tools.scale import generate_scale_data
 from updates import selectors, services
 from updates.models import QuarterlyUpdate
@@ -604,7 +604,7 @@ def test_approving_a_submitted_update(office, office_user):
     [latest, *_] = page.context["timeline"]
     assert (latest.who, latest.what, latest.status_label) == (
         "office",
-        "Approved (version 2)",
+        "Approved",
         "Approved",
     )
 
@@ -649,7 +649,7 @@ def test_the_timeline_lists_each_decision_newest_first(office, office_user):
 
     assert [(entry.what, entry.status_label, entry.version) for entry in timeline] == [
         (services.REOPEN_PREFIX + "Typo in narrative", "Returned with comments", 3),
-        ("Approved (version 2)", "Approved", 2),
+        ("Approved", "Approved", 2),
     ]
     assert {entry.who for entry in timeline} == {"Pat Office"}
 
@@ -908,3 +908,16 @@ def test_the_register_links_filter_the_admin_list_as_the_page_counts(office):
 
     assert overdue.context["cl"].result_count == work.review_overdue_count
     assert proposed.context["cl"].result_count == work.proposed_count
+
+
+def test_the_review_pages_have_no_version_numbers(office):
+    """Submitted, just approved (its timeline says so) and approved alike: the version
+    stays in the hidden inputs, for the guard against clashing decisions, and nowhere else."""
+    submitted = office.get(url("review", "thanet")).text
+    office.post(url("approve", "thanet"), {"version": "1"})
+
+    for html in (submitted, office.get(url("review", "thanet")).text):
+        assert 'type="hidden" name="version"' in html
+        assert "version" not in visible_text(html).lower()
+    approved = office.get(url("review", "ashford")).text
+    assert "version" not in visible_text(approved).lower()

@@ -308,7 +308,7 @@ def test_approval_applies_the_reports_and_locks_the_update(submitted, office_use
 
     assert update.status == Status.APPROVED
     assert update.reviewed_by == office_user
-    assert update.history.latest().history_change_reason == f"Approved (version {update.version})"
+    assert update.history.latest().history_change_reason == "Approved"
     milestone.refresh_from_db()
     assert milestone.status == Milestone.Status.COMPLETE
     assert milestone.history.latest().history_user == office_user

@@ -4,9 +4,10 @@ import datetime
 from decimal import Decimal
 
 from django import forms, template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from common.money import count, pounds_exact
 
 register = template.Library()
 
@@ -31,15 +32,27 @@ def display_value(bound_field) -> str:
             if str(choice_value) == str(value):
                 return str(label)
         return str(value)
-    if isinstance(field, forms.DecimalField):
-        number = Decimal(str(value).replace(",", "").replace("£", ""))
-        places = 2 if isinstance(field, _pounds_field_class()) else None
-        return ("£" if places else "") + number_format(
-            number, decimal_pos=places, force_grouping=True
-        )
-    if isinstance(field, forms.IntegerField):
-        return number_format(int(value), force_grouping=True)
+    if isinstance(field, forms.DecimalField | forms.IntegerField):
+        # Money and counts as every page writes them (common.money): £1,200,000 with no
+        # pence that are not there, 12,060 rather than 12,060.0.
+        try:
+            number = Decimal(str(value).replace(",", "").replace("£", "").strip())
+        except ArithmeticError:
+            return str(value)
+        if isinstance(field, _pounds_field_class()):
+            return pounds_exact(number)
+        return count(number)
     return str(value)
+
+
+@register.filter
+def summary_label(bound_field) -> str:
+    """The field's label beside its value: a sum's value says "£" itself, so its label
+    does not say it again ("Planned spend this quarter", not "… (£)")."""
+    label = str(bound_field.label)
+    if isinstance(bound_field.field, _pounds_field_class()):
+        return label.removesuffix(" (£)")
+    return label
 
 
 def _pounds_field_class():

@@ -210,7 +210,7 @@ def approve(request, locality, quarter):
         quarter,
         anchor="#approve-button",
         act=services.approve_update,
-        done="You approved the {update} update. It is now the version the board sees.",
+        done="You approved the {update} update. The board now sees it.",
     )
 
 
@@ -239,7 +239,7 @@ def reopen(request, locality, quarter):
         act=services.reopen_update,
         done=(
             "You reopened the {update} update. The lead can correct it and submit it again; "
-            "the approved version stays in its history."
+            "the update as approved stays in its history."
         ),
         form_class=ReopenForm,
         prefix=REOPEN_PREFIX,
