@@ -108,8 +108,6 @@ class PoundsField(forms.DecimalField):
 class RowForm(forms.Form):
     """A form about one thing (`subject`): an objective, milestone, MDT, measure or element."""
 
-    template_name = "updates/includes/row_form.html"
-
     def __init__(self, *args, subject, **kwargs):
         self.subject = subject
         super().__init__(*args, **kwargs)
@@ -270,7 +268,6 @@ class MDTReportForm(RowForm):
 
 
 class MoneyForm(forms.Form):
-    template_name = "updates/includes/row_form.html"
     spend_planned = PoundsField(label="Planned spend this quarter (£)", what="planned spend")
     spend_actual = PoundsField(label="Actual spend this quarter (£)", what="actual spend")
 
@@ -356,7 +353,6 @@ class RaisedRiskForm(RowForm):
 
 
 class SummaryForm(forms.Form):
-    template_name = "updates/includes/row_form.html"
     summary = forms.CharField(
         label="Summary of the quarter",
         required=False,
