@@ -401,8 +401,10 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
         "actual_date",
         "actual_as_written",
     )
-    # Only a reported milestone can be missed: silence in the papers is not a miss.
-    missed, missed_total = _first_and_total(
+    # One word for slippage on every page: a milestone past its planned date is
+    # "overdue", as the milestones register, its exports and the pack say. Only a
+    # reported milestone can be overdue: silence in the papers is not slippage.
+    overdue, overdue_total = _first_and_total(
         milestones.exclude(status=Milestone.Status.NOT_REPORTED)
         .filter(planned_end__range=(quarter.start_date, quarter.end_date))
         .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=quarter.end_date)),
@@ -431,13 +433,13 @@ def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
 
     return [
         ChangeList(
-            "milestones missed",
+            "milestones overdue",
             [
-                f"Milestone missed its planned date{where(locality)}: {title}, "
+                f"Milestone overdue{where(locality)}: {title}, "
                 f"planned {planned(start, end, as_written, uncertain)}."
-                for title, locality, start, end, as_written, uncertain, _, _ in missed
+                for title, locality, start, end, as_written, uncertain, _, _ in overdue
             ],
-            missed_total,
+            overdue_total,
             *MILESTONES_PAGE,
         ),
         ChangeList(

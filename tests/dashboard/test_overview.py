@@ -205,7 +205,7 @@ def test_risk_score_rises_use_the_registers_as_at_rule(client, programme_data, b
     assert f"Risk {risk.reference} score rose from 1 to 25: {risk.title}." in rises.sentences
 
 
-def test_milestones_completed_and_missed_in_the_quarter_are_reported(
+def test_milestones_completed_and_overdue_in_the_quarter_are_reported(
     client, programme_data, board_user
 ):
     from localities.models import Milestone
@@ -227,7 +227,7 @@ def test_milestones_completed_and_missed_in_the_quarter_are_reported(
     changes = client.get(OVERVIEW + Q4).context["overview"].changes
 
     assert "Milestone completed: Done on time, on 1 February 2019." in changes
-    assert "Milestone missed its planned date: Slipped, planned by 1 Mar 2019." in changes
+    assert "Milestone overdue: Slipped, planned by 1 Mar 2019." in changes
     assert not any("Dropped" in change for change in changes)
 
 

@@ -78,16 +78,16 @@ def test_the_csv_export_says_not_reported(client, milestones, board_user):
     assert "1 Aug 2018 – 15 Aug 2018" not in response.content.decode()
 
 
-def test_what_changed_never_calls_an_unreported_milestone_missed(client, milestones, board_user):
+def test_what_changed_never_calls_an_unreported_milestone_overdue(client, milestones, board_user):
     client.force_login(board_user)
 
     changes = client.get(reverse("dashboard:home") + Q4).context["overview"].changes
     earlier = client.get(reverse("dashboard:home") + "?quarter=2018-19-q2").context["overview"]
 
-    missed = [change for change in changes if "missed its planned date" in change]
-    assert any(REPORTED_LATE in change for change in missed)
-    assert not any(UNREPORTED_HERE in change for change in missed)
-    # Its "Early August 2018" window closed in Q2: still not a miss.
+    overdue = [change for change in changes if change.startswith("Milestone overdue")]
+    assert any(REPORTED_LATE in change for change in overdue)
+    assert not any(UNREPORTED_HERE in change for change in overdue)
+    # Its "Early August 2018" window closed in Q2: still not overdue.
     assert not any(UNREPORTED in change for change in earlier.changes)
     assert not any("15 August 2018" in change for change in earlier.changes)
 
@@ -142,3 +142,25 @@ def test_the_office_sees_who_to_chase_and_the_board_does_not(
     assert "Milestones to chase" in response.text
     client.force_login(board_user)
     assert client.get(RETURNS).status_code == 403
+
+
+def test_a_milestone_past_its_date_reads_overdue_on_every_page(client, milestones, board_user):
+    """One word for slippage: the overview, the register, its export and the locality page
+    all call a reported milestone past its planned date "overdue", never "missed"."""
+    client.force_login(board_user)
+
+    overview = client.get(reverse("dashboard:home") + Q4)
+    register = client.get(MILESTONES + Q4 + "&per_page=100")
+    export = client.get(MILESTONES + Q4 + "&_export=csv").content.decode("utf-8-sig")
+    locality = client.get(ASHFORD + Q4)
+
+    assert any(
+        change.startswith("Milestone overdue (Ashford): " + REPORTED_LATE)
+        for change in overview.context["overview"].changes
+    )
+    rows = {row["Milestone"]: row for row in csv.DictReader(io.StringIO(export))}
+    assert rows[REPORTED_LATE]["Status at quarter end"] == "Overdue"
+    for page in (overview.text, register.text, export, locality.text):
+        assert "missed" not in page.lower()
+    assert "Overdue" in register.text
+    assert "Overdue" in locality.text
