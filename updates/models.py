@@ -15,6 +15,7 @@ from localities.models import (
     MDT,
     NARRATIVE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    RETURN_COMMENT_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     CareModelElement,
@@ -404,10 +405,6 @@ class OutcomeTotal(models.Model):
 
     def __str__(self):
         return f"{self.measure_id} in {self.quarter_id} ({self.status}): {self.total}"
-
-
-# A comment is a remark in a conversation, not a report: a few paragraphs at most.
-RETURN_COMMENT_MAX_LENGTH = 2_000
 
 
 class ReturnCommentQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from localities import access
 from updates import comment_services
 from updates.comment_forms import ReplyForm, ReturnCommentForm
 from updates.comment_selectors import comment_rows
-from updates.models import ReturnComment
+from updates.models import RETURN_COMMENT_MAX_LENGTH, ReturnComment
 from updates.services import SECTION_HEADINGS
 from updates.views.common import UpdateTarget, find_update, require_reviewer
 
@@ -77,6 +77,7 @@ def add(request, locality, quarter):
             "errors": _errors(form),
             "back_url": target.url("review"),
             "action_url": target.url("comment"),
+            "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
         },
         status=400,
     )
@@ -85,13 +86,14 @@ def add(request, locality, quarter):
 @require_POST
 def reply(request, locality, quarter, comment):
     target = _started(locality, quarter)
+    # Who may reply is asked before which comment: a refusal says nothing of what exists.
+    comment_services.require_can_reply(target.update, request.user)
     first = get_object_or_404(
         ReturnComment.objects.select_related("author", "parent"),
         pk=comment,
         update_id=target.update.pk,
     )
     first.update = target.update
-    comment_services.require_can_reply(target.update, request.user)
     form = ReplyForm(request.POST)
     back = "review" if access.can_review_updates(request.user) else "detail"
     if form.is_valid():
@@ -116,6 +118,7 @@ def reply(request, locality, quarter, comment):
             "errors": _errors(form),
             "back_url": target.url(back),
             "action_url": target.url("reply", comment=thread_start.pk),
+            "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
         },
         status=400,
     )
