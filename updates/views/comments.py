@@ -76,6 +76,7 @@ def add(request, locality, quarter):
             "rows": rows,
             "errors": _errors(form),
             "back_url": target.url("review"),
+            "back_label": f"Back to the review of the {target.quarter.label} update",
             "action_url": target.url("comment"),
             "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
         },
@@ -117,6 +118,9 @@ def reply(request, locality, quarter, comment):
             "replying_to": thread_start,
             "errors": _errors(form),
             "back_url": target.url(back),
+            "back_label": f"Back to the review of the {target.quarter.label} update"
+            if back == "review"
+            else f"Back to the {target.quarter.label} update",
             "action_url": target.url("reply", comment=thread_start.pk),
             "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
         },
