@@ -24,6 +24,7 @@ NOTE_MAX_LENGTH = 2_000  # a review's note, why a risk was closed or rejected
 DESCRIPTION_MAX_LENGTH = 2_000  # what a governance body, MDT, milestone or action is
 NARRATIVE_MAX_LENGTH = 5_000  # progress this quarter; a risk's description
 COMMENTS_MAX_LENGTH = 5_000  # the programme office's comments returning an update
+RETURN_COMMENT_MAX_LENGTH = 2_000  # a comment or reply in the conversation on a return
 SUMMARY_MAX_LENGTH = 10_000  # the update's summary of the quarter for the board
 
 # What the pages, admin and downloads call a risk or milestone with no locality.

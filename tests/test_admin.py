@@ -51,6 +51,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    ReturnComment,
 )
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
@@ -167,6 +168,9 @@ def programme(db, admin_user):
         update=update, mdt=mdt, status=MDT.Status.LIVE, actual_go_live=datetime.date(2018, 9, 1)
     )
     RaisedRisk.objects.create(update=update, title="Estates", category=risk.category)
+    ReturnComment.objects.create(
+        update=update, section="money", author=admin_user, text="Spend?", created=timezone.now()
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -271,6 +275,7 @@ WORKFLOW_ONLY = {
     MilestoneUpdate,
     MDTUpdate,
     RaisedRisk,
+    ReturnComment,
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

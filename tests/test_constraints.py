@@ -35,6 +35,7 @@ from updates.models import (
     ObjectiveStatus,
     OutcomeFigure,
     QuarterlyUpdate,
+    ReturnComment,
 )
 
 D = datetime.date
@@ -105,6 +106,15 @@ def milestone_report(w, **fields):
 def mdt_report(w, **fields):
     other = MDT.objects.create(locality=w.locality, name="Broadstairs")
     return MDTUpdate(update=w.update, mdt=other, **fields)
+
+
+def closed_comment_without_decision(w):
+    from django.contrib.auth import get_user_model
+
+    office = get_user_model().objects.create_user(username="office")
+    return ReturnComment(
+        update=w.update, section="objectives", author=office, text="x", created=NOW, state="closed"
+    )
 
 
 def risk(w, **fields):
@@ -239,6 +249,7 @@ CASES = {
     "maturity_one_per_update_element": lambda w: MaturityScore(
         update=w.update, element=w.element, score=2
     ),
+    "return_comment_closed_has_decision": lambda w: closed_comment_without_decision(w),
     "maturity_score_1_to_5": lambda w: MaturityScore(
         update=w.update, element=factories.care_model_element(2), score=6
     ),

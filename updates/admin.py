@@ -14,6 +14,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    ReturnComment,
 )
 
 # Quarterly updates ----------------------------------------------------------
@@ -278,3 +279,26 @@ class RaisedRiskAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "proposed_risk")
+
+
+@admin.register(ReturnComment)
+class ReturnCommentAdmin(UpdateChildAdmin):
+    """The conversation on a return, read-only: it is written on the review and update pages."""
+
+    history_object_related = (*_UPDATE_RELATED, "author")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "section",
+        "row_label",
+        "author",
+        "created",
+        "state",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "state", "section"]
+    list_select_related = [*_UPDATE_RELATED, "author"]
+    search_fields = ["update__locality__name", "text", "row_label"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "created"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "closed_by", "parent")

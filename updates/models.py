@@ -15,6 +15,7 @@ from localities.models import (
     MDT,
     NARRATIVE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    RETURN_COMMENT_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     CareModelElement,
@@ -404,3 +405,89 @@ class OutcomeTotal(models.Model):
 
     def __str__(self):
         return f"{self.measure_id} in {self.quarter_id} ({self.status}): {self.total}"
+
+
+class ReturnCommentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=ReturnComment.State.OPEN)
+
+    def for_update(self, update):
+        """The update's comments and replies, oldest first, with who wrote and closed them."""
+        return (
+            self.filter(update=update)
+            .select_related("author", "closed_by")
+            .order_by("created", "pk")
+        )
+
+
+class ReturnComment(models.Model):
+    """A remark in the conversation between the programme office and a locality's lead
+    about one section of a quarterly update, or one row of it (an objective, a
+    milestone, an MDT).
+
+    The office starts a thread on a submitted update; the lead and the office
+    reply; returning or approving the update closes every open comment with
+    that decision (updates.services).
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    update = models.ForeignKey(QuarterlyUpdate, on_delete=models.CASCADE, related_name="comments")
+    # A section slug of updates.services.SECTIONS, checked by the service that writes it.
+    section = models.CharField(max_length=20)
+    # Which row of the section: "objective-12", "milestone-3", "mdt-7"; blank for the section.
+    row_key = models.CharField(max_length=40, blank=True)
+    # The row as people read it ("Objective 2", a milestone's title), as it was when written.
+    row_label = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment that starts the thread; empty for that comment itself.",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = limited_text(RETURN_COMMENT_MAX_LENGTH)
+    created = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_by_decision = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='The decision that closed it: "Returned with comments on 3 Jan 2019", "Approved".',
+    )
+
+    objects = ReturnCommentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="open", closed_at__isnull=True, closed_by_decision="")
+                | Q(state="closed", closed_at__isnull=False) & ~Q(closed_by_decision=""),
+                name="return_comment_closed_has_decision",
+                violation_error_message=(
+                    "A closed comment records when and by which decision it was closed; "
+                    "an open one neither."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        where = self.row_label or self.section
+        return f"{self.update}: comment on {where}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN

@@ -47,6 +47,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    ReturnComment,
 )
 
 # simple-history keeps the reason for a change in a 100-character column.
@@ -575,6 +576,7 @@ def return_update(
     update.reviewed_at = timezone.now()
     update.reviewed_by = by
     _save_update(update, by=by, reason=f"Returned: {comments}")
+    _close_open_comments(update, decision=CLOSED_ON_RETURN, by=by)
     return update
 
 
@@ -618,8 +620,27 @@ def approve_update(
     update.reviewed_by = by
     update.review_comments = ""
     _save_update(update, by=by, reason="Approved")
+    _close_open_comments(update, decision=CLOSED_ON_APPROVAL, by=by)
     _refresh_derived_milestones(update, by=by, reason=f"Derived on approving the {update} update")
     return update
+
+
+CLOSED_ON_RETURN = "Returned with comments"
+CLOSED_ON_APPROVAL = "Approved"
+
+
+def _close_open_comments(update: QuarterlyUpdate, *, decision: str, by: AbstractBaseUser) -> None:
+    """Close the update's open comments with the decision that settles them, dated
+    ("Returned with comments on 25 Apr 2019"), in the decision's own transaction."""
+    now = timezone.now()
+    day = timezone.localtime(now)
+    dated = f"{decision} on {day.day} {day:%b %Y}"
+    for comment in ReturnComment.objects.filter(update=update).open():
+        comment.state = ReturnComment.State.CLOSED
+        comment.closed_at = now
+        comment.closed_by = by
+        comment.closed_by_decision = dated
+        _save_row(comment, by=by, reason=f"Closed: {dated}")
 
 
 def _refresh_derived_milestones(update: QuarterlyUpdate, *, by, reason: str) -> None:

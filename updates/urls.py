@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates.views import landing, lead, office, spreadsheet
+from updates.views import comments, landing, lead, office, spreadsheet
 
 app_name = "updates"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path(UPDATE + "approve/", office.approve, name="approve"),
     path(UPDATE + "return/", office.return_to_lead, name="return"),
     path(UPDATE + "reopen/", office.reopen, name="reopen"),
+    path(UPDATE + "comments/", comments.add, name="comment"),
+    path(UPDATE + "comments/<int:comment>/reply/", comments.reply, name="reply"),
 ]

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from localities import access
 from localities.demo import DEMO_PASSWORD
 from localities.models import Locality, Milestone
-from tests.helpers import assert_accessible, screenshot
+from tests.helpers import SCREENSHOTS, assert_accessible, screenshot
 from tests.updates.update_data import save_complete_update
 from updates import services
 from updates.models import ObjectiveStatus, QuarterlyUpdate
@@ -498,3 +498,65 @@ def test_the_lead_pages_reflow_at_400_percent_zoom(demo_site, open_page):
     assert response.status == 400
     assert_fits(page)
     look(page, "zoom-objectives-error")
+
+
+# --- 6. Talking about a return (issue 16) ----------------------------------------------
+
+
+def look_closer(locator, name: str) -> None:
+    """A screenshot of one part of a long page, where the conversation is, for a person."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"updates-{name}.png"))
+
+
+def test_the_office_comments_on_a_row_the_lead_replies_and_returning_closes_it(
+    demo_site, open_page
+):
+    office = open_page("office")
+    office.goto(THANET_Q4 + "review/")
+    objectives = office.locator("#comments-objectives")
+
+    # An empty comment is refused on a page of its own, linked to the field.
+    objectives.get_by_text("Comment on this section or a row").click()
+    response = click_and_load(office, objectives.get_by_role("button", name="Post comment"))
+    assert response.status == 400
+    assert office.title().startswith("Error: ")
+    expect(office.get_by_role("link", name="Write your comment.")).to_be_visible()
+    look(office, "comments-refused")
+    office.get_by_label("About").select_option(label="Objective 1")
+    office.get_by_label("Your comment").fill(f"Why Green when two milestones slipped? {PAYLOAD}")
+    click_and_load(office, office.get_by_role("button", name="Post comment"))
+    assert "Your comment on Objectives is posted." in office.get_by_role("alert").inner_text()
+    thread = office.locator("#comments-objectives").get_by_test_id("comment-thread")
+    expect(thread).to_contain_text("On Objective 1")
+    expect(thread).to_contain_text(PAYLOAD)  # shown as text, never run
+    look(office, "comments-review-open")
+    look_closer(office.locator("#compare-objectives").locator(".."), "comments-review-open-section")
+
+    # The lead sees it beside the objective and replies.
+    lead = open_page("lead-thanet")
+    lead.goto(THANET_Q4)
+    expect(lead.get_by_test_id("open-comments")).to_contain_text("1 open comment")
+    thread = lead.get_by_test_id("comment-thread")
+    thread.get_by_text("Reply").first.click()
+    thread.get_by_label("Your reply").fill("One slipped a month; the other is done.")
+    click_and_load(lead, thread.get_by_role("button", name="Send reply"))
+    expect(lead.get_by_test_id("comment-thread")).to_contain_text("Reply by lead-thanet")
+    look(lead, "comments-lead-replied")
+    look_closer(lead.locator("#section-objectives"), "comments-lead-replied-section")
+
+    # Returning closes the thread with the decision; the overall message stays.
+    office.goto(THANET_Q4 + "review/")
+    expect(office.get_by_test_id("comment-thread")).to_contain_text("One slipped a month")
+    office.get_by_label("What should the lead change?").fill("See my comment on objective 1.")
+    click_and_load(office, office.get_by_role("button", name="Return to the lead"))
+    lead.goto(THANET_Q4)
+    expect(lead.get_by_test_id("review-comments")).to_contain_text("See my comment")
+    expect(lead.get_by_test_id("comment-thread")).to_contain_text("Closed Returned with comments")
+    expect(lead.get_by_role("button", name="Send reply")).to_have_count(0)
+    history = lead.get_by_test_id("timeline").inner_text()
+    assert "Closed on return: 2 comments closed" in history
+    assert "Reply on Objectives, Objective 1" in history
+    look(lead, "comments-lead-closed")
+    look_closer(lead.get_by_test_id("comment-thread"), "comments-lead-closed-thread")
+    look_closer(lead.locator("#history"), "comments-lead-closed-history")

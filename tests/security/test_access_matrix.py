@@ -36,11 +36,18 @@ VALUES = {
     "section": ["objectives", "summary"],
     "slug": ["thanet"],  # the dashboard's locality page
     "reference": ["LC-R01"],
+    "comment": [1],  # a thread on the return (issue 16); POST only
 }
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
 REVIEWERS = {"office", "superuser"}
-POST_ONLY = {"updates:approve", "updates:return", "updates:reopen"}
+POST_ONLY = {
+    "updates:approve",
+    "updates:return",
+    "updates:reopen",
+    "updates:comment",
+    "updates:reply",
+}
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page
 
@@ -200,7 +207,9 @@ def test_the_lead_by_locality_matrix_names_every_update_url():
     """tests/updates/test_update_access_matrix.py lists update URLs by hand: keep it whole."""
     base = "updates/<slug:locality>/<slug:quarter>/"
     suffixes = {
-        route.pattern.removeprefix(base).replace("<slug:section>", "summary")
+        route.pattern.removeprefix(base)
+        .replace("<slug:section>", "summary")
+        .replace("<int:comment>", "1")
         for route in app_routes()
         if route.pattern.startswith(base) and route.pattern != base
     }

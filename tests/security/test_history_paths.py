@@ -24,7 +24,7 @@ from risks.models import Risk
 from tests.updates.update_data import q4_2018_19, save_complete_update
 from tools import scale
 from updates import services, spreadsheet
-from updates.models import QuarterlyUpdate
+from updates.models import QuarterlyUpdate, ReturnComment
 
 Q4 = "2018-19-q4"
 ON_1_MAY_2019 = datetime.datetime(2019, 5, 1, 12, tzinfo=datetime.UTC)
@@ -192,6 +192,33 @@ def test_returning_records_the_office_and_the_comments(client, office_user, prog
         changed={"status", "review_comments", "reviewed_at", "reviewed_by", "version"},
         before=before,
     )
+
+
+def test_comments_replies_and_their_closing_record_who_and_why(
+    client, office_user, lead_thanet, programme_data
+):
+    client.force_login(office_user)
+    client.post(update_url("comment", "thanet"), {"section": "money", "text": "Spend?"})
+    comment = ReturnComment.objects.get()
+    assert_recorded(comment, by=office_user, reason="Comment on Money", kind="+")
+
+    client.force_login(lead_thanet)
+    reply_url = reverse(
+        "updates:reply", kwargs={"locality": "thanet", "quarter": Q4, "comment": comment.pk}
+    )
+    client.post(reply_url, {"text": "On plan."})
+    assert_recorded(comment.replies.get(), by=lead_thanet, reason="Reply on Money", kind="+")
+
+    client.force_login(office_user)
+    before = fields_of(comment)
+    client.post(update_url("approve", "thanet"), {"version": q4("thanet").version})
+    record = assert_recorded(
+        comment,
+        by=office_user,
+        changed={"state", "closed_at", "closed_by", "closed_by_decision"},
+        before=before,
+    )
+    assert record.history_change_reason.startswith("Closed: Approved on ")
 
 
 def test_approving_records_the_office_on_the_update_and_every_milestone_it_moves(

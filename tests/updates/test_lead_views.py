@@ -671,8 +671,8 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 27  # the suggested RAG reads the MDTs and their reports
-QUERIES_OBJECTIVES_FORM = 27
+QUERIES_UPDATE_PAGE = 28  # the suggested RAG reads the MDTs and their reports; comments 1
+QUERIES_OBJECTIVES_FORM = 28  # with the comment threads
 
 
 # --- My localities: status, days to the deadline, the office's comments, the next step --

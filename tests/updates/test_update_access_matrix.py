@@ -9,14 +9,23 @@ from django.contrib.auth.models import Group
 
 from localities import access
 from localities.models import Locality
-from updates.models import QuarterlyUpdate, RaisedRisk
+from updates.models import QuarterlyUpdate, RaisedRisk, ReturnComment
 
 pytestmark = pytest.mark.django_db
 
 QUARTER = "2018-19-q4"
 LEAD_ONLY_GETS = ["edit/summary/", "edit/objectives/", "submit/", "spreadsheet.xlsx", "upload/"]
 OFFICE_ONLY_GETS = ["review/"]
-WRITES = ["edit/summary/", "submit/", "upload/", "approve/", "return/", "reopen/"]
+WRITES = [
+    "edit/summary/",
+    "submit/",
+    "upload/",
+    "approve/",
+    "return/",
+    "reopen/",
+    "comments/",
+    "comments/1/reply/",
+]
 
 
 def snapshot():
@@ -26,6 +35,7 @@ def snapshot():
         ),
         QuarterlyUpdate.history.count(),
         RaisedRisk.objects.count(),
+        ReturnComment.objects.count(),
     )
 
 
@@ -55,7 +65,13 @@ def test_every_lead_is_refused_every_write_to_every_other_locality(client, leads
             for suffix in WRITES:
                 response = client.post(
                     base + suffix,
-                    {"version": "1", "summary-summary": "forged", "locality": own_slug},
+                    {
+                        "version": "1",
+                        "summary-summary": "forged",
+                        "locality": own_slug,
+                        "section": "summary",
+                        "text": "forged",
+                    },
                 )
                 assert response.status_code == 403, (own_slug, base + suffix)
                 checked += 1

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from localities import access
-from updates import selectors, services
+from updates import comment_selectors, comment_services, selectors, services
 from updates.forms import SECTION_CLASSES, SectionContext, build_section
+from updates.models import RETURN_COMMENT_MAX_LENGTH
 from updates.views.common import UpdateTarget, find_update, require_can_edit, require_can_read
 
 SECTION_ORDER = [slug for slug, _ in services.SECTIONS]
@@ -53,7 +54,15 @@ def update_detail(request, locality, quarter):
     context["section_views"] = [
         build_section(slug, update=target.update, context=section_context) for slug in SECTION_ORDER
     ]
-    context["timeline"] = selectors.update_timeline(target.update) if target.is_started else []
+    threads = comment_selectors.comment_threads(target.update)
+    timeline = selectors.update_timeline(target.update) if target.is_started else []
+    context.update(
+        timeline=comment_selectors.timeline_with_comments(timeline, threads),
+        comment_threads=threads,
+        can_reply=bool(threads.open_count)
+        and comment_services.can_reply(request.user, target.update),
+        comment_max_length=RETURN_COMMENT_MAX_LENGTH,
+    )
     return render(request, "updates/update_detail.html", context)
 
 
@@ -90,6 +99,8 @@ def _section_page(request, target, section, *, status=200, problem="", locked=Fa
         if status != 400
         else request.POST.get("version", target.update.version),
         next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
+        # Read only here: a thread is open only while the update is submitted, and locked.
+        comment_threads=comment_selectors.comment_threads(target.update),
     )
     return render(request, "updates/edit_section.html", context, status=status)
 

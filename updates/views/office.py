@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from common.pagination import paged
 from localities.models import Quarter, SubSystem
 from risks.selectors import register_work
-from updates import selectors, services
+from updates import comment_selectors, comment_services, selectors, services
 from updates.comparison import review_comparison
 from updates.filters import ReturnsFilter
 from updates.forms import ReopenForm, ReviewCommentsForm
+from updates.models import RETURN_COMMENT_MAX_LENGTH
 from updates.views.common import UpdateTarget, find_update, require_reviewer
 
 RETURN_PREFIX = "return"
@@ -120,6 +121,7 @@ def _review_page(
                 if name in form.fields
                 for message in messages_
             ]
+    threads = comment_selectors.comment_threads(update)
     return render(
         request,
         "updates/review.html",
@@ -128,7 +130,15 @@ def _review_page(
             "update": update,
             "status_label": selectors.return_status_label(update),
             "comparison": review_comparison(update=update),
-            "timeline": selectors.update_timeline(update),
+            "timeline": comment_selectors.timeline_with_comments(
+                selectors.update_timeline(update), threads
+            ),
+            "comment_threads": threads,
+            "comment_rows": comment_selectors.comment_rows(update)
+            if update.status == update.Status.SUBMITTED
+            else {},
+            "can_reply": comment_services.can_reply(request.user, update),
+            "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
             "return_form": return_form or ReviewCommentsForm(prefix=RETURN_PREFIX),
             "reopen_form": reopen_form or ReopenForm(prefix=REOPEN_PREFIX),
             "version": update.version if version is None else version,
