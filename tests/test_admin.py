@@ -48,6 +48,7 @@ from updates.models import (
     MDTUpdate,
     MilestoneUpdate,
     ObjectiveStatus,
+    OutboxMessage,
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
@@ -167,6 +168,17 @@ def programme(db, admin_user):
         update=update, mdt=mdt, status=MDT.Status.LIVE, actual_go_live=datetime.date(2018, 9, 1)
     )
     RaisedRisk.objects.create(update=update, title="Estates", category=risk.category)
+    OutboxMessage.objects.create(
+        key=f"submitted:update-{update.pk}:v1:user-{admin_user.pk}",
+        kind=OutboxMessage.Kind.SUBMITTED,
+        locality=thanet,
+        quarter=q2,
+        update=update,
+        recipient=admin_user,
+        to_address="office@example.nhs.uk",
+        subject="Thanet 2018/19 Q2 update: submitted for review",
+        body="Dear Office,",
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -271,6 +283,7 @@ WORKFLOW_ONLY = {
     MilestoneUpdate,
     MDTUpdate,
     RaisedRisk,
+    OutboxMessage,
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

@@ -129,6 +129,9 @@ def _review_page(
             "status_label": selectors.return_status_label(update),
             "comparison": review_comparison(update=update),
             "timeline": selectors.update_timeline(update),
+            "messages_sent": selectors.messages_for_return(
+                locality=target.locality, quarter=target.quarter
+            ),
             "return_form": return_form or ReviewCommentsForm(prefix=RETURN_PREFIX),
             "reopen_form": reopen_form or ReopenForm(prefix=REOPEN_PREFIX),
             "version": update.version if version is None else version,
