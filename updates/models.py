@@ -518,7 +518,3 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to_address}"
-
-    @property
-    def is_sent(self) -> bool:
-        return self.sent_at is not None

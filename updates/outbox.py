@@ -30,7 +30,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,13 +68,12 @@ def queue(
     body: str,
     update: QuarterlyUpdate | None = None,
     triggered_by: AbstractBaseUser | None = None,
-    send_after_commit: bool = True,
 ) -> OutboxMessage | None:
-    """Record one message in the caller's transaction and send it once that commits.
+    """Record one message in the caller's transaction; the caller sends what it queued
+    (`send_after_this_commits`, or `send_queued` at once), over one connection.
 
     None if a message with this key is already queued (sent or not): the same
-    event, or the same day's reminder, is not sent twice. A caller queueing
-    several sends them itself (`send_after_commit=False`), over one connection.
+    event, or the same day's reminder, is not sent twice.
     """
     message = OutboxMessage(
         key=key,
@@ -95,11 +93,7 @@ def queue(
     fields.pop("id")
     fields.pop("key")
     message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
-    if not created:
-        return None
-    if send_after_commit:
-        send_after_this_commits([message.pk])
-    return message
+    return message if created else None
 
 
 def send_after_this_commits(ids: list[int]) -> None:
@@ -161,7 +155,6 @@ def notify(event: Event, *, update: QuarterlyUpdate, by: AbstractBaseUser) -> li
             subject=subject,
             body=event_body(event, update, recipient=recipient, by=by),
             triggered_by=by,
-            send_after_commit=False,
         )
         if message is not None:
             queued.append(message)
@@ -172,9 +165,7 @@ def notify(event: Event, *, update: QuarterlyUpdate, by: AbstractBaseUser) -> li
 # --- The words ---------------------------------------------------------------------
 
 
-def person(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return "Someone"
+def person(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -316,10 +307,13 @@ def send_queued(*, ids: Iterable[int] | None = None, limit: int | None = None) -
     except Exception as error:
         # The server is unreachable: one wait, not one per message.
         logger.warning("Could not connect to send %d outbox messages: %s", len(pks), error)
-        OutboxMessage.objects.unsent().filter(pk__in=pks).update(
-            attempts=F("attempts") + 1, last_error=_error_text(error)
-        )
-        report.failed = list(OutboxMessage.objects.filter(pk__in=pks).order_by("created_at", "pk"))
+        for message in (
+            OutboxMessage.objects.unsent().filter(pk__in=pks).order_by("created_at", "pk")
+        ):
+            message.attempts += 1
+            message.last_error = _error_text(error)
+            message.save(update_fields=["attempts", "last_error"])
+            report.failed.append(message)
         return report
     try:
         for pk in pks:

@@ -204,7 +204,6 @@ def send_reminders(reminders: Iterable[Reminder], *, dry_run: bool = False) -> S
                 recipient=reminder.user,
                 subject=reminder_subject(reminder),
                 body=reminder_body(reminder),
-                send_after_commit=False,
             )
             if message is None:
                 report.already_queued.append(reminder)

@@ -499,7 +499,6 @@ def test_the_review_page_costs_the_same_queries_for_one_message_or_many(
             recipient=recipient,
             subject="Reminder",
             body="Body",
-            send_after_commit=False,
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
