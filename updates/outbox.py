@@ -28,7 +28,9 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +109,20 @@ def send_after_this_commits(ids: list[int]) -> None:
 
 
 def _with_address(users: Iterable[AbstractBaseUser]) -> list[AbstractBaseUser]:
-    return [user for user in users if (user.email or "").strip()]
+    """Those with a usable address. A malformed one is logged and skipped: it must
+    not stop the approval (or submission) that would have e-mailed them."""
+    usable = []
+    for user in users:
+        address = (user.email or "").strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            logger.warning("Not e-mailing %s: %r is not an e-mail address", user, address)
+            continue
+        usable.append(user)
+    return usable
 
 
 def office_recipients() -> list[AbstractBaseUser]:

@@ -55,6 +55,7 @@ def people(programme_data, django_user_model):
         "office-2": person(django_user_model, "office-two", office),
         "office-no-email": person(django_user_model, "office-blank", office, email=""),
         "office-gone": person(django_user_model, "office-gone", office, active=False),
+        "office-typo": person(django_user_model, "office-typo", office, email="office at nhs"),
         "thanet": person(django_user_model, "thanet-lead", lead, "thanet"),
         "thanet-2": person(django_user_model, "thanet-deputy", lead, "thanet"),
         "thanet-gone": person(django_user_model, "thanet-gone", lead, "thanet", active=False),
@@ -117,7 +118,7 @@ def approve_thanet(people):
 
 
 def test_a_submission_tells_the_programme_office(
-    people, settings, django_capture_on_commit_callbacks
+    people, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.SITE_URL = "https://localcare.example.nhs.uk/"
     save_complete_update(q4("medway").locality, q4_2018_19(), people["medway"])
@@ -141,6 +142,8 @@ def test_a_submission_tells_the_programme_office(
         (Kind.SUBMITTED, people["office-2"], people["medway"], update),
     ]
     assert all(m.sent_at and m.attempts == 1 for m in messages)
+    # Without an address, inactive, or a malformed address (logged): not e-mailed, not refused.
+    assert "Not e-mailing office-typo: 'office at nhs' is not an e-mail address" in caplog.text
 
 
 def test_a_return_tells_the_leads_of_that_locality_only_with_the_comments(
@@ -439,12 +442,12 @@ def test_the_office_sees_what_was_sent_and_what_is_not_sent_yet(
     text = visible_text(response.content.decode())
     section = text[text.index("Messages sent E-mails about this return") :]
     assert (
-        "Thanet Example thanet-lead@example.nhs.uk Thanet 2018/19 Q4 update: returned with comments Returned with comments"
+        "Thanet Example thanet-lead@example.nhs.uk Thanet 2018/19 Q4 update: returned with comments"
         in section
     )
     assert "Thanet Example thanet-deputy@example.nhs.uk" in section
     assert (
-        "Not sent yet Tried 1 time; tried again every few minutes. Last error: SMTPServerDisconnected: Connection unexpectedly closed"
+        "Not sent yet 1 attempt so far; it is tried again every few minutes. Last error: SMTPServerDisconnected: Connection unexpectedly closed"
         in section
     )
     assert section.count("Not sent yet") == 1
