@@ -579,3 +579,41 @@ def test_a_lead_made_staff_cannot_read_the_outbox_in_admin(client, people):
     response = client.get(reverse("admin:updates_outboxmessage_changelist"))
 
     assert response.status_code == 403
+
+
+# --- Through the pages: the e-mails follow the click, and a refused one is no error ---
+
+
+def test_the_office_returning_on_the_page_e_mails_the_leads(
+    client, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people["office"])
+    update = q4("thanet")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("updates:return", kwargs={"locality": "thanet", "quarter": "2018-19-q4"}),
+            {"version": str(update.version), "return-comments": "Check the spend."},
+        )
+
+    assert response.status_code == 302
+    assert set(sent_to()) == {"thanet-lead@example.nhs.uk", "thanet-deputy@example.nhs.uk"}
+
+
+def test_a_mail_server_refusing_never_turns_an_approval_into_an_error(
+    client, people, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    client.force_login(people["office"])
+    update = q4("thanet")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("updates:approve", kwargs={"locality": "thanet", "quarter": "2018-19-q4"}),
+            {"version": str(update.version)},
+        )
+
+    assert response.status_code == 302
+    assert q4("thanet").status == QuarterlyUpdate.Status.APPROVED
+    assert OutboxMessage.objects.unsent().count() == 2
+    assert mail.outbox == []
