@@ -108,21 +108,22 @@ def send_after_this_commits(ids: list[int]) -> None:
         transaction.on_commit(partial(send_queued, ids=ids), robust=True)
 
 
+def has_usable_address(user: AbstractBaseUser) -> bool:
+    """An address to send to. A malformed one is logged and skipped: it must not
+    stop the approval (or submission, or reminder run) that would have e-mailed them."""
+    address = (user.email or "").strip()
+    if not address:
+        return False
+    try:
+        validate_email(address)
+    except ValidationError:
+        logger.warning("Not e-mailing %s: %r is not an e-mail address", user, address)
+        return False
+    return True
+
+
 def _with_address(users: Iterable[AbstractBaseUser]) -> list[AbstractBaseUser]:
-    """Those with a usable address. A malformed one is logged and skipped: it must
-    not stop the approval (or submission) that would have e-mailed them."""
-    usable = []
-    for user in users:
-        address = (user.email or "").strip()
-        if not address:
-            continue
-        try:
-            validate_email(address)
-        except ValidationError:
-            logger.warning("Not e-mailing %s: %r is not an e-mail address", user, address)
-            continue
-        usable.append(user)
-    return usable
+    return [user for user in users if has_usable_address(user)]
 
 
 def office_recipients() -> list[AbstractBaseUser]:

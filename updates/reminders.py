@@ -49,7 +49,7 @@ class Reminder:
 
     @property
     def has_address(self) -> bool:
-        return bool((self.user.email or "").strip())
+        return outbox.has_usable_address(self.user)
 
 
 def reminder_kind(row: selectors.ReturnRow, *, days: int) -> Kind | None:

@@ -306,3 +306,14 @@ def test_a_failed_reminder_stays_in_the_outbox_for_send_outbox(leads, settings):
 
     assert sent()["medway-lead@example.nhs.uk"] == "Medway 2018/19 Q4 update: due 21 Apr 2019"
     assert not OutboxMessage.objects.unsent().exists()
+
+
+def test_a_malformed_address_is_skipped_not_a_crash(leads, django_user_model, caplog):
+    lead(django_user_model, "medway-typo", "medway", email="medway at nhs")
+
+    out, err = run(today=datetime.date(2019, 4, 15))
+
+    assert "3 reminders sent, 2 skipped (no e-mail address), 0 failed." in out
+    assert "Skipped medway-typo: no e-mail address" in err
+    assert "'medway at nhs' is not an e-mail address" in caplog.text
+    assert OutboxMessage.objects.count() == 3
