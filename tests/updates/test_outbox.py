@@ -617,3 +617,15 @@ def test_a_mail_server_refusing_never_turns_an_approval_into_an_error(
     assert q4("thanet").status == QuarterlyUpdate.Status.APPROVED
     assert OutboxMessage.objects.unsent().count() == 2
     assert mail.outbox == []
+
+
+def test_a_message_not_yet_tried_says_it_is_waiting(
+    client, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        return_thanet(people)
+    client.force_login(people["office"])
+
+    text = visible_text(client.get(review_url()).content.decode())
+
+    assert text.count("Not sent yet Waiting to be sent.") == 2
