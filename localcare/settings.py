@@ -337,7 +337,12 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-# Where e-mails (return reminders) link to: this service's address as users reach it.
+# Seconds before a silent mail server is given up on. Each submission, return and
+# approval tries its e-mails once in the request, after the commit
+# (updates.outbox): a hung server must not hold the page past gunicorn's timeout.
+# What fails stays in the outbox for `send_outbox`.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Where e-mails (reminders, submissions, returns, approvals) link to: this service's address as users reach it.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 if not DEBUG:

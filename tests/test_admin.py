@@ -48,6 +48,7 @@ from updates.models import (
     MDTUpdate,
     MilestoneUpdate,
     ObjectiveStatus,
+    OutboxMessage,
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
@@ -171,6 +172,17 @@ def programme(db, admin_user):
     ReturnComment.objects.create(
         update=update, section="money", author=admin_user, text="Spend?", created=timezone.now()
     )
+    OutboxMessage.objects.create(
+        key=f"submitted:update-{update.pk}:v1:user-{admin_user.pk}",
+        kind=OutboxMessage.Kind.SUBMITTED,
+        locality=thanet,
+        quarter=q2,
+        update=update,
+        recipient=admin_user,
+        to_address="office@example.nhs.uk",
+        subject="Thanet 2018/19 Q2 update: submitted for review",
+        body="Dear Office,",
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -276,6 +288,7 @@ WORKFLOW_ONLY = {
     MDTUpdate,
     RaisedRisk,
     ReturnComment,
+    OutboxMessage,
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

@@ -22,6 +22,12 @@ SETTINGS_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "REQUIRE_STAFF_TWO_FACTOR",
     "TRUSTED_PROXY_COUNT",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_USE_TLS",
+    "EMAIL_TIMEOUT",
+    "DEFAULT_FROM_EMAIL",
     # Set by tests/conftest.py for Playwright; never in a deployment.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -111,6 +117,30 @@ def test_production_starts_with_a_real_key_and_named_hosts():
     key = "abcde" * 10
     environment = {"DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "a.example,b.example"}
     assert setting("settings.ALLOWED_HOSTS", **environment) == "['a.example', 'b.example']"
+
+
+def test_e_mail_goes_to_the_console_in_development_and_smtp_from_the_environment_in_production():
+    assert setting("settings.EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend"
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": PRODUCTION_KEY,
+        "ALLOWED_HOSTS": "localcare.example.nhs.uk",
+        "EMAIL_HOST": "smtp.example.nhs.uk",
+        "EMAIL_PORT": "587",
+        "EMAIL_USE_TLS": "true",
+        "EMAIL_TIMEOUT": "7",
+        "DEFAULT_FROM_EMAIL": "localcare@example.nhs.uk",
+    }
+    expression = (
+        "repr((settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, "
+        "settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT, settings.DEFAULT_FROM_EMAIL))"
+    )
+    assert setting(expression, **production) == (
+        "('django.core.mail.backends.smtp.EmailBackend', 'smtp.example.nhs.uk', 587, True, 7, "
+        "'localcare@example.nhs.uk')"
+    )
+    # A silent server is given up on well inside a request's time.
+    assert setting("settings.EMAIL_TIMEOUT") == "10"
 
 
 def test_debug_must_be_a_boolean():

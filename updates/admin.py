@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from localities import access
 from localities.admin import HistoryAdmin, QuarterListFilter, SharedChoicesTabularInline
 from localities.models import Quarter
 from updates.models import (
@@ -11,6 +12,7 @@ from updates.models import (
     MDTUpdate,
     MilestoneUpdate,
     ObjectiveStatus,
+    OutboxMessage,
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
@@ -302,3 +304,72 @@ class ReturnCommentAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author", "closed_by", "parent")
+
+
+# E-mails -----------------------------------------------------------------------
+
+
+class SentListFilter(admin.SimpleListFilter):
+    title = "sent"
+    parameter_name = "sent"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Sent"), ("no", "Not sent yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.sent()
+        if self.value() == "no":
+            return queryset.unsent()
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(WorkflowOnlyAdmin, admin.ModelAdmin):
+    """Every e-mail the app has queued, read-only: the events write them (updates.outbox)
+    and `send_outbox` sends them. Addresses are personal data: the programme office only."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "to_address",
+        "subject",
+        "locality",
+        "quarter",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = [SentListFilter, "kind", ("quarter", QuarterListFilter), "locality"]
+    list_select_related = ["locality", "quarter__financial_year"]
+    search_fields = ["to_address", "subject", "key"]
+    ordering = ["-created_at", "-id"]
+    date_hierarchy = "created_at"
+    fields = [
+        "key",
+        "kind",
+        ("locality", "quarter"),
+        "update",
+        ("recipient", "to_address"),
+        "subject",
+        "body",
+        "triggered_by",
+        ("created_at", "sent_at"),
+        ("attempts", "last_error"),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "update__locality", "update__quarter__financial_year", "recipient", "triggered_by"
+            )
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_programme_office(request.user) and super().has_view_permission(
+            request, obj
+        )
+
+    def has_module_permission(self, request):
+        return access.is_programme_office(request.user) and super().has_module_permission(request)

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from localities.models import (
@@ -491,3 +492,116 @@ class ReturnComment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
+
+    def for_update(self):
+        """Rows locked for sending: a second sender (another cron run, a request's
+        on-commit send) skips them instead of waiting, so no message goes twice.
+
+        skip_locked where the database has it (PostgreSQL); SQLite serialises
+        writers anyway and Django ignores select_for_update there."""
+        skip_locked = connections[self.db].features.has_select_for_update_skip_locked
+        return self.select_for_update(skip_locked=skip_locked)
+
+    def for_return(self, *, locality, quarter):
+        return self.filter(locality=locality, quarter=quarter)
+
+
+class OutboxMessage(models.Model):
+    """One e-mail the app sends, recorded when the event that causes it happens.
+
+    Written in the same transaction as the event (a submission, a return, an
+    approval, a reminder run), so an event that rolls back leaves no message,
+    and sent afterwards by updates.outbox: once after the commit and by the
+    `send_outbox` command from cron until it goes. `key` names the event and
+    the recipient, so the same event cannot queue the same message twice.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned with comments"
+        APPROVED = "approved", "Approved"
+        REMINDER = "reminder", "Reminder"
+
+    key = models.CharField(
+        max_length=200,
+        help_text="The event and the recipient, e.g. 'submitted:update-12:v5:user-3'.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Which return: a reminder may come before the update is started.
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="+")
+    update = models.ForeignKey(
+        QuarterlyUpdate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The address as it was when the message was queued: what was actually used.
+    to_address = models.EmailField("to")
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did what caused the message; empty for reminders sent by cron.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    # Not programme data: a record of e-mails. It keeps its own who and when
+    # (no simple-history copy) and sending one must not move the dashboards'
+    # data version (dashboard.signals), so it is skipped by the checks that
+    # skip derived read models.
+    is_read_model = True
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "e-mail"
+        verbose_name_plural = "e-mails (outbox)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                name="outbox_one_message_per_key",
+                violation_error_message="This message has already been queued.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(attempts__gte=1),
+                name="outbox_sent_after_an_attempt",
+                violation_error_message="A sent message records at least one attempt.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["submitted", "returned", "approved", "reminder"]),
+                name="outbox_kind_valid",
+                violation_error_message="Choose submitted, returned, approved or reminder.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_unsent_idx",
+                condition=Q(sent_at__isnull=True),
+            ),
+            models.Index(fields=["locality", "quarter"], name="outbox_return_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to_address}"

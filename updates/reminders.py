@@ -2,7 +2,8 @@
 
 `due_reminders` is pure: from each locality's current return
 (`returns_for_reminders`, which brings each locality's active leads with it)
-it says who gets what. `send_reminders` words the e-mails and sends them
+it says who gets what. `send_reminders` words the e-mails, records them in
+the outbox (updates.outbox: one a day per lead and return) and sends them
 through Django's e-mail backend (the console in development, SMTP in
 production). The `send_return_reminders` management command runs both, for cron.
 
@@ -13,20 +14,20 @@ is in. Submitted and approved returns need nothing.
 
 import datetime
 import enum
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 
 from localities import access
 from localities.models import Locality, Quarter
-from updates import selectors
+from updates import outbox, selectors
+from updates.models import OutboxMessage
 
 DEFAULT_DAYS = 7
 
@@ -48,7 +49,7 @@ class Reminder:
 
     @property
     def has_address(self) -> bool:
-        return bool((self.user.email or "").strip())
+        return outbox.has_usable_address(self.user)
 
 
 def reminder_kind(row: selectors.ReturnRow, *, days: int) -> Kind | None:
@@ -159,47 +160,56 @@ def reminder_body(reminder: Reminder) -> str:
     return "\n".join(lines)
 
 
-def reminder_message(reminder: Reminder, *, connection=None) -> EmailMessage:
-    return EmailMessage(
-        subject=reminder_subject(reminder),
-        body=reminder_body(reminder),
-        to=[reminder.user.email.strip()],
-        connection=connection,
+def reminder_key(reminder: Reminder) -> str:
+    """One reminder a day per lead and return: a second run that day sends nothing again."""
+    return (
+        f"reminder:{reminder.locality.slug}:{reminder.quarter.slug}:"
+        f"{reminder.row.today.isoformat()}:user-{reminder.user.pk}"
     )
 
 
 @dataclass
 class SendReport:
-    """What one run did: sent (or would send), skipped for want of an address, failed."""
+    """What one run did: sent (or would send), skipped for want of an address, failed
+    (left in the outbox for `send_outbox` to retry), and already queued earlier that day."""
 
     sent: list[Reminder] = field(default_factory=list)
     no_address: list[Reminder] = field(default_factory=list)
     failed: list[tuple[Reminder, str]] = field(default_factory=list)
+    already_queued: list[Reminder] = field(default_factory=list)
 
 
 def send_reminders(reminders: Iterable[Reminder], *, dry_run: bool = False) -> SendReport:
-    """E-mail each reminder over one connection; one failure does not stop the rest."""
+    """Queue each reminder in the outbox, then send them over one connection.
+
+    Each is recorded like every other e-mail (updates.outbox); one failure
+    does not stop the rest, and a failed one stays queued for `send_outbox`.
+    """
     report = SendReport()
     to_send = []
     for reminder in reminders:
         (to_send if reminder.has_address else report.no_address).append(reminder)
-    if dry_run or not to_send:
-        report.sent = to_send if dry_run else []
+    if dry_run:
+        report.sent = to_send
         return report
-    connection = get_connection()
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        report.failed = [(reminder, str(error)) for reminder in to_send]
-        return report
-    try:
+    queued: dict[int, Reminder] = {}
+    with transaction.atomic():
         for reminder in to_send:
-            try:
-                reminder_message(reminder, connection=connection).send()
-            except (smtplib.SMTPException, OSError) as error:
-                report.failed.append((reminder, str(error)))
+            message = outbox.queue(
+                key=reminder_key(reminder),
+                kind=OutboxMessage.Kind.REMINDER,
+                locality=reminder.locality,
+                quarter=reminder.quarter,
+                update=reminder.row.update,
+                recipient=reminder.user,
+                subject=reminder_subject(reminder),
+                body=reminder_body(reminder),
+            )
+            if message is None:
+                report.already_queued.append(reminder)
             else:
-                report.sent.append(reminder)
-    finally:
-        connection.close()
+                queued[message.pk] = reminder
+    sent = outbox.send_queued(ids=list(queued))
+    report.sent = [queued[message.pk] for message in sent.sent]
+    report.failed = [(queued[message.pk], message.last_error) for message in sent.failed]
     return report

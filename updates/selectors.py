@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from localities.models import Locality, Milestone, Quarter
-from updates.models import QuarterlyUpdate
+from updates.models import OutboxMessage, QuarterlyUpdate
 
 NOT_STARTED = "Not started"
 
@@ -460,3 +460,16 @@ def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGa
         for milestone in ordered[:limit]
     ]
     return ReportingGaps(rows=rows, total=counts["total"], never_reported=counts["never_reported"])
+
+
+def messages_for_return(*, locality: Locality, quarter: Quarter) -> list[OutboxMessage]:
+    """Every e-mail about one locality's return for a quarter, newest first (one query).
+
+    For the programme office's review page: addresses are theirs to see, not
+    other leads'. Reminders sent before the update was started count too.
+    """
+    return list(
+        OutboxMessage.objects.for_return(locality=locality, quarter=quarter)
+        .select_related("recipient")
+        .order_by("-created_at", "-id")
+    )

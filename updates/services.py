@@ -38,6 +38,7 @@ from localities.models import (
     Quarter,
 )
 from risks.services import propose_risk
+from updates import outbox
 from updates.derived_milestones import refresh_derived_milestones
 from updates.models import (
     MaturityScore,
@@ -549,6 +550,7 @@ def submit_update(
     update.submitted_at = timezone.now()
     update.submitted_by = by
     _save_update(update, by=by, reason="Submitted")
+    outbox.notify(outbox.Event.SUBMITTED, update=update, by=by)
     return update
 
 
@@ -577,6 +579,7 @@ def return_update(
     update.reviewed_by = by
     _save_update(update, by=by, reason=f"Returned: {comments}")
     _close_open_comments(update, decision=CLOSED_ON_RETURN, by=by)
+    outbox.notify(outbox.Event.RETURNED, update=update, by=by)
     return update
 
 
@@ -621,6 +624,7 @@ def approve_update(
     update.review_comments = ""
     _save_update(update, by=by, reason="Approved")
     _close_open_comments(update, decision=CLOSED_ON_APPROVAL, by=by)
+    outbox.notify(outbox.Event.APPROVED, update=update, by=by)
     _refresh_derived_milestones(update, by=by, reason=f"Derived on approving the {update} update")
     return update
 
@@ -672,5 +676,6 @@ def reopen_update(
     update.reviewed_at = timezone.now()
     update.reviewed_by = by
     _save_update(update, by=by, reason=REOPEN_PREFIX + reason)
+    outbox.notify(outbox.Event.REOPENED, update=update, by=by)
     _refresh_derived_milestones(update, by=by, reason=f"Derived on reopening the {update} update")
     return update

@@ -1,14 +1,17 @@
 """Quarterly updates in the browser: a lead drafts and submits by keyboard alone; the
-programme office returns, the lead resubmits, the office approves; two people save
-the same section; and the lead's pages at 400% zoom.
+programme office returns, the lead resubmits, the office approves; the office sees
+which e-mails went; two people save the same section; and the lead's pages at 400% zoom.
 
 Every page visited is screenshotted (test-results/screenshots/updates-*.png) and
 checked with axe-core.
 """
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from localities import access
@@ -370,6 +373,37 @@ def test_the_office_returns_an_update_the_lead_resubmits_and_the_office_approves
     assert narrative in main
     assert "Objective 3: the figures lag what has happened on the ground." in main
     look(office, "dashboard-locality-approved")
+
+
+def test_the_office_sees_on_the_review_page_which_e_mails_went_and_which_wait(
+    demo_site, open_page, settings
+):
+    """The return's e-mail to the lead fails (the mail server refuses it): the review
+    page says "Not sent yet" in words, with the error; cron's next run sends it."""
+    settings.EMAIL_BACKEND = "tests.updates.test_outbox.FailingBackend"
+    office = open_page("office")
+    office.goto(THANET_Q4 + "review/")
+    office.get_by_label("What should the lead change?").fill(f"Check the spend. {PAYLOAD}")
+    click_and_load(office, office.get_by_role("button", name="Return to the lead"))
+
+    messages = office.get_by_test_id("messages-sent")
+    [row] = messages.get_by_test_id("message-row").all_inner_texts()
+    assert "lead-thanet@example.invalid" in row
+    assert "Thanet 2018/19 Q4 update: returned with comments" in row
+    assert "Not sent yet" in row
+    assert "Last error: SMTPServerDisconnected: Connection unexpectedly closed" in row
+    office.locator("#messages").scroll_into_view_if_needed()
+    look(office, "office-review-message-not-sent")
+    section = office.locator("section[aria-labelledby=messages]")
+    section.screenshot(path=str(SCREENSHOTS / "updates-office-messages-not-sent.png"))
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_outbox", stdout=io.StringIO())
+    office.reload()
+    [row] = office.get_by_test_id("message-row").all_inner_texts()
+    assert "Not sent yet" not in row
+    look(office, "office-review-message-sent")
+    section.screenshot(path=str(SCREENSHOTS / "updates-office-messages-sent.png"))
 
 
 # --- 3. Two people save the same section ---------------------------------------------

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from localities import access
 from localities.models import Locality, Quarter
 from updates import reminders, selectors
-from updates.models import QuarterlyUpdate
+from updates.models import OutboxMessage, QuarterlyUpdate
 
 SWALE_COMMENTS = (
     "Q4 actual spend does not reconcile with the locality finance return; please check it "
@@ -255,3 +255,65 @@ def test_reading_the_returns_takes_four_queries(leads, django_assert_num_queries
         ("two-places", "swale", reminders.Kind.DUE_SOON),
     ]
     assert {r.quarter.label for r in result} == {"2018/19 Q4"}
+
+
+# --- Through the outbox: recorded, once a day ---------------------------------------------
+
+
+def test_each_reminder_is_recorded_in_the_outbox(leads):
+    run(today=datetime.date(2019, 7, 16))
+
+    messages = {m.to_address: m for m in OutboxMessage.objects.all()}
+    assert set(messages) == set(sent())
+    ashford = messages["ashford-lead@example.nhs.uk"]
+    assert (ashford.kind, ashford.recipient, ashford.locality.slug) == (
+        OutboxMessage.Kind.REMINDER,
+        leads["ashford"],
+        "ashford",
+    )
+    # Not started: a reminder about a return that has no update yet.
+    assert (ashford.quarter.label, ashford.update) == ("2019/20 Q1", None)
+    assert ashford.triggered_by is None
+    assert messages["medway-lead@example.nhs.uk"].update.locality.slug == "medway"
+    assert all(m.sent_at is not None for m in messages.values())
+
+
+def test_a_second_run_the_same_day_sends_nothing_again_and_the_next_day_does(leads):
+    run(today=datetime.date(2019, 4, 15))
+    out, _ = run(today=datetime.date(2019, 4, 15))
+
+    assert len(mail.outbox) == 3
+    assert (
+        "0 reminders sent, 1 skipped (no e-mail address), 0 failed, 3 already sent or queued today."
+        in out
+    )
+
+    run(today=datetime.date(2019, 4, 16))
+    assert len(mail.outbox) == 6
+    assert OutboxMessage.objects.count() == 6
+
+
+def test_a_failed_reminder_stays_in_the_outbox_for_send_outbox(leads, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesMedway"
+    with pytest.raises(CommandError):
+        run(today=datetime.date(2019, 4, 15))
+    [failed] = OutboxMessage.objects.unsent()
+    assert failed.to_address == "medway-lead@example.nhs.uk"
+    assert failed.last_error.startswith("SMTPRecipientsRefused")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_outbox", stdout=io.StringIO())
+
+    assert sent()["medway-lead@example.nhs.uk"] == "Medway 2018/19 Q4 update: due 21 Apr 2019"
+    assert not OutboxMessage.objects.unsent().exists()
+
+
+def test_a_malformed_address_is_skipped_not_a_crash(leads, django_user_model, caplog):
+    lead(django_user_model, "medway-typo", "medway", email="medway at nhs")
+
+    out, err = run(today=datetime.date(2019, 4, 15))
+
+    assert "3 reminders sent, 2 skipped (no e-mail address), 0 failed." in out
+    assert "Skipped medway-typo: no e-mail address" in err
+    assert "'medway at nhs' is not an e-mail address" in caplog.text
+    assert OutboxMessage.objects.count() == 3

@@ -139,6 +139,9 @@ def _review_page(
             else {},
             "can_reply": comment_services.can_reply(request.user, update),
             "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
+            "messages_sent": selectors.messages_for_return(
+                locality=target.locality, quarter=target.quarter
+            ),
             "return_form": return_form or ReviewCommentsForm(prefix=RETURN_PREFIX),
             "reopen_form": reopen_form or ReopenForm(prefix=REOPEN_PREFIX),
             "version": update.version if version is None else version,

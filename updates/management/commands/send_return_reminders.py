@@ -46,11 +46,17 @@ class Command(BaseCommand):
         for reminder, error in report.failed:
             self.stderr.write(
                 f"Could not e-mail {reminder.user.get_username()} <{reminder.user.email}>: {error}"
+                " (kept in the outbox: send_outbox tries again)"
             )
+        already = (
+            f", {len(report.already_queued)} already sent or queued today"
+            if report.already_queued
+            else ""
+        )
         self.stdout.write(
             f"{len(report.sent)} reminder{'' if len(report.sent) == 1 else 's'} "
             f"{'would be sent' if dry_run else 'sent'}, {len(report.no_address)} skipped "
-            f"(no e-mail address), {len(report.failed)} failed."
+            f"(no e-mail address), {len(report.failed)} failed{already}."
         )
         if report.failed:
             raise CommandError(f"{len(report.failed)} reminder(s) could not be sent.")
