@@ -140,6 +140,33 @@ def test_a_milestone_forecast_moved_later_saves_without_a_reason(lead_client):
     ]
 
 
+def test_a_milestone_not_reported_yet_may_stay_so_in_a_draft(lead_client):
+    milestone = Milestone.objects.for_locality(Locality.objects.get(slug="medway")).first()
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status=Milestone.Status.NOT_REPORTED, actual_date=None, forecast_date=None
+    )
+    page = lead_client.get(url("edit-section", section="milestones"))
+    data = as_posted(page.context["section"])
+    assert data[f"milestone-{milestone.pk}-status"] == ""
+
+    response = lead_client.post(
+        url("edit-section", section="milestones"), {"version": medway_update().version, **data}
+    )
+
+    assert response.status_code == 302
+    assert not milestone.reports.filter(update__locality__slug="medway").exists()
+    problems = services.submission_problems(medway_update())
+    assert f"id_milestone-{milestone.pk}-status" in [p.field for p in problems]
+
+    # A date typed for it without a status cannot be stored: that is refused.
+    data[f"milestone-{milestone.pk}-forecast_date"] = "31/7/2019"
+    response = lead_client.post(
+        url("edit-section", section="milestones"), {"version": medway_update().version, **data}
+    )
+    assert response.status_code == 400
+    assert [i for i, _ in response.context["errors"]] == [f"id_milestone-{milestone.pk}-status"]
+
+
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
@@ -267,6 +294,24 @@ def test_an_unchanged_download_uploaded_back_is_accepted(lead_client):
     assert unexplained_overrides(medway_update()) == [2]
 
 
+def require_soffice(*, which=shutil.which, in_ci: bool = IN_CI) -> None:
+    """As the suite treats a missing Chromium: skip on a laptop, fail in CI."""
+    if which("soffice") is None:
+        message = "soffice is missing: apt-get install libreoffice-calc-nogui (make test-deps)"
+        if in_ci:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.mark.parametrize(
+    ("in_ci", "outcome"), [(True, pytest.fail.Exception), (False, pytest.skip.Exception)]
+)
+def test_without_libreoffice_the_test_fails_in_ci_and_skips_elsewhere(in_ci, outcome):
+    with pytest.raises(outcome, match="libreoffice-calc-nogui"):
+        require_soffice(which=lambda name: None, in_ci=in_ci)
+    require_soffice(which=lambda name: f"/usr/bin/{name}", in_ci=in_ci)
+
+
 def _soffice_resave(content: bytes, tmp_path) -> bytes:
     """The workbook opened and saved again by LibreOffice Calc, as a lead's own program would."""
     source = tmp_path / "download.xlsx"
@@ -297,11 +342,7 @@ def libreoffice_resaved(django_db_setup, django_db_blocker, programme_data_rows,
     Built from the same rows every test's programme_data holds (so the About
     sheet's version matches), then rolled back.
     """
-    if shutil.which("soffice") is None:
-        message = "soffice is missing: apt-get install libreoffice-calc-nogui (make test-deps)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_soffice()
     from django.core.management.color import no_style
     from django.db import connection
 
