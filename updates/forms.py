@@ -517,6 +517,8 @@ class MilestonesSection(Section):
     )
 
     def build_forms(self):
+        from updates.services import previous_forecast
+
         forms_ = []
         for milestone in self.context.milestones:
             report = self.context.milestone_reports.get(milestone.pk)
@@ -536,7 +538,7 @@ class MilestonesSection(Section):
                     },
                     subject=milestone,
                     # Later than what the board last saw (approved), or the plan.
-                    previous_forecast=milestone.forecast_date or milestone.planned_end,
+                    previous_forecast=previous_forecast(milestone),
                     quarter=self.context.quarter,
                 )
             )

@@ -526,7 +526,7 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
                 )
             )
     reports = {report.milestone_id: report for report in update.milestone_updates.all()}
-    unreported = []
+    unreported, later_forecasts = [], []
     for milestone in Milestone.objects.for_locality(update.locality):
         prefix = f"id_milestone-{milestone.pk}"
         report = reports.get(milestone.pk)
@@ -540,7 +540,7 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
             and report.forecast_date > before
             and not report.forecast_change_reason.strip()
         ):
-            problems.append(
+            later_forecasts.append(
                 Problem(
                     "milestones",
                     f"“{milestone.title}”: say why the forecast moved later than "
@@ -549,14 +549,14 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
                 )
             )
     if unreported:
-        problems.insert(
-            len(problems) - sum(p.section == "milestones" for p in problems),
+        problems.append(
             Problem(
                 "milestones",
                 f"Report on all milestones: {len(unreported)} not yet saved.",
                 f"id_milestone-{unreported[0].pk}-status",
-            ),
+            )
         )
+    problems += later_forecasts
     reported = set(update.mdt_updates.values_list("mdt_id", flat=True))
     missing = list(
         MDT.objects.for_locality(update.locality)
