@@ -43,13 +43,16 @@ run: install  ## Migrate SQLite, load the data and demo accounts, serve on 127.0
 
 # Debian packages the whole suite needs: Chromium for the browser tests
 # (Playwright cannot download its own browser here), PostgreSQL and Redis for
-# the throwaway servers make test starts. Installed when run as root and
+# the throwaway servers make test starts, LibreOffice Calc (headless) to
+# re-save a downloaded spreadsheet as a lead's own program would
+# (tests/updates/test_drafts.py). Installed when run as root and
 # missing; otherwise a hint, and the tests that need them skip (not in CI).
 test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "Installing from Debian:$$missing"; \

@@ -5,6 +5,22 @@ MDT, measure or element) built from the server's own list of rows, so a
 forged id in a POST has nothing to attach to. The spreadsheet import fills
 the very same forms from the sheet's cells, so a rule and its message live
 once, here. Saving is the services' job (updates.services).
+
+A draft is never refused for being unfinished (issue 16). The forms here refuse
+only input that cannot be stored as typed, so that saving it would lose or
+misstate something: a date that is no date, a number out of range, text over
+its limit, an actual or go-live date after the quarter ends, a go-live date on
+a planned MDT, a complete milestone with no actual date (or an actual date on
+one that is not complete), and answers with nothing to hang them on (a
+narrative with no RAG, dates with no milestone status, a risk with no title or
+no category). What only submission needs waits for Check and submit
+(updates.services.submission_problems, each problem linked to its field): a
+reason for a RAG other than the suggested one, a reason for a forecast moved
+later, and completeness (every objective, milestone, MDT, figure and score).
+
+A section saves as a whole: when one row is refused, nothing in the section is
+saved, and the page shows every problem with all that was typed (in every
+row) still in the form, so nothing is lost and "Saved" always means all of it.
 """
 
 import datetime
@@ -156,16 +172,9 @@ class ObjectiveStatusForm(RowForm):
     def clean(self):
         cleaned = super().clean()
         chosen = cleaned.get("rag")
-        if not chosen:
-            if self.has_any_answer():
-                self.add_error("rag", "Choose a RAG status, or clear this objective's answers.")
-            return cleaned
-        if chosen != self.suggestion.rag and not cleaned.get("rag_reason", "").strip():
-            self.add_error(
-                "rag_reason",
-                f"Say why you chose {Rag(chosen).label} when the figures suggest "
-                f"{self.suggestion.rag.label} ({self.suggestion.explanation}).",
-            )
+        # A reason for a RAG other than the suggested one is needed only to submit.
+        if not chosen and self.has_any_answer():
+            self.add_error("rag", "Choose a RAG status, or clear this objective's answers.")
         return cleaned
 
 
@@ -177,7 +186,11 @@ REPORTABLE_MILESTONE_STATUSES = [("", "Choose a status")] + [
 
 
 class MilestoneReportForm(RowForm):
-    status = forms.ChoiceField(label="Status", choices=REPORTABLE_MILESTONE_STATUSES)
+    # Not required: a milestone with no status chosen is not reported yet, which
+    # a draft may say (Check and submit lists it).
+    status = forms.ChoiceField(
+        label="Status", choices=REPORTABLE_MILESTONE_STATUSES, required=False
+    )
     forecast_date = UKDateField(label="Forecast date", what="forecast date")
     actual_date = UKDateField(label="Actual date", what="actual date")
     forecast_change_reason = forms.CharField(
@@ -193,13 +206,13 @@ class MilestoneReportForm(RowForm):
         self.previous_forecast = previous_forecast
         self.quarter = quarter
         super().__init__(*args, **kwargs)
-        self.fields["status"].error_messages["required"] = "Choose the milestone's status."
 
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status")
         actual = cleaned.get("actual_date")
-        forecast = cleaned.get("forecast_date")
+        if not status and "status" in cleaned and self.has_any_answer():
+            self.add_error("status", "Choose the milestone's status, or clear its other answers.")
         if status == Milestone.Status.COMPLETE and actual is None and "actual_date" in cleaned:
             self.add_error("actual_date", "Give the date the milestone was completed.")
         if actual and status and status != Milestone.Status.COMPLETE:
@@ -213,16 +226,7 @@ class MilestoneReportForm(RowForm):
                 f"The actual date cannot be after the quarter ends "
                 f"({long_date(self.quarter.end_date)}).",
             )
-        if (
-            forecast
-            and self.previous_forecast
-            and forecast > self.previous_forecast
-            and not cleaned.get("forecast_change_reason", "").strip()
-        ):
-            self.add_error(
-                "forecast_change_reason",
-                f"Say why the forecast moved later than {long_date(self.previous_forecast)}.",
-            )
+        # A reason for a forecast moved later is needed only to submit.
         return cleaned
 
 
@@ -513,6 +517,8 @@ class MilestonesSection(Section):
     )
 
     def build_forms(self):
+        from updates.services import previous_forecast
+
         forms_ = []
         for milestone in self.context.milestones:
             report = self.context.milestone_reports.get(milestone.pk)
@@ -532,7 +538,7 @@ class MilestonesSection(Section):
                     },
                     subject=milestone,
                     # Later than what the board last saw (approved), or the plan.
-                    previous_forecast=milestone.forecast_date or milestone.planned_end,
+                    previous_forecast=previous_forecast(milestone),
                     quarter=self.context.quarter,
                 )
             )

@@ -105,10 +105,16 @@ SECTION_HEADINGS = dict(SECTIONS)
 
 @dataclass(frozen=True)
 class Problem:
-    """Something that stops an update being submitted, and where to fix it."""
+    """Something that stops an update being submitted, and where to fix it.
+
+    `field` is the id of the input on the section's page that puts it right
+    (updates.forms names them: id_<row prefix>-<field>), so that Check and
+    submit links straight to it.
+    """
 
     section: str
     message: str
+    field: str = ""
 
     @property
     def section_heading(self) -> str:
@@ -329,6 +335,7 @@ def _write_objectives(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
 
 
 def _write_milestones(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
+    # A row with no status is a milestone not reported yet: a draft may hold that.
     wanted = {
         row["milestone"].pk: {
             "status": row["status"],
@@ -336,6 +343,8 @@ def _write_milestones(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
             "actual_date": row.get("actual_date"),
             "forecast_change_reason": row.get("forecast_change_reason", ""),
         }
+        if row.get("status")
+        else None
         for row in rows
     }
     return _sync_rows(
@@ -476,46 +485,114 @@ def save_draft(
     return update
 
 
+def previous_forecast(milestone: Milestone):
+    """The forecast a return's forecast is compared with: what the board last saw, or the plan."""
+    return milestone.forecast_date or milestone.planned_end
+
+
 def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
-    """Everything that must be put right before the update can be submitted."""
+    """Everything that must be put right before the update can be submitted or approved.
+
+    Only here, never in the forms: a draft may lack any of it (updates.forms
+    says which rules refuse a save instead). Each problem names the input that
+    puts it right. A fixed number of queries, however many problems there are.
+    """
     problems = []
     statuses = {s.objective_id: s for s in update.objective_statuses.all()}
     suggestions = suggested_rags(update)
     for objective in Objective.objects.reported_in(update.quarter):
         status = statuses.get(objective.pk)
         label = f"Objective {objective.number}"
+        prefix = f"id_objective-{objective.number}"
         if status is None:
-            problems.append(Problem("objectives", f"{label}: choose a RAG status."))
+            problems.append(
+                Problem("objectives", f"{label}: choose a RAG status.", f"{prefix}-rag_0")
+            )
             continue
         if not status.narrative.strip():
-            problems.append(Problem("objectives", f"{label}: describe progress this quarter."))
-        if status.rag != suggestions[objective.pk].rag and not status.rag_reason.strip():
+            problems.append(
+                Problem(
+                    "objectives",
+                    f"{label}: describe progress this quarter.",
+                    f"{prefix}-narrative",
+                )
+            )
+        suggestion = suggestions[objective.pk]
+        if status.rag != suggestion.rag and not status.rag_reason.strip():
             problems.append(
                 Problem(
                     "objectives",
                     f"{label}: say why you chose {status.get_rag_display()} when the figures "
-                    f"suggest {suggestions[objective.pk].rag.label}.",
+                    f"suggest {suggestion.rag.label} ({suggestion.explanation}).",
+                    f"{prefix}-rag_reason",
                 )
             )
-    reported = set(update.milestone_updates.values_list("milestone_id", flat=True))
-    missing = Milestone.objects.for_locality(update.locality).exclude(pk__in=reported).count()
+    reports = {report.milestone_id: report for report in update.milestone_updates.all()}
+    unreported, later_forecasts = [], []
+    for milestone in Milestone.objects.for_locality(update.locality):
+        prefix = f"id_milestone-{milestone.pk}"
+        report = reports.get(milestone.pk)
+        if report is None:
+            unreported.append(milestone)
+            continue
+        before = previous_forecast(milestone)
+        if (
+            report.forecast_date
+            and before
+            and report.forecast_date > before
+            and not report.forecast_change_reason.strip()
+        ):
+            later_forecasts.append(
+                Problem(
+                    "milestones",
+                    f"“{milestone.title}”: say why the forecast moved later than "
+                    f"{before.day} {before:%B %Y}.",
+                    f"{prefix}-forecast_change_reason",
+                )
+            )
+    if unreported:
+        problems.append(
+            Problem(
+                "milestones",
+                f"Report on all milestones: {len(unreported)} not yet saved.",
+                f"id_milestone-{unreported[0].pk}-status",
+            )
+        )
+    problems += later_forecasts
+    reported = set(update.mdt_updates.values_list("mdt_id", flat=True))
+    missing = list(
+        MDT.objects.for_locality(update.locality)
+        .exclude(pk__in=reported)
+        .values_list("pk", flat=True)
+    )
     if missing:
         problems.append(
-            Problem("milestones", f"Report on all milestones: {missing} not yet saved.")
+            Problem(
+                "mdts",
+                f"Report on all MDTs: {len(missing)} not yet saved.",
+                f"id_mdt-{missing[0]}-status",
+            )
         )
-    reported = set(update.mdt_updates.values_list("mdt_id", flat=True))
-    missing = MDT.objects.for_locality(update.locality).exclude(pk__in=reported).count()
-    if missing:
-        problems.append(Problem("mdts", f"Report on all MDTs: {missing} not yet saved."))
-    if update.spend_actual is None or update.spend_planned is None:
-        problems.append(Problem("money", "Give the planned and actual spend this quarter."))
+    if update.spend_planned is None or update.spend_actual is None:
+        first = "spend_planned" if update.spend_planned is None else "spend_actual"
+        problems.append(
+            Problem("money", "Give the planned and actual spend this quarter.", f"id_money-{first}")
+        )
     given = set(update.outcome_figures.values_list("measure_id", flat=True))
     for measure in OutcomeMeasure.objects.exclude(pk__in=given):
-        problems.append(Problem("outcomes", f"Give a figure for “{measure}”."))
+        problems.append(
+            Problem("outcomes", f"Give a figure for “{measure}”.", f"id_measure-{measure.pk}-value")
+        )
     given = set(update.maturity_scores.values_list("element_id", flat=True))
-    missing = CareModelElement.objects.exclude(pk__in=given).count()
+    missing = list(CareModelElement.objects.exclude(pk__in=given).values_list("number", flat=True))
     if missing:
-        problems.append(Problem("maturity", f"Score every care-model element: {missing} missing."))
+        problems.append(
+            Problem(
+                "maturity",
+                f"Score every care-model element: {len(missing)} missing.",
+                f"id_element-{missing[0]}-score_0",
+            )
+        )
     return problems
 
 
@@ -589,6 +666,14 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
     reported_on = timezone.localdate()
     for report in update.milestone_updates.select_related("milestone"):
         milestone = report.milestone
+        if (milestone.status, milestone.forecast_date, milestone.actual_date) == (
+            report.status,
+            report.forecast_date,
+            report.actual_date,
+        ):
+            # Nothing new: the board keeps who reported this state first, and when
+            # (so a past quarter's page still says what it said then).
+            continue
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
         if milestone.actual_date != report.actual_date:
@@ -617,6 +702,13 @@ def approve_update(
     _lock(update)
     _require_status(update, [QuarterlyUpdate.Status.SUBMITTED], "approved")
     _claim_version(update, expected_version)
+    # The board must never read a return that would fail submission: its rows may
+    # have changed since it was submitted (in admin, say), so every rule is re-run.
+    # After the version check, so that a stale page is told so first; refusing
+    # rolls the claimed version back with the rest.
+    problems = submission_problems(update)
+    if problems:
+        raise ValidationError([p.message for p in problems], code="incomplete")
     _apply_reports(update, by)
     update.status = QuarterlyUpdate.Status.APPROVED
     update.reviewed_at = timezone.now()

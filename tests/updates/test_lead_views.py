@@ -159,7 +159,7 @@ def test_a_forged_row_id_has_nothing_to_attach_to(client, lead_medway):
 
     # Medway's own MDT rows are required; Thanet's id is ignored.
     assert response.status_code == 400
-    assert not thanet_mdt.reports.exists()
+    assert not thanet_mdt.reports.filter(update__locality__slug="medway").exists()
 
 
 def test_submit_is_for_the_locality_lead_only(client, lead_thanet, board_user, office_user):
@@ -246,23 +246,28 @@ def test_bad_objective_input_is_explained_and_nothing_saved(client, lead_medway,
     assert list(after.objective_statuses.values_list("rag", "narrative")) == statuses_before
 
 
-def test_a_rag_against_the_suggestion_needs_a_reason(client, lead_medway):
+def test_a_rag_against_the_suggestion_saves_and_submission_asks_for_the_reason(client, lead_medway):
     client.force_login(lead_medway)
     form = client.get(MEDWAY_Q4 + "edit/objectives/").context["section"].forms[0]
     other = "red" if form.suggestion.rag != "red" else "green"
 
+    # A draft may hold it: the reason is needed only to submit (issue 16).
     response = post_section(client, "objectives", objective_data(1, rag=other, narrative="x"))
 
-    assert response.status_code == 400
-    assert "when the figures suggest" in response.text
-    input_ids = [input_id for input_id, _ in response.context["errors"]]
-    assert input_ids == ["id_objective-1-rag_reason"]
+    assert response.status_code == 302
+    assert medway_update().objective_statuses.get(objective__number=1).rag == other
+    problems = client.get(MEDWAY_Q4 + "submit/").context["problems"]
+    assert [p.field for p in problems if "when the figures suggest" in p.message] == [
+        "id_objective-1-rag_reason"
+    ]
 
     response = post_section(
         client, "objectives", objective_data(1, rag=other, narrative="x", reason="Board asked")
     )
     assert response.status_code == 302
     assert medway_update().objective_statuses.get(objective__number=1).rag_reason == "Board asked"
+    problems = client.get(MEDWAY_Q4 + "submit/").context["problems"]
+    assert not [p for p in problems if p.field == "id_objective-1-rag_reason"]
 
 
 def milestone_data(milestone, **fields):
@@ -317,7 +322,7 @@ def medway_milestone():
         ({"forecast_date": "31/2/2019"}, "Enter the forecast date as a real date"),
         ({"forecast_date": "next week"}, "Enter the forecast date as a real date"),
         ({"status": "finished"}, "Select a valid choice"),
-        ({"forecast_date": "30/9/2019"}, "Say why the forecast moved later than"),
+        ({"status": "", "forecast_date": "30/9/2019"}, "status, or clear its other answers"),
     ],
 )
 def test_bad_milestone_input_is_explained(client, lead_medway, fields, message):
@@ -597,7 +602,8 @@ def test_submit_lists_every_problem_with_links_to_the_sections(client, lead_medw
 
     assert response.status_code == 200
     assert "The update is not ready to submit" in response.text
-    assert 'href="/updates/medway/2018-19-q4/edit/milestones/"' in response.text
+    # Each problem links to the input that puts it right (tests/updates/test_drafts.py).
+    assert 'href="/updates/medway/2018-19-q4/edit/milestones/#id_milestone-' in response.text
     response = client.post(MEDWAY_Q4 + "submit/", {"version": medway_update().version})
     assert response.status_code == 400
     assert medway_update().status == QuarterlyUpdate.Status.DRAFT

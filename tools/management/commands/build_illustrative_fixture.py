@@ -786,8 +786,59 @@ class Builder:
         self.build_updates(investment, baselines)
         self.build_risks()
         self.build_locality_milestones()
+        self.build_submitted_reports()
         self.give_reasons_for_overrides()
         return self.rows
+
+    def build_submitted_reports(self):
+        """A submitted return's report on each of its locality's milestones and MDTs.
+
+        Submission needs one for every milestone and MDT, and approval re-runs
+        that check (updates.services.approve_update), so a submitted return in
+        the data has them: each as the milestone or MDT stands, so that no
+        suggested RAG moves. Draws no random numbers and changes no other row.
+        """
+        milestones = [
+            *self.ref.all("localities.milestone"),
+            *(r for r in self.rows if r["model"] == "localities.milestone"),
+        ]
+        mdts = [
+            *self.ref.all("localities.mdt"),
+            *(r for r in self.rows if r["model"] == "localities.mdt"),
+        ]
+        submitted = [
+            r
+            for r in self.rows
+            if r["model"] == "updates.quarterlyupdate" and r["fields"]["status"] == "submitted"
+        ]
+        for update in submitted:
+            locality = update["fields"]["locality"]
+            for milestone in milestones:
+                fields = milestone["fields"]
+                if fields["locality"] != locality:
+                    continue
+                assert fields["status"] != "not_reported", fields["title"]
+                self.add(
+                    "updates.milestoneupdate",
+                    update=update["pk"],
+                    milestone=milestone["pk"],
+                    status=fields["status"],
+                    forecast_date=fields["forecast_date"],
+                    actual_date=fields["actual_date"],
+                    forecast_change_reason="",
+                )
+            for mdt in mdts:
+                fields = mdt["fields"]
+                if fields["locality"] != locality:
+                    continue
+                self.add(
+                    "updates.mdtupdate",
+                    update=update["pk"],
+                    mdt=mdt["pk"],
+                    status=fields["status"],
+                    actual_go_live=fields["actual_go_live"],
+                    population_covered=fields["population_covered"],
+                )
 
     # --- Locality milestones -----------------------------------------------
 
@@ -860,13 +911,13 @@ class Builder:
     def give_reasons_for_overrides(self):
         """Record each status's suggested RAG and, where the lead chose another, a reason.
 
-        The lead's form refuses a RAG that differs from the suggestion without a
-        reason (updates.forms.ObjectiveStatusForm), so the data must never
-        show one. The suggestion is the app's own rule (localities.rag) applied
+        Submission refuses a RAG that differs from the suggestion without a
+        reason (updates.services.submission_problems), and so does approval, so
+        the data never show one. The suggestion is the app's own rule (localities.rag) applied
         to what the database will hold, as updates.services.suggested_rags
         reads it: each objective's milestones (the locality's and the
-        programme-wide ones; the data has no milestone reports), the
-        locality's MDTs (no MDT reports either), the partners signed up, and
+        programme-wide ones; a submitted return's reports repeat them), the
+        locality's MDTs (likewise), the partners signed up, and
         the update's spend for the objective that carries it.
         Run last, so that it draws no random numbers and changes no other row.
         """
