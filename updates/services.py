@@ -400,13 +400,16 @@ def _write_maturity(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
 
 def _write_risks(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
     """Replace the risks raised in this update that have not yet reached the register."""
+    rows = [row for row in rows if row.get("title")]
+    pending = list(update.raised_risks.filter(proposed_risk=None))
+    fields = [(r.title, r.description, r.category_id) for r in pending]
+    if fields == [(r["title"], r.get("description", ""), r["category"].pk) for r in rows]:
+        return 0  # the same risks as saved: no rows deleted and written again, no history
     changed = 0
-    for raised in update.raised_risks.filter(proposed_risk=None):
+    for raised in pending:
         _delete_row(raised, by=by)
         changed += 1
     for row in rows:
-        if not row.get("title"):
-            continue
         _save_row(
             RaisedRisk(
                 update=update,
@@ -584,6 +587,7 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
     reported_on = timezone.localdate()
     for report in update.milestone_updates.select_related("milestone"):
         milestone = report.milestone
+        before = _field_values(milestone)
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
         if milestone.actual_date != report.actual_date:
@@ -593,14 +597,22 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
         if milestone.is_reported:
             milestone.reported_by = f"{update.locality.name}'s {update.quarter.label} return"
             milestone.reported_on = reported_on
-        _save_row(milestone, by=by, reason=reason)
+        if _field_values(milestone) != before:
+            _save_row(milestone, by=by, reason=reason)
     for report in update.mdt_updates.select_related("mdt"):
         mdt = report.mdt
+        before = _field_values(mdt)
         mdt.status = report.status
         mdt.actual_go_live = report.actual_go_live
         if report.population_covered is not None:
             mdt.population_covered = report.population_covered
-        _save_row(mdt, by=by, reason=reason)
+        # A report that says what the register says changes nothing: no save, no history.
+        if _field_values(mdt) != before:
+            _save_row(mdt, by=by, reason=reason)
+
+
+def _field_values(row: Model) -> list:
+    return [getattr(row, field.attname) for field in row._meta.concrete_fields]
 
 
 @transaction.atomic
