@@ -2,13 +2,16 @@
 last quarter's values instead of re-saving them, and a save that changes nothing
 changes nothing."""
 
+import re
+
 import pytest
 from django.apps import apps
 from django.forms.models import model_to_dict
 
-from localities.models import MDT, Locality
+from localities.models import MDT, Locality, Milestone
+from tests.helpers import visible_text
 from tests.updates.update_data import q4_2018_19, save_complete_update
-from updates import services
+from updates import carry, services
 from updates.models import MDTUpdate, QuarterlyUpdate, RaisedRisk
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +132,322 @@ def test_approving_unchanged_reports_leaves_the_register_and_its_history_alone(
 
     assert every_row()["localities.MDT"] == mdts_before
     assert MDT.history.count() == mdt_history
+
+
+def test_an_unchanged_re_save_of_the_mdt_section_leaves_every_field_the_same(
+    client, medway, q4, lead_medway
+):
+    """Issue 16: re-saving the MDT section as shown once changed a count on the update
+    (`mdts_planned` 6 → 7, gone since decision 0009). Now the first save of the form as
+    shown only adds the reports (the values carried forward: the section counts as
+    confirmed) and touches no other row; saving it again changes nothing at all."""
+    client.force_login(lead_medway)
+    section = client.get(MEDWAY_Q4 + "edit/mdts/").context["section"]
+    data = form_values(section)
+    registers = ("localities.MDT", "localities.HistoricalMDT", "localities.Milestone")
+    before = every_row()
+
+    response = client.post(MEDWAY_Q4 + "edit/mdts/", {"version": medway_update().version, **data})
+
+    assert response.status_code == 302
+    after = every_row()
+    for label in registers:
+        assert after[label] == before[label], label
+    reports = MDTUpdate.objects.filter(update=medway_update())
+    assert reports.count() == MDT.objects.for_locality(medway).count() == 7
+    for report in reports.select_related("mdt"):
+        assert (report.status, report.actual_go_live, report.population_covered) == (
+            report.mdt.status,
+            report.mdt.actual_go_live,
+            report.mdt.population_covered,
+        )
+    after_update = model_to_dict(medway_update())
+    page = client.get(MEDWAY_Q4)
+    assert page.context["section_views"][2].standing.state == carry.CONFIRMED
+    assert "Report on all MDTs" not in " ".join(
+        p.message for p in services.submission_problems(medway_update())
+    )
+
+    version = medway_update().version
+    client.post(MEDWAY_Q4 + "edit/mdts/", {"version": version, **data})
+
+    # The save itself is in the update's history (who, when, "0 changed"); nothing else moved.
+    bookkeeping = ("updates.QuarterlyUpdate", "updates.HistoricalQuarterlyUpdate")
+    again = every_row(leave_out=bookkeeping)
+    assert again == {label: rows for label, rows in after.items() if label not in bookkeeping}
+    fields = model_to_dict(medway_update())
+    assert {k: v for k, v in fields.items() if k != "version"} == {
+        k: v for k, v in after_update.items() if k != "version"
+    }
+    latest = medway_update().history.latest()
+    assert latest.history_change_reason == "Saved draft: MDTs (0 changed)"
+    assert latest.history_user == lead_medway
+
+
+# --- "No change since last quarter" ----------------------------------------------
+
+
+def confirm(client, section, *, row=None, version=None, url=MEDWAY_Q4):
+    update = QuarterlyUpdate.objects.filter(
+        locality__slug=url.split("/")[2], quarter__in=[q4_2018_19()]
+    ).first()
+    if version is None:
+        version = update.version if update and url == MEDWAY_Q4 else 0
+    data = {"section": section, "version": version}
+    if row is not None:
+        data["row"] = row
+    return client.post(url + "confirm/", data)
+
+
+def problems_of(update):
+    return [f"{p.section_heading}: {p.message}" for p in services.submission_problems(update)]
+
+
+def test_confirming_milestones_and_mdts_counts_last_quarters_values_as_reported(
+    client, medway, lead_medway
+):
+    assert "Milestones: Report on all milestones: 3 not yet saved." in problems_of(medway_update())
+    assert "MDTs: Report on all MDTs: 7 not yet saved." in problems_of(medway_update())
+    client.force_login(lead_medway)
+
+    assert confirm(client, "milestones").status_code == 302
+    response = confirm(client, "mdts")
+
+    assert response.status_code == 302
+    assert response["Location"] == MEDWAY_Q4 + "#section-mdts"
+    update = medway_update()
+    assert not [p for p in problems_of(update) if p.startswith(("Milestones", "MDTs"))]
+    for report in update.milestone_updates.select_related("milestone"):
+        milestone = report.milestone
+        assert (report.status, report.forecast_date, report.actual_date) == (
+            milestone.status,
+            milestone.forecast_date,
+            milestone.actual_date,
+        )
+        row_history = report.history.get()
+        assert (row_history.history_user, row_history.history_change_reason) == (
+            lead_medway,
+            "No change since last quarter",
+        )
+    latest = update.history.latest()
+    assert latest.history_user == lead_medway
+    assert latest.history_change_reason == "No change since last quarter: MDTs (7 carried forward)"
+    confirmation = update.confirmations.get(section="mdts")
+    assert confirmation.confirmed_by == lead_medway
+    assert confirmation.history.get().history_user == lead_medway
+    page = client.get(MEDWAY_Q4)
+    assert "MDTs: confirmed, no change since last quarter." in visible_text(page.text)
+
+
+def test_the_update_page_says_changed_confirmed_or_to_do_for_each_section(
+    client, medway, q4, lead_medway
+):
+    client.force_login(lead_medway)
+
+    def states():
+        page = client.get(MEDWAY_Q4)
+        found = dict(re.findall(r'data-testid="section-state-([a-z]+)">([^<]+)<', page.text))
+        assert set(found) == {slug for slug, _ in services.SECTIONS}
+        return found
+
+    first = states()
+    assert (first["milestones"], first["mdts"], first["risks"]) == ("To do",) * 3
+    confirm(client, "mdts")
+    services.save_draft(
+        locality=medway,
+        quarter=q4,
+        sections={"summary": {"summary": "Something new this quarter."}},
+        expected_version=medway_update().version,
+        by=lead_medway,
+    )
+    then = states()
+    assert (then["mdts"], then["summary"], then["milestones"]) == (
+        "Confirmed unchanged",
+        "Changed",
+        "To do",
+    )
+    page = client.get(MEDWAY_Q4).text
+    # Each tag is words on an NHS tag; a row to do has its own button, named for its row.
+    assert 'class="nhsuk-tag nhsuk-tag--green app-section-state"' in page
+    assert 'No change since last quarter<span class="nhsuk-u-visually-hidden">: Milestones' in page
+
+
+def test_one_row_at_a_time(client, medway, lead_medway):
+    client.force_login(lead_medway)
+    mdt = MDT.objects.for_locality(medway).order_by("name").first()
+
+    response = confirm(client, "mdts", row=mdt.pk)
+
+    assert response.status_code == 302
+    update = medway_update()
+    assert list(update.mdt_updates.values_list("mdt_id", flat=True)) == [mdt.pk]
+    assert "MDTs: Report on all MDTs: 6 not yet saved." in problems_of(update)
+    assert not update.confirmations.exists()  # the section is not done: six rows to go
+    page = client.get(MEDWAY_Q4)
+    standing = page.context["section_views"][2].standing
+    assert (standing.state, standing.rows[mdt.pk]) == (carry.TO_DO, carry.CONFIRMED)
+
+
+def test_every_section_at_once_carries_what_it_can_and_says_what_it_cannot(
+    client, medway, lead_medway
+):
+    client.force_login(lead_medway)
+    milestone = Milestone.objects.for_locality(medway).first()
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status=Milestone.Status.NOT_REPORTED, actual_date=None
+    )
+
+    response = confirm(client, "all", version=medway_update().version)
+
+    assert response.status_code == 302
+    update = medway_update()
+    assert problems_of(update) == ["Milestones: Report on all milestones: 1 not yet saved."]
+    page = visible_text(client.get(MEDWAY_Q4).text)
+    assert f"{milestone.title}: not reported before, so give its status." in page
+    assert "Every section still to do is confirmed" in page
+
+
+# --- Who may confirm, and bad input ---------------------------------------------------
+
+
+def snapshot():
+    return every_row(leave_out=("auth.User", "auth.Group"))
+
+
+def test_only_the_localitys_own_lead_may_confirm(
+    client, programme_data, lead_thanet, office_user, board_user
+):
+    before = snapshot()
+    response = client.post(MEDWAY_Q4 + "confirm/", {"section": "mdts", "version": 1})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    for user in (lead_thanet, office_user, board_user):
+        client.force_login(user)
+        response = confirm(client, "mdts")
+        assert response.status_code == 403, user
+    assert snapshot() == before
+
+
+def test_confirm_takes_posts_only(client, lead_medway):
+    client.force_login(lead_medway)
+    assert client.get(MEDWAY_Q4 + "confirm/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"section": "nonsense"}, 400, "There is no such section of the update."),
+        ({"section": ""}, 400, "There is no such section of the update."),
+        ({"section": "mdts", "row": "999999"}, 400, "That row is not part of this section."),
+        ({"section": "mdts", "row": "x"}, 400, "That row is not part of this section."),
+        ({"section": "money", "row": "1"}, 400, "That row is not part of this section."),
+        ({"section": "objectives"}, 400, "every section asked about is already answered"),
+        ({"section": "mdts", "version": "0"}, 409, "Someone else saved this update"),
+        ({"section": "mdts", "version": ""}, 400, "That row is not part of this section."),
+    ],
+)
+def test_bad_confirmations_are_refused_with_a_message_and_save_nothing(
+    client, lead_medway, data, status, message
+):
+    client.force_login(lead_medway)
+    before = snapshot()
+    data = {"version": medway_update().version, **data}
+
+    response = client.post(MEDWAY_Q4 + "confirm/", data)
+
+    assert response.status_code == status
+    assert message in visible_text(response.text)
+    assert "Nothing has been confirmed" in response.text
+    assert snapshot() == before
+
+
+def test_a_row_already_answered_is_refused(client, medway, lead_medway):
+    client.force_login(lead_medway)
+    mdt = MDT.objects.for_locality(medway).first()
+    confirm(client, "mdts", row=mdt.pk)
+    before = snapshot()
+
+    response = confirm(client, "mdts", row=mdt.pk)
+
+    assert response.status_code == 400
+    assert "already answered" in response.text
+    assert snapshot() == before
+
+
+def test_a_locked_update_cannot_be_confirmed(client, lead_thanet):
+    client.force_login(lead_thanet)
+    before = snapshot()
+
+    response = client.post("/updates/thanet/2018-19-q4/confirm/", {"section": "mdts", "version": 1})
+
+    assert response.status_code == 409
+    assert "This update was submitted" in visible_text(response.text)
+    assert snapshot() == before
+
+
+def test_an_unreported_milestone_cannot_be_carried_alone(client, medway, lead_medway):
+    client.force_login(lead_medway)
+    milestone = Milestone.objects.for_locality(medway).first()
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status=Milestone.Status.NOT_REPORTED, actual_date=None
+    )
+    before = snapshot()
+
+    response = confirm(client, "milestones", row=milestone.pk)
+
+    assert response.status_code == 400
+    assert "not reported before, so give its status" in response.text
+    assert snapshot() == before
+
+
+# --- A lead with nothing to change ------------------------------------------------------
+
+
+def test_a_lead_with_nothing_to_change_submits_a_fresh_quarter_in_four_page_loads(
+    client, programme_data, django_user_model
+):
+    """Ashford's 2018/19 Q4 is approved, so its 2019/20 Q1 return is not started.
+    The page loads: the update page; "No change since last quarter in every section to
+    do" (a POST and the update page again); Check and submit; Submit (a POST and the
+    update page again)."""
+    from django.contrib.auth.models import Group
+
+    from localities import access
+
+    lead = django_user_model.objects.create_user(username="lead-ashford")
+    lead.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
+    Locality.objects.get(slug="ashford").leads.add(lead)
+    client.force_login(lead)
+    url = "/updates/ashford/2019-20-q1/"
+    requests = []
+
+    def get(path):
+        response = client.get(path)
+        requests.append(("GET", path, response.status_code))
+        return response
+
+    def post(path, data):
+        response = client.post(path, data)
+        requests.append(("POST", path, response.status_code))
+        assert response.status_code == 302, visible_text(response.text)
+        return get(response["Location"])
+
+    page = get(url)
+    assert "No change since last quarter in every section to do" in page.text
+    page = post(url + "confirm/", {"section": "all", "version": 0})
+    assert "Check and submit" in page.text
+    check = get(url + "submit/")
+    assert check.context["problems"] == []
+    version = check.context["update"].version
+    page = post(url + "submit/", {"version": version})
+
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="ashford", quarter=check.context["target"].quarter
+    )
+    assert update.status == QuarterlyUpdate.Status.SUBMITTED
+    page_loads = [r for r in requests if r[0] == "GET"]
+    assert len(page_loads) == 4
+    assert len(requests) == 6
+    previous = carry.previous_approved(update.locality, update.quarter)
+    assert update.spend_actual == previous.spend_actual
+    assert update.maturity_scores.count() == previous.maturity_scores.count() == 8

@@ -671,7 +671,8 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 27  # the suggested RAG reads the MDTs and their reports
+QUERIES_UPDATE_PAGE = 33  # the suggested RAG reads the MDTs and their reports; 6 for
+# where each section stands against the last approved return (updates.carry)
 QUERIES_OBJECTIVES_FORM = 27
 
 
