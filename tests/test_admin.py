@@ -51,6 +51,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    SectionConfirmation,
 )
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
@@ -167,6 +168,9 @@ def programme(db, admin_user):
         update=update, mdt=mdt, status=MDT.Status.LIVE, actual_go_live=datetime.date(2018, 9, 1)
     )
     RaisedRisk.objects.create(update=update, title="Estates", category=risk.category)
+    SectionConfirmation.objects.create(
+        update=update, section="summary", confirmed_by=admin_user, confirmed_at=timezone.now()
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -271,6 +275,7 @@ WORKFLOW_ONLY = {
     MilestoneUpdate,
     MDTUpdate,
     RaisedRisk,
+    SectionConfirmation,
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

@@ -14,6 +14,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    SectionConfirmation,
 )
 
 # Quarterly updates ----------------------------------------------------------
@@ -278,3 +279,21 @@ class RaisedRiskAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "proposed_risk")
+
+
+@admin.register(SectionConfirmation)
+class SectionConfirmationAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "confirmed_by")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "section",
+        "confirmed_by",
+        "confirmed_at",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "section"]
+    list_select_related = [*_UPDATE_RELATED, "confirmed_by"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "section"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmed_by")

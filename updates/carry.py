@@ -120,8 +120,9 @@ class SectionStanding:
     @property
     def can_confirm(self) -> bool:
         """Would "No change since last quarter" do anything here?"""
+        nothing_to_answer = self.slug in ROW_FIELDS and not self.rows  # no milestones, say
         return self.state == TO_DO and (
-            bool(self.to_carry) or self.slug in CARRIES_WITHOUT_ROWS or not self.rows
+            bool(self.to_carry) or self.slug in CARRIES_WITHOUT_ROWS or nothing_to_answer
         )
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
 from localities.models import MDT, Locality, Milestone
@@ -269,7 +270,9 @@ def test_the_update_page_says_changed_confirmed_or_to_do_for_each_section(
     page = client.get(MEDWAY_Q4).text
     # Each tag is words on an NHS tag; a row to do has its own button, named for its row.
     assert 'class="nhsuk-tag nhsuk-tag--green app-section-state"' in page
-    assert 'No change since last quarter<span class="nhsuk-u-visually-hidden">: Milestones' in page
+    assert (
+        'No change since last quarter<span class="nhsuk-u-visually-hidden"> for Milestones' in page
+    )
 
 
 def test_one_row_at_a_time(client, medway, lead_medway):
@@ -451,3 +454,111 @@ def test_a_lead_with_nothing_to_change_submits_a_fresh_quarter_in_four_page_load
     previous = carry.previous_approved(update.locality, update.quarter)
     assert update.spend_actual == previous.spend_actual
     assert update.maturity_scores.count() == previous.maturity_scores.count() == 8
+
+
+# --- What can and cannot be carried forward ----------------------------------------------
+
+
+def standings_of(update):
+    from updates.forms import SectionContext
+
+    context = SectionContext(locality=update.locality, quarter=update.quarter, update=update)
+    return carry.standings(update=update, context=context)
+
+
+def test_register_dates_after_the_quarter_cannot_be_carried_into_it(medway, q4):
+    mdt = MDT.objects.for_locality(medway).get(name__startswith="Medway MDT 7")
+    MDT.objects.filter(pk=mdt.pk).update(status=MDT.Status.LIVE, actual_go_live="2019-05-01")
+    milestone = Milestone.objects.for_locality(medway).filter(status="complete").first()
+    Milestone.objects.filter(pk=milestone.pk).update(actual_date="2019-05-01")
+
+    standings = standings_of(medway_update())
+
+    assert standings["mdts"].cannot_carry == {
+        mdt.pk: f"{mdt.name}: went live after this quarter, so give its status then."
+    }
+    assert standings["milestones"].cannot_carry == {
+        milestone.pk: f"{milestone.title}: completed after this quarter, so give its status then."
+    }
+
+
+def test_with_no_approved_return_before_there_is_nothing_to_carry_but_the_registers(
+    medway, q4, lead_medway
+):
+    update = medway_update()
+    QuarterlyUpdate.objects.filter(locality=medway).exclude(pk=update.pk).delete()
+    QuarterlyUpdate.objects.filter(pk=update.pk).update(spend_planned=None, spend_actual=None)
+    update.objective_statuses.all().delete()
+    update.maturity_scores.all().delete()
+
+    standings = standings_of(medway_update())
+
+    assert standings["money"].cannot_carry == {
+        0: "Money: no earlier approved spend to carry forward: fill it in."
+    }
+    assert not standings["money"].can_confirm
+    assert standings["objectives"].state == carry.TO_DO
+    assert (
+        "Objective 1: no earlier approved answer"
+        in standings["objectives"].cannot_carry[next(iter(standings["objectives"].cannot_carry))]
+    )
+    assert standings["maturity"].to_carry == {}
+    with pytest.raises(ValidationError) as error:
+        services.confirm_unchanged(
+            locality=medway,
+            quarter=q4,
+            sections=["money"],
+            expected_version=update.version,
+            by=lead_medway,
+        )
+    assert error.value.messages == [
+        "Money: no earlier approved spend to carry forward: fill it in."
+    ]
+
+
+def test_a_summary_is_to_do_confirmed_or_changed(medway, q4, lead_medway):
+    previous = carry.previous_approved(medway, q4)
+
+    def save_summary(text):
+        services.save_draft(
+            locality=medway,
+            quarter=q4,
+            sections={"summary": {"summary": text}},
+            expected_version=medway_update().version,
+            by=lead_medway,
+        )
+        return standings_of(medway_update())["summary"].state
+
+    QuarterlyUpdate.objects.filter(pk=medway_update().pk).update(summary="")
+    assert standings_of(medway_update())["summary"].state == carry.TO_DO
+    services.confirm_unchanged(
+        locality=medway,
+        quarter=q4,
+        sections=["summary"],
+        expected_version=medway_update().version,
+        by=lead_medway,
+    )
+    assert medway_update().summary == previous.summary
+    assert standings_of(medway_update())["summary"].state == carry.CONFIRMED
+    assert save_summary("Something else.") == carry.CHANGED
+    assert save_summary("") == carry.CHANGED  # cleared on purpose, having confirmed it once
+    assert save_summary(previous.summary) == carry.CONFIRMED
+
+
+def test_saving_no_new_risks_confirms_the_section_once(medway, q4, lead_medway):
+    def save_no_risks():
+        services.save_draft(
+            locality=medway,
+            quarter=q4,
+            sections={"risks": []},
+            expected_version=medway_update().version,
+            by=lead_medway,
+        )
+
+    save_no_risks()
+    confirmation = medway_update().confirmations.get()
+    save_no_risks()
+
+    assert list(medway_update().confirmations.all()) == [confirmation]
+    assert confirmation.history.count() == 1
+    assert standings_of(medway_update())["risks"].state == carry.CONFIRMED
