@@ -53,6 +53,7 @@ from updates.models import (
     QuarterlyUpdate,
     RaisedRisk,
     ReturnComment,
+    SectionConfirmation,
 )
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
@@ -183,6 +184,9 @@ def programme(db, admin_user):
         subject="Thanet 2018/19 Q2 update: submitted for review",
         body="Dear Office,",
     )
+    SectionConfirmation.objects.create(
+        update=update, section="summary", confirmed_by=admin_user, confirmed_at=timezone.now()
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -289,6 +293,7 @@ WORKFLOW_ONLY = {
     RaisedRisk,
     ReturnComment,
     OutboxMessage,
+    SectionConfirmation,
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

@@ -36,6 +36,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     ReturnComment,
+    SectionConfirmation,
 )
 
 D = datetime.date
@@ -62,6 +63,11 @@ def world(db):
     deep_dive = Milestone.objects.create(title="Deep dive", locality=place)
     MilestoneUpdate.objects.create(update=update, milestone=deep_dive, status="in_progress")
     MDTUpdate.objects.create(update=update, mdt=margate, status="planned")
+    SectionConfirmation.objects.create(
+        update=update,
+        section="risks",
+        confirmed_at=datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC),
+    )
     risk = factories.open_risk()
     return SimpleNamespace(
         locality=place,
@@ -245,6 +251,16 @@ CASES = {
     ),
     "outcome_not_negative": lambda w: OutcomeFigure(
         update=w.update, measure=factories.outcome_measure("bed-days"), value=Decimal("-1")
+    ),
+    "confirmation_one_per_update_section": lambda w: SectionConfirmation(
+        update=w.update,
+        section="risks",
+        confirmed_at=datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC),
+    ),
+    "confirmation_section_valid": lambda w: SectionConfirmation(
+        update=w.update,
+        section="nonsense",
+        confirmed_at=datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC),
     ),
     "maturity_one_per_update_element": lambda w: MaturityScore(
         update=w.update, element=w.element, score=2

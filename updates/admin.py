@@ -17,6 +17,7 @@ from updates.models import (
     QuarterlyUpdate,
     RaisedRisk,
     ReturnComment,
+    SectionConfirmation,
 )
 
 # Quarterly updates ----------------------------------------------------------
@@ -373,3 +374,21 @@ class OutboxMessageAdmin(WorkflowOnlyAdmin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return access.is_programme_office(request.user) and super().has_module_permission(request)
+
+
+@admin.register(SectionConfirmation)
+class SectionConfirmationAdmin(UpdateChildAdmin):
+    history_object_related = (*_UPDATE_RELATED, "confirmed_by")
+    list_display = [
+        "update__locality",
+        "update__quarter",
+        "section",
+        "confirmed_by",
+        "confirmed_at",
+    ]
+    list_filter = [*UpdateChildAdmin.list_filter, "section"]
+    list_select_related = [*_UPDATE_RELATED, "confirmed_by"]
+    ordering = ["-update__quarter__start_date", "update__locality__name", "section"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmed_by")

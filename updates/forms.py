@@ -44,6 +44,7 @@ from localities.models import (
 )
 from localities.rag import SuggestedRag
 from risks.models import RiskCategory
+from updates.carry import latest_approved_scores
 from updates.models import MaturityScore, QuarterlyUpdate
 
 SPEND_MAX = Decimal("999999999999.99")
@@ -443,23 +444,12 @@ class SectionContext:
         self.mdt_reports = {m.mdt_id: m for m in update.mdt_updates.all()} if saved else {}
         self.figures = {f.measure_id: f for f in update.outcome_figures.all()} if saved else {}
         self.scores = {s.element_id: s for s in update.maturity_scores.all()} if saved else {}
+        self.saved_scores = self.scores
         self.raised_risks = list(update.raised_risks.all()) if saved else []
         if not self.scores:
-            # Maturity moves slowly: start from the locality's latest approved scores.
-            self.scores = _latest_approved_scores(locality, quarter)
-
-
-def _latest_approved_scores(locality, quarter) -> dict:
-    previous = (
-        QuarterlyUpdate.objects.approved()
-        .for_locality(locality)
-        .filter(quarter__start_date__lt=quarter.start_date)
-        .order_by("-quarter__start_date")
-        .first()
-    )
-    if previous is None:
-        return {}
-    return {s.element_id: s for s in previous.maturity_scores.all()}
+            # Maturity moves slowly: start from the locality's latest approved scores
+            # (updates.carry, which carries the same scores forward).
+            self.scores = latest_approved_scores(locality, quarter)
 
 
 class ObjectivesSection(Section):

@@ -605,3 +605,54 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to_address}"
+
+
+class UpdateSection(models.TextChoices):
+    """The sections of the update form, in order (updates.services.SECTIONS)."""
+
+    OBJECTIVES = "objectives", "Objectives"
+    MILESTONES = "milestones", "Milestones"
+    MDTS = "mdts", "MDTs"
+    MONEY = "money", "Money"
+    OUTCOMES = "outcomes", "Outcomes"
+    MATURITY = "maturity", "Care-model maturity"
+    RISKS = "risks", "New risks or issues"
+    SUMMARY = "summary", "Summary"
+
+
+class SectionConfirmation(models.Model):
+    """A lead's word that a section of an update has not changed since the last approved return.
+
+    The values themselves are carried forward into the update's own rows (each
+    with its history); this records who said so and when, for the sections
+    whose "no change" leaves no row of its own (no new risks, an empty summary).
+    """
+
+    update = models.ForeignKey(
+        QuarterlyUpdate, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    section = models.CharField(max_length=20, choices=UpdateSection.choices)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "section"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "section"],
+                name="confirmation_one_per_update_section",
+                violation_error_message="This section of the update is already confirmed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(section__in=UpdateSection.values),
+                name="confirmation_section_valid",
+                violation_error_message="There is no such section of the update.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.update}: {self.get_section_display()} unchanged"

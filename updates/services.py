@@ -38,8 +38,9 @@ from localities.models import (
     Quarter,
 )
 from risks.services import propose_risk
-from updates import outbox
+from updates import carry, outbox
 from updates.derived_milestones import refresh_derived_milestones
+from updates.forms import SectionContext
 from updates.models import (
     MaturityScore,
     MDTUpdate,
@@ -49,6 +50,7 @@ from updates.models import (
     QuarterlyUpdate,
     RaisedRisk,
     ReturnComment,
+    SectionConfirmation,
 )
 
 # simple-history keeps the reason for a change in a 100-character column.
@@ -411,13 +413,16 @@ def _write_maturity(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
 
 def _write_risks(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
     """Replace the risks raised in this update that have not yet reached the register."""
+    rows = [row for row in rows if row.get("title")]
+    pending = list(update.raised_risks.filter(proposed_risk=None))
+    fields = [(r.title, r.description, r.category_id) for r in pending]
+    if fields == [(r["title"], r.get("description", ""), r["category"].pk) for r in rows]:
+        return 0  # the same risks as saved: no rows deleted and written again, no history
     changed = 0
-    for raised in update.raised_risks.filter(proposed_risk=None):
+    for raised in pending:
         _delete_row(raised, by=by)
         changed += 1
     for row in rows:
-        if not row.get("title"):
-            continue
         _save_row(
             RaisedRisk(
                 update=update,
@@ -477,7 +482,11 @@ def save_draft(
         changed = 0
         for slug in order:
             if slug in sections:
-                changed += _SECTION_WRITERS[slug](update, sections[slug], by)
+                section_changed = _SECTION_WRITERS[slug](update, sections[slug], by)
+                changed += section_changed
+                if not section_changed and _confirmed_only_by_record(slug, sections[slug]):
+                    # Saved as it was: the lead's word that nothing changed (issue 16).
+                    _record_confirmation(update, slug, by=by)
         headings = ", ".join(SECTION_HEADINGS[slug] for slug, _ in SECTIONS if slug in sections)
         _save_update(
             update, by=by, reason=f"{how or 'Saved draft'}: {headings} ({changed} changed)"
@@ -488,6 +497,142 @@ def save_draft(
 def previous_forecast(milestone: Milestone):
     """The forecast a return's forecast is compared with: what the board last saw, or the plan."""
     return milestone.forecast_date or milestone.planned_end
+
+
+NO_CHANGE_REASON = "No change since last quarter"
+
+
+def _record_confirmation(update: QuarterlyUpdate, section: str, *, by: AbstractBaseUser) -> bool:
+    """Record that the lead confirmed this section unchanged, once (later words change nothing)."""
+    if update.confirmations.filter(section=section).exists():
+        return False
+    _save_row(
+        SectionConfirmation(
+            update=update, section=section, confirmed_by=by, confirmed_at=timezone.now()
+        ),
+        by=by,
+        reason=NO_CHANGE_REASON,
+    )
+    return True
+
+
+def _confirmed_only_by_record(slug: str, data) -> bool:
+    """Does this section need a confirmation record to count as confirmed? Rows that
+    match last quarter's say so themselves (updates.carry); no new risks, a summary
+    left as it was or a section with no rows leave nothing else to show it."""
+    return slug in carry.CARRIES_WITHOUT_ROWS or (isinstance(data, list) and not data)
+
+
+_CARRIED_ROW_MODELS = {
+    "objectives": (ObjectiveStatus, "objective_id"),
+    "milestones": (MilestoneUpdate, "milestone_id"),
+    "mdts": (MDTUpdate, "mdt_id"),
+    "outcomes": (OutcomeFigure, "measure_id"),
+    "maturity": (MaturityScore, "element_id"),
+}
+
+
+def _carry_forward(update: QuarterlyUpdate, slug: str, values: Mapping[int, dict], by) -> int:
+    """Write the carried values of one section's unanswered rows into the update."""
+    if slug == "money":
+        update.spend_planned, update.spend_actual = (
+            values[0]["spend_planned"],
+            values[0]["spend_actual"],
+        )
+        return 1
+    if slug == "summary":
+        update.summary = values[0]["summary"]
+        return int(bool(update.summary))
+    model, key_name = _CARRIED_ROW_MODELS[slug]
+    suggestions = suggested_rags(update) if slug == "objectives" else {}
+    for key, fields in values.items():
+        row = model(update=update, **{key_name: key}, **fields)
+        if slug == "objectives":
+            row.suggested_rag = suggestions[key].rag
+        _save_row(row, by=by, reason=NO_CHANGE_REASON)
+    return len(values)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What "No change since last quarter" did: the update, how many answers it carried
+    forward, and what it could not carry (the lead answers those)."""
+
+    update: QuarterlyUpdate
+    carried: int
+    still_to_answer: list[str]
+
+
+@transaction.atomic
+def confirm_unchanged(
+    *,
+    locality: Locality,
+    quarter: Quarter,
+    sections: Iterable[str],
+    expected_version: int,
+    by: AbstractBaseUser,
+    row: int | None = None,
+) -> Confirmed:
+    """ "No change since last quarter": carry the last approved return's values into the
+    sections (or one row of one section) that this update has not yet answered.
+
+    Answers already saved in the update stay as they are; a section the lead has
+    changed is not confirmed. Refused, with nothing saved, when there is nothing
+    to confirm: an unknown section or row, a row already answered or with no
+    earlier value.
+    """
+    wanted = set(sections)
+    if not wanted or wanted - set(SECTION_HEADINGS):
+        raise ValidationError("There is no such section of the update.", code="unknown_section")
+    if row is not None and (len(wanted) != 1 or not wanted <= set(_CARRIED_ROW_MODELS)):
+        raise ValidationError("That row is not part of this section.", code="unknown_row")
+    with _draft_writes():
+        update = _open_for_editing(
+            locality=locality, quarter=quarter, expected_version=expected_version, by=by
+        )
+        standings = carry.standings(
+            update=update, context=SectionContext(locality=locality, quarter=quarter, update=update)
+        )
+        # Objectives last: their suggested RAG reads the milestones, MDTs and money carried.
+        order = [slug for slug, _ in SECTIONS if slug in wanted and slug != "objectives"]
+        order += ["objectives"] if "objectives" in wanted else []
+        carried, recorded, still_to_answer = 0, 0, []
+        for slug in order:
+            standing = standings[slug]
+            if row is not None:
+                if row not in standing.rows:
+                    raise ValidationError(
+                        "That row is not part of this section.", code="unknown_row"
+                    )
+                if row in standing.cannot_carry:
+                    raise ValidationError(standing.cannot_carry[row], code="nothing_to_carry")
+                if row not in standing.to_carry:
+                    raise ValidationError(
+                        "That row is already answered in this update: change it on the "
+                        "section's page.",
+                        code="answered",
+                    )
+                carried += _carry_forward(update, slug, {row: standing.to_carry[row]}, by)
+                continue
+            if standing.state == carry.CHANGED:
+                continue
+            carried += (
+                _carry_forward(update, slug, standing.to_carry, by) if standing.to_carry else 0
+            )
+            still_to_answer += standing.cannot_carry.values()
+            if not standing.cannot_carry:
+                recorded += _record_confirmation(update, slug, by=by)
+        if not carried and not recorded:
+            raise ValidationError(
+                still_to_answer
+                or ["Nothing to confirm: every section asked about is already answered."],
+                code="nothing_to_confirm",
+            )
+        headings = ", ".join(SECTION_HEADINGS[slug] for slug, _ in SECTIONS if slug in wanted)
+        _save_update(
+            update, by=by, reason=f"{NO_CHANGE_REASON}: {headings} ({carried} carried forward)"
+        )
+    return Confirmed(update=update, carried=carried, still_to_answer=still_to_answer)
 
 
 def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
@@ -674,6 +819,7 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
             # Nothing new: the board keeps who reported this state first, and when
             # (so a past quarter's page still says what it said then).
             continue
+        before = _field_values(milestone)
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
         if milestone.actual_date != report.actual_date:
@@ -683,14 +829,22 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
         if milestone.is_reported:
             milestone.reported_by = f"{update.locality.name}'s {update.quarter.label} return"
             milestone.reported_on = reported_on
-        _save_row(milestone, by=by, reason=reason)
+        if _field_values(milestone) != before:
+            _save_row(milestone, by=by, reason=reason)
     for report in update.mdt_updates.select_related("mdt"):
         mdt = report.mdt
+        before = _field_values(mdt)
         mdt.status = report.status
         mdt.actual_go_live = report.actual_go_live
         if report.population_covered is not None:
             mdt.population_covered = report.population_covered
-        _save_row(mdt, by=by, reason=reason)
+        # A report that says what the register says changes nothing: no save, no history.
+        if _field_values(mdt) != before:
+            _save_row(mdt, by=by, reason=reason)
+
+
+def _field_values(row: Model) -> list:
+    return [getattr(row, field.attname) for field in row._meta.concrete_fields]
 
 
 @transaction.atomic

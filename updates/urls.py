@@ -13,6 +13,7 @@ urlpatterns = [
     path("updates/", lead.my_localities, name="mine"),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
+    path(UPDATE + "confirm/", lead.confirm_unchanged, name="confirm"),
     path(UPDATE + "submit/", lead.submit, name="submit"),
     path(UPDATE + "spreadsheet.xlsx", spreadsheet.download, name="download"),
     path(UPDATE + "upload/", spreadsheet.upload, name="upload"),

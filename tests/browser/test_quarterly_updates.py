@@ -603,3 +603,31 @@ def test_the_office_comments_on_a_row_the_lead_replies_and_returning_closes_it(
     look(lead, "comments-lead-closed")
     look_closer(lead.get_by_test_id("comment-thread"), "comments-lead-closed-thread")
     look_closer(lead.locator("#history"), "comments-lead-closed-history")
+
+
+# --- 7. Nothing changed since last quarter (issue 16) -------------------------------
+
+
+def test_a_lead_confirms_sections_unchanged_instead_of_re_typing_them(demo_site, open_page):
+    page = open_page("lead-medway")
+    page.goto(MEDWAY_Q4)
+    mdts = page.locator("#section-mdts")
+    expect(mdts.get_by_test_id("section-state-mdts")).to_have_text("To do")
+    look(page, "carry-to-do")
+
+    # One row, then the rest of the section, each one POST.
+    first = mdts.get_by_role("button", name="No change since last quarter for Medway MDT 1")
+    response = click_and_load(page, first)
+    assert response.status == 200
+    expect(page.get_by_role("alert")).to_contain_text("MDTs: confirmed, no change")
+    response = click_and_load(
+        page, page.get_by_role("button", name="No change since last quarter for MDTs", exact=True)
+    )
+    assert response.status == 200
+    expect(page.get_by_test_id("section-state-mdts")).to_have_text("Confirmed unchanged")
+    look(page, "carry-mdts-confirmed")
+
+    # Check and submit no longer asks for the MDTs the section already showed.
+    page.goto(MEDWAY_Q4 + "submit/")
+    expect(page.locator(".nhsuk-error-summary")).not_to_contain_text("MDTs")
+    look(page, "carry-check-and-submit")

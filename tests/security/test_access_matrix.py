@@ -47,6 +47,7 @@ POST_ONLY = {
     "updates:reopen",
     "updates:comment",
     "updates:reply",
+    "updates:confirm",
 }
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page

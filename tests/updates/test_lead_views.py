@@ -677,7 +677,8 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 28  # the suggested RAG reads the MDTs and their reports; comments 1
+QUERIES_UPDATE_PAGE = 34  # the suggested RAG reads the MDTs and their reports; 6 for
+# where each section stands against the last approved return (updates.carry); comments 1
 QUERIES_OBJECTIVES_FORM = 28  # with the comment threads
 
 

@@ -25,6 +25,7 @@ WRITES = [
     "reopen/",
     "comments/",
     "comments/1/reply/",
+    "confirm/",
 ]
 
 

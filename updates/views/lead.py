@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from localities import access
-from updates import comment_selectors, comment_services, selectors, services
+from updates import carry, comment_selectors, comment_services, selectors, services
 from updates.forms import SECTION_CLASSES, SectionContext, build_section
 from updates.models import RETURN_COMMENT_MAX_LENGTH
 from updates.views.common import UpdateTarget, find_update, require_can_edit, require_can_read
@@ -47,6 +47,10 @@ def my_localities(request):
 def update_detail(request, locality, quarter):
     target = find_update(locality, quarter)
     require_can_read(request, target)
+    return _update_page(request, target)
+
+
+def _update_page(request, target, *, status=200, problems=()):
     context = _status_context(target, request.user)
     section_context = SectionContext(
         locality=target.locality, quarter=target.quarter, update=target.update
@@ -54,6 +58,16 @@ def update_detail(request, locality, quarter):
     context["section_views"] = [
         build_section(slug, update=target.update, context=section_context) for slug in SECTION_ORDER
     ]
+    if context["is_editable"]:
+        # Where each section stands against the last approved return (issue 16).
+        standings = carry.standings(update=target.update, context=section_context)
+        for section in context["section_views"]:
+            section.standing = standing = standings[section.slug]
+            if section.slug in carry.ROWS_CONFIRMED_ONE_BY_ONE:
+                for form in section.forms:
+                    form.row_state = carry.RowStanding(standing.rows[form.subject.pk])
+                    form.can_carry = form.subject.pk in standing.to_carry
+        context["can_confirm_any"] = any(s.can_confirm for s in standings.values())
     threads = comment_selectors.comment_threads(target.update)
     timeline = selectors.update_timeline(target.update) if target.is_started else []
     context.update(
@@ -62,8 +76,66 @@ def update_detail(request, locality, quarter):
         can_reply=bool(threads.open_count)
         and comment_services.can_reply(request.user, target.update),
         comment_max_length=RETURN_COMMENT_MAX_LENGTH,
+        problems=problems,
     )
-    return render(request, "updates/update_detail.html", context)
+    return render(request, "updates/update_detail.html", context, status=status)
+
+
+def _confirmed_message(target, sections, done) -> str:
+    if len(sections) > 1:
+        return (
+            f"Every section still to do is confirmed as no change since last quarter "
+            f"({done.carried} answer{'s' if done.carried != 1 else ''} carried forward)."
+        )
+    heading = services.SECTION_HEADINGS[sections[0]]
+    return f"{heading}: confirmed, no change since last quarter."
+
+
+@require_http_methods(["POST"])
+def confirm_unchanged(request, locality, quarter):
+    """ "No change since last quarter" for a section, one of its rows, or every section."""
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    section = request.POST.get("section", "")
+    sections = SECTION_ORDER if section == "all" else [section]
+    if target.update.status not in services.EDITABLE_STATUSES:
+        return _update_page(
+            request, target, status=409, problems=[selectors.why_locked(target.update)]
+        )
+    try:
+        row = int(request.POST["row"]) if request.POST.get("row") else None
+        expected_version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _update_page(
+            request, target, status=400, problems=["That row is not part of this section."]
+        )
+    try:
+        done = services.confirm_unchanged(
+            locality=target.locality,
+            quarter=target.quarter,
+            sections=sections,
+            row=row,
+            expected_version=expected_version,
+            by=request.user,
+        )
+    except services.StaleEdit as stale:
+        return _update_page(request, target, status=409, problems=stale.messages)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "wrong_status":
+            target = find_update(locality, quarter)
+            return _update_page(
+                request, target, status=409, problems=[selectors.why_locked(target.update)]
+            )
+        return _update_page(request, target, status=400, problems=error.messages)
+    messages.success(request, _confirmed_message(target, sections, done))
+    if done.still_to_answer:
+        messages.warning(
+            request,
+            "Still to answer, with no earlier value to carry forward: "
+            + " ".join(done.still_to_answer),
+        )
+    anchor = f"#section-{section}" if len(sections) == 1 else ""
+    return redirect(target.url("detail") + anchor)
 
 
 def _locked_page(request, target, section_slug):
