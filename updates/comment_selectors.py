@@ -46,6 +46,8 @@ class CommentThread:
 
     first: ReturnComment
     replies: list[ReturnComment] = field(default_factory=list)
+    # Whether the person looking may reply now: set by comment_services.mark_replies.
+    takes_reply: bool = False
 
     @property
     def is_open(self) -> bool:
