@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from localities.models import MDT, Milestone, Objective
 from updates.models import QuarterlyUpdate, ReturnComment
 from updates.selectors import TimelineEntry, _person
-from updates.services import CLOSED_ON_APPROVAL, SECTION_HEADINGS
+from updates.services import CLOSED_ON_APPROVAL, CLOSED_REASON, SECTION_HEADINGS
 
 TIMELINE_TEXT_LENGTH = 80
 
@@ -121,17 +121,43 @@ def _closing(decision: str) -> tuple[str, str]:
     return "Closed on return", QuarterlyUpdate.Status.RETURNED.label
 
 
+def _status_at(timeline: list[TimelineEntry], when) -> str:
+    """The update's status at a moment, from its history (newest first)."""
+    for entry in timeline:
+        if entry.when <= when:
+            return entry.status_label
+    return QuarterlyUpdate.Status.SUBMITTED.label
+
+
+def _closings(threads: CommentThreads) -> dict[tuple, list]:
+    """The history rows of each closing, grouped by decision (when and who): from the
+    history, since a lead's reply on a returned update re-opens, so clears, a closing
+    that still happened. One query."""
+    closings: dict[tuple, list] = defaultdict(list)
+    rows = (
+        ReturnComment.history.filter(
+            update_id=threads.threads[0].first.update_id,
+            history_change_reason__startswith=CLOSED_REASON,
+        )
+        .select_related("closed_by")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        closings[(row.closed_at, row.closed_by_id)].append(row)
+    return closings
+
+
 def timeline_with_comments(
     timeline: list[TimelineEntry], threads: CommentThreads
 ) -> list[TimelineEntry]:
     """The update's history with its comments, replies and their closing, newest first.
 
-    A comment is only ever written on a submitted update, and closed by the
-    decision that left it returned or approved: that is the status each shows.
+    Each comment shows the status the update had when it was written (submitted,
+    or returned for a lead's answer); each closing, the status its decision left.
     """
-    submitted = QuarterlyUpdate.Status.SUBMITTED.label
+    if not threads.threads:
+        return timeline
     added: list[TimelineEntry] = []
-    closings: dict[tuple, list[ReturnComment]] = defaultdict(list)
     for thread in threads.threads:
         for comment in thread.comments:
             kind = "Reply" if comment.parent_id else "Comment"
@@ -141,13 +167,11 @@ def timeline_with_comments(
                     when=comment.created,
                     who=_person(comment.author),
                     what=f"{kind} on {_where(comment)}: “{text}”",
-                    status_label=submitted,
+                    status_label=_status_at(timeline, comment.created),
                     version=0,
                 )
             )
-            if comment.closed_at is not None:
-                closings[(comment.closed_at, comment.closed_by_id)].append(comment)
-    for closed in closings.values():
+    for closed in _closings(threads).values():
         first = closed[0]
         words, status_label = _closing(first.closed_by_decision)
         count = f"{len(closed)} comment{'s' if len(closed) != 1 else ''}"
@@ -160,8 +184,6 @@ def timeline_with_comments(
                 version=0,
             )
         )
-    if not added:
-        return timeline
     # Sorted oldest first (stable, so equal times keep the order they happened in),
     # then turned newest first; a closing, saved just after its decision, comes above it.
     oldest_first = [(e.when, 0, e) for e in reversed(timeline)] + [(e.when, 1, e) for e in added]

@@ -142,7 +142,10 @@ def why_no_reply(first: ReturnComment, update: QuarterlyUpdate, *, office: bool)
 
 def mark_replies(threads, update: QuarterlyUpdate, user) -> None:
     """Set takes_reply on each thread (the CommentThread objects of
-    comment_selectors) for what the user may do now: no queries per thread."""
+    comment_selectors) for what the user may do now: no queries per thread, none
+    where there is no thread."""
+    if not threads:
+        return
     may = can_reply(user, update)
     office = may and access.can_review_updates(user)
     for thread in threads:

@@ -629,9 +629,11 @@ def return_thanet(office_user, text="See my comments."):
 def submit_thanet(lead):
     """The lead resubmits (the illustrative Thanet lacks reports that submitting checks:
     the browser test resubmits through the pages)."""
-    QuarterlyUpdate.objects.filter(pk=q4_update().pk).update(
-        status=QuarterlyUpdate.Status.SUBMITTED
-    )
+    update = q4_update()
+    update.status = QuarterlyUpdate.Status.SUBMITTED
+    update._history_user = lead
+    update._change_reason = "Submitted"
+    update.save()
 
 
 def test_the_lead_replies_on_a_returned_update_and_reopens_the_thread(
@@ -843,3 +845,37 @@ def test_anonymous_replies_on_a_returned_update_are_sent_to_log_in(client, threa
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert snapshot() == before
+
+
+def test_the_history_shows_the_answer_on_the_return_and_both_closings(
+    thread, lead_thanet, office_user, client
+):
+    later = NOW + datetime.timedelta(hours=1)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        return_thanet(office_user)
+    with time_machine.travel(later, tick=False):
+        comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+    with time_machine.travel(later + datetime.timedelta(minutes=5), tick=False):
+        submit_thanet(lead_thanet)
+    with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
+        update = q4_update()
+        services.approve_update(update=update, expected_version=update.version, by=office_user)
+    client.force_login(lead_thanet)
+
+    timeline = client.get(url("detail")).context["timeline"]
+
+    whats = [(entry.who, entry.what, entry.status_label) for entry in timeline[:7]]
+    assert whats == [
+        ("office", "Closed on approval: 2 comments closed", "Approved"),
+        ("office", "Approved", "Approved"),
+        ("lead-thanet", "Submitted", "Submitted"),
+        (
+            "lead-thanet",
+            "Reply on Objectives, Objective 1: “Fixed the RAG.”",
+            "Returned with comments",
+        ),
+        # The lead's answer re-opened the thread: its closing on return stays in the history.
+        ("office", "Closed on return: 1 comment closed", "Returned with comments"),
+        ("office", "Returned: See my comments.", "Returned with comments"),
+        ("office", f"Comment on Objectives, Objective 1: “{thread.text}”", "Submitted"),
+    ]
