@@ -48,6 +48,8 @@ class CommentThread:
     replies: list[ReturnComment] = field(default_factory=list)
     # Whether the person looking may reply now: set by comment_services.mark_replies.
     takes_reply: bool = False
+    # Open, and a lead of the locality wrote its last word: the office's turn.
+    lead_replied: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -106,6 +108,15 @@ def comment_threads(update: QuarterlyUpdate) -> CommentThreads:
             replies.append(comment)
     for reply in replies:
         threads[reply.parent_id].replies.append(reply)
+    if replies:
+        # Who of the repliers leads the locality: one query, whatever the number.
+        leads = set(
+            update.locality.leads.filter(pk__in={reply.author_id for reply in replies}).values_list(
+                "pk", flat=True
+            )
+        )
+        for thread in threads.values():
+            thread.lead_replied = thread.is_open and thread.comments[-1].author_id in leads
     return CommentThreads(list(threads.values()))
 
 

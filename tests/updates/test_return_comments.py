@@ -584,7 +584,8 @@ def test_comments_are_escaped_everywhere(client, thanet, office_user, lead_thane
 
 def test_the_pages_queries_do_not_grow_with_the_comments(client, thanet, office_user, lead_thanet):
     objective = first_objective(thanet)
-    comment_services.add_comment(update=thanet, section="money", text="One", by=office_user)
+    one = comment_services.add_comment(update=thanet, section="money", text="One", by=office_user)
+    comment_services.reply(comment=one, text="A reply", by=lead_thanet)
     client.force_login(office_user)
     review_before = query_count(client, url("review"))
     client.force_login(lead_thanet)
@@ -681,8 +682,10 @@ def test_the_office_sees_the_answer_open_after_resubmission_and_approval_closes_
     threads = comment_selectors.comment_threads(q4_update())
     assert threads.open_count == 1
     assert [c.text for c in threads.threads[0].comments][-1] == "Fixed the RAG."
-    # The office replies on the submitted update as before.
+    assert threads.threads[0].lead_replied
+    # The office replies on the submitted update as before: its turn is over.
     comment_services.reply(comment=thread, text="Thanks.", by=office_user)
+    assert not comment_selectors.comment_threads(q4_update()).threads[0].lead_replied
 
     update = q4_update()
     services.approve_update(update=update, expected_version=update.version, by=office_user)
@@ -814,7 +817,7 @@ def test_the_office_sees_the_reply_open_on_the_review_page(
     text = visible_text(client.get(url("review")).text)
 
     assert (
-        "Open On Objective 1 Comment by office , 25 Apr 2019, 13:00 "
+        "Open The lead replied On Objective 1 Comment by office , 25 Apr 2019, 13:00 "
         f"{thread.text} Reply by lead-thanet , 25 Apr 2019, 13:00 Fixed the RAG."
     ) in text
     assert url("reply", comment=thread.pk) in client.get(url("review")).text
