@@ -1,6 +1,8 @@
 """Talking about a return (issue 16): the programme office comments on a section or a row of a
 submitted update, the locality's lead replies, both see the thread on the update and in its
-history, and returning or approving closes the open comments with the decision.
+history, and returning or approving closes the open comments with the decision. While the
+update is returned, the lead answers the threads that return closed, re-opening them for the
+office's next review (decision 0012).
 
 The illustrative data's 2018/19 Q4: Thanet submitted, Swale returned, Medway a draft, the
 other five approved.
