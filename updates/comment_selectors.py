@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from localities.models import MDT, Milestone, Objective
 from updates.models import QuarterlyUpdate, ReturnComment
 from updates.selectors import TimelineEntry, _person
-from updates.services import CLOSED_ON_APPROVAL, SECTION_HEADINGS
+from updates.services import CLOSED_ON_APPROVAL, CLOSED_REASON, SECTION_HEADINGS
 
 TIMELINE_TEXT_LENGTH = 80
 
@@ -46,6 +46,10 @@ class CommentThread:
 
     first: ReturnComment
     replies: list[ReturnComment] = field(default_factory=list)
+    # Whether the person looking may reply now: set by comment_services.mark_replies.
+    takes_reply: bool = False
+    # Open, and a lead of the locality wrote its last word: the office's turn.
+    lead_replied: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -104,6 +108,15 @@ def comment_threads(update: QuarterlyUpdate) -> CommentThreads:
             replies.append(comment)
     for reply in replies:
         threads[reply.parent_id].replies.append(reply)
+    if replies:
+        # Who of the repliers leads the locality: one query, whatever the number.
+        leads = set(
+            update.locality.leads.filter(pk__in={reply.author_id for reply in replies}).values_list(
+                "pk", flat=True
+            )
+        )
+        for thread in threads.values():
+            thread.lead_replied = thread.is_open and thread.comments[-1].author_id in leads
     return CommentThreads(list(threads.values()))
 
 
@@ -119,17 +132,43 @@ def _closing(decision: str) -> tuple[str, str]:
     return "Closed on return", QuarterlyUpdate.Status.RETURNED.label
 
 
+def _status_at(timeline: list[TimelineEntry], when) -> str:
+    """The update's status at a moment, from its history (newest first)."""
+    for entry in timeline:
+        if entry.when <= when:
+            return entry.status_label
+    return QuarterlyUpdate.Status.SUBMITTED.label
+
+
+def _closings(threads: CommentThreads) -> dict[tuple, list]:
+    """The history rows of each closing, grouped by decision (when and who): from the
+    history, since a lead's reply on a returned update re-opens, so clears, a closing
+    that still happened. One query."""
+    closings: dict[tuple, list] = defaultdict(list)
+    rows = (
+        ReturnComment.history.filter(
+            update_id=threads.threads[0].first.update_id,
+            history_change_reason__startswith=CLOSED_REASON,
+        )
+        .select_related("closed_by")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        closings[(row.closed_at, row.closed_by_id)].append(row)
+    return closings
+
+
 def timeline_with_comments(
     timeline: list[TimelineEntry], threads: CommentThreads
 ) -> list[TimelineEntry]:
     """The update's history with its comments, replies and their closing, newest first.
 
-    A comment is only ever written on a submitted update, and closed by the
-    decision that left it returned or approved: that is the status each shows.
+    Each comment shows the status the update had when it was written (submitted,
+    or returned for a lead's answer); each closing, the status its decision left.
     """
-    submitted = QuarterlyUpdate.Status.SUBMITTED.label
+    if not threads.threads:
+        return timeline
     added: list[TimelineEntry] = []
-    closings: dict[tuple, list[ReturnComment]] = defaultdict(list)
     for thread in threads.threads:
         for comment in thread.comments:
             kind = "Reply" if comment.parent_id else "Comment"
@@ -139,13 +178,11 @@ def timeline_with_comments(
                     when=comment.created,
                     who=_person(comment.author),
                     what=f"{kind} on {_where(comment)}: “{text}”",
-                    status_label=submitted,
+                    status_label=_status_at(timeline, comment.created),
                     version=0,
                 )
             )
-            if comment.closed_at is not None:
-                closings[(comment.closed_at, comment.closed_by_id)].append(comment)
-    for closed in closings.values():
+    for closed in _closings(threads).values():
         first = closed[0]
         words, status_label = _closing(first.closed_by_decision)
         count = f"{len(closed)} comment{'s' if len(closed) != 1 else ''}"
@@ -158,8 +195,6 @@ def timeline_with_comments(
                 version=0,
             )
         )
-    if not added:
-        return timeline
     # Sorted oldest first (stable, so equal times keep the order they happened in),
     # then turned newest first; a closing, saved just after its decision, comes above it.
     oldest_first = [(e.when, 0, e) for e in reversed(timeline)] + [(e.when, 1, e) for e in added]

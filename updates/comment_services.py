@@ -3,7 +3,9 @@
 The programme office comments on a section, or one row, of a submitted
 update; the locality's lead and the office reply. Returning or approving the
 update closes the open comments (updates.services, in the decision's own
-transaction), so a thread is open only while the update waits for review.
+transaction). While the update is returned, the lead may still answer a thread
+that return closed: the answer re-opens it, so the office finds it open, with
+the answer, when the update comes back for review (decision 0012).
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +17,7 @@ from localities import access
 from updates.comment_selectors import comment_rows
 from updates.models import RETURN_COMMENT_MAX_LENGTH, QuarterlyUpdate, ReturnComment
 from updates.services import (
+    CLOSED_ON_RETURN,
     SECTION_HEADINGS,
     _lock,
     _require_reviewer,
@@ -26,6 +29,10 @@ EMPTY_COMMENT = "Write your comment."
 EMPTY_REPLY = "Write your reply."
 TOO_LONG = f"Keep it to {RETURN_COMMENT_MAX_LENGTH:,} characters or fewer."
 UNKNOWN_SECTION = "Choose a section of the update to comment on."
+OFFICE_WAITS = (
+    "The update is back with its lead, so the programme office replies once it is submitted again."
+)
+REOPENED_BY_REPLY = "Re-opened by a reply from the lead"
 
 
 def can_reply(user, update: QuarterlyUpdate) -> bool:
@@ -98,9 +105,57 @@ def add_comment(
     return comment
 
 
+def _closed_by_the_return(first: ReturnComment, update: QuarterlyUpdate) -> bool:
+    """Whether the decision that last returned the update closed this thread.
+
+    return_update dates the update's review just before it closes the comments;
+    a thread closed by an earlier return, or by an approval since reopened, is not.
+    """
+    return (
+        first.closed_by_decision.startswith(CLOSED_ON_RETURN)
+        and update.reviewed_at is not None
+        and first.closed_at is not None
+        and first.closed_at >= update.reviewed_at
+    )
+
+
+def why_no_reply(first: ReturnComment, update: QuarterlyUpdate, *, office: bool) -> str:
+    """Why a thread takes no reply now from the office (office=True) or the locality's
+    lead, or "" if it does: both reply on an open thread of a submitted update; while
+    it is returned, only the lead, on the threads that return closed or re-opened."""
+    status = update.status
+    Status = QuarterlyUpdate.Status
+    if status == Status.SUBMITTED and first.is_open:
+        return ""
+    if status == Status.RETURNED:
+        if office:
+            return OFFICE_WAITS
+        if first.is_open or _closed_by_the_return(first, update):
+            return ""
+    if not first.is_open:
+        return (
+            f"This conversation was closed ({first.closed_by_decision}), so it takes no "
+            "more replies."
+        )
+    return f"The {update} update is {update.get_status_display().lower()}, so its comments take no replies."
+
+
+def mark_replies(threads, update: QuarterlyUpdate, user) -> None:
+    """Set takes_reply on each thread (the CommentThread objects of
+    comment_selectors) for what the user may do now: no queries per thread, none
+    where there is no thread."""
+    if not threads:
+        return
+    may = can_reply(user, update)
+    office = may and access.can_review_updates(user)
+    for thread in threads:
+        thread.takes_reply = may and not why_no_reply(thread.first, update, office=office)
+
+
 @transaction.atomic
 def reply(*, comment: ReturnComment, text: str, by: AbstractBaseUser) -> ReturnComment:
-    """Reply in a comment's thread while it is open (the update still waits for review)."""
+    """Reply in a comment's thread: while the update waits for review, or, for the
+    locality's lead, while it is returned (which re-opens a thread the return closed)."""
     first = comment.parent or comment
     update = first.update
     require_can_reply(update, by)
@@ -108,14 +163,20 @@ def reply(*, comment: ReturnComment, text: str, by: AbstractBaseUser) -> ReturnC
     # The decisions lock the update before closing its comments: holding the same
     # lock, this sees the thread as the decision left it.
     _lock(update)
-    first.refresh_from_db(fields=["state", "closed_by_decision"])
+    first.refresh_from_db(fields=["state", "closed_at", "closed_by", "closed_by_decision"])
+    refusal = why_no_reply(first, update, office=access.can_review_updates(by))
+    if refusal:
+        raise ValidationError(refusal, code="closed" if not first.is_open else "wrong_status")
+    now = timezone.now()
+    where = SECTION_HEADINGS.get(first.section, "")
     if not first.is_open:
-        raise ValidationError(
-            f"This conversation was closed ({first.closed_by_decision}), so it takes no "
-            "more replies.",
-            code="closed",
-        )
-    _require_status(update, [QuarterlyUpdate.Status.SUBMITTED], "replied to")
+        # The lead answers a returned update: the office finds the thread open again,
+        # with the answer, when the update is submitted; the decision closes it again.
+        first.state = ReturnComment.State.OPEN
+        first.closed_at = None
+        first.closed_by = None
+        first.closed_by_decision = ""
+        _save_row(first, by=by, reason=f"{REOPENED_BY_REPLY} on {where}")
     answer = ReturnComment(
         update=update,
         section=first.section,
@@ -124,7 +185,7 @@ def reply(*, comment: ReturnComment, text: str, by: AbstractBaseUser) -> ReturnC
         parent=first,
         author=by,
         text=text,
-        created=timezone.now(),
+        created=now,
     )
-    _save_row(answer, by=by, reason=f"Reply on {SECTION_HEADINGS.get(first.section, '')}")
+    _save_row(answer, by=by, reason=f"Reply on {where}")
     return answer

@@ -428,7 +428,8 @@ class ReturnComment(models.Model):
 
     The office starts a thread on a submitted update; the lead and the office
     reply; returning or approving the update closes every open comment with
-    that decision (updates.services).
+    that decision (updates.services). While it is returned, the lead's reply
+    re-opens a thread that return closed (comment_services, decision 0012).
     """
 
     class State(models.TextChoices):

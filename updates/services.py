@@ -877,6 +877,7 @@ def approve_update(
 
 CLOSED_ON_RETURN = "Returned with comments"
 CLOSED_ON_APPROVAL = "Approved"
+CLOSED_REASON = "Closed: "  # how the history records a comment closed by a decision
 
 
 def _close_open_comments(update: QuarterlyUpdate, *, decision: str, by: AbstractBaseUser) -> None:
@@ -890,7 +891,7 @@ def _close_open_comments(update: QuarterlyUpdate, *, decision: str, by: Abstract
         comment.closed_at = now
         comment.closed_by = by
         comment.closed_by_decision = dated
-        _save_row(comment, by=by, reason=f"Closed: {dated}")
+        _save_row(comment, by=by, reason=f"{CLOSED_REASON}{dated}")
 
 
 def _refresh_derived_milestones(update: QuarterlyUpdate, *, by, reason: str) -> None:

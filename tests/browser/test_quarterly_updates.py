@@ -552,7 +552,7 @@ def look_closer(locator, name: str) -> None:
     locator.screenshot(path=str(SCREENSHOTS / f"updates-{name}.png"))
 
 
-def test_the_office_comments_on_a_row_the_lead_replies_and_returning_closes_it(
+def test_the_office_comments_and_returns_the_lead_replies_and_resubmits_approval_closes_it(
     demo_site, open_page
 ):
     office = open_page("office")
@@ -576,33 +576,75 @@ def test_the_office_comments_on_a_row_the_lead_replies_and_returning_closes_it(
     look(office, "comments-review-open")
     look_closer(office.locator("#compare-objectives").locator(".."), "comments-review-open-section")
 
-    # The lead sees it beside the objective and replies.
+    # The lead sees it beside the objective, open.
     lead = open_page("lead-thanet")
     lead.goto(THANET_Q4)
     expect(lead.get_by_test_id("open-comments")).to_contain_text("1 open comment")
-    thread = lead.get_by_test_id("comment-thread")
-    thread.get_by_text("Reply").first.click()
-    thread.get_by_label("Your reply").fill("One slipped a month; the other is done.")
-    click_and_load(lead, thread.get_by_role("button", name="Send reply"))
-    expect(lead.get_by_test_id("comment-thread")).to_contain_text("Reply by lead-thanet")
-    look(lead, "comments-lead-replied")
-    look_closer(lead.locator("#section-objectives"), "comments-lead-replied-section")
+    look_closer(lead.locator("#section-objectives"), "comments-lead-open-section")
 
     # Returning closes the thread with the decision; the overall message stays.
-    office.goto(THANET_Q4 + "review/")
-    expect(office.get_by_test_id("comment-thread")).to_contain_text("One slipped a month")
     office.get_by_label("What should the lead change?").fill("See my comment on objective 1.")
     click_and_load(office, office.get_by_role("button", name="Return to the lead"))
     lead.goto(THANET_Q4)
     expect(lead.get_by_test_id("review-comments")).to_contain_text("See my comment")
     expect(lead.get_by_test_id("comment-thread")).to_contain_text("Closed Returned with comments")
+    expect(lead.get_by_test_id("answer-comments")).to_contain_text("You can answer")
+    assert "Closed on return: 1 comment closed" in lead.get_by_test_id("timeline").inner_text()
+    look(lead, "comments-lead-returned")
+
+    # The lead answers beside the objective on its section page: the thread re-opens.
+    click_and_load(lead, lead.get_by_role("link", name="Change objectives"))
+    thread = lead.get_by_test_id("comment-thread")
+    thread.get_by_text("Reply").first.click()
+    thread.get_by_label("Your reply").fill(f"One slipped a month; the other is done. {PAYLOAD}")
+    look_closer(thread, "comments-lead-replying-on-section")
+    click_and_load(lead, thread.get_by_role("button", name="Send reply"))
+    assert "Your reply is posted." in lead.get_by_role("alert").inner_text()
+    assert lead.url.endswith(f"edit/objectives/#comment-{comment_pk(thread)}")
+    thread = lead.get_by_test_id("comment-thread")
+    expect(thread).to_contain_text("Open")
+    expect(thread).to_contain_text("Reply by lead-thanet")
+    expect(thread).to_contain_text(PAYLOAD)  # shown as text, never run
+    look(lead, "comments-lead-replied-on-section")
+    look_closer(thread, "comments-lead-replied-thread")
+
+    # Then changes the objectives and resubmits.
+    for number in range(1, 5):
+        lead.locator(f"#id_objective-{number}-rag_reason").fill(
+            f"Objective {number}: the figures lag what has happened on the ground."
+        )
+    click_and_load(lead, lead.get_by_role("button", name="Save and continue"))
+    click_and_load(lead, lead.get_by_role("button", name="Save and continue"))
+    click_and_load(lead, lead.get_by_role("button", name="Save draft"))
+    click_and_load(lead, lead.get_by_role("link", name="Check and submit"))
+    click_and_load(lead, lead.get_by_role("button", name="Submit the update"))
+    assert "is submitted to the programme office" in lead.get_by_role("alert").inner_text()
+
+    # The office sees the answer, open, on the review; approving closes it.
+    office.goto(THANET_Q4 + "review/")
+    thread = office.locator("#comments-objectives").get_by_test_id("comment-thread")
+    expect(thread.get_by_test_id("lead-replied")).to_have_text("The lead replied")
+    expect(thread).to_contain_text("One slipped a month")
+    look(office, "comments-review-answered")
+    look_closer(
+        office.locator("#compare-objectives").locator(".."), "comments-review-answered-section"
+    )
+    click_and_load(office, office.get_by_role("button", name="Approve the update"))
+    expect(office.get_by_test_id("comment-thread")).to_contain_text("Closed Approved on")
+    lead.goto(THANET_Q4)
     expect(lead.get_by_role("button", name="Send reply")).to_have_count(0)
     history = lead.get_by_test_id("timeline").inner_text()
-    assert "Closed on return: 2 comments closed" in history
+    assert "Closed on approval: 2 comments closed" in history
+    assert "Closed on return: 1 comment closed" in history
     assert "Reply on Objectives, Objective 1" in history
     look(lead, "comments-lead-closed")
     look_closer(lead.get_by_test_id("comment-thread"), "comments-lead-closed-thread")
     look_closer(lead.locator("#history"), "comments-lead-closed-history")
+
+
+def comment_pk(thread) -> str:
+    """The database id of a thread on the page, from its anchor."""
+    return thread.get_attribute("id").removeprefix("comment-")
 
 
 # --- 7. Nothing changed since last quarter (issue 16) -------------------------------

@@ -1,6 +1,8 @@
 """Talking about a return (issue 16): the programme office comments on a section or a row of a
 submitted update, the locality's lead replies, both see the thread on the update and in its
-history, and returning or approving closes the open comments with the decision.
+history, and returning or approving closes the open comments with the decision. While the
+update is returned, the lead answers the threads that return closed, re-opening them for the
+office's next review (decision 0012).
 
 The illustrative data's 2018/19 Q4: Thanet submitted, Swale returned, Medway a draft, the
 other five approved.
@@ -540,7 +542,9 @@ def test_a_returned_update_shows_the_closed_threads_on_its_section_pages(
     text = visible_text(page.text)
     assert thread.text in text
     assert section_comment.text in text
-    assert url("reply", comment=thread.pk) not in page.text
+    # The lead answers beside the row and the section (decision 0012).
+    assert url("reply", comment=thread.pk) in page.text
+    assert url("reply", comment=section_comment.pk) in page.text
 
 
 def test_the_history_shows_comments_replies_and_their_closing(
@@ -582,7 +586,8 @@ def test_comments_are_escaped_everywhere(client, thanet, office_user, lead_thane
 
 def test_the_pages_queries_do_not_grow_with_the_comments(client, thanet, office_user, lead_thanet):
     objective = first_objective(thanet)
-    comment_services.add_comment(update=thanet, section="money", text="One", by=office_user)
+    one = comment_services.add_comment(update=thanet, section="money", text="One", by=office_user)
+    comment_services.reply(comment=one, text="A reply", by=lead_thanet)
     client.force_login(office_user)
     review_before = query_count(client, url("review"))
     client.force_login(lead_thanet)
@@ -612,3 +617,270 @@ def test_an_update_not_started_has_no_threads(lead_thanet, client):
     assert response.status_code == 200
     assert len(response.context["comment_threads"]) == 0
     assert response.context["timeline"] == []
+
+
+# --- The lead answers a returned update (decision 0012) ---------------------------------
+
+
+def return_thanet(office_user, text="See my comments."):
+    update = q4_update()
+    return services.return_update(
+        update=update, comments=text, expected_version=update.version, by=office_user
+    )
+
+
+def submit_thanet(lead):
+    """The lead resubmits (the illustrative Thanet lacks reports that submitting checks:
+    the browser test resubmits through the pages)."""
+    update = q4_update()
+    update.status = QuarterlyUpdate.Status.SUBMITTED
+    update._history_user = lead
+    update._change_reason = "Submitted"
+    update.save()
+
+
+def test_the_lead_replies_on_a_returned_update_and_reopens_the_thread(
+    thread, lead_thanet, office_user
+):
+    return_thanet(office_user)
+
+    answer = comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+
+    thread.refresh_from_db()
+    assert (thread.state, thread.closed_at, thread.closed_by, thread.closed_by_decision) == (
+        ReturnComment.State.OPEN,
+        None,
+        None,
+        "",
+    )
+    assert (answer.parent, answer.author, answer.is_open) == (thread, lead_thanet, True)
+    reopened = thread.history.first()
+    assert (reopened.history_user, reopened.history_change_reason, reopened.state) == (
+        lead_thanet,
+        "Re-opened by a reply from the lead on Objectives",
+        "open",
+    )
+    # The update itself is untouched: the lead's page and the office's forms stay current.
+    assert q4_update().status == QuarterlyUpdate.Status.RETURNED
+
+
+def test_the_lead_replies_again_on_the_reopened_thread(thread, lead_thanet, office_user):
+    return_thanet(office_user)
+    comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+
+    comment_services.reply(comment=thread, text="And the narrative.", by=lead_thanet)
+
+    assert thread.replies.count() == 2
+    assert thread.history.filter(history_change_reason__startswith="Re-opened").count() == 1
+
+
+def test_the_office_sees_the_answer_open_after_resubmission_and_approval_closes_it(
+    thread, lead_thanet, office_user
+):
+    return_thanet(office_user)
+    comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+    submit_thanet(lead_thanet)
+
+    threads = comment_selectors.comment_threads(q4_update())
+    assert threads.open_count == 1
+    assert [c.text for c in threads.threads[0].comments][-1] == "Fixed the RAG."
+    assert threads.threads[0].lead_replied
+    # The office replies on the submitted update as before: its turn is over.
+    comment_services.reply(comment=thread, text="Thanks.", by=office_user)
+    assert not comment_selectors.comment_threads(q4_update()).threads[0].lead_replied
+
+    update = q4_update()
+    services.approve_update(update=update, expected_version=update.version, by=office_user)
+    assert not ReturnComment.objects.filter(update=update).open().exists()
+    thread.refresh_from_db()
+    assert thread.closed_by_decision == "Approved on 25 Apr 2019"
+
+
+def test_returning_again_closes_the_reopened_thread(thread, lead_thanet, office_user):
+    return_thanet(office_user)
+    comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+    submit_thanet(lead_thanet)
+
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        return_thanet(office_user, "Not yet.")
+
+    thread.refresh_from_db()
+    assert thread.closed_by_decision == "Returned with comments on 26 Apr 2019"
+
+
+def test_the_office_does_not_reply_while_the_update_is_returned(thread, office_user):
+    return_thanet(office_user)
+    before = snapshot()
+
+    with pytest.raises(ValidationError, match="back with its lead"):
+        comment_services.reply(comment=thread, text="Also this.", by=office_user)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["lead_swale", "board_user"])
+def test_others_may_not_reply_on_a_returned_update(thread, office_user, request, role):
+    return_thanet(office_user)
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied):
+        comment_services.reply(comment=thread, text="Hello", by=request.getfixturevalue(role))
+    assert snapshot() == before
+
+
+def test_a_thread_closed_by_approval_takes_no_reply_once_reopened(thread, lead_thanet, office_user):
+    update = q4_update()
+    services.approve_update(update=update, expected_version=update.version, by=office_user)
+    update = q4_update()
+    services.reopen_update(
+        update=update, reason="Typo.", expected_version=update.version, by=office_user
+    )
+    assert q4_update().status == QuarterlyUpdate.Status.RETURNED
+    before = snapshot()
+
+    with pytest.raises(ValidationError, match="closed \\(Approved on 25 Apr 2019\\)"):
+        comment_services.reply(comment=thread, text="Too late?", by=lead_thanet)
+    assert snapshot() == before
+
+
+def test_a_thread_closed_by_an_earlier_return_takes_no_reply(thread, lead_thanet, office_user):
+    return_thanet(office_user)
+    submit_thanet(lead_thanet)  # without answering: the thread stays closed
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        return_thanet(office_user, "Not yet.")
+    before = snapshot()
+
+    with pytest.raises(ValidationError, match="closed \\(Returned with comments on 25 Apr 2019\\)"):
+        comment_services.reply(comment=thread, text="Late answer", by=lead_thanet)
+    assert snapshot() == before
+
+
+def test_a_comment_on_a_draft_takes_no_reply(thread, lead_thanet):
+    # No path leads back to a draft: only a stray state could hold one.
+    QuarterlyUpdate.objects.filter(pk=thread.update_id).update(status=QuarterlyUpdate.Status.DRAFT)
+    before = snapshot()
+
+    with pytest.raises(ValidationError, match="is draft, so its comments take no replies"):
+        comment_services.reply(comment=thread, text="Hello", by=lead_thanet)
+    assert snapshot() == before
+
+
+def test_the_lead_replies_from_the_returned_update_page(client, thread, lead_thanet, office_user):
+    return_thanet(office_user)
+    client.force_login(lead_thanet)
+
+    page = client.get(url("detail"))
+    assert "You can answer the programme office's comments" in visible_text(page.text)
+    assert reply_forms(page) == 1
+
+    response = client.post(url("reply", comment=thread.pk), {"text": PAYLOAD})
+
+    assert response.status_code == 302
+    assert response.url == url("detail") + f"#comment-{thread.pk}"
+    thread.refresh_from_db()
+    assert thread.is_open
+    page = client.get(url("detail")).text
+    assert PAYLOAD not in page
+    assert ESCAPED in page
+
+
+def test_the_lead_replies_beside_the_row_on_the_section_page(
+    client, thread, lead_thanet, office_user
+):
+    return_thanet(office_user)
+    client.force_login(lead_thanet)
+
+    page = client.get(url("edit-section", section="objectives")).text
+    # The reply's fields sit in the section's form and name their own form after it.
+    assert f'<form id="reply-form-{thread.pk}"' in page
+    assert page.count(f'form="reply-form-{thread.pk}"') == 4  # token, back_to, text, button
+
+    response = client.post(
+        url("reply", comment=thread.pk), {"text": "Fixed.", "back_to": "objectives"}
+    )
+    assert response.status_code == 302
+    assert response.url == url("edit-section", section="objectives") + f"#comment-{thread.pk}"
+    # A page from elsewhere is not a place to go back to.
+    response = client.post(url("reply", comment=thread.pk), {"text": "Again.", "back_to": "money"})
+    assert response.url == url("detail") + f"#comment-{thread.pk}"
+
+
+def test_the_office_sees_the_reply_open_on_the_review_page(
+    client, thread, lead_thanet, office_user
+):
+    return_thanet(office_user)
+    client.force_login(office_user)
+    assert url("reply", comment=thread.pk) not in client.get(url("review")).text
+    refused = client.post(url("reply", comment=thread.pk), {"text": "Also."})
+    assert refused.status_code == 400
+    assert "back with its lead" in refused.text
+
+    comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+    submit_thanet(lead_thanet)
+    text = visible_text(client.get(url("review")).text)
+
+    assert (
+        "Open The lead replied On Objective 1 Comment by office , 25 Apr 2019, 13:00 "
+        f"{thread.text} Reply by lead-thanet , 25 Apr 2019, 13:00 Fixed the RAG."
+    ) in text
+    assert url("reply", comment=thread.pk) in client.get(url("review")).text
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("lead_swale", 403), ("board_user", 403), ("office_user", 400)]
+)
+def test_others_may_not_post_a_reply_on_a_returned_update(
+    client, thread, office_user, request, role, status
+):
+    return_thanet(office_user)
+    client.force_login(request.getfixturevalue(role))
+    before = snapshot()
+
+    response = client.post(url("reply", comment=thread.pk), {"text": "Hello"})
+
+    assert response.status_code == status
+    assert snapshot() == before
+
+
+def test_anonymous_replies_on_a_returned_update_are_sent_to_log_in(client, thread, office_user):
+    return_thanet(office_user)
+    before = snapshot()
+
+    response = client.post(url("reply", comment=thread.pk), {"text": "Hello"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert snapshot() == before
+
+
+def test_the_history_shows_the_answer_on_the_return_and_both_closings(
+    thread, lead_thanet, office_user, client
+):
+    later = NOW + datetime.timedelta(hours=1)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        return_thanet(office_user)
+    with time_machine.travel(later, tick=False):
+        comment_services.reply(comment=thread, text="Fixed the RAG.", by=lead_thanet)
+    with time_machine.travel(later + datetime.timedelta(minutes=5), tick=False):
+        submit_thanet(lead_thanet)
+    with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
+        update = q4_update()
+        services.approve_update(update=update, expected_version=update.version, by=office_user)
+    client.force_login(lead_thanet)
+
+    timeline = client.get(url("detail")).context["timeline"]
+
+    whats = [(entry.who, entry.what, entry.status_label) for entry in timeline[:7]]
+    assert whats == [
+        ("office", "Closed on approval: 2 comments closed", "Approved"),
+        ("office", "Approved", "Approved"),
+        ("lead-thanet", "Submitted", "Submitted"),
+        (
+            "lead-thanet",
+            "Reply on Objectives, Objective 1: “Fixed the RAG.”",
+            "Returned with comments",
+        ),
+        # The lead's answer re-opened the thread: its closing on return stays in the history.
+        ("office", "Closed on return: 1 comment closed", "Returned with comments"),
+        ("office", "Returned: See my comments.", "Returned with comments"),
+        ("office", f"Comment on Objectives, Objective 1: “{thread.text}”", "Submitted"),
+    ]

@@ -106,6 +106,12 @@ def reply(request, locality, quarter, comment):
             _add_service_errors(form, error)
         else:
             messages.success(request, "Your reply is posted.")
+            section = request.POST.get("back_to", "")
+            if back == "detail" and section == answer.section and section in SECTION_HEADINGS:
+                # Replied beside the row on a section page: back to where they were.
+                return redirect(
+                    target.url("edit-section", section=section) + f"#comment-{answer.parent_id}"
+                )
             return redirect(target.url(back) + f"#comment-{answer.parent_id}")
     thread_start = first.parent or first
     return render(

@@ -69,12 +69,12 @@ def _update_page(request, target, *, status=200, problems=()):
                     form.can_carry = form.subject.pk in standing.to_carry
         context["can_confirm_any"] = any(s.can_confirm for s in standings.values())
     threads = comment_selectors.comment_threads(target.update)
+    comment_services.mark_replies(threads.threads, target.update, request.user)
     timeline = selectors.update_timeline(target.update) if target.is_started else []
     context.update(
         timeline=comment_selectors.timeline_with_comments(timeline, threads),
         comment_threads=threads,
-        can_reply=bool(threads.open_count)
-        and comment_services.can_reply(request.user, target.update),
+        can_reply=any(thread.takes_reply for thread in threads.threads),
         comment_max_length=RETURN_COMMENT_MAX_LENGTH,
         problems=problems,
     )
@@ -157,6 +157,9 @@ def _locked_page(request, target, section_slug):
 
 def _section_page(request, target, section, *, status=200, problem="", locked=False):
     context = _status_context(target, request.user)
+    # A returned update's lead answers, beside its row, the threads the return closed.
+    threads = comment_selectors.comment_threads(target.update)
+    comment_services.mark_replies(threads.threads, target.update, request.user)
     position = SECTION_ORDER.index(section.slug)
     context.update(
         section=section,
@@ -171,8 +174,8 @@ def _section_page(request, target, section, *, status=200, problem="", locked=Fa
         if status != 400
         else request.POST.get("version", target.update.version),
         next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
-        # Read only here: a thread is open only while the update is submitted, and locked.
-        comment_threads=comment_selectors.comment_threads(target.update),
+        comment_threads=threads,
+        comment_max_length=RETURN_COMMENT_MAX_LENGTH,
     )
     return render(request, "updates/edit_section.html", context, status=status)
 

@@ -122,6 +122,7 @@ def _review_page(
                 for message in messages_
             ]
     threads = comment_selectors.comment_threads(update)
+    comment_services.mark_replies(threads.threads, update, request.user)
     return render(
         request,
         "updates/review.html",
@@ -137,7 +138,6 @@ def _review_page(
             "comment_rows": comment_selectors.comment_rows(update)
             if update.status == update.Status.SUBMITTED
             else {},
-            "can_reply": comment_services.can_reply(request.user, update),
             "comment_max_length": RETURN_COMMENT_MAX_LENGTH,
             "messages_sent": selectors.messages_for_return(
                 locality=target.locality, quarter=target.quarter
