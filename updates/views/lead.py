@@ -139,7 +139,11 @@ def edit_section(request, locality, quarter, section):
     next_section = request.POST.get("next_section")
     if "save_and_continue" in request.POST and next_section in SECTION_CLASSES:
         return redirect(target.url("edit-section", section=next_section))
-    return redirect(target.url("detail") + f"#section-{section}")
+    # To the top of the update, not to #section-…: a fragment scrolls the success banner
+    # out of sight and the browser leaves the focus on the body, so keyboard and screen
+    # reader users hear nothing (WCAG 4.1.3). At the top, NHS.UK frontend focuses the
+    # banner (role="alert"), as after submit and "Save and continue".
+    return redirect(target.url("detail"))
 
 
 @require_http_methods(["GET", "POST"])
