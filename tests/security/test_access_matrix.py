@@ -40,7 +40,7 @@ VALUES = {
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
 REVIEWERS = {"office", "superuser"}
-POST_ONLY = {"updates:approve", "updates:return", "updates:reopen"}
+POST_ONLY = {"updates:approve", "updates:return", "updates:reopen", "updates:discard-typed"}
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page
 

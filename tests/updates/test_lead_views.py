@@ -674,7 +674,7 @@ def test_pinned_query_counts(client, lead_medway):
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
 QUERIES_UPDATE_PAGE = 27  # the suggested RAG reads the MDTs and their reports
-QUERIES_OBJECTIVES_FORM = 27
+QUERIES_OBJECTIVES_FORM = 28  # one of them: what was typed before a session ended, if kept
 
 
 # --- My localities: status, days to the deadline, the office's comments, the next step --

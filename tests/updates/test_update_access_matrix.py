@@ -16,7 +16,15 @@ pytestmark = pytest.mark.django_db
 QUARTER = "2018-19-q4"
 LEAD_ONLY_GETS = ["edit/summary/", "edit/objectives/", "submit/", "spreadsheet.xlsx", "upload/"]
 OFFICE_ONLY_GETS = ["review/"]
-WRITES = ["edit/summary/", "submit/", "upload/", "approve/", "return/", "reopen/"]
+WRITES = [
+    "edit/summary/",
+    "edit/summary/discard-typed/",
+    "submit/",
+    "upload/",
+    "approve/",
+    "return/",
+    "reopen/",
+]
 
 
 def snapshot():
