@@ -22,7 +22,7 @@ from django.utils import timezone
 from localities import access
 from localities.models import Locality, Quarter
 from updates.models import TYPED_SECTION_MAX_BYTES, QuarterlyUpdate, TypedSection
-from updates.services import EDITABLE_STATUSES, SECTION_HEADINGS
+from updates.services import EDITABLE_STATUSES, SECTION_HEADINGS, SECTIONS
 
 # Fields of the page's form that are not what was typed.
 NOT_TYPED = {"csrfmiddlewaretoken", "save", "save_and_continue"}
@@ -108,6 +108,17 @@ def typed_section_for(
     return TypedSection.objects.filter(
         user=user, locality=locality, quarter=quarter, section=section
     ).first()
+
+
+def typed_sections_for(
+    *, user: AbstractBaseUser, locality: Locality, quarter: Quarter
+) -> list[tuple[str, str, TypedSection]]:
+    """(slug, heading, kept) for each section of the update where `user` has typing kept."""
+    kept = {
+        row.section: row
+        for row in TypedSection.objects.filter(user=user, locality=locality, quarter=quarter)
+    }
+    return [(slug, heading, kept[slug]) for slug, heading in SECTIONS if slug in kept]
 
 
 def as_post(kept: TypedSection) -> QueryDict:

@@ -673,7 +673,8 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 27  # the suggested RAG reads the MDTs and their reports
+# The suggested RAG reads the MDTs and their reports; one query: typing kept as a session ended.
+QUERIES_UPDATE_PAGE = 28
 QUERIES_OBJECTIVES_FORM = 28  # one of them: what was typed before a session ended, if kept
 
 

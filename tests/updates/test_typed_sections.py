@@ -208,3 +208,23 @@ def test_the_service_refuses_others_and_locked_updates(lead_medway, lead_thanet)
         )
     assert error.value.code == "wrong_status"
     assert get_user_model().objects.filter(pk=lead_medway.pk).exists()
+
+
+def test_the_update_page_lists_the_sections_with_typing_kept(
+    client, lead_medway, lead_thanet, office_user
+):
+    keep(lead_medway, kept_at=timezone.now().replace(hour=9, minute=30))
+    keep(lead_medway, section="summary", data={"summary-summary": ["Kept"]})
+    client.force_login(lead_medway)
+
+    page = client.get(MEDWAY_Q4).text
+
+    text = visible_text(page)
+    assert "We kept what you typed before you were signed out. Check it and save it in:" in text
+    assert "Objectives (kept at 09:30 on " in text
+    assert text.index("Objectives (kept") < text.index("Summary (kept")
+    assert f'href="{SECTION}"' in page
+    # Nobody else is told (the office reads the same page; another lead cannot edit it).
+    for other in (office_user, lead_thanet):
+        client.force_login(other)
+        assert "kept-sections" not in client.get(MEDWAY_Q4).text

@@ -54,6 +54,14 @@ def update_detail(request, locality, quarter):
         build_section(slug, update=target.update, context=section_context) for slug in SECTION_ORDER
     ]
     context["timeline"] = selectors.update_timeline(target.update) if target.is_started else []
+    # Typing kept when the lead's session ended: said here too, not only in its section.
+    context["kept_sections"] = (
+        typed_sections.typed_sections_for(
+            user=request.user, locality=target.locality, quarter=target.quarter
+        )
+        if context["can_edit"]
+        else []
+    )
     return render(request, "updates/update_detail.html", context)
 
 
