@@ -92,6 +92,14 @@ def test_what_a_lead_typed_outlives_their_idle_session(demo_site, page, settings
     expect(notice).to_contain_text("We kept what you typed before you were signed out at ")
     expect(notice).to_contain_text("— check it and save.")
     look(page, "restored")
+    # The update page says so too, with a link to the section.
+    page.goto("/updates/medway/2018-19-q4/")
+    kept_list = page.get_by_test_id("kept-sections")
+    expect(kept_list).to_contain_text("We kept what you typed before you were signed out.")
+    look(page, "update-page")
+    with page.expect_navigation():
+        kept_list.get_by_role("link", name="Objectives").click()
+    expect(narrative).to_have_value(TYPED)
 
     # Saved: in the update, and no longer kept.
     with page.expect_navigation():
