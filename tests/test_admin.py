@@ -51,6 +51,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    TypedSection,
 )
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
@@ -167,6 +168,14 @@ def programme(db, admin_user):
         update=update, mdt=mdt, status=MDT.Status.LIVE, actual_go_live=datetime.date(2018, 9, 1)
     )
     RaisedRisk.objects.create(update=update, title="Estates", category=risk.category)
+    TypedSection.objects.create(
+        user=admin_user,
+        locality=thanet,
+        quarter=q2,
+        section="summary",
+        data={"summary-summary": ["Half typed"]},
+        kept_at=timezone.now(),
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -271,6 +280,7 @@ WORKFLOW_ONLY = {
     MilestoneUpdate,
     MDTUpdate,
     RaisedRisk,
+    TypedSection,  # kept and deleted by the lead's session and section page
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

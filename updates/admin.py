@@ -14,6 +14,7 @@ from updates.models import (
     OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
+    TypedSection,
 )
 
 # Quarterly updates ----------------------------------------------------------
@@ -278,3 +279,13 @@ class RaisedRiskAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "proposed_risk")
+
+
+@admin.register(TypedSection)
+class TypedSectionAdmin(WorkflowOnlyAdmin, HistoryAdmin):
+    """Read-only, for the history: kept and deleted by the lead's session and section page."""
+
+    list_display = ["locality", "quarter", "section", "user", "kept_at"]
+    list_select_related = ["locality", "quarter__financial_year", "user"]
+    ordering = ["-kept_at"]
+    history_object_related = ("locality", "quarter__financial_year", "user")
