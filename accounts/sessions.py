@@ -50,7 +50,9 @@ def expires_in(session) -> int:
     for another reason only pushes that further away).
     """
     renewed_at = session.get(RENEWED_AT, int(time.time()))
-    return max(0, int(renewed_at + settings.SESSION_COOKIE_AGE - time.time()))
+    left = int(renewed_at + settings.SESSION_COOKIE_AGE - time.time())
+    # Never more than a whole timeout (a clock set back would say more).
+    return max(0, min(left, settings.SESSION_COOKIE_AGE))
 
 
 def extend(session) -> int:

@@ -41,7 +41,9 @@ if (dialog && typeof dialog.showModal === "function") {
     return `${seconds} second${seconds === 1 ? "" : "s"}`;
   }
 
-  function schedule(expiresIn) {
+  function schedule(seconds) {
+    // setTimeout fires at once past 2^31 ms (about 24 days): never wait that long.
+    const expiresIn = Math.min(seconds, 24 * 60 * 60);
     timers.forEach(clearTimeout);
     const warnAfter = Math.max(0, expiresIn - warnBefore);
     const endAfter = Math.max(0, expiresIn - endEarly);

@@ -222,3 +222,10 @@ def test_nothing_is_kept_for_a_locked_update(client, lead_thanet):
     assert response.status_code == 409
     assert json_of(response) == {"error": "The update is submitted, so it cannot be changed."}
     assert not TypedSection.objects.exists()
+
+
+def test_a_clock_set_back_never_gives_more_than_a_whole_timeout(client, lead_medway):
+    log_in(client, "lead-medway")
+    with time_machine.travel(datetime(2019, 6, 1, 12, tzinfo=UTC), tick=False):
+        page = client.get("/accounts/").text
+    assert f'data-expires-in="{settings.SESSION_COOKIE_AGE}"' in page
