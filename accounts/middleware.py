@@ -24,7 +24,8 @@ TWO_FACTOR_EXEMPT = {
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after login however active it is; renews the idle timeout.
+    """Ends a session 12 hours after login however active it is; renews the idle timeout
+    on every page but those that ask about it.
 
     Goes after SessionMiddleware and MessageMiddleware.
     """
@@ -34,18 +35,24 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         # The session key alone says whether someone is logged in: no user query.
-        if SESSION_KEY in request.session:
-            if sessions.has_outlived_its_limit(request.session):
-                logout(request)  # flushes the session from the store
-                messages.info(
-                    request,
-                    "You have been logged out because you logged in more than 12 hours ago. "
-                    "Log in again to carry on.",
-                )
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
-            sessions.renew_if_due(request.session)
+        if SESSION_KEY in request.session and sessions.has_outlived_its_limit(request.session):
+            logout(request)  # flushes the session from the store
+            messages.info(
+                request,
+                "You have been logged out because you logged in more than 12 hours ago. "
+                "Log in again to carry on.",
+            )
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A view marked `renews_session = False` (the idle timer's own requests, in
+        # accounts.session_views) must not count as activity: the page asks whether
+        # the session is ending, and asking would keep it alive.
+        if SESSION_KEY in request.session and getattr(view_func, "renews_session", True):
+            sessions.renew_if_due(request.session)
+        return None
 
 
 class TwoFactorMiddleware:

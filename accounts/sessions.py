@@ -41,3 +41,30 @@ def renew_if_due(session) -> None:
         # Any change marks the session modified; SessionMiddleware then saves it
         # with a new expiry and sends a fresh cookie.
         session[RENEWED_AT] = now
+
+
+def expires_in(session) -> int:
+    """Seconds until the idle timeout ends this session, if nothing renews it first.
+
+    Counted from the last renewal, so never later than the stored expiry (a save
+    for another reason only pushes that further away).
+    """
+    renewed_at = session.get(RENEWED_AT, int(time.time()))
+    left = int(renewed_at + settings.SESSION_COOKIE_AGE - time.time())
+    # Never more than a whole timeout (a clock set back would say more).
+    return max(0, min(left, settings.SESSION_COOKIE_AGE))
+
+
+def extend(session) -> int:
+    """Restart the idle timeout now ("Stay signed in"); the seconds it now has."""
+    session[RENEWED_AT] = int(time.time())
+    return settings.SESSION_COOKIE_AGE
+
+
+def is_ending(session) -> bool:
+    """Is the session about to end of idleness (the page's timer agrees with the server's)?
+
+    False when another tab or window has kept it alive meanwhile: then that tab
+    must not be signed out because this one was left alone.
+    """
+    return expires_in(session) <= settings.SESSION_END_EARLY + settings.SESSION_END_SLACK

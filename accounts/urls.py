@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import session_views, views
 
 app_name = "accounts"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("two-factor/recovery/", views.two_factor_recovery, name="two-factor-recovery"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("two-factor/recovery-codes/new/", views.recovery_codes_new, name="recovery-codes-new"),
+    # The idle-timeout warning's requests (static/js/session-timeout.js).
+    path("session/stay/", session_views.stay_signed_in, name="session-stay"),
+    path("session/end/", session_views.end_session, name="session-end"),
+    path(
+        "session/end/<slug:locality>/<slug:quarter>/<slug:section>/",
+        session_views.end_session,
+        name="session-end-keeping",
+    ),
 ]

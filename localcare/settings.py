@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.navigation.navigation",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -260,6 +261,15 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+# The idle-timeout warning (static/js/session-timeout.js, WCAG 2.2.1): shown this many
+# seconds before the session ends of idleness, with "Stay signed in".
+SESSION_WARN_BEFORE = 2 * 60
+# This many seconds before it ends, the page sends what was typed in an open section
+# (updates.typed_sections) and the server ends the session then and there.
+SESSION_END_EARLY = 10
+# ... unless the server's idle clock has more than SESSION_END_EARLY + this left:
+# another tab kept the session alive, and this tab's timer starts again.
+SESSION_END_SLACK = 30
 
 # Two-factor authentication (django-otp, TOTP, with recovery codes): whoever
 # approves updates or reaches Django admin (the programme office, staff and

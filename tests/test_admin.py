@@ -54,6 +54,7 @@ from updates.models import (
     RaisedRisk,
     ReturnComment,
     SectionConfirmation,
+    TypedSection,
 )
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
@@ -187,6 +188,14 @@ def programme(db, admin_user):
     SectionConfirmation.objects.create(
         update=update, section="summary", confirmed_by=admin_user, confirmed_at=timezone.now()
     )
+    TypedSection.objects.create(
+        user=admin_user,
+        locality=thanet,
+        quarter=q2,
+        section="summary",
+        data={"summary-summary": ["Half typed"]},
+        kept_at=timezone.now(),
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -294,6 +303,7 @@ WORKFLOW_ONLY = {
     ReturnComment,
     OutboxMessage,
     SectionConfirmation,
+    TypedSection,  # kept and deleted by the lead's session and section page
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

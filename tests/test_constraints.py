@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -37,6 +38,7 @@ from updates.models import (
     QuarterlyUpdate,
     ReturnComment,
     SectionConfirmation,
+    TypedSection,
 )
 
 D = datetime.date
@@ -148,6 +150,20 @@ def status(w, **fields):
     values = {"update": w.update, "objective": other_objective, "rag": "amber"}
     values.update(fields)
     return ObjectiveStatus(**values)
+
+
+def typed_section_again(w):
+    lead = get_user_model().objects.create_user("lead")
+    values = {
+        "user": lead,
+        "locality": w.locality,
+        "quarter": w.quarter,
+        "section": "summary",
+        "data": {},
+        "kept_at": NOW,
+    }
+    TypedSection.objects.create(**values)
+    return TypedSection(**values)
 
 
 CASES = {
@@ -294,6 +310,7 @@ CASES = {
     ),
     "risk_rejected_has_reason": lambda w: risk(w, status="rejected", reference=None),
     "risk_review_not_before_raised": lambda w: risk(w, next_review_date=D(2018, 6, 1)),
+    "typed_section_one_per_user_section": lambda w: typed_section_again(w),
     "review_scores_1_to_5": lambda w: RiskReview(
         risk=w.risk, reviewed_on=D(2018, 9, 1), likelihood=0, consequence=3
     ),

@@ -18,6 +18,7 @@ from updates.models import (
     RaisedRisk,
     ReturnComment,
     SectionConfirmation,
+    TypedSection,
 )
 
 # Quarterly updates ----------------------------------------------------------
@@ -392,3 +393,13 @@ class SectionConfirmationAdmin(UpdateChildAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("confirmed_by")
+
+
+@admin.register(TypedSection)
+class TypedSectionAdmin(WorkflowOnlyAdmin, HistoryAdmin):
+    """Read-only, for the history: kept and deleted by the lead's session and section page."""
+
+    list_display = ["locality", "quarter", "section", "user", "kept_at"]
+    list_select_related = ["locality", "quarter__financial_year", "user"]
+    ordering = ["-kept_at"]
+    history_object_related = ("locality", "quarter__financial_year", "user")

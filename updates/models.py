@@ -657,3 +657,43 @@ class SectionConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.update}: {self.get_section_display()} unchanged"
+
+
+# A kept section is the raw POST of one section form, as JSON: 64 KB is what a
+# browser's keepalive fetch may send, and far more than the section forms hold
+# (the longest, objectives, is four narratives of NARRATIVE_MAX_LENGTH).
+TYPED_SECTION_MAX_BYTES = 64 * 1024
+
+
+class TypedSection(models.Model):
+    """What a lead had typed in one section of an update, not saved, when their session ended.
+
+    Kept just before an idle session ends (updates.typed_sections), shown back in
+    the section's form when they log in again, and deleted once they save the
+    section or discard it. It is the form's raw POST data, not a draft: typing
+    half done may not pass the section's checks, and nothing reaches the update
+    until its lead presses a save button.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    locality = models.ForeignKey(Locality, on_delete=models.CASCADE, related_name="+")
+    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=20)
+    data = models.JSONField(help_text="The section form's fields as typed: name → list of values.")
+    kept_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "locality", "quarter", "section"],
+                name="typed_section_one_per_user_section",
+                violation_error_message=(
+                    "Only one copy of what was typed is kept for each person and section."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.section} typed by {self.user_id} for {self.locality_id} in {self.quarter_id}"

@@ -14,6 +14,11 @@ urlpatterns = [
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
     path(UPDATE + "confirm/", lead.confirm_unchanged, name="confirm"),
+    path(
+        UPDATE + "edit/<slug:section>/discard-typed/",
+        lead.discard_typed,
+        name="discard-typed",
+    ),
     path(UPDATE + "submit/", lead.submit, name="submit"),
     path(UPDATE + "spreadsheet.xlsx", spreadsheet.download, name="download"),
     path(UPDATE + "upload/", spreadsheet.upload, name="upload"),

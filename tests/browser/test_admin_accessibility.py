@@ -11,13 +11,15 @@ static/admin-overrides.css and .js (docs/security.md, "Django admin: WCAG
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from localities.access import PROGRAMME_DATA_APPS
 from localities.models import MDT, Milestone
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
-from updates.models import MDTUpdate, MilestoneUpdate, QuarterlyUpdate, RaisedRisk
+from updates.models import MDTUpdate, MilestoneUpdate, QuarterlyUpdate, RaisedRisk, TypedSection
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +39,8 @@ def admin_url(model, view, *args):
 
 
 def add_what_the_demo_data_lacks():
-    """The demo's quarterly updates report no milestones, MDTs or new risks:
-    one of each, so that their change pages are checked too."""
+    """The demo's quarterly updates report no milestones, MDTs or new risks, and no
+    typing is kept: one of each, so that their change pages are checked too."""
     update = QuarterlyUpdate.objects.order_by("pk").first()
     MilestoneUpdate.objects.get_or_create(
         update=update,
@@ -54,6 +56,14 @@ def add_what_the_demo_data_lacks():
         update=update,
         title="Estates not ready",
         defaults={"category": RiskCategory.objects.order_by("pk").first()},
+    )
+    # And typing kept as a session ended (updates.typed_sections).
+    TypedSection.objects.get_or_create(
+        user=get_user_model().objects.order_by("pk").first(),
+        locality=update.locality,
+        quarter=update.quarter,
+        section="summary",
+        defaults={"data": {"summary-summary": ["Half typed"]}, "kept_at": timezone.now()},
     )
 
 

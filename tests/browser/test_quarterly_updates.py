@@ -204,6 +204,8 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     # Milestones: the plan is forecast a couple of days early.
     expect(page.get_by_role("heading", name="Milestones", level=1)).to_be_visible()
     assert "Objectives saved as a draft." in page.get_by_role("alert").inner_text()
+    # The success banner has the focus (WCAG 4.1.3), after "Save and continue" as after submit.
+    assert focused(page, ".nhsuk-notification-banner--success", "Objectives saved as a draft.")
     look(page, "lead-milestones")
     tab_to(page, f"#id_milestone-{plan.pk}-forecast_date")
     page.keyboard.press("Control+A")
@@ -217,6 +219,9 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     tab_to(page, "button", "Save draft")
     press_and_load(page, "Enter")
     assert "MDTs saved as a draft." in page.get_by_role("alert").inner_text()
+    # After "Save draft" too: the banner in view with the focus on it, not the page body.
+    assert focused(page, ".nhsuk-notification-banner--success", "MDTs saved as a draft.")
+    assert page.evaluate("window.scrollY") == 0
     # The payload is shown as the text it is.
     objectives = page.locator("#section-objectives")
     expect(objectives.get_by_text(PAYLOAD, exact=False)).to_have_count(1)

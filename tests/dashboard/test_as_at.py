@@ -26,9 +26,11 @@ from updates.models import QuarterlyUpdate
 JUNE_2019 = datetime.datetime(2019, 6, 1, 12, tzinfo=datetime.UTC)
 DECEMBER_2026 = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)
 # What may differ between two renders of the same page: when it was generated
-# (the board pack says so) and the CSRF token in the sign-out form.
+# (the board pack says so), the CSRF token in the sign-out form, and the seconds
+# the session has left (the idle-timeout warning's timer).
 GENERATED = re.compile(r"Generated \d{1,2} \w+ \d{4} at \d{2}:\d{2}")
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+SESSION_LEFT = re.compile(r'data-expires-in="\d+"')
 
 
 def dashboard_urls() -> list[str]:
@@ -66,7 +68,7 @@ def render_all(client, urls: list[str], quarter: str) -> dict[str, str]:
         response = client.get(f"{url}?quarter={quarter}")
         assert response.status_code == 200, url
         html = response.content.decode()
-        pages[url] = CSRF_TOKEN.sub("", GENERATED.sub("", html))
+        pages[url] = SESSION_LEFT.sub("", CSRF_TOKEN.sub("", GENERATED.sub("", html)))
     return pages
 
 

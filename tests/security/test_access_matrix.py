@@ -48,6 +48,7 @@ POST_ONLY = {
     "updates:comment",
     "updates:reply",
     "updates:confirm",
+    "updates:discard-typed",
 }
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page

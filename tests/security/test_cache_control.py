@@ -34,7 +34,14 @@ pytestmark = pytest.mark.django_db
 users = matrix.users
 
 # The password-reset link's arguments: an unknown link still answers a page.
-ACCOUNT_VALUES = {"uidb64": ["MQ"], "token": ["not-a-real-token"]}
+ACCOUNT_VALUES = {
+    "uidb64": ["MQ"],
+    "token": ["not-a-real-token"],
+    # The idle timer's "end the session, keeping this section" (POST only: 405 to a GET).
+    "locality": ["medway"],
+    "quarter": ["2018-19-q4"],
+    "section": ["objectives"],
+}
 
 
 def directives(response) -> set[str]:

@@ -179,7 +179,9 @@ def test_a_section_saves_and_returns_to_the_update(client, lead_medway):
     response = post_section(client, "summary", {"summary-summary": XSS})
 
     assert response.status_code == 302
-    assert response["Location"] == MEDWAY_Q4 + "#section-summary"
+    # No #fragment: the page opens at the top, where the success banner takes the focus
+    # (a jump to the section scrolled the banner away and left the focus on the body).
+    assert response["Location"] == MEDWAY_Q4
     assert medway_update().summary == XSS  # stored as typed
     page = client.get(MEDWAY_Q4).text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -677,9 +679,10 @@ def test_pinned_query_counts(client, lead_medway):
 
 # Session and user, then a fixed number per page whatever the number of rows.
 QUERIES_MY_LOCALITIES = 6
-QUERIES_UPDATE_PAGE = 34  # the suggested RAG reads the MDTs and their reports; 6 for
-# where each section stands against the last approved return (updates.carry); comments 1
-QUERIES_OBJECTIVES_FORM = 28  # with the comment threads
+QUERIES_UPDATE_PAGE = 35  # the suggested RAG reads the MDTs and their reports; 6 for
+# where each section stands against the last approved return (updates.carry); comments 1;
+# typing kept as a session ended 1
+QUERIES_OBJECTIVES_FORM = 29  # the comment threads; what was typed before a session ended
 
 
 # --- My localities: status, days to the deadline, the office's comments, the next step --

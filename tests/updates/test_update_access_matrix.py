@@ -18,6 +18,7 @@ LEAD_ONLY_GETS = ["edit/summary/", "edit/objectives/", "submit/", "spreadsheet.x
 OFFICE_ONLY_GETS = ["review/"]
 WRITES = [
     "edit/summary/",
+    "edit/summary/discard-typed/",
     "submit/",
     "upload/",
     "approve/",

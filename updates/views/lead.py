@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from localities import access
-from updates import carry, comment_selectors, comment_services, selectors, services
+from updates import carry, comment_selectors, comment_services, selectors, services, typed_sections
 from updates.forms import SECTION_CLASSES, SectionContext, build_section
 from updates.models import RETURN_COMMENT_MAX_LENGTH
 from updates.views.common import UpdateTarget, find_update, require_can_edit, require_can_read
@@ -77,6 +77,12 @@ def _update_page(request, target, *, status=200, problems=()):
         can_reply=any(thread.takes_reply for thread in threads.threads),
         comment_max_length=RETURN_COMMENT_MAX_LENGTH,
         problems=problems,
+        # Typing kept when the lead's session ended: said here too, not only in its section.
+        kept_sections=typed_sections.typed_sections_for(
+            user=request.user, locality=target.locality, quarter=target.quarter
+        )
+        if context["can_edit"]
+        else [],
     )
     return render(request, "updates/update_detail.html", context, status=status)
 
@@ -134,8 +140,8 @@ def confirm_unchanged(request, locality, quarter):
             "Still to answer, with no earlier value to carry forward: "
             + " ".join(done.still_to_answer),
         )
-    anchor = f"#section-{section}" if len(sections) == 1 else ""
-    return redirect(target.url("detail") + anchor)
+    # The top of the update page, where the success banner takes the focus (WCAG 4.1.3).
+    return redirect(target.url("detail"))
 
 
 def _locked_page(request, target, section_slug):
@@ -155,7 +161,7 @@ def _locked_page(request, target, section_slug):
     )
 
 
-def _section_page(request, target, section, *, status=200, problem="", locked=False):
+def _section_page(request, target, section, *, status=200, problem="", locked=False, kept=None):
     context = _status_context(target, request.user)
     # A returned update's lead answers, beside its row, the threads the return closed.
     threads = comment_selectors.comment_threads(target.update)
@@ -170,14 +176,28 @@ def _section_page(request, target, section, *, status=200, problem="", locked=Fa
         # After a stale save the form carries the version now saved, so that saving
         # again, having seen the message, replaces it; after invalid input it keeps
         # the version the page was loaded with, so a stale edit is still caught.
-        version=target.update.version
-        if status != 400
-        else request.POST.get("version", target.update.version),
+        version=_version_typed_against(request, target, status, kept),
+        kept=kept,
+        kept_today=kept is not None and timezone.localdate(kept.kept_at) == timezone.localdate(),
+        # The idle timer sends this form to keep what was typed (accounts.session_views),
+        # only where there is something to keep; `unsaved` when the form shows more than
+        # what is saved (after an error, or kept), so that it counts as typed.
+        keeps_typing=not locked,
+        unsaved=section.data is not None,
         next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
         comment_threads=threads,
         comment_max_length=RETURN_COMMENT_MAX_LENGTH,
     )
     return render(request, "updates/edit_section.html", context, status=status)
+
+
+def _version_typed_against(request, target, status, kept) -> int | str:
+    if kept is not None:
+        # What was kept was typed against this version: a save still catches a stale edit.
+        return kept.data.get("version", [target.update.version])[0]
+    if status == 400:
+        return request.POST.get("version", target.update.version)
+    return target.update.version
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,6 +217,16 @@ def edit_section(request, locality, quarter, section):
         return redirect(target.url("detail"))
 
     if request.method == "GET":
+        kept = typed_sections.typed_section_for(
+            user=request.user, locality=target.locality, quarter=target.quarter, section=section
+        )
+        if kept is not None:
+            # What was typed before the session ended, in the form as typed (with
+            # the section's checks shown, as after a save that failed them).
+            restored = build_section(
+                section, update=target.update, data=typed_sections.as_post(kept)
+            )
+            return _section_page(request, target, restored, kept=kept)
         return _section_page(request, target, build_section(section, update=target.update))
 
     form_section = build_section(section, update=target.update, data=request.POST)
@@ -221,11 +251,40 @@ def edit_section(request, locality, quarter, section):
             # Submitted or approved between the check above and the save's lock.
             return _locked_page(request, find_update(locality, quarter), section)
         return _section_page(request, target, form_section, status=400, problem=error.messages[0])
+    typed_sections.discard_typed_section(
+        user=request.user,
+        locality=target.locality,
+        quarter=target.quarter,
+        section=section,
+        reason="Saved",
+    )
     messages.success(request, f"{form_section.heading} saved as a draft.")
     next_section = request.POST.get("next_section")
     if "save_and_continue" in request.POST and next_section in SECTION_CLASSES:
         return redirect(target.url("edit-section", section=next_section))
-    return redirect(target.url("detail") + f"#section-{section}")
+    # To the top of the update, not to #section-…: a fragment scrolls the success banner
+    # out of sight and the browser leaves the focus on the body, so keyboard and screen
+    # reader users hear nothing (WCAG 4.1.3). At the top, NHS.UK frontend focuses the
+    # banner (role="alert"), as after submit and "Save and continue".
+    return redirect(target.url("detail"))
+
+
+@require_http_methods(["POST"])
+def discard_typed(request, locality, quarter, section):
+    """The lead does not want back what they typed before they were signed out."""
+    if section not in SECTION_CLASSES:
+        raise Http404("No such section")
+    target = find_update(locality, quarter)
+    require_can_edit(request, target)
+    if typed_sections.discard_typed_section(
+        user=request.user,
+        locality=target.locality,
+        quarter=target.quarter,
+        section=section,
+        reason="Discarded",
+    ):
+        messages.success(request, "What you typed before you were signed out is discarded.")
+    return redirect(target.url("edit-section", section=section))
 
 
 @require_http_methods(["GET", "POST"])
