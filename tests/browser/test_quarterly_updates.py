@@ -1,6 +1,7 @@
-"""Quarterly updates in the browser: a lead drafts and submits by keyboard alone; the
-programme office returns, the lead resubmits, the office approves; the office sees
-which e-mails went; two people save the same section; and the lead's pages at 400% zoom.
+"""Quarterly updates in the browser: the whole quarter as four people by keyboard alone
+(the lead drafts and submits, the office comments and returns, the lead replies and
+resubmits, the office approves, the board reads it); the e-mails a return sends; two
+people save the same section; the lead's pages at 400% zoom; comments; no change.
 
 Every page visited is screenshotted (test-results/screenshots/updates-*.png) and
 checked with axe-core.
@@ -120,10 +121,40 @@ def active_id(page) -> str:
     return page.evaluate("document.activeElement.id")
 
 
-# --- 1. The lead's journey, by keyboard alone ----------------------------------------
+# --- 1. The quarter as four people, by keyboard alone ----------------------------------
 
 
-def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, page, dialogs):
+def log_in_by_keyboard(page, username: str) -> None:
+    """The login form, by keys alone; then where the role lands (LOGIN_REDIRECT_URL)."""
+    page.goto("/accounts/login/")
+    tab_to(page, "#id_username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    press_and_load(page, "Enter")
+
+
+@pytest.fixture
+def second_page(chromium, live_server):
+    """Another person's browser: a context (and session) of its own."""
+    contexts = []
+
+    def open_():
+        context = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def test_the_quarter_runs_as_four_people_by_keyboard_alone(demo_site, page, dialogs, second_page):
+    """The lead drafts and submits; the office comments and returns; the lead replies and
+    resubmits; the office approves; the board reads it. Keys only, axe at every step."""
     lead = get_user_model().objects.get(username="lead-medway")
     plan = Milestone.objects.get(locality__slug="medway", title__startswith="Locality plan")
     assert q4_update("medway").status == QuarterlyUpdate.Status.DRAFT
@@ -210,18 +241,23 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     tab_to(page, f"#id_milestone-{plan.pk}-forecast_date")
     page.keyboard.press("Control+A")
     page.keyboard.type("29/3/2019")
-    tab_to(page, "button", "Save and continue")
-    press_and_load(page, "Enter")
-
-    # MDTs: confirmed as they stand.
-    expect(page.get_by_role("heading", name="MDTs", level=1)).to_be_visible()
-    look(page, "lead-mdts")
     tab_to(page, "button", "Save draft")
     press_and_load(page, "Enter")
-    assert "MDTs saved as a draft." in page.get_by_role("alert").inner_text()
+    assert "Milestones saved as a draft." in page.get_by_role("alert").inner_text()
     # After "Save draft" too: the banner in view with the focus on it, not the page body.
-    assert focused(page, ".nhsuk-notification-banner--success", "MDTs saved as a draft.")
+    assert focused(page, ".nhsuk-notification-banner--success", "Milestones saved as a draft.")
     assert page.evaluate("window.scrollY") == 0
+    expect(page.get_by_test_id("section-state-milestones")).to_have_text("Changed")
+    expect(page.get_by_test_id("section-state-mdts")).to_have_text("To do")
+
+    # MDTs: nothing changed since Q3, so one button carries them forward, not a form.
+    tab_to(page, "button", "No change since last quarter for MDTs")
+    press_and_load(page, "Enter")
+    assert "MDTs: confirmed, no change since last quarter." in (
+        page.get_by_role("alert").inner_text()
+    )
+    assert focused(page, ".nhsuk-notification-banner--success", "MDTs: confirmed")
+    expect(page.get_by_test_id("section-state-mdts")).to_have_text("Confirmed unchanged")
     # The payload is shown as the text it is.
     objectives = page.locator("#section-objectives")
     expect(objectives.get_by_text(PAYLOAD, exact=False)).to_have_count(1)
@@ -292,101 +328,118 @@ def test_a_lead_completes_and_submits_an_update_by_keyboard_alone(demo_site, pag
     assert [reason.split(":")[0] for reason in saves] == [
         "Saved draft",
         "Saved draft",
-        "Saved draft",
+        "No change since last quarter",
         "Saved draft",
         "Submitted",
     ]
     assert ObjectiveStatus.history.filter(update=update, history_user=lead).count() >= 3
-    assert dialogs == []
 
-
-# --- 2. Return with comments, resubmit, approve --------------------------------------
-
-
-def test_the_office_returns_an_update_the_lead_resubmits_and_the_office_approves(
-    demo_site, open_page
-):
-    office = open_page("office")
-    comments = "Objective reasons are missing; please explain each RAG that differs."
-
-    click_and_load(office, office.get_by_role("link", name="Returns").first)
+    # The programme office: lands on its queue, comments on objective 2, returns the update.
+    office = second_page()
+    log_in_by_keyboard(office, "office")
     expect(office.get_by_role("heading", name="Quarterly returns")).to_be_visible()
-    look(office, "office-returns")
-    click_and_load(office, office.get_by_role("link", name="Review the Thanet update"))
+    look(office, "journey-office-returns")
+    tab_to(office, "a", "Review the Medway update")
+    press_and_load(office, "Enter")
     expect(office.get_by_role("heading", name="Review the 2018/19 Q4 update")).to_be_visible()
-    look(office, "office-review-submitted")
-    office.get_by_label("What should the lead change?").fill(comments)
-    click_and_load(office, office.get_by_role("button", name="Return to the lead"))
+    look(office, "journey-office-review")
+    tab_to(office, "summary", "Comment on this section or a row")  # objectives come first
+    office.keyboard.press("Enter")
+    office.keyboard.press("Tab")
+    assert active_id(office) == "comment-objectives-row"
+    office.keyboard.press("ArrowDown")
+    office.keyboard.press("ArrowDown")
+    assert office.locator("#comment-objectives-row option:checked").inner_text() == "Objective 2"
+    office.keyboard.press("Tab")
+    assert active_id(office) == "comment-objectives-text"
+    question = f"Which two MDTs, and when in April? {PAYLOAD}"
+    office.keyboard.type(question)
+    tab_to(office, "button", "Post comment")
+    press_and_load(office, "Enter")
+    assert "Your comment on Objectives is posted." in office.get_by_role("alert").inner_text()
+    look(office, "journey-office-commented")
+    tab_to(office, "#id_return-comments")
+    office.keyboard.type("Please answer my question on objective 2.")
+    tab_to(office, "button", "Return to the lead")
+    press_and_load(office, "Enter")
     assert "You returned the" in office.get_by_role("alert").inner_text()
-    look(office, "office-review-returned")
-    assert q4_update("thanet").status == QuarterlyUpdate.Status.RETURNED
+    look(office, "journey-office-returned")
 
-    # The lead sees the comments, changes the objectives and resubmits.
-    lead = open_page("lead-thanet")
-    click_and_load(lead, lead.get_by_role("link", name="My localities").first)
-    thanet = lead.get_by_test_id("locality-thanet")
-    assert thanet.get_by_test_id("current-status").inner_text() == "Returned with comments"
-    assert comments in thanet.inner_text()
-    look(lead, "lead-my-localities-returned")
-    click_and_load(lead, thanet.get_by_role("link", name="Continue the 2018/19 Q4 update"))
-    assert comments in lead.get_by_test_id("review-comments").inner_text()
-    look(lead, "lead-update-returned")
-    click_and_load(lead, lead.get_by_role("link", name="Change objectives"))
-    assert comments in lead.get_by_role("main").inner_text()
-    look(lead, "lead-objectives-returned")
-    narrative = "Eight partners now signed up; the district council joins in May. " + PAYLOAD
-    lead.locator("#id_objective-3-narrative").fill(narrative)
-    for number in range(1, 5):
-        lead.locator(f"#id_objective-{number}-rag_reason").fill(
-            f"Objective {number}: the figures lag what has happened on the ground."
-        )
-    click_and_load(lead, lead.get_by_role("button", name="Save and continue"))
-    look(lead, "lead-milestones-returned")
-    click_and_load(lead, lead.get_by_role("button", name="Save and continue"))
-    look(lead, "lead-mdts-returned")
-    click_and_load(lead, lead.get_by_role("button", name="Save draft"))
-    look(lead, "lead-update-returned-saved")
-    click_and_load(lead, lead.get_by_role("link", name="Check and submit"))
-    look(lead, "lead-submit-returned")
-    click_and_load(lead, lead.get_by_role("button", name="Submit the update"))
-    assert "is submitted to the programme office" in lead.get_by_role("alert").inner_text()
-    look(lead, "lead-update-resubmitted")
-    assert q4_update("thanet").status == QuarterlyUpdate.Status.SUBMITTED
+    # The lead: My localities says what the office said; the lead replies and resubmits.
+    tab_to(page, "a.nhsuk-header__navigation-link", "My localities")
+    press_and_load(page, "Enter")
+    medway = page.get_by_test_id("locality-medway")
+    assert medway.get_by_test_id("current-status").inner_text() == "Returned with comments"
+    assert "Please answer my question on objective 2." in medway.inner_text()
+    look(page, "journey-lead-returned")
+    tab_to(page, "a", "Continue the 2018/19 Q4 update")
+    press_and_load(page, "Enter")
+    # The thread sits beside objective 2, closed by the return, with a Reply for the lead.
+    thread = page.locator("#section-objectives").get_by_test_id("comment-thread")
+    expect(thread).to_contain_text("Closed Returned with comments")
+    expect(thread).to_contain_text("Reply to the comment on Objective 2")
+    expect(thread).to_contain_text(PAYLOAD)  # as text, never run
+    look(page, "journey-lead-update-returned")
+    tab_to(page, "summary", "Reply")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert active_id(page).startswith("reply-")
+    page.keyboard.type("Medway MDT 5 and 6, both on 1 April.")
+    tab_to(page, "button", "Send reply")
+    press_and_load(page, "Enter")
+    assert "Your reply is posted." in page.get_by_role("alert").inner_text()
+    expect(page.get_by_test_id("comment-thread")).to_contain_text("Reply by lead-medway")
+    look(page, "journey-lead-replied")
+    tab_to(page, "a", "Check and submit")
+    press_and_load(page, "Enter")
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
+    tab_to(page, "button", "Submit the update")
+    press_and_load(page, "Enter")
+    assert "update is submitted to the programme office" in page.get_by_role("alert").inner_text()
+    look(page, "journey-lead-resubmitted")
 
-    # Not on the dashboard until approved.
-    office.goto("/localities/thanet/?quarter=2018-19-q4")
-    assert "no approved return for 2018/19 Q4" in office.get_by_test_id("summary").inner_text()
-    assert narrative not in office.get_by_role("main").inner_text()
-    look(office, "dashboard-locality-submitted")
-
-    # The office sees the change and approves.
-    office.goto(THANET_Q4 + "review/")
-    assert narrative in office.get_by_test_id("compare-objectives").inner_text()
-    look(office, "office-review-resubmitted")
-    click_and_load(office, office.get_by_role("button", name="Approve the update"))
+    # The office sees the answer and approves.
+    tab_to(office, "a.nhsuk-header__navigation-link", "Returns")
+    press_and_load(office, "Enter")
+    tab_to(office, "a", "Review the Medway update")
+    press_and_load(office, "Enter")
+    answered = office.locator("#comments-objectives").get_by_test_id("comment-thread")
+    expect(answered.get_by_test_id("lead-replied")).to_have_text("The lead replied")
+    expect(answered).to_contain_text("Medway MDT 5 and 6, both on 1 April.")
+    look(office, "journey-office-answered")
+    tab_to(office, "button", "Approve the update")
+    press_and_load(office, "Enter")
     assert "The board now sees it" in office.get_by_role("alert").inner_text()
-    look(office, "office-review-approved")
-    update = q4_update("thanet")
+    expect(office.get_by_test_id("comment-thread")).to_contain_text("Closed Approved on")
+    look(office, "journey-office-approved")
+
+    update = q4_update("medway")
     assert update.status == QuarterlyUpdate.Status.APPROVED
-    assert update.reviewed_by.username == "office"
     steps = [
-        (h.history_user.username, h.history_change_reason.split(":")[0].split(" (")[0])
+        (h.history_user.username, h.history_change_reason.split(":")[0])
         for h in update.history.exclude(history_user=None).order_by("history_date")
     ]
-    assert steps == [
+    assert steps[-3:] == [
         ("office", "Returned"),
-        ("lead-thanet", "Saved draft"),
-        ("lead-thanet", "Saved draft"),
-        ("lead-thanet", "Saved draft"),
-        ("lead-thanet", "Submitted"),
+        ("lead-medway", "Submitted"),
         ("office", "Approved"),
     ]
 
-    office.goto("/localities/thanet/?quarter=2018-19-q4")
-    main = office.get_by_role("main").inner_text()
-    assert narrative in main
-    assert "Objective 3: the figures lag what has happened on the ground." in main
-    look(office, "dashboard-locality-approved")
+    # The board: lands on the overview, one Tab-and-Enter from Medway's page, and reads it.
+    board = second_page()
+    log_in_by_keyboard(board, "board")
+    expect(board.get_by_role("heading", level=1)).to_have_text("Programme overview")
+    look(board, "journey-board-overview")
+    tab_to(board, "a[href^='/localities/medway/']", limit=300)
+    press_and_load(board, "Enter")
+    main = board.get_by_role("main")
+    expect(main).to_contain_text("Signed off by the board in March.")
+    expect(main).to_contain_text("Two MDTs are shadow running with full teams")
+    look(board, "journey-board-medway")
+    assert dialogs == []
+
+
+# --- 2. The e-mails a return sends -------------------------------------------------
 
 
 def test_the_office_sees_on_the_review_page_which_e_mails_went_and_which_wait(
