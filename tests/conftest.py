@@ -201,7 +201,10 @@ def log_in(page):
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        # Wait for the login's own navigation: wait_for_load_state alone returns at once
+        # (the login page is loaded), and a goto straight after could cancel the POST.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
         return page
 

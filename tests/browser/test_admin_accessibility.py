@@ -19,7 +19,16 @@ from localities.access import PROGRAMME_DATA_APPS
 from localities.models import MDT, Milestone
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
-from updates.models import MDTUpdate, MilestoneUpdate, QuarterlyUpdate, RaisedRisk, TypedSection
+from updates.models import (
+    MDTUpdate,
+    MilestoneUpdate,
+    OutboxMessage,
+    QuarterlyUpdate,
+    RaisedRisk,
+    ReturnComment,
+    SectionConfirmation,
+    TypedSection,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +48,9 @@ def admin_url(model, view, *args):
 
 
 def add_what_the_demo_data_lacks():
-    """The demo's quarterly updates report no milestones, MDTs or new risks, and no
-    typing is kept: one of each, so that their change pages are checked too."""
+    """The demo's quarterly updates report no milestones, MDTs or new risks, keep no
+    typing, comments, confirmations or e-mails: one of each, so that their change
+    pages are checked too."""
     update = QuarterlyUpdate.objects.order_by("pk").first()
     MilestoneUpdate.objects.get_or_create(
         update=update,
@@ -64,6 +74,31 @@ def add_what_the_demo_data_lacks():
         quarter=update.quarter,
         section="summary",
         defaults={"data": {"summary-summary": ["Half typed"]}, "kept_at": timezone.now()},
+    )
+    # And the conversation, a "No change since last quarter" and an e-mail.
+    someone = get_user_model().objects.order_by("pk").first()
+    ReturnComment.objects.get_or_create(
+        update=update,
+        section="money",
+        defaults={"author": someone, "text": "Spend?", "created": timezone.now()},
+    )
+    SectionConfirmation.objects.get_or_create(
+        update=update,
+        section="summary",
+        defaults={"confirmed_by": someone, "confirmed_at": timezone.now()},
+    )
+    OutboxMessage.objects.get_or_create(
+        key=f"submitted:update-{update.pk}:v1:user-{someone.pk}",
+        defaults={
+            "kind": OutboxMessage.Kind.SUBMITTED,
+            "locality": update.locality,
+            "quarter": update.quarter,
+            "update": update,
+            "recipient": someone,
+            "to_address": "office@example.nhs.uk",
+            "subject": "Thanet update: submitted for review",
+            "body": "Dear Office,",
+        },
     )
 
 
