@@ -56,8 +56,10 @@ def previous_approved(locality, quarter) -> QuarterlyUpdate | None:
 
 
 # The sections whose rows each get their own tag and "No change" button on the
-# update page: those whose rows are the register's (a milestone, an MDT).
-ROWS_CONFIRMED_ONE_BY_ONE = (UpdateSection.MILESTONES, UpdateSection.MDTS)
+# update page: the objectives (each with its RAG and narrative) and the rows that
+# are the register's (a milestone, an MDT). An outcome figure or a maturity score is
+# one number in a short list: its section's button is enough.
+ROWS_CONFIRMED_ONE_BY_ONE = (UpdateSection.OBJECTIVES, UpdateSection.MILESTONES, UpdateSection.MDTS)
 
 
 def latest_approved_scores(locality, quarter) -> dict:

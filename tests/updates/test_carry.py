@@ -562,3 +562,42 @@ def test_saving_no_new_risks_confirms_the_section_once(medway, q4, lead_medway):
     assert list(medway_update().confirmations.all()) == [confirmation]
     assert confirmation.history.count() == 1
     assert standings_of(medway_update())["risks"].state == carry.CONFIRMED
+
+
+def test_an_objective_is_confirmed_on_its_own(client, programme_data, django_user_model):
+    """Objectives are rows too: each has its own tag and "No change" button, and one
+    carries forward that objective's last approved answer and no other."""
+    from django.contrib.auth.models import Group
+
+    from localities import access
+
+    lead = django_user_model.objects.create_user(username="lead-ashford")
+    lead.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
+    Locality.objects.get(slug="ashford").leads.add(lead)
+    client.force_login(lead)
+    url = "/updates/ashford/2019-20-q1/"
+    page = client.get(url)
+    objectives = page.context["section_views"][0]
+    first = objectives.forms[0].subject
+    assert objectives.forms[0].can_carry
+    assert objectives.forms[0].row_state.state == carry.TO_DO
+    assert page.text.count("No change since last quarter<span") >= 4 + 1  # a row each, and more
+
+    response = client.post(
+        url + "confirm/", {"section": "objectives", "row": first.pk, "version": 0}
+    )
+
+    assert response.status_code == 302
+    update = QuarterlyUpdate.objects.get(
+        locality__slug="ashford", quarter__financial_year__start_year=2019, quarter__number=1
+    )
+    assert list(update.objective_statuses.values_list("objective_id", flat=True)) == [first.pk]
+    previous = carry.previous_approved(update.locality, update.quarter)
+    before = previous.objective_statuses.get(objective=first)
+    after = update.objective_statuses.get(objective=first)
+    assert (after.rag, after.narrative) == (before.rag, before.narrative)
+    assert after.history.latest().history_change_reason == "No change since last quarter"
+    page = client.get(url)
+    objectives = page.context["section_views"][0]
+    assert objectives.forms[0].row_state.state == carry.CONFIRMED
+    assert objectives.standing.state == carry.TO_DO  # the other objectives are still to do
