@@ -417,6 +417,26 @@ def test_approval_is_refused_when_the_submitted_update_fails_a_check(
     assert after.history.count() == update.history.count()
 
 
+def test_the_review_page_says_before_approving_what_would_refuse_it(
+    client, programme_data, office_user
+):
+    update = thanet_update()
+    client.force_login(office_user)
+    ready = client.get(url("review", locality="thanet"))
+    assert ready.context["approval_problems"] == []
+    assert 'data-testid="approval-problems"' not in ready.text
+
+    update.objective_statuses.filter(objective__number=1).update(narrative="")
+    response = client.get(url("review", locality="thanet"))
+
+    assert response.status_code == 200
+    assert [p.message for p in response.context["approval_problems"]] == [
+        "Objective 1: describe progress this quarter."
+    ]
+    assert "Not ready to approve" in response.text
+    assert "Objectives: Objective 1: describe progress this quarter." in response.text
+
+
 def test_the_approve_service_refuses_an_update_that_fails_a_check(programme_data, office_user):
     update = thanet_update()
     update.objective_statuses.filter(objective__number=2).update(narrative=" ")

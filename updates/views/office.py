@@ -131,6 +131,10 @@ def _review_page(
             "update": update,
             "status_label": selectors.return_status_label(update),
             "comparison": review_comparison(update=update),
+            # What would refuse an approval, said before the office presses Approve.
+            "approval_problems": services.submission_problems(update)
+            if update.status == update.Status.SUBMITTED
+            else [],
             "timeline": comment_selectors.timeline_with_comments(
                 selectors.update_timeline(update), threads
             ),
