@@ -55,3 +55,22 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert "what this means" not in text
     tag = page.locator(".app-illustrative__tag").first
     assert tag.evaluate("element => getComputedStyle(element).borderTopStyle") == "dashed"
+
+
+def test_the_pack_reflows_at_320_px_with_no_sideways_scrolling(demo_site, page, log_in):
+    """WCAG 1.4.10: at 320 CSS pixels (1280 px at 400% zoom) the pack reads without
+    scrolling sideways; wide tables scroll inside their own region, not the page."""
+    log_in("board")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/board-pack/?quarter=2018-19-q4")
+
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > 321 && el.offsetParent !== null
+                    && !el.closest('.app-table-container'))
+            .slice(0, 15)
+            .map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, too_wide
+    assert_accessible(page)
+    screenshot(page, "board-pack-320")
