@@ -44,13 +44,17 @@ ROW_FIELDS = {
 MONEY_FIELDS = ("spend_planned", "spend_actual")
 
 
+def previous_forecast(milestone: Milestone) -> datetime.date | None:
+    """The forecast a return's forecast is compared with: what the board last saw, or the plan."""
+    return milestone.forecast_date or milestone.planned_end
+
+
 def previous_approved(locality, quarter) -> QuarterlyUpdate | None:
     """The locality's latest approved update before this quarter: what "last quarter" said."""
     return (
         QuarterlyUpdate.objects.approved()
         .for_locality(locality)
-        .filter(quarter__start_date__lt=quarter.start_date)
-        .order_by("-quarter__start_date")
+        .latest_first_before(quarter)
         .first()
     )
 
@@ -71,11 +75,8 @@ def latest_approved_scores(locality, quarter) -> dict:
     previous = (
         QuarterlyUpdate.objects.approved()
         .for_locality(locality)
-        .filter(
-            quarter__start_date__lt=quarter.start_date,
-            pk__in=MaturityScore.objects.values("update_id"),
-        )
-        .order_by("-quarter__start_date")
+        .latest_first_before(quarter)
+        .filter(pk__in=MaturityScore.objects.values("update_id"))
         .first()
     )
     if previous is None:

@@ -395,9 +395,8 @@ def previous_approved_update(update: QuarterlyUpdate) -> QuarterlyUpdate | None:
     return (
         QuarterlyUpdate.objects.approved()
         .for_locality(update.locality)
-        .filter(quarter__start_date__lt=update.quarter.start_date)
+        .latest_first_before(update.quarter)
         .select_related("quarter__financial_year")
-        .order_by("-quarter__start_date")
         .first()
     )
 

@@ -44,7 +44,7 @@ from localities.models import (
 )
 from localities.rag import SuggestedRag
 from risks.models import RiskCategory
-from updates.carry import latest_approved_scores
+from updates.carry import latest_approved_scores, previous_forecast
 from updates.models import MaturityScore, QuarterlyUpdate
 
 SPEND_MAX = Decimal("999999999999.99")
@@ -507,8 +507,6 @@ class MilestonesSection(Section):
     )
 
     def build_forms(self):
-        from updates.services import previous_forecast
-
         forms_ = []
         for milestone in self.context.milestones:
             report = self.context.milestone_reports.get(milestone.pk)

@@ -41,6 +41,13 @@ class QuarterlyUpdateQuerySet(models.QuerySet):
     def for_locality(self, locality):
         return self.filter(locality=locality)
 
+    def latest_first_before(self, quarter):
+        """Updates for quarters before this one, the latest first: `.first()` is "last
+        quarter's" (the review's comparison, "No change since last quarter")."""
+        return self.filter(quarter__start_date__lt=quarter.start_date).order_by(
+            "-quarter__start_date"
+        )
+
 
 class QuarterlyUpdate(IllustrativeMixin, models.Model):
     """A locality's report for one quarter: RAG per objective, money, MDTs and outcomes.

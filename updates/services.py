@@ -40,7 +40,7 @@ from localities.models import (
 from risks.services import propose_risk
 from updates import carry, outbox
 from updates.derived_milestones import refresh_derived_milestones
-from updates.forms import SectionContext
+from updates.forms import SectionContext, long_date
 from updates.models import (
     MaturityScore,
     MDTUpdate,
@@ -494,11 +494,6 @@ def save_draft(
     return update
 
 
-def previous_forecast(milestone: Milestone):
-    """The forecast a return's forecast is compared with: what the board last saw, or the plan."""
-    return milestone.forecast_date or milestone.planned_end
-
-
 NO_CHANGE_REASON = "No change since last quarter"
 
 
@@ -680,7 +675,7 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
         if report is None:
             unreported.append(milestone)
             continue
-        before = previous_forecast(milestone)
+        before = carry.previous_forecast(milestone)
         if (
             report.forecast_date
             and before
@@ -691,7 +686,7 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
                 Problem(
                     "milestones",
                     f"“{milestone.title}”: say why the forecast moved later than "
-                    f"{before.day} {before:%B %Y}.",
+                    f"{long_date(before)}.",
                     f"{prefix}-forecast_change_reason",
                 )
             )
@@ -819,7 +814,6 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
             # Nothing new: the board keeps who reported this state first, and when
             # (so a past quarter's page still says what it said then).
             continue
-        before = _field_values(milestone)
         milestone.status = report.status
         milestone.forecast_date = report.forecast_date
         if milestone.actual_date != report.actual_date:
@@ -829,8 +823,7 @@ def _apply_reports(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
         if milestone.is_reported:
             milestone.reported_by = f"{update.locality.name}'s {update.quarter.label} return"
             milestone.reported_on = reported_on
-        if _field_values(milestone) != before:
-            _save_row(milestone, by=by, reason=reason)
+        _save_row(milestone, by=by, reason=reason)
     for report in update.mdt_updates.select_related("mdt"):
         mdt = report.mdt
         before = _field_values(mdt)
