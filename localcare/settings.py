@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "common",
     "localities",
     "risks",
+    "governance",
     "updates",
     "dashboard",
     "accounts",

@@ -127,7 +127,7 @@ def can_read_update(user, update) -> bool:
 # Model-level permissions per group, by app label: every app whose models hold
 # programme data. Object-level rules (a lead edits only their own locality) are
 # the functions above, not these.
-PROGRAMME_DATA_APPS = ("localities", "risks", "updates")
+PROGRAMME_DATA_APPS = ("localities", "risks", "governance", "updates")
 
 
 @transaction.atomic

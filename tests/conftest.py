@@ -74,7 +74,7 @@ def empty_cache():
 
 # The apps whose rows the fixtures hold (their history models included, and
 # the outcome totals that loading them fills: updates.outcome_totals).
-FIXTURE_APPS = ("localities", "risks", "updates")
+FIXTURE_APPS = ("localities", "risks", "governance", "updates")
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +85,7 @@ def programme_data_rows(django_db_setup, django_db_blocker):
     a time; inserting the same rows in bulk takes a small part of that.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "reference", "illustrative", verbosity=0)
+        call_command("loaddata", "reference", "governance", "illustrative", verbosity=0)
         rows = [
             (model, list(model._base_manager.order_by("pk")))
             for model in apps.get_models(include_auto_created=True)

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from governance.models import Action, BoardReport, Decision, Meeting, PublishedPack
 from localities import access
 from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
@@ -196,6 +197,39 @@ def programme(db, admin_user):
         data={"summary-summary": ["Half typed"]},
         kept_at=timezone.now(),
     )
+    body = GovernanceBody.objects.get(short_name="LCIB")
+    meeting = Meeting.objects.create(body=body, held_on=datetime.date(2018, 10, 9))
+    decision = Decision.objects.create(
+        meeting=meeting, reference="11.1.1", kind=Decision.Kind.NOTED, text="noted", paper="A"
+    )
+    Action.objects.create(
+        meeting=meeting,
+        decision=decision,
+        text="Report on the deep dives",
+        owner_role="STP Local Care Lead",
+        created_on=meeting.held_on,
+        risk=risk,
+    )
+    report = BoardReport.objects.create(
+        quarter=q2,
+        body=body,
+        report_from="Local Care Senior Responsible Officer",
+        author="STP Local Care Lead",
+        assessment_rag=Rag.AMBER,
+        assessment_reason="Deep dives slipped.",
+        key_messages="One\nTwo\nThree",
+        recommendations="note the progress",
+    )
+    PublishedPack.objects.create(
+        quarter=q2,
+        body=body,
+        board_report=report,
+        number=1,
+        status=PublishedPack.Status.PUBLISHED,
+        requested_by=admin_user,
+        published_at=timezone.now(),
+        pdf=b"%PDF-1.7",
+    )
     RiskReview.objects.create(
         risk=risk,
         reviewed_on=datetime.date(2018, 7, 19),
@@ -304,6 +338,7 @@ WORKFLOW_ONLY = {
     OutboxMessage,
     SectionConfirmation,
     TypedSection,  # kept and deleted by the lead's session and section page
+    PublishedPack,  # made by publishing, never edited: a correction is a new version
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

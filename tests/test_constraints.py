@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from governance.models import Action, BoardReport, Decision, Meeting, PublishedPack
 from localities.models import (
     MDT,
     GovernanceBody,
@@ -315,6 +316,93 @@ CASES = {
         risk=w.risk, reviewed_on=D(2018, 9, 1), likelihood=0, consequence=3
     ),
 }
+
+
+def governance_body():
+    body, _ = GovernanceBody.objects.get_or_create(
+        name="Local Care Implementation Board", short_name="LCIB"
+    )
+    return body
+
+
+def meeting(**fields):
+    values = {"body": governance_body(), "held_on": D(2018, 10, 9)}
+    values.update(fields)
+    return Meeting(**values)
+
+
+def decision_again():
+    first = Decision.objects.create(
+        meeting=Meeting.objects.create(body=governance_body(), held_on=D(2018, 10, 9)),
+        reference="(a)",
+        kind="noted",
+        text="noted",
+        paper="Update",
+    )
+    return Decision(
+        meeting=first.meeting, reference="(a)", kind="agreed", text="agreed", paper="Update"
+    )
+
+
+def action(**fields):
+    held = Meeting.objects.create(body=governance_body(), held_on=D(2018, 10, 9))
+    values = {"meeting": held, "text": "Report back", "owner_role": "STP Local Care Lead"}
+    values["created_on"] = D(2018, 10, 9)
+    values.update(fields)
+    return Action(**values)
+
+
+def board_report(w, **fields):
+    values = {
+        "quarter": w.quarter,
+        "report_from": "Senior Responsible Officer",
+        "author": "Local Care Lead",
+        "assessment_rag": "amber",
+        "assessment_reason": "Slipped",
+        "key_messages": "One",
+        "recommendations": "note",
+    }
+    values.update(fields)
+    values.setdefault("body", governance_body())
+    return BoardReport(**values)
+
+
+def board_report_again(w):
+    first = board_report(w)
+    first.save()
+    return board_report(w, body=first.body)
+
+
+def published_pack(w, **fields):
+    office = get_user_model().objects.create_user(username="office")
+    values = {"quarter": w.quarter, "body": governance_body(), "number": 1, "requested_by": office}
+    values.update(fields)
+    return PublishedPack(**values)
+
+
+def published_pack_again(w):
+    first = published_pack(w)
+    first.save()
+    return PublishedPack(
+        quarter=w.quarter, body=first.body, number=1, requested_by=first.requested_by
+    )
+
+
+GOVERNANCE_CASES = {
+    "meeting_has_a_date_or_a_day_it_follows": lambda w: meeting(held_on=None),
+    "meeting_dated_one_way": lambda w: meeting(held_after=D(2018, 12, 11)),
+    "decision_reference_unique_per_meeting": lambda w: decision_again(),
+    "action_has_an_owner": lambda w: action(owner_role=""),
+    "action_closed_on_iff_done_or_dropped": lambda w: action(status="done"),
+    "action_dropped_has_a_reason": lambda w: action(status="dropped", closed_on=D(2019, 1, 1)),
+    "action_closed_after_agreed": lambda w: action(status="done", closed_on=D(2018, 1, 1)),
+    "board_report_one_per_quarter_and_body": board_report_again,
+    "board_report_approved_has_a_time": lambda w: board_report(w, status="approved"),
+    "published_pack_number_unique": published_pack_again,
+    "published_pack_correction_has_a_reason": lambda w: published_pack(w, number=2),
+    "published_pack_has_its_pdf": lambda w: published_pack(w, status="published", published_at=NOW),
+}
+CASES.update(GOVERNANCE_CASES)
 
 
 def constraint(instance, name):

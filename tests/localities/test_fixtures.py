@@ -444,7 +444,7 @@ def test_every_loaded_row_passes_model_validation(programme_data):
 @pytest.mark.django_db
 def test_loading_both_fixtures_twice_changes_nothing(programme_data):
     before = {model: model.objects.count() for model in programme_models()}
-    call_command("loaddata", "reference", "illustrative", verbosity=0)
+    call_command("loaddata", "reference", "governance", "illustrative", verbosity=0)
     assert {model: model.objects.count() for model in programme_models()} == before
 
 
@@ -452,7 +452,7 @@ def test_loading_both_fixtures_twice_changes_nothing(programme_data):
 def test_reloading_the_fixtures_keeps_locality_leads(programme_data, django_user_model):
     lead = django_user_model.objects.create_user(username="lead-for-reload")
     Locality.objects.get(slug="thanet").leads.add(lead)
-    call_command("loaddata", "reference", "illustrative", verbosity=0)
+    call_command("loaddata", "reference", "governance", "illustrative", verbosity=0)
     assert list(Locality.objects.get(slug="thanet").leads.all()) == [lead]
 
 
@@ -466,7 +466,7 @@ def test_illustrative_primary_keys_never_clash_with_reference():
 def test_no_personal_names_emails_or_phone_numbers_in_fixtures():
     # The source papers name officers and give their contact details; the
     # fixtures name roles only.
-    for name in ("reference", "illustrative"):
+    for name in ("reference", "governance", "illustrative"):
         text = (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
         assert not re.search(r"[\w.]+@[\w.]+\.\w+", text)
         assert not re.search(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b", text)
