@@ -14,6 +14,7 @@ DASHBOARD_PAGES = (
     ("dashboard:outcomes", "Outcomes"),
     ("dashboard:critical-areas", "Critical areas"),
     ("dashboard:risks", "Risks"),
+    ("dashboard:actions", "Actions and decisions"),
     ("dashboard:board-pack", "Board pack"),
 )
 
@@ -27,6 +28,12 @@ SECTION_OF = {
     "updates:submit": "updates:mine",
     "updates:upload": "updates:mine",
     "updates:review": "updates:returns",
+    "governance:meeting-add": "governance:home",
+    "governance:meeting-edit": "governance:home",
+    "governance:decision-add": "governance:home",
+    "governance:decision-edit": "governance:home",
+    "governance:action-add": "governance:home",
+    "governance:action-edit": "governance:home",
 }
 
 
@@ -54,6 +61,8 @@ def _work_pages(user) -> tuple[tuple[str, str], ...]:
         pages += (("updates:mine", "My localities"),)
     if access.can_review_updates(user):
         pages += (("updates:returns", "Returns"),)
+    if access.is_programme_office(user):
+        pages += (("governance:home", "Meetings and actions"),)
     return pages
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard.views import accessibility as accessibility_views
+from dashboard.views import actions as actions_views
 from dashboard.views import board_pack as board_pack_views
 from dashboard.views import critical_areas as critical_areas_views
 from dashboard.views import locality, overview
@@ -24,6 +25,7 @@ urlpatterns = [
     path("critical-areas/", critical_areas_views.critical_areas, name="critical-areas"),
     path("risks/", risks_views.risks, name="risks"),
     path("risks/<str:reference>/", risks_views.risk_detail, name="risk-detail"),
+    path("actions/", actions_views.actions, name="actions"),
     path("board-pack/", board_pack_views.board_pack, name="board-pack"),
     path("accessibility/", accessibility_views.accessibility_statement, name="accessibility"),
 ]

@@ -1,0 +1,274 @@
+"""Reads of the governance records, shaped for pages: keyword-only, a fixed number of queries.
+
+`ActionRow` is what every page that lists actions prints (the action log of the
+board pack, the Actions and decisions page, a linked item's page, My
+localities): the action's status and whether it is overdue are as at a day the
+caller passes (a past quarter's end, never today unless it is the quarter shown).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from governance.models import Action, Decision, Meeting
+
+# The items an action may be linked to: (its field, the words for it).
+LINKS = (
+    ("locality", "Locality"),
+    ("objective", "Objective"),
+    ("milestone", "Milestone"),
+    ("risk", "Risk"),
+    ("critical_area", "Critical area"),
+)
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    kind: str  # "Locality", "Risk", …
+    label: str
+    # Where the board reads it (a dashboard page), when it has a page of its own.
+    url_name: str = ""
+    url_kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action as at a day: what an action log prints."""
+
+    pk: int
+    text: str
+    owner: str
+    due_date: datetime.date | None
+    due_text: str  # as precisely as the papers give it
+    status: str  # as at the day
+    is_overdue: bool
+    closed_on: datetime.date | None
+    status_reason: str
+    meeting: str  # the meeting's name and date, never more precise than the papers
+    body: str
+    decision: str
+    linked: tuple[LinkedItem, ...]
+    owner_and_status_are_illustrative: bool
+    is_illustrative: bool
+    source: str
+
+    @property
+    def linked_text(self) -> str:
+        return "; ".join(f"{item.kind}: {item.label}" for item in self.linked)
+
+
+def _date_text(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _linked(action: Action) -> tuple[LinkedItem, ...]:
+    items = []
+    if action.locality_id:
+        items.append(
+            LinkedItem(
+                "Locality",
+                action.locality.name,
+                "dashboard:locality",
+                {"slug": action.locality.slug},
+            )
+        )
+    if action.objective_id:
+        items.append(LinkedItem("Objective", str(action.objective), "dashboard:objectives"))
+    if action.milestone_id:
+        items.append(LinkedItem("Milestone", action.milestone.title, "dashboard:milestones"))
+    if action.risk_id:
+        risk = action.risk
+        items.append(
+            LinkedItem(
+                "Risk",
+                f"{risk.reference}: {risk.title}" if risk.reference else risk.title,
+                "dashboard:risk-detail" if risk.reference else "",
+                {"reference": risk.reference} if risk.reference else {},
+            )
+        )
+    if action.critical_area_id:
+        items.append(
+            LinkedItem("Critical area", action.critical_area.name, "dashboard:critical-areas")
+        )
+    return tuple(items)
+
+
+def action_row(action: Action, *, day: datetime.date) -> ActionRow:
+    """The row of an action read `with_links()` (no query of its own)."""
+    return ActionRow(
+        pk=action.pk,
+        text=action.text,
+        owner=action.owner_text,
+        due_date=action.due_date,
+        due_text=action.due_as_written or _date_text(action.due_date) or "No date given",
+        status=action.status_as_at(day),
+        is_overdue=action.is_overdue_as_at(day),
+        closed_on=action.closed_on if action.closed_on and action.closed_on <= day else None,
+        status_reason=action.status_reason if action.closed_on and action.closed_on <= day else "",
+        meeting=str(action.meeting),
+        body=str(action.meeting.body),
+        decision=f"{action.decision.reference} {action.decision.text}"
+        if action.decision_id
+        else "",
+        linked=_linked(action),
+        owner_and_status_are_illustrative=action.owner_and_status_are_illustrative,
+        is_illustrative=action.is_illustrative,
+        source=action.source,
+    )
+
+
+def _overdue_first(queryset: QuerySet, day: datetime.date) -> QuerySet:
+    """Overdue as at `day` first, then the rest open, then closed; each by due date."""
+    open_then = Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    return queryset.annotate(
+        standing=Case(
+            When(open_then & Q(due_date__lt=day), then=Value(0)),
+            When(open_then, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("standing", "due_date", "pk")
+
+
+def actions_from_previous_meetings(
+    *, day: datetime.date, body=None, limit: int | None = None
+) -> list[ActionRow]:
+    """Actions agreed before `day`, each with its status as at `day`, overdue ones first.
+
+    `body` (a GovernanceBody) keeps the actions of its meetings only. One query.
+    """
+    actions = Action.objects.with_links().filter(created_on__lt=day)
+    if body is not None:
+        actions = actions.filter(meeting__body=body)
+    actions = _overdue_first(actions, day)
+    if limit is not None:
+        actions = actions[:limit]
+    return [action_row(action, day=day) for action in actions]
+
+
+def overdue_actions(*, day: datetime.date, limit: int | None = None) -> tuple[list[ActionRow], int]:
+    """The actions overdue as at `day`, longest overdue first, and how many there are.
+
+    Two queries at most (the count only when `limit` cuts the list).
+    """
+    overdue = Action.objects.overdue_as_at(day)
+    rows = overdue.with_links().order_by("due_date", "pk")
+    if limit is not None:
+        rows = rows[:limit]
+    found = [action_row(action, day=day) for action in rows]
+    total = len(found) if limit is None or len(found) < limit else overdue.count()
+    return found, total
+
+
+def actions_by_link(*, link: str, ids, day: datetime.date) -> dict[int, list[ActionRow]]:
+    """The actions linked to each of `ids` by `link` ("locality", "risk", …), agreed by
+    `day`, with their status as at `day`, overdue first. One query however many ids."""
+    if link not in dict(LINKS):
+        raise ValueError(f"Actions are not linked by {link!r}")
+    actions = _overdue_first(
+        Action.objects.with_links().filter(**{f"{link}_id__in": list(ids)}, created_on__lte=day),
+        day,
+    )
+    found: dict[int, list[ActionRow]] = defaultdict(list)
+    for action in actions:
+        found[getattr(action, f"{link}_id")].append(action_row(action, day=day))
+    return dict(found)
+
+
+def actions_for_localities(*, localities, day: datetime.date) -> dict[int, list[ActionRow]]:
+    """My localities: the actions that concern each of a lead's localities. One query."""
+    return actions_by_link(link="locality", ids=[locality.pk for locality in localities], day=day)
+
+
+# --- The programme office's pages ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    meeting: Meeting
+    decisions: list[Decision]
+    actions: list[Action]
+
+
+def office_meetings() -> list[MeetingRecord]:
+    """Every meeting, latest first, with its decisions and actions: three queries."""
+    meetings = list(Meeting.objects.select_related("body").in_date_order().reverse())
+    decisions = defaultdict(list)
+    for decision in Decision.objects.order_by("meeting_id", "reference"):
+        decisions[decision.meeting_id].append(decision)
+    actions = defaultdict(list)
+    for action in Action.objects.select_related("owner_user").order_by("due_date", "pk"):
+        actions[action.meeting_id].append(action)
+    return [
+        MeetingRecord(meeting, decisions[meeting.pk], actions[meeting.pk]) for meeting in meetings
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    reason: str
+    kind: str  # Added, Changed, Deleted
+    changes: list[tuple[str, str, str]]  # (field, before, after)
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, datetime.date):
+        return _date_text(value)
+    return str(value)
+
+
+def record_history(instance) -> list[HistoryEntry]:
+    """Who changed the record, when, why and what: newest first. Two queries."""
+    versions = list(instance.history.select_related("history_user").order_by("history_id"))
+    fields = {
+        f.attname: f
+        for f in type(instance)._meta.concrete_fields
+        if not f.primary_key and f.name != "version"
+    }
+    entries = []
+    previous = None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            for attname, model_field in fields.items():
+                before, after = getattr(previous, attname), getattr(version, attname)
+                if before != after:
+                    if model_field.is_relation:
+                        # An id means nothing to a reader; the field's name says what moved.
+                        changes.append((str(model_field.verbose_name), "", ""))
+                    else:
+                        changes.append(
+                            (
+                                str(model_field.verbose_name),
+                                _shown(
+                                    dict(model_field.flatchoices).get(before, before)
+                                    if model_field.choices
+                                    else before
+                                ),
+                                _shown(
+                                    dict(model_field.flatchoices).get(after, after)
+                                    if model_field.choices
+                                    else after
+                                ),
+                            )
+                        )
+        user = version.history_user
+        entries.append(
+            HistoryEntry(
+                when=version.history_date,
+                who=(user.get_full_name() or user.get_username())
+                if user
+                else "(loaded from the papers)",
+                reason=version.history_change_reason or "",
+                kind={"+": "Added", "~": "Changed", "-": "Deleted"}[version.history_type],
+                changes=changes,
+            )
+        )
+        previous = version
+    return list(reversed(entries))
