@@ -55,6 +55,11 @@ class ActionRow:
     source: str
 
     @property
+    def due_sort(self) -> datetime.date:
+        """For sorting by due date: an action with none sorts last."""
+        return self.due_date or datetime.date.max
+
+    @property
     def linked_text(self) -> str:
         return "; ".join(f"{item.kind}: {item.label}" for item in self.linked)
 

@@ -16,7 +16,7 @@ class ActionLogTable(DashboardTable):
     text = tables.Column(verbose_name="Action", orderable=False)
     meeting = tables.Column(verbose_name="Agreed at", orderable=False)
     owner = tables.Column(verbose_name="Owner")
-    due_text = tables.Column(verbose_name="Due", order_by=("due_date",))
+    due_text = tables.Column(verbose_name="Due", order_by=("due_sort",))
     status = tables.Column(verbose_name="Status")
     linked_text = tables.Column(verbose_name="Linked to", orderable=False)
     # Downloads only.

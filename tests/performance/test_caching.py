@@ -40,6 +40,7 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:critical-areas"): 3,
     reverse("dashboard:risks"): 3,
     reverse("dashboard:board-pack"): 3,
+    reverse("dashboard:actions"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
     reverse("dashboard:risk-detail", args=[RISK]): 4,  # the risk itself
 }

@@ -37,6 +37,7 @@ VALUES = {
     "slug": ["thanet"],  # the dashboard's locality page
     "reference": ["LC-R01"],
     "comment": [1],  # a thread on the return (issue 16); POST only
+    "pk": [1],  # a meeting, decision or action on the programme office's pages (issue 17)
 }
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
@@ -95,6 +96,8 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
         return 200  # every programme role reads every dashboard page
     if name in POST_ONLY:
         return 405
+    if name.startswith("governance:"):
+        return 200 if role in REVIEWERS else 403  # the office keeps them; the board reads
     status = STATUS_IN_QUARTER.get(kwargs.get("locality"))
     is_own_lead = LEADS.get(role) == kwargs.get("locality")
     match name:
