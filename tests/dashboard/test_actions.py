@@ -44,7 +44,8 @@ def test_statuses_are_as_at_the_end_of_the_quarter_shown(board):
     assert "3 actions agreed by then; 1 overdue." in q4
     # Due 19 March 2019 and open on 31 March 2019: overdue, and listed first.
     assert q4.index(REPORT) < q4.index(SCHEDULE) < q4.index(PROGRESS)
-    assert f"{REPORT}" in q4 and "Open Overdue" in q4
+    assert f"{REPORT}" in q4
+    assert "Open Overdue" in q4
 
     q3 = text_of(board, URL + Q3)
     # On 31 December 2018 nothing was overdue, and the report was not yet due.
@@ -76,7 +77,7 @@ def test_meetings_are_dated_as_the_papers_date_them_with_their_decisions(board):
 
 
 @pytest.mark.parametrize(
-    "query,expected",
+    ("query", "expected"),
     [
         ("&status=overdue", [REPORT]),
         ("&status=open", [REPORT, SCHEDULE]),
