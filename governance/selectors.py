@@ -167,17 +167,21 @@ def overdue_actions(*, day: datetime.date, limit: int | None = None) -> tuple[li
     return found, total
 
 
-def actions_by_link(*, link: str, ids, day: datetime.date) -> dict[int, list[ActionRow]]:
-    """The actions linked to each of `ids` by `link` ("locality", "risk", …), agreed by
-    `day`, with their status as at `day`, overdue first. One query however many ids."""
+def actions_by_link(*, link: str, day: datetime.date, ids=None) -> dict[int, list[ActionRow]]:
+    """The actions linked by `link` ("locality", "risk", …) to each of `ids` (or to any item,
+    with no `ids`), agreed by `day`, with their status as at `day`, overdue first.
+
+    {item id: rows}. One query however many ids or actions.
+    """
     if link not in dict(LINKS):
         raise ValueError(f"Actions are not linked by {link!r}")
-    actions = _overdue_first(
-        Action.objects.with_links().filter(**{f"{link}_id__in": list(ids)}, created_on__lte=day),
-        day,
-    )
+    actions = Action.objects.with_links().filter(created_on__lte=day)
+    if ids is None:
+        actions = actions.filter(**{f"{link}__isnull": False})
+    else:
+        actions = actions.filter(**{f"{link}_id__in": list(ids)})
     found: dict[int, list[ActionRow]] = defaultdict(list)
-    for action in actions:
+    for action in _overdue_first(actions, day):
         found[getattr(action, f"{link}_id")].append(action_row(action, day=day))
     return dict(found)
 

@@ -6,6 +6,7 @@ from dashboard.charts.locality import maturity_chart, spend_chart
 from dashboard.selectors.locality import locality_data
 from dashboard.tables.locality import PER_PAGE, MDTTable, MilestoneTable, OutcomeTable, RiskTable
 from dashboard.views.base import Download, board_view, table_page
+from governance.selectors import actions_by_link
 from localities.models import Locality
 
 
@@ -20,6 +21,10 @@ def locality_detail(request, page, slug):
             "data": data,
             "spend_chart": spend_chart(data),
             "maturity_chart": maturity_chart(data),
+            # The board's actions that concern the locality, as at the page's day.
+            "board_actions": actions_by_link(
+                link="locality", ids=[locality.pk], day=page.as_at
+            ).get(locality.pk, []),
         }
 
     def tables(found):

@@ -6,6 +6,7 @@ from dashboard.selectors.milestones import milestone_filterset, milestone_rows, 
 from dashboard.tables.base import SqlPageRows
 from dashboard.tables.milestones import MilestoneTable
 from dashboard.views.base import board_view, table_page
+from governance.selectors import actions_by_link
 
 ROWS_PER_PAGE = 25
 
@@ -31,7 +32,10 @@ def milestones(request, page):
             page_number=data.rows.number,
             page_count=data.rows.page_count,
         )
-        return {"data": data, "chart": chart}
+        # The board's actions on any milestone, as at the page's day: a short log under the register.
+        on_milestones = actions_by_link(link="milestone", day=page.as_at)
+        board_actions = [row for rows in on_milestones.values() for row in rows]
+        return {"data": data, "chart": chart, "board_actions": board_actions}
 
     return table_page(
         request,

@@ -9,6 +9,7 @@ from dashboard.selectors.objectives import objectives_data, table_prefix
 from dashboard.tables.objectives import PER_PAGE, ObjectiveStatusTable
 from dashboard.views.base import Download, board_view, table_page
 from dashboard.views.figures import cached_headline_figures
+from governance.selectors import actions_by_link
 from localities.models import Locality
 
 # The parameters that choose a table's order and page: part of the cache key.
@@ -36,7 +37,11 @@ def objectives(request, page):
             )
             for progress in data.objectives
         ]
-        return {"data": data, "charts": charts}
+        # The board's actions on each objective (by id), as at the page's day.
+        board_actions = actions_by_link(
+            link="objective", ids=[p.objective.pk for p in data.objectives], day=page.as_at
+        )
+        return {"data": data, "charts": charts, "board_actions": board_actions}
 
     def tables(data):
         """One table per objective, named as its section (`objective-1`) and prefix."""

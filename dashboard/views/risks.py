@@ -15,6 +15,7 @@ from dashboard.selectors.risks import (
 from dashboard.tables.base import SqlPageRows
 from dashboard.tables.risks import PER_PAGE, ActionTable, RegisterTable, ReviewTable
 from dashboard.views.base import board_view, table_page
+from governance.selectors import actions_by_link
 
 
 @board_view
@@ -93,9 +94,12 @@ def risk_detail(request, page, reference):
             quarter_end=page.quarter.end_date,
             quarter_label=page.quarter.label,
         )
-        return data, chart
+        board_actions = actions_by_link(link="risk", ids=[risk.pk], day=page.as_at)
+        return data, chart, board_actions.get(risk.pk, [])
 
-    data, history_chart = cached_page_data("risk-detail", page=page, compute=compute, risk=risk.pk)
+    data, history_chart, board_actions = cached_page_data(
+        "risk-detail", page=page, compute=compute, risk=risk.pk
+    )
     reviews = ReviewTable(data.reviews, prefix="reviews-", caption="Every review, oldest first")
     actions = ActionTable(data.actions, prefix="actions-")
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
@@ -112,5 +116,6 @@ def risk_detail(request, page, reference):
             "reviews_table": reviews,
             "actions_table": actions,
             "history_chart": history_chart,
+            "board_actions": board_actions,
         },
     )

@@ -609,10 +609,12 @@ def test_risk_query_count_is_pinned_and_does_not_grow_with_ten_times_the_data(
     client.force_login(board_user)
     # One more than the running quarter's page: a past quarter's title and owner
     # as recorded by its end, from the risk's history.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get(detail("LC-R01") + Q4)
 
-    assert assert_queries_do_not_grow(client, detail("LC-R01") + Q4) <= 9
+    assert (
+        assert_queries_do_not_grow(client, detail("LC-R01") + Q4) <= 10
+    )  # + the board actions on the risk (issue 17)
 
 
 # --- the register at scale: sorted and paged by the database ----------------------------

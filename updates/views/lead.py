@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from governance.selectors import actions_for_localities
 from localities import access
 from updates import carry, comment_selectors, comment_services, selectors, services, typed_sections
 from updates.forms import SECTION_CLASSES, SectionContext, build_section
@@ -37,10 +38,20 @@ def my_localities(request):
             "the My localities page (locality leads only)",
             message="My localities is for locality leads.",
         )
-    rows = selectors.current_returns(
-        localities=access.localities_led_by(request.user), today=timezone.localdate()
+    today = timezone.localdate()
+    localities = access.localities_led_by(request.user)
+    rows = selectors.current_returns(localities=localities, today=today)
+    return render(
+        request,
+        "updates/my_localities.html",
+        {
+            "rows": rows,
+            # The board's actions that concern each locality, with their status today.
+            "board_actions": actions_for_localities(
+                localities=[row.locality for row in rows], day=today
+            ),
+        },
     )
-    return render(request, "updates/my_localities.html", {"rows": rows})
 
 
 @require_http_methods(["GET"])
