@@ -85,7 +85,8 @@ def _refuse_if_changed_since(instance: models.Model, expected: int | None, *, wh
     if instance._state.adding:
         return
     type(instance)._base_manager.select_for_update().filter(pk=instance.pk).first()
-    if expected is None or latest_history_id(instance) != expected:
+    # A record loaded without history (bulk-loaded data) is at None until its first save.
+    if latest_history_id(instance) != expected:
         raise StaleEdit(STALE_EDIT_MESSAGE.format(what=what), code="stale")
 
 
