@@ -167,7 +167,7 @@ class ActionQuerySet(models.QuerySet):
             "meeting__body",
             "owner_user",
             "locality",
-            "objective",
+            "objective__financial_year",
             "milestone",
             "risk",
             "critical_area",

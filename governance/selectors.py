@@ -28,6 +28,7 @@ LINKS = (
 class LinkedItem:
     kind: str  # "Locality", "Risk", …
     label: str
+    key: str  # "locality:3": the link and the item's id, as a filter names it
     # Where the board reads it (a dashboard page), when it has a page of its own.
     url_name: str = ""
     url_kwargs: dict = field(default_factory=dict)
@@ -75,27 +76,48 @@ def _linked(action: Action) -> tuple[LinkedItem, ...]:
             LinkedItem(
                 "Locality",
                 action.locality.name,
+                f"locality:{action.locality_id}",
                 "dashboard:locality",
                 {"slug": action.locality.slug},
             )
         )
     if action.objective_id:
-        items.append(LinkedItem("Objective", str(action.objective), "dashboard:objectives"))
+        items.append(
+            LinkedItem(
+                "Objective",
+                f"{action.objective.financial_year}: {action.objective}",
+                f"objective:{action.objective_id}",
+                "dashboard:objectives",
+            )
+        )
     if action.milestone_id:
-        items.append(LinkedItem("Milestone", action.milestone.title, "dashboard:milestones"))
+        items.append(
+            LinkedItem(
+                "Milestone",
+                action.milestone.title,
+                f"milestone:{action.milestone_id}",
+                "dashboard:milestones",
+            )
+        )
     if action.risk_id:
         risk = action.risk
         items.append(
             LinkedItem(
                 "Risk",
                 f"{risk.reference}: {risk.title}" if risk.reference else risk.title,
+                f"risk:{action.risk_id}",
                 "dashboard:risk-detail" if risk.reference else "",
                 {"reference": risk.reference} if risk.reference else {},
             )
         )
     if action.critical_area_id:
         items.append(
-            LinkedItem("Critical area", action.critical_area.name, "dashboard:critical-areas")
+            LinkedItem(
+                "Critical area",
+                action.critical_area.name,
+                f"critical_area:{action.critical_area_id}",
+                "dashboard:critical-areas",
+            )
         )
     return tuple(items)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dashboard.filters.actions import ActionFilter
 from dashboard.periods import DashboardPage
 from governance.models import Action, Decision, Meeting
-from governance.selectors import LINKS, ActionRow, action_row
+from governance.selectors import ActionRow, action_row
 from localities.models import GovernanceBody
 
 
@@ -62,13 +62,10 @@ def _filter_choices(page: DashboardPage) -> ActionFilterChoices:
             owners[f"user:{action.owner_user_id}"] = action.owner_text
         else:
             owners[f"role:{action.owner_role}"] = action.owner_role
-        row = action_row(action, day=page.as_at)
-        for (link, _), item in zip(
-            [(link, words) for link, words in LINKS if getattr(action, f"{link}_id")],
-            row.linked,
-            strict=True,
-        ):
-            linked.append((f"{link}:{getattr(action, f'{link}_id')}", f"{item.kind}: {item.label}"))
+        linked += [
+            (item.key, f"{item.kind}: {item.label}")
+            for item in action_row(action, day=page.as_at).linked
+        ]
     return ActionFilterChoices(
         bodies=bodies,
         owners=sorted(owners.items(), key=lambda item: item[1].lower()),

@@ -160,3 +160,17 @@ def test_the_query_count_does_not_grow_with_the_actions(board, django_assert_max
         template.save()
     assert count() == before
     assert before <= 16
+
+
+def test_an_owner_with_an_account_an_invented_action_and_sorting_by_due(board, office_user):
+    office_user.first_name, office_user.last_name = "Pat", "Office"
+    office_user.save()
+    Action.objects.filter(pk=3).update(owner_user=office_user, is_illustrative=True)
+    html = board.get(URL + Q4 + "&sort=due_text").content.decode()
+    assert "Pat Office (STP Local Care Lead)" in html
+    assert f"user:{office_user.pk}" in html  # offered as an owner
+    assert "Illustrative</strong>" in html  # the invented action itself
+    rows = rows_of(board.get(URL + Q4 + f"&owner=user:{office_user.pk}&_export=csv"))
+    assert [row["Owner"] for row in rows] == ["Pat Office (STP Local Care Lead)"]
+    Action.objects.filter(pk=1).update(due_date=None)
+    assert board.get(URL + Q4 + "&sort=-due_text").status_code == 200

@@ -245,3 +245,40 @@ def test_free_text_is_escaped(client, programme_data, office_user):
     html = client.get(reverse("governance:home")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_refusal_only_the_service_finds_is_shown_on_the_form(
+    client, programme_data, office_user, monkeypatch
+):
+    """A rule checked at save time only (a race with another save) still reaches the form."""
+    from django.core.exceptions import ValidationError
+
+    from governance import services
+
+    client.force_login(office_user)
+    for error in (
+        ValidationError({"text": "Refused at save.", "created_on": "Not a field here."}),
+        ValidationError("Refused as a whole."),
+    ):
+        monkeypatch.setattr(
+            services, "save_action", lambda error=error, **kwargs: (_ for _ in ()).throw(error)
+        )
+        response = client.post(reverse("governance:action-add"), action_data())
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Refused" in html
+        assert 'href="#id_meeting"' in html or 'href="#id_text"' in html
+
+
+def test_an_unchanged_save_and_a_relation_change_in_the_history(
+    client, programme_data, office_user
+):
+    client.force_login(office_user)
+    client.post(reverse("governance:action-add"), action_data())
+    action = Action.objects.latest("pk")
+    url = reverse("governance:action-edit", kwargs={"pk": action.pk})
+    assert client.post(url, action_data(loaded_version="1")).status_code == 302
+    assert action.history.latest().history_change_reason == "Saved unchanged"
+    assert client.post(url, action_data(loaded_version="2", locality="")).status_code == 302
+    html = client.get(url).content.decode()
+    assert "Locality changed" in html

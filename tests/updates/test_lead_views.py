@@ -678,7 +678,7 @@ def test_pinned_query_counts(client, lead_medway):
 
 
 # Session and user, then a fixed number per page whatever the number of rows.
-QUERIES_MY_LOCALITIES = 6
+QUERIES_MY_LOCALITIES = 7  # + the board actions on the localities (issue 17)
 QUERIES_UPDATE_PAGE = 35  # the suggested RAG reads the MDTs and their reports; 6 for
 # where each section stands against the last approved return (updates.carry); comments 1;
 # typing kept as a session ended 1
