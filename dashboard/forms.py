@@ -5,8 +5,13 @@ from django import forms
 from localities.models import REASON_MAX_LENGTH, GovernanceBody
 
 
+class BoardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name  # in full: "LCIB" is the papers' shorthand
+
+
 class PublishPackForm(forms.Form):
-    body = forms.ModelChoiceField(
+    body = BoardChoiceField(
         queryset=GovernanceBody.objects.order_by("name"),
         label="Which board is the pack for?",
         widget=forms.RadioSelect,

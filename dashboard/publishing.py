@@ -163,20 +163,24 @@ def request_publication(
     return pack
 
 
+# The commands this process started: held so each is reaped when it ends
+# (a Popen dropped while its child runs would leave a zombie behind).
+_launched: list[subprocess.Popen] = []
+
+
 def launch(pack_id: int) -> None:
     """Start `manage.py publish_board_pack <id>` detached: the request never waits for it."""
+    _launched[:] = [process for process in _launched if process.poll() is None]
     manage = Path(settings.BASE_DIR) / "manage.py"
-    log = open(os.devnull, "wb")  # noqa: SIM115 (the child owns it)
-    subprocess.Popen(  # noqa: S603 (our own interpreter and script, an integer argument)
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and script, an integer argument)
         [sys.executable, str(manage), "publish_board_pack", str(int(pack_id))],
         stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
+        stdout=subprocess.DEVNULL,  # its failures are on the pack and in the log (stderr)
         start_new_session=True,  # not killed with the web worker
         close_fds=True,
         env=os.environ.copy(),
     )
-    log.close()
+    _launched.append(process)
 
 
 # --- making and storing the PDF (the management command) --------------------------

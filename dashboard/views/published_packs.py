@@ -8,6 +8,8 @@ download is the stored bytes, never a new render.
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -94,6 +96,7 @@ def published_pack_status(request, page, pk: int):
             f"Published: version {pack.number} for {pack.body} is ready to download."
         )
         answer["download_url"] = reverse("dashboard:published-pack-pdf", args=[pack.pk])
+        answer["published_at"] = date_format(timezone.localtime(pack.published_at), "j F Y, H:i")
         answer["download_label"] = f"Download version {pack.number} (PDF, {pack.page_count} pages)"
     elif pack.status == PublishedPack.Status.FAILED:
         answer["message"] = f"Publishing failed: {pack.failure}"

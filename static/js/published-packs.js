@@ -19,6 +19,8 @@
           if (row) { row.setAttribute("data-pack-status", answer.status); }
           cell.textContent = "";
           if (answer.status === "published") {
+            var when = row && row.querySelector("[data-pack-published]");
+            if (when) { when.textContent = answer.published_at; }
             var link = document.createElement("a");
             link.href = answer.download_url;
             link.setAttribute("download", "");

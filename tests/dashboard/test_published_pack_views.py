@@ -186,6 +186,7 @@ def test_the_status_poll(client, office_user, body):
     publishing.publish(pack.pk, make_pdf=fake_pdf)
     done = client.get(url).json()
     assert done["status"] == "published"
+    assert done["published_at"]
     assert done["download_url"] == reverse("dashboard:published-pack-pdf", args=[pack.pk])
     assert client.get(reverse("dashboard:published-pack-status", args=[999999])).status_code == 404
 
