@@ -37,6 +37,9 @@ VALUES = {
     "slug": ["thanet"],  # the dashboard's locality page
     "reference": ["LC-R01"],
     "comment": [1],  # a thread on the return (issue 16); POST only
+    # A published board pack: none exists here, so every role that may read it gets 404;
+    # each role's download of a real one is tests/dashboard/test_published_pack_views.py.
+    "pk": [999999],
 }
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
@@ -91,6 +94,10 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
         return 200
     if role == "anonymous":
         return LOGIN
+    if name == "dashboard:publish-pack":
+        return 200 if role in REVIEWERS else 403  # only the programme office publishes
+    if name in {"dashboard:published-pack-pdf", "dashboard:published-pack-status"}:
+        return 404  # every programme role may; no pack 999999 (see VALUES)
     if name.startswith("dashboard:"):
         return 200  # every programme role reads every dashboard page
     if name in POST_ONLY:
