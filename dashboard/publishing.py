@@ -72,11 +72,11 @@ class PublishingFailed(Exception):
 
 
 def chromium_path() -> str:
-    return getattr(settings, "BOARD_PACK_CHROMIUM", "/usr/bin/chromium")
+    return settings.BOARD_PACK_CHROMIUM
 
 
 def publish_timeout_seconds() -> int:
-    return int(getattr(settings, "BOARD_PACK_PUBLISH_TIMEOUT", 120))
+    return settings.BOARD_PACK_PUBLISH_TIMEOUT
 
 
 def can_publish_packs(user) -> bool:
