@@ -1,7 +1,7 @@
 """The published versions of a quarter's board pack (never their PDFs' bytes)."""
 
 from governance.models import PublishedPack
-from localities.models import GovernanceBody, Quarter
+from localities.models import Quarter
 
 
 def published_packs_of(quarter: Quarter) -> list[PublishedPack]:
@@ -12,11 +12,6 @@ def published_packs_of(quarter: Quarter) -> list[PublishedPack]:
         .select_related("body", "requested_by", "quarter__financial_year")
         .order_by("body__name", "-number")
     )
-
-
-def bodies_to_publish_for() -> list[GovernanceBody]:
-    """The boards a pack may be published for."""
-    return list(GovernanceBody.objects.order_by("name"))
 
 
 def downloadable_pack(pk: int) -> PublishedPack:
