@@ -276,7 +276,6 @@ def render_pack_html(pack: PublishedPack) -> str:
     request.path = request.path_info = path
     request.GET = QueryDict(mutable=True)
     request.GET[QUARTER_PARAMETER] = pack.quarter.slug
-    request.GET["body"] = str(pack.body_id)
     request.META = {"SERVER_NAME": "board-pack.publish.invalid", "SERVER_PORT": "80"}
     request.user = pack.requested_by
     request.session = _PackRenderSession()
