@@ -2,6 +2,7 @@
 
 import io
 import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -277,10 +278,16 @@ def test_the_published_pdf_is_the_tagged_pack(published_with_chromium):
     # A section's text summary is read in the tagged text (not only drawn on the page).
     html = publishing.render_pack_html(pack)
     summary = re.search(r'id="pack-milestones".*?<p>(.*?)</p>', html, re.DOTALL).group(1)
-    summary = " ".join(summary.split())
+    summary = " ".join(unescape(summary).split())
     assert len(summary) > 20
     reading = tagged_text(reader)
     assert summary[:40] in reading, (summary, reading[:500])
+    # And each chart's summary, once the pack has charts (templates/includes/chart.html).
+    for caption in re.findall(
+        r'<figcaption class="app-chart__summary[^"]*"[^>]*>(.*?)</figcaption>', html, re.DOTALL
+    ):
+        text = " ".join(unescape(re.sub(r"<[^>]+>", "", caption)).split())
+        assert text[:40] in reading, text
     outline_titles = list(flatten_titles(reader.outline))
     assert "Local Care board pack" in outline_titles
     assert any("Milestones needing attention" in title for title in outline_titles), outline_titles
