@@ -10,6 +10,7 @@ from dashboard.views import milestones as milestones_views
 from dashboard.views import money as money_views
 from dashboard.views import objectives as objectives_views
 from dashboard.views import outcomes as outcomes_views
+from dashboard.views import published_packs as published_pack_views
 from dashboard.views import risks as risks_views
 
 app_name = "dashboard"
@@ -27,5 +28,16 @@ urlpatterns = [
     path("risks/<str:reference>/", risks_views.risk_detail, name="risk-detail"),
     path("actions/", actions_views.actions, name="actions"),
     path("board-pack/", board_pack_views.board_pack, name="board-pack"),
+    path("board-pack/publish/", published_pack_views.publish_pack, name="publish-pack"),
+    path(
+        "board-pack/published/<int:pk>/status/",
+        published_pack_views.published_pack_status,
+        name="published-pack-status",
+    ),
+    path(
+        "board-pack/published/<int:pk>/pdf/",
+        published_pack_views.download_published_pack,
+        name="published-pack-pdf",
+    ),
     path("accessibility/", accessibility_views.accessibility_statement, name="accessibility"),
 ]

@@ -10,6 +10,7 @@ critical area or risk, and nothing below imports it.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -465,3 +466,18 @@ class PublishedPack(models.Model):
 
     def __str__(self):
         return f"Board pack {self.quarter}, {self.body}, version {self.number}"
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_published()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_published(self) -> None:
+        """What the board read never changes: a correction is a new version."""
+        if self.pk and type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise ValidationError(
+                "A published pack never changes: publish a corrected version with its reason."
+            )

@@ -308,6 +308,12 @@ STORAGES = {
     },
 }
 
+# Publishing the board pack (dashboard/publishing.py, docs/deploy.md): the
+# Chromium that prints it (Debian's `chromium` package) and the seconds the
+# detached publish command gives it to start, load the pack and print.
+BOARD_PACK_CHROMIUM = os.environ.get("BOARD_PACK_CHROMIUM", "/usr/bin/chromium")
+BOARD_PACK_PUBLISH_TIMEOUT = int(os.environ.get("BOARD_PACK_PUBLISH_TIMEOUT", "120"))
+
 # Uploaded quarterly-update spreadsheets (updates.views.spreadsheet) are held in
 # memory only, and refused above this size; the reverse proxy should cap bodies too.
 UPDATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024

@@ -228,3 +228,33 @@ def test_a_serving_child_describes_its_factor_then_answers_each_request():
     assert [page["name"] for page in described["pages"]] == ["Critical areas"]
     assert measured["status"] == 200
     assert measured["timing"]["n"] == 2
+
+
+@pytest.mark.usefixtures("programme_data")
+def test_measures_publishing_the_pack_and_downloading_it():
+    """Issue 17: the time to publish (make and store the PDF) and the stored download."""
+    from pathlib import Path
+
+    from tests.conftest import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    logged = []
+    result = bench.measure_factor(
+        1, requests=2, page_seconds=5, pages="Published pack", log=logged.append
+    )
+    publishing = result["publishing"]
+    assert publishing["runs"] == bench.PUBLISH_RUNS
+    assert publishing["median_s"] > 0
+    assert publishing["pages"] >= 2
+    (page,) = result["pages"]
+    assert page["name"] == bench.PUBLISHED_PACK_PAGE
+    entry = page["modes"][next(iter(page["modes"]))]
+    assert entry["status"] == 200
+    assert entry["bytes"] == publishing["bytes"]
+    assert entry["weight"]["html"] == 0  # a PDF, not a page to weigh
+    report = bench.Report(machine={}, factors=[result])
+    header, rows = bench.publishing_rows(report)
+    assert rows[0][0] == "1"
+    assert "## Publishing the board pack" in "\n".join(bench.publishing_section(report))
+    assert any("publishing the" in line for line in logged)

@@ -126,7 +126,77 @@ def page_specs() -> list[PageSpec]:
         ),
         PageSpec("Returns (office)", TABLE, "office", reverse("updates:returns")),
     ]
+    if pack := latest_published_pack():
+        # The board's one-click download: the stored bytes, never a new render.
+        specs.append(
+            PageSpec(
+                PUBLISHED_PACK_PAGE,
+                SUMMARY,
+                "board",
+                reverse("dashboard:published-pack-pdf", args=[pack]),
+            )
+        )
     return specs
+
+
+PUBLISHED_PACK_PAGE = "Published pack PDF (download)"
+# Publishing runs Chromium: a few runs per factor are enough to see its time.
+PUBLISH_RUNS = 3
+
+
+def latest_published_pack() -> int | None:
+    from governance.models import PublishedPack
+
+    return PublishedPack.objects.published().order_by("-pk").values_list("pk", flat=True).first()
+
+
+def measure_publishing(*, runs: int = PUBLISH_RUNS, log) -> dict:
+    """The time to publish the latest quarter's pack: render, print in Chromium, store.
+
+    Each run is a new version (as a correction is), made by the publish command's
+    own code in this process (the subprocess adds only Python's start-up). Leaves
+    a published pack behind for the download page.
+    """
+    from django.contrib.auth import get_user_model
+
+    from dashboard import publishing
+    from dashboard.periods import quarters_with_updates
+    from localities.models import GovernanceBody
+
+    office = get_user_model().objects.get(username="office")
+    quarter = quarters_with_updates(("approved",))[-1]
+    body = GovernanceBody.objects.order_by("name").first()
+    seconds, pages, sizes = [], [], []
+    for run in range(runs):
+        pack = publishing.request_publication(
+            user=office,
+            quarter=quarter,
+            body=body,
+            reason=f"make bench, run {run + 1}",
+            start=lambda pk: None,
+        )
+        started = time.perf_counter()
+        pack = publishing.publish(pack.pk)
+        elapsed = time.perf_counter() - started
+        if pack.status != "published":
+            log(f"publishing failed: {pack.failure}")
+            return {"error": pack.failure, "quarter": quarter.label}
+        seconds.append(elapsed)
+        pages.append(pack.page_count)
+        sizes.append(pack.pdf_bytes)
+    result = {
+        "quarter": quarter.label,
+        "runs": runs,
+        "median_s": statistics.median(seconds),
+        "max_s": max(seconds),
+        "pages": pages[-1],
+        "bytes": sizes[-1],
+    }
+    log(
+        f"publishing the {quarter.label} pack: median {result['median_s']:.1f} s "
+        f"({runs} runs), {result['pages']} pages, {result['bytes'] / 1024:,.0f} kB"
+    )
+    return result
 
 
 # --- measuring one factor (the child process) -------------------------------------
@@ -289,7 +359,10 @@ def measure_page(spec: PageSpec, client, *, requests: int, page_seconds: float, 
         samples.append((time.perf_counter() - started) * 1000)
     shapes = Counter(normalise_sql(q["sql"]) for q in queries)
     slowest = sorted(queries, key=lambda q: q["ms"], reverse=True)[:3]
-    weight = weigh_html(response.content) if response.status_code == 200 else PageWeight()
+    is_html = response.get("Content-Type", "").startswith("text/html")
+    weight = (
+        weigh_html(response.content) if response.status_code == 200 and is_html else PageWeight()
+    )
     return {
         "status": response.status_code,
         "bytes": len(response.content),
@@ -320,6 +393,12 @@ class FactorSession:
         self.factor = factor
         self.build = ensure_database(factor, log=log)
         self.database = database_facts()
+        # Publishing runs Chromium: measured in a full run, or when --pages asks for it.
+        self.publishing = (
+            measure_publishing(log=lambda message: log(f"factor {factor}: {message}"))
+            if not pages or re.search(pages, PUBLISHED_PACK_PAGE, re.IGNORECASE)
+            else None
+        )
         self.specs = page_specs()
         if pages:
             wanted = re.compile(pages, re.IGNORECASE)
@@ -341,6 +420,7 @@ class FactorSession:
             "database": self.database,
             "modes": self.modes,
             "cache_backend": self.cache_backend,
+            "publishing": self.publishing,
             "pages": [asdict(spec) for spec in self.specs],
         }
 
@@ -841,6 +921,7 @@ def render_markdown(report: Report, *, requests: int, page_seconds: float, loadt
     for mode in report.factors[0]["modes"]:
         header, rows = table_rows(report, mode)
         parts += [f"## Results: {mode}", "", MODE_WORDS[mode], "", markdown_table(header, rows), ""]
+    parts += publishing_section(report)
     parts += [
         "## Targets",
         "",
@@ -899,6 +980,48 @@ def render_markdown(report: Report, *, requests: int, page_seconds: float, loadt
         "",
     ]
     return "\n".join(parts)
+
+
+def publishing_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """Per factor: the time to publish the pack (make and store its PDF), and the PDF."""
+    header = ["factor", "quarter", "publish median (s)", "slowest (s)", "runs", "pages", "PDF (kB)"]
+    rows = []
+    for factor in report.factors:
+        found = factor.get("publishing") or {}
+        if "median_s" in found:
+            rows.append(
+                [
+                    str(factor["factor"]),
+                    found["quarter"],
+                    f"{found['median_s']:.1f}",
+                    f"{found['max_s']:.1f}",
+                    str(found["runs"]),
+                    str(found["pages"]),
+                    f"{found['bytes'] / 1024:,.0f}",
+                ]
+            )
+        else:
+            rows.append([str(factor["factor"]), found.get("quarter", ""), "failed", "", "", "", ""])
+    return header, rows
+
+
+def publishing_section(report: Report) -> list[str]:
+    if not any(factor.get("publishing") for factor in report.factors):
+        return []
+    header, rows = publishing_rows(report)
+    return [
+        "## Publishing the board pack",
+        "",
+        "The time to publish the latest quarter's pack (issue 17): render it with Django, "
+        "print it to a tagged A4 PDF in headless Chromium (`dashboard/publishing.py`, the "
+        "publish command's own code, in the factor's process) and store it in the database; "
+        f"{PUBLISH_RUNS} runs per factor, each a new version. The board's download of a "
+        f"published pack is the page *{PUBLISHED_PACK_PAGE}* in the results above: the "
+        "stored bytes, no render.",
+        "",
+        markdown_table(header, rows),
+        "",
+    ]
 
 
 def _markers(name: str) -> tuple[str, str]:

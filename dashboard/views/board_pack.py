@@ -4,6 +4,7 @@ from django.utils import timezone
 from dashboard.caching import cached_page_data
 from dashboard.selectors.board_pack import board_pack as board_pack_data
 from dashboard.views.base import board_view
+from dashboard.views.published_packs import published_packs_context
 
 
 @board_view
@@ -20,5 +21,6 @@ def board_pack(request, page):
                 today=page.today,  # its overview's overdue returns are judged today
             ),
             "generated_at": timezone.localtime(),
+            **published_packs_context(request, page),
         },
     )

@@ -38,6 +38,8 @@ VALUES = {
     "reference": ["LC-R01"],
     "comment": [1],  # a thread on the return (issue 16); POST only
     "pk": [1],  # a meeting, decision or action on the programme office's pages (issue 17)
+    # No board pack is published here: every role that may read pack 1 gets 404;
+    # each role's download of a real one is tests/dashboard/test_published_pack_views.py.
 }
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
@@ -92,6 +94,10 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
         return 200
     if role == "anonymous":
         return LOGIN
+    if name == "dashboard:publish-pack":
+        return 200 if role in REVIEWERS else 403  # only the programme office publishes
+    if name in {"dashboard:published-pack-pdf", "dashboard:published-pack-status"}:
+        return 404  # every programme role may; no pack is published here (see VALUES)
     if name.startswith("dashboard:"):
         return 200  # every programme role reads every dashboard page
     if name in POST_ONLY:

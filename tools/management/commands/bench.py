@@ -98,6 +98,9 @@ class Command(BaseCommand):
         for mode in results[0]["modes"]:
             header, rows = bench.table_rows(report, mode)
             self.stdout.write(f"\n{mode}:\n" + bench.text_table(header, rows))
+        if any(factor.get("publishing") for factor in results):
+            header, rows = bench.publishing_rows(report)
+            self.stdout.write("\npublishing the board pack:\n" + bench.text_table(header, rows))
         self.stdout.write("")
         for check in report.checks:
             verdict = "PASS" if check.passed else "FAIL"
