@@ -3,7 +3,10 @@ from django.utils import timezone
 
 from dashboard.caching import cached_page_data
 from dashboard.selectors.board_pack import board_pack as board_pack_data
+from dashboard.selectors.board_pack import cover_sheet
 from dashboard.views.base import board_view
+
+BOARD_PARAMETER = "board"
 
 
 @board_view
@@ -18,6 +21,10 @@ def board_pack(request, page):
                 page=page,
                 compute=lambda: board_pack_data(page=page),
                 today=page.today,  # its overview's overdue returns are judged today
+            ),
+            # Read afresh, not cached with the pack: an approved report shows at once.
+            "cover": cover_sheet(
+                quarter=page.quarter, board=request.GET.get(BOARD_PARAMETER, "").strip()
             ),
             "generated_at": timezone.localtime(),
         },
