@@ -58,6 +58,7 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert page.locator(".app-chart__plot[data-chart-drawn='true']").count() == charts.count()
     assert_accessible(page)
     screenshot(page, "board-pack")
+    cover.screenshot(path=str(SCREENSHOTS / "board-pack-cover.png"))  # for the README's tour
 
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
