@@ -19,11 +19,9 @@ def mean_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def change_text(value: float | int | None) -> str:
+def change_text(value: float | None) -> str:
     if value is None:
         return "—"
-    if isinstance(value, int):
-        return f"{value:+d}" if value else "0"
     return f"{value:+.1f}" if round(value, 1) else "0.0"
 
 

@@ -70,10 +70,6 @@ class RiskLine:
         return self.risk.is_illustrative or self.risk.owner_and_dates_are_illustrative
 
     @property
-    def actions_are_illustrative(self) -> bool:
-        return any(action.is_illustrative for action in self.actions)
-
-    @property
     def is_invented(self) -> bool:
         return self.risk.is_illustrative
 

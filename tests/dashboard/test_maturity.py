@@ -147,3 +147,23 @@ def test_query_count_is_constant(client, programme_data, board_user, django_asse
         client.get(MATURITY + Q4)
 
     assert_queries_do_not_grow(client, MATURITY + Q4)
+
+
+def test_each_cell_says_in_words_what_moved_or_what_is_missing(rf, programme_data, board_user):
+    from dashboard.charts.maturity import change_text, mean_text
+    from dashboard.selectors.maturity import MaturityCell, ScoreAt
+    from dashboard.tables.maturity import MaturityExportTable, movement_text
+
+    quarter = _movement(rf, board_user).quarter
+
+    def at(score):
+        return ScoreAt(score=score, quarter=quarter, is_illustrative=False)
+
+    assert movement_text(MaturityCell(baseline=None, latest=None)) == "Not scored"
+    assert movement_text(MaturityCell(baseline=at(2), latest=None)) == "2 → not re-scored"
+    assert movement_text(MaturityCell(baseline=None, latest=at(3))) == "no baseline → 3"
+    assert movement_text(MaturityCell(baseline=at(2), latest=at(2))) == "2 → 2 (same)"
+    assert movement_text(MaturityCell(baseline=at(4), latest=at(3))) == "4 → 3 (-1)"
+    assert (change_text(None), change_text(0.04), change_text(-0.25)) == ("—", "0.0", "-0.2")
+    assert mean_text(None) == "—"
+    assert MaturityExportTable([]).value_is_illustrative(False) == "Reported"
