@@ -13,6 +13,7 @@ DASHBOARD_PAGES = (
     ("dashboard:money", "Money"),
     ("dashboard:outcomes", "Outcomes"),
     ("dashboard:critical-areas", "Critical areas"),
+    ("dashboard:maturity", "Maturity"),
     ("dashboard:risks", "Risks"),
     ("dashboard:actions", "Actions and decisions"),
     ("dashboard:board-pack", "Board pack"),

@@ -5,6 +5,7 @@ from dashboard.views import actions as actions_views
 from dashboard.views import board_pack as board_pack_views
 from dashboard.views import critical_areas as critical_areas_views
 from dashboard.views import locality, overview
+from dashboard.views import maturity as maturity_views
 from dashboard.views import mdts as mdts_views
 from dashboard.views import milestones as milestones_views
 from dashboard.views import money as money_views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("outcomes/", outcomes_views.outcomes, name="outcomes"),
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
+    path("maturity/", maturity_views.maturity, name="maturity"),
     path("critical-areas/", critical_areas_views.critical_areas, name="critical-areas"),
     path("risks/", risks_views.risks, name="risks"),
     path("risks/<str:reference>/", risks_views.risk_detail, name="risk-detail"),

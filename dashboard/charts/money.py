@@ -88,7 +88,24 @@ def _money_axis(title: str) -> dict:
 
 def spend_by_quarter_chart(money: MoneyPage) -> Chart:
     """Grouped bars: planned and spent in each quarter of the year to date."""
-    quarters = money.quarters
+    return quarter_spend_chart(
+        quarters=money.quarters,
+        total=money.total,
+        area_name=money.area_name,
+        year=money.financial_year.label,
+        quarter_number=money.quarter.number,
+    )
+
+
+def quarter_spend_chart(
+    *,
+    quarters: list[SpendAgainstPlan],
+    total: SpendAgainstPlan,
+    area_name: str,
+    year: str,
+    quarter_number: int,
+) -> Chart:
+    """The money page's chart by quarter, from its parts (the board pack has no MoneyPage)."""
     labels = [row.name for row in quarters]
     planned = _bars(
         "Planned",
@@ -116,22 +133,20 @@ def spend_by_quarter_chart(money: MoneyPage) -> Chart:
             xaxis={"type": "category", "linecolor": "#768692"},
         ),
     )
-    total = money.total
-    year = money.financial_year.label
     summary = (
-        f"{money.area_name} spent {pounds_short(total.spent_to_date)} against "
-        f"{pounds_short(total.planned_to_date)} planned in {year} up to Q{money.quarter.number} "
+        f"{area_name} spent {pounds_short(total.spent_to_date)} against "
+        f"{pounds_short(total.planned_to_date)} planned in {year} up to Q{quarter_number} "
         f"({total.returns} approved returns): {_against_plan(total)}."
         if total.returns
-        else f"No approved returns report spend for {money.area_name} in {year} yet."
+        else f"No approved returns report spend for {area_name} in {year} yet."
     )
     return Chart(
         dom_id="spend-by-quarter",
-        title=f"Spend against plan by quarter, {money.area_name}",
+        title=f"Spend against plan by quarter, {area_name}",
         summary=summary,
         figure=figure_json(figure),
         table=ChartTable(
-            caption=f"Planned and spent by quarter, {money.area_name}, {year}",
+            caption=f"Planned and spent by quarter, {area_name}, {year}",
             headers=["Quarter", *TABLE_HEADERS, "Returns counted"],
             rows=[[row.name, *_table_cells(row), str(row.returns)] for row in quarters],
         ),

@@ -95,7 +95,7 @@ def _value_range(series: SpcSeries) -> list[float] | None:
     return [low - padding, high + padding]
 
 
-def spc_chart(series: SpcSeries) -> Chart:
+def spc_chart(series: SpcSeries, *, dom_id: str = "spc-chart") -> Chart:
     points = series.points
     labels = [point.quarter_label for point in points]
     unit = escape_text(series.measure.unit)
@@ -191,7 +191,7 @@ def spc_chart(series: SpcSeries) -> Chart:
         margin={"l": 80, "r": 20, "t": 20, "b": 60},
     )
     return Chart(
-        dom_id="spc-chart",
+        dom_id=dom_id,
         title=f"{series.measure.name}, {series.area_name}: statistical process control chart",
         summary=spc_summary(series),
         figure=figure_json(go.Figure(data=traces, layout=layout)),

@@ -355,15 +355,26 @@ def programme_spend(*, page: DashboardPage) -> tuple[SpendAgainstPlan, int]:
     return total, localities
 
 
-def spend_of(*, page: DashboardPage, slugs) -> tuple[list[SpendAgainstPlan], SpendAgainstPlan]:
-    """The spend of the localities with these slugs, by name, and the programme's total.
+@dataclass(frozen=True)
+class SpendOf:
+    """The board pack's money: a few localities' rows, and the programme's quarters and total."""
+
+    rows: list[SpendAgainstPlan]
+    quarters: list[SpendAgainstPlan]
+    total: SpendAgainstPlan
+
+
+def spend_of(*, page: DashboardPage, slugs) -> SpendOf:
+    """The spend of the localities with these slugs, by name, and the programme's spend
+    by quarter and in total.
 
     For the board pack, which shows a few localities of what may be hundreds.
     Three queries.
     """
     localities = Locality.objects.filter(slug__in=slugs)
     rows = [_spend_row(item) for item in _spend_by_locality(page, localities).order_by("name")]
-    return rows, _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)[1]
+    quarters, total, _, _ = _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)
+    return SpendOf(rows=rows, quarters=quarters, total=total)
 
 
 def money_page(

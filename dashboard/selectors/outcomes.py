@@ -21,7 +21,7 @@ activity, so such a quarter is left out of the total and the page says so.
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 from django.db.models import (
@@ -147,6 +147,8 @@ class OutcomeChart:
     series: SpcSeries
     programme_overview: OverviewRow
     includes_illustrative: bool
+    # Kent and Medway's series for every measure, when asked for (the board pack's charts).
+    programme_series: tuple[SpcSeries, ...] = field(default=(), kw_only=True)
 
     @property
     def area_name(self) -> str:
@@ -380,8 +382,35 @@ def _no_data_cell(baseline: tuple[float, str] | None) -> OverviewCell:
     )
 
 
+def _programme_series(
+    measure: OutcomeMeasure,
+    *,
+    complete: pd.DataFrame,
+    partial: pd.DataFrame,
+    quarters: dict[int, Quarter],
+    baselines: dict,
+    locality_count: int,
+) -> SpcSeries:
+    return _series(
+        measure=measure,
+        area_name=PROGRAMME_NAME,
+        chart=complete[complete["measure_id"] == measure.id],
+        quarters=quarters,
+        baseline=baselines.get(measure.id),
+        left_out=[
+            f"{quarters[row.quarter_id].label}: approved figures from {row.localities} "
+            f"of {locality_count} localities"
+            for row in partial[partial["measure_id"] == measure.id].itertuples()
+        ],
+    )
+
+
 def outcome_chart_data(
-    *, page: DashboardPage, measure_code: str | None = None, locality_slug: str | None = None
+    *,
+    page: DashboardPage,
+    measure_code: str | None = None,
+    locality_slug: str | None = None,
+    every_measure: bool = False,
 ) -> OutcomeChart:
     """The chosen measure's SPC chart for one locality (or all summed), and the programme row.
 
@@ -406,6 +435,16 @@ def outcome_chart_data(
     quarters = {quarter.id: quarter for quarter in page.quarter_options}
     complete, partial, figures_illustrative = _programme_totals(page, len(localities), measures)
 
+    def programme(item: OutcomeMeasure) -> SpcSeries:
+        return _programme_series(
+            item,
+            complete=complete,
+            partial=partial,
+            quarters=quarters,
+            baselines=programme_baselines,
+            locality_count=len(localities),
+        )
+
     if locality:
         frame = _figures_frame(page, measures, [locality])
         series = _series(
@@ -417,18 +456,7 @@ def outcome_chart_data(
             left_out=[],
         )
     else:
-        series = _series(
-            measure=measure,
-            area_name=PROGRAMME_NAME,
-            chart=complete[complete["measure_id"] == measure.id],
-            quarters=quarters,
-            baseline=programme_baselines.get(measure.id),
-            left_out=[
-                f"{quarters[row.quarter_id].label}: approved figures from {row.localities} "
-                f"of {len(localities)} localities"
-                for row in partial[partial["measure_id"] == measure.id].itertuples()
-            ],
-        )
+        series = programme(measure)
 
     programme_cells = _latest_cells(
         complete,
@@ -453,6 +481,7 @@ def outcome_chart_data(
             },
         ),
         includes_illustrative=figures_illustrative or baselines_illustrative,
+        programme_series=tuple(programme(item) for item in measures) if every_measure else (),
     )
 
 

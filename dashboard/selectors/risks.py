@@ -605,6 +605,23 @@ def risk_as_recorded_by(risk: Risk, day: datetime.date) -> Risk:
     return then
 
 
+def heatmap_as_at(day: datetime.date, bands: list[ScoreBand]) -> Heatmap:
+    """Open risks counted per cell of the 5 × 5 matrix at the end of `day` (one query)."""
+    counts = {
+        (row["likelihood_then"], row["consequence_then"]): row["count"]
+        for row in risks_as_at(day)
+        .order_by()
+        .values("likelihood_then", "consequence_then")
+        .annotate(count=Count("id"))
+    }
+    return _heatmap(counts, bands, None)
+
+
+def actions_as_at(actions, day: datetime.date) -> list[MitigatingAction]:
+    """The actions with the status each had at the end of `day` (see _actions_as_at)."""
+    return _actions_as_at(actions, day)
+
+
 def _actions_as_at(actions: QuerySet[MitigatingAction], day: datetime.date):
     """The actions with the status each had at the end of `day`.
 

@@ -3,8 +3,11 @@ from django.utils import timezone
 
 from dashboard.caching import cached_page_data
 from dashboard.selectors.board_pack import board_pack as board_pack_data
+from dashboard.selectors.board_pack import cover_sheet
 from dashboard.views.base import board_view
 from dashboard.views.published_packs import published_packs_context
+
+BOARD_PARAMETER = "board"
 
 
 @board_view
@@ -19,6 +22,10 @@ def board_pack(request, page):
                 page=page,
                 compute=lambda: board_pack_data(page=page),
                 today=page.today,  # its overview's overdue returns are judged today
+            ),
+            # Read afresh, not cached with the pack: an approved report shows at once.
+            "cover": cover_sheet(
+                quarter=page.quarter, board=request.GET.get(BOARD_PARAMETER, "").strip()
             ),
             "generated_at": timezone.localtime(),
             **published_packs_context(request, page),

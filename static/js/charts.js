@@ -1,5 +1,11 @@
 // Draw every chart on the page from its JSON (rendered by Django's json_script).
 // Loaded with `defer` after plotly-basic.min.js, so Plotly exists by now.
+//
+// Once every chart has drawn (or failed to), <body> gets data-charts-ready="true"
+// and a "charts:ready" event fires on document: printing (the board pack's
+// button, the PDF publisher's page.pdf) waits for it, so paper has the charts.
+// Without plotly.js the attribute is "unavailable": the charts' summaries and
+// tables still print.
 (function () {
   "use strict";
 
@@ -9,13 +15,18 @@
     scrollZoom: false,
   };
 
+  function ready(state) {
+    document.body.setAttribute("data-charts-ready", state);
+    document.dispatchEvent(new CustomEvent("charts:ready", { detail: { state: state } }));
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source) {
-      return;
+      return Promise.resolve();
     }
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, config).then(
+    return window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, config).then(
       function () {
         element.setAttribute("data-chart-drawn", "true");
       },
@@ -24,9 +35,13 @@
 
   function drawAll() {
     if (!window.Plotly) {
+      ready("unavailable");
       return;
     }
-    document.querySelectorAll("[data-chart]").forEach(draw);
+    var drawing = Array.prototype.map.call(document.querySelectorAll("[data-chart]"), draw);
+    Promise.allSettled(drawing).then(function () {
+      ready("true");
+    });
   }
 
   if (document.readyState === "loading") {

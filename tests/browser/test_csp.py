@@ -27,6 +27,7 @@ DASHBOARD_PAGES = [
     "/milestones/",
     "/mdts/",
     "/critical-areas/",
+    "/maturity/",
     "/risks/",
     "/board-pack/",
     "/accessibility/",

@@ -61,9 +61,12 @@ def test_query_count_is_pinned_and_does_not_grow(
     client.force_login(board_user)
     # The pack reads only what it prints: a few localities' rows (outcomes,
     # MDTs, money) and totals over all, each in SQL.
-    # 48: the headline figures every page shares add five to the overview's; the
-    # published versions of the pack add one (however many there are).
-    with django_assert_max_num_queries(48):
+    # 47: the headline figures every page shares add five to the overview's.
+    # 61 (issue 17): the cover sheet's boards and approved report (2, not cached), the
+    # objectives' RAG charts (6), maturity (4), the heatmap (1) and the top risks'
+    # mitigating actions (1 prefetch); 62: the published versions of the pack (1, however
+    # many there are).
+    with django_assert_max_num_queries(62):
         client.get(BOARD_PACK + Q4)
 
     assert_queries_do_not_grow(client, BOARD_PACK + Q4)
@@ -146,3 +149,202 @@ def test_the_pack_writes_money_and_percentages_as_the_pages_do(client, programme
     assert not re.search(r"£\d+\.0m", text)
     assert not re.search(r"(?<![+\u2212\d.])\d+\.\d% vs baseline", text)
     assert re.search(r"[+\u2212]\d+\.\d% vs baseline", text)
+
+
+# --- Issue 17: the pack as a board paper ------------------------------------------
+
+
+def _report(*, body=None, status="approved", quarter="2018-19-q4", **fields):
+    from django.utils import timezone
+
+    from governance.models import BoardReport
+    from localities.models import GovernanceBody, Quarter, Rag
+
+    year, number = int(quarter[:4]), int(quarter[-1])
+    values = {
+        "quarter": Quarter.objects.get(financial_year__start_year=year, number=number),
+        "body": body or GovernanceBody.objects.order_by("name").last(),
+        "agenda_item": "7",
+        "report_from": "Local Care Senior Responsible Officer",
+        "author": "STP Local Care Lead",
+        "purpose": BoardReport.Purpose.NOTING,
+        "assessment_rag": Rag.AMBER,
+        "assessment_reason": "Two localities are behind plan.",
+        "key_messages": "MDTs are ahead of plan.\nSpend is below plan.\n<script>alert(1)</script>",
+        "recommendations": "Note the progress.\nSupport the OD approach.",
+        "status": status,
+        "approved_at": timezone.now() if status == "approved" else None,
+        **fields,
+    }
+    return BoardReport.objects.create(**values)
+
+
+def test_with_no_approved_report_the_cover_says_so_and_keeps_the_data(
+    client, programme_data, board_user
+):
+    _report(status="draft", key_messages="A draft the board must not see.")
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + Q4)
+    text = visible_text(response.text)
+
+    assert response.context["cover"].report is None
+    assert "No board report has been approved for this quarter" in text
+    assert "A draft the board must not see." not in text
+    assert "The Board is asked to:" not in text
+    completeness = response.context["pack"].overview.headline.figures.completeness
+    assert (
+        f"Data complete {completeness.approved} of {completeness.localities_total} localities' "
+        "returns approved for 2018/19 Q4" in text
+    )
+    assert "Data as at 2018/19 Q4 (to 31 March 2019)" in text
+
+
+def test_the_cover_sheet_is_the_approved_report_in_the_usual_nhs_form(
+    client, programme_data, board_user
+):
+    report = _report(is_illustrative=True)
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + Q4)
+    text = visible_text(response.text)
+    cover = text[text.index("Cover sheet") : text.index("Contents")]
+
+    # The board of the quarter's one approved report is chosen by default.
+    assert response.context["cover"].body == report.body
+    assert f'<option value="{report.body.pk}" selected>' in response.text
+    for words in (
+        f"Meeting {report.body.name}",
+        "Agenda item 7",
+        "Title Local Care progress report, 2018/19 Q4",
+        "Report from Local Care Senior Responsible Officer",
+        "Author STP Local Care Lead",
+        "Purpose For noting",
+        "Overall assessment Amber Two localities are behind plan.",
+        "Executive summary MDTs are ahead of plan. Spend is below plan.",
+        "The Board is asked to: Note the progress. Support the OD approach.",
+        "Illustrative report",
+    ):
+        assert words in cover, words
+    # Free text is escaped.
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    # Every printed page's running header names the quarter and the board.
+    assert 'data-running-header="Local Care board pack · 2018/19 Q4 · ' in response.text
+
+
+def test_another_board_is_chosen_by_its_select_and_an_unknown_one_is_not_found(
+    client, programme_data, board_user
+):
+    from localities.models import GovernanceBody
+
+    report = _report()
+    other = GovernanceBody.objects.exclude(pk=report.body_id).first()
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + Q4 + f"&board={other.pk}")
+
+    assert response.context["cover"].body == other
+    assert "No board report has been approved for this quarter" in visible_text(response.text)
+    for bad in ("999999", "abc", "1%27"):
+        assert client.get(BOARD_PACK + Q4 + f"&board={bad}").status_code == 404
+
+
+def test_an_approval_shows_on_the_cover_at_once_though_the_pack_is_cached(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+    assert client.get(BOARD_PACK + Q4).context["cover"].report is None
+
+    _report()
+
+    assert client.get(BOARD_PACK + Q4).context["cover"].report is not None
+
+
+def test_the_sections_follow_the_board_paper_order_with_slots_for_the_integrator(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    html = client.get(BOARD_PACK + Q4).text
+    ids = [
+        "pack-cover",
+        "pack-contents",
+        "pack-exceptions",
+        "pack-objectives",
+        "pack-actions",
+        "pack-milestones",
+        "pack-mdts",
+        "pack-money",
+        "pack-outcomes",
+        "pack-risks",
+        "pack-critical-areas",
+        "pack-maturity",
+    ]
+    positions = [html.index(f'id="{name}"') for name in ids]
+    assert positions == sorted(positions)
+    for name in ids[2:]:
+        assert f'href="#{name}"' in html  # linked from the contents
+    assert 'data-pack-slot="exceptions"' in html
+    assert 'data-pack-slot="actions"' in html
+
+
+def test_top_risks_carry_owner_trend_target_and_their_mitigating_actions(
+    client, programme_data, board_user
+):
+    from risks.models import MitigatingAction
+
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + Q4)
+    lines = response.context["pack"].top_risks
+    text = visible_text(response.text)
+
+    assert lines
+    for line in lines:
+        assert line.owner == line.risk.owner_role or line.owner  # as recorded by then
+        assert line.trend_label
+        assert {action.pk for action in line.actions} == set(
+            MitigatingAction.objects.filter(risk=line.risk).values_list("pk", flat=True)
+        )
+    with_actions = next(line for line in lines if line.actions)
+    assert with_actions.actions[0].description in text
+    assert "Mitigating actions (status at quarter end)" in text
+    assert "Target" in text
+
+
+def test_the_pack_charts_each_have_a_summary_and_a_table(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    response = client.get(BOARD_PACK + Q4)
+    pack = response.context["pack"]
+    charts = [
+        *pack.objective_charts,
+        pack.spend_chart,
+        *pack.outcome_charts,
+        pack.maturity_chart,
+    ]
+
+    assert len(pack.objective_charts) == 4
+    assert len(pack.outcome_charts) == len(pack.outcome_measures)
+    assert len({chart.dom_id for chart in charts}) == len(charts)
+    for chart in charts:
+        assert chart.summary
+        assert chart.table.rows
+        assert f'data-chart="{chart.data_id}"' in response.text
+    assert pack.heatmap.total == pack.open_risk_count
+    assert "Heatmap: open risks by likelihood and consequence" in visible_text(response.text)
+
+
+def test_maturity_in_the_pack_is_the_maturity_pages(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    pack = client.get(BOARD_PACK + Q4).context["pack"]
+    page = client.get(reverse("dashboard:maturity") + Q4).context["data"]
+
+    assert pack.maturity.by_element == page.by_element
+    assert (
+        pack.maturity_chart.summary
+        == client.get(reverse("dashboard:maturity") + Q4).context["chart"].summary
+    )
+    assert pack.maturity_is_illustrative

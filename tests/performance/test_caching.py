@@ -38,8 +38,10 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:money"): 4,  # sub-systems, for the filter form
     reverse("dashboard:outcomes"): 5,  # the overview's count and page of localities (SQL)
     reverse("dashboard:critical-areas"): 3,
+    reverse("dashboard:maturity"): 3,
     reverse("dashboard:risks"): 3,
-    reverse("dashboard:board-pack"): 3,
+    # The cover sheet's boards and approved report are read afresh: an approval shows at once.
+    reverse("dashboard:board-pack"): 5,
     reverse("dashboard:actions"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
     reverse("dashboard:risk-detail", args=[RISK]): 4,  # the risk itself

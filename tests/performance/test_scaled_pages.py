@@ -136,6 +136,11 @@ def test_the_board_pack_shows_the_localities_that_most_need_attention(client, sc
     assert {row.slug for row in pack.mdt_rows} == shown
     assert {row.slug for row in pack.money_rows} == shown
     assert len(pack.outcome_lines) == PACK_LOCALITIES + 1  # and the programme total
+    # Maturity: the table prints the pack's localities; the programme view counts all 32.
+    assert {row.locality.slug for row in pack.maturity.localities} == shown
+    maturity = client.get(reverse("dashboard:maturity") + Q4).context["data"]
+    assert pack.maturity.by_element == maturity.by_element
+    assert len(maturity.localities) == 32
     mdts = client.get(reverse("dashboard:mdts") + Q4).context["data"]
     assert pack.mdt_totals == mdts.totals
     # The MDT page lists localities a page at a time: add up every page.

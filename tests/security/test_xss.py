@@ -135,6 +135,7 @@ def dashboard_urls(seeded) -> list[str]:
                 "milestones",
                 "mdts",
                 "critical-areas",
+                "maturity",
                 "risks",
                 "board-pack",
             )
