@@ -41,7 +41,8 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:maturity"): 3,
     reverse("dashboard:risks"): 3,
     # The cover sheet's boards and approved report are read afresh: an approval shows at once.
-    reverse("dashboard:board-pack"): 5,
+    # and the published versions of the pack (1).
+    reverse("dashboard:board-pack"): 6,
     reverse("dashboard:actions"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
     reverse("dashboard:risk-detail", args=[RISK]): 4,  # the risk itself
