@@ -40,8 +40,8 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:critical-areas"): 3,
     reverse("dashboard:maturity"): 3,
     reverse("dashboard:risks"): 3,
-    # The cover sheet's boards and approved report are read afresh: an approval shows at once.
-    # and the published versions of the pack (1).
+    # The cover sheet's boards and approved report (2) and the published versions of the
+    # pack (1) are read afresh: an approval or a publication shows at once.
     reverse("dashboard:board-pack"): 6,
     reverse("dashboard:actions"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
