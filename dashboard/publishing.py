@@ -355,6 +355,8 @@ def pdf_from_html(html: str, *, title: str) -> MadePdf:
                 page.goto(page_url, wait_until="networkidle")
                 page.evaluate("document.fonts.ready.then(() => true)")
                 _wait_for_charts(page)
+                # The PDF's title names the board and the version, not only the page.
+                page.evaluate("title => { document.title = title; }", title)
                 page.emulate_media(media="print")
                 content = page.pdf(
                     format="A4",

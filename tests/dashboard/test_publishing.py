@@ -271,7 +271,9 @@ def test_the_published_pdf_is_the_tagged_pack(published_with_chromium):
     assert "Published versions" not in text  # the office's block is not in the paper
     root = reader.trailer["/Root"]
     assert str(root["/Lang"]).lower() == "en-gb"
-    assert reader.metadata.title == f"Board pack, {quarter.label} – Kent and Medway Local Care"
+    assert reader.metadata.title == (
+        f"Local Care board pack, {quarter.label}, {pack.body} (version {pack.number})"
+    )
     assert root["/MarkInfo"]["/Marked"]
     types = structure_types(reader)
     assert {"/H1", "/Table", "/TH"} <= types, types
