@@ -282,3 +282,19 @@ def test_an_unchanged_save_and_a_relation_change_in_the_history(
     assert client.post(url, action_data(loaded_version="2", locality="")).status_code == 302
     html = client.get(url).content.decode()
     assert "Locality changed" in html
+
+
+def test_the_action_page_query_count_does_not_grow_with_its_history(
+    client, programme_data, office_user
+):
+    from tests.helpers import query_count
+
+    client.force_login(office_user)
+    client.post(reverse("governance:action-add"), action_data())
+    action = Action.objects.latest("pk")
+    url = reverse("governance:action-edit", kwargs={"pk": action.pk})
+    before = query_count(client, url)
+    for version in range(1, 6):
+        data = action_data(loaded_version=str(version), text=f"Version {version}")
+        assert client.post(url, data).status_code == 302
+    assert query_count(client, url) == before
