@@ -268,7 +268,7 @@ class _PackRenderSession(SessionBase):
 
 def render_pack_html(pack: PublishedPack) -> str:
     """The board pack's HTML as the office user who asked would see it (no preview)."""
-    from dashboard.views.board_pack import board_pack  # the page itself, as served
+    from dashboard.views.board_pack import BOARD_PARAMETER, board_pack  # the page, as served
 
     path = reverse("dashboard:board-pack")
     request = HttpRequest()
@@ -276,6 +276,8 @@ def render_pack_html(pack: PublishedPack) -> str:
     request.path = request.path_info = path
     request.GET = QueryDict(mutable=True)
     request.GET[QUARTER_PARAMETER] = pack.quarter.slug
+    # The cover sheet is the report to this pack's board, not the page's default board.
+    request.GET[BOARD_PARAMETER] = str(pack.body_id)
     request.META = {"SERVER_NAME": "board-pack.publish.invalid", "SERVER_PORT": "80"}
     request.user = pack.requested_by
     request.session = _PackRenderSession()
