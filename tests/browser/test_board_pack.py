@@ -61,14 +61,16 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     cover.screenshot(path=str(SCREENSHOTS / "board-pack-cover.png"))  # for the README's tour
 
     page.emulate_media(media="print")
-    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-    screenshot(page, "board-pack-print")
     # Drawn for print: no plot wider than the A4 page between its margins.
     widths = page.eval_on_selector_all(
-        ".app-chart__plot .main-svg", "svgs => svgs.map(svg => svg.getBoundingClientRect().width)"
+        ".app-chart__plot", "plots => plots.map(plot => plot.getBoundingClientRect().width)"
     )
     assert widths
     assert max(widths) <= 650, widths
+    # An A4-wide window (as the publisher opens it): the type is the print's, and the
+    # charts keep their drawn width (at most 642 px), so nothing redraws while printing.
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    screenshot(page, "board-pack-print")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     (SCREENSHOTS / "board-pack.pdf").write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
@@ -80,7 +82,7 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert abs(float(width) - 595.3) < 1.5
     assert abs(float(height) - 841.9) < 1.5
     count = len(reader.pages)
-    assert 3 <= count <= 24
+    assert 3 <= count <= 16
     for number, sheet in enumerate(sheets, start=1):
         assert f"Page {number} of {count}" in sheet
         assert "Local Care board pack · 2018/19 Q4" in sheet  # the running header
@@ -119,6 +121,11 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     for summary in page.locator(".app-chart__summary").all_inner_texts():
         assert summary.split(",")[0] in text.replace("\n", " ")
     assert "Thanet" in text
+    # Words wrapped in narrow table cells print whole (Chromium once dropped the first
+    # letter of a wrapped line in the risks table: " mplement").
+    flowing = " ".join(text.split())
+    for title in page.locator(".app-pack-risks__title").all_inner_texts():
+        assert " ".join(title.split()) in flowing, title
     # Screen-only furniture stays off paper.
     assert "Print or save as PDF" not in text
     assert "As at quarter" not in text
