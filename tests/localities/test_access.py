@@ -23,10 +23,10 @@ def test_board_members_and_leads_may_only_view_programme_models(group_name):
 
 
 @pytest.mark.django_db
-def test_programme_office_may_change_programme_and_risk_models():
+def test_programme_office_may_change_programme_governance_and_risk_models():
     office = Group.objects.get(name=access.PROGRAMME_OFFICE)
     programme_permissions = Permission.objects.filter(
-        content_type__app_label__in=["localities", "risks", "updates"]
+        content_type__app_label__in=["localities", "risks", "governance", "updates"]
     )
 
     assert set(office.permissions.all()) == set(programme_permissions)
