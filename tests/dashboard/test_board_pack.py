@@ -65,8 +65,8 @@ def test_query_count_is_pinned_and_does_not_grow(
     # 61 (issue 17): the cover sheet's boards and approved report (2, not cached), the
     # objectives' RAG charts (6), maturity (4), the heatmap (1) and the top risks'
     # mitigating actions (1 prefetch); 62: the published versions of the pack (1, however
-    # many there are).
-    with django_assert_max_num_queries(62):
+    # many there are); 63: the board's action log (1, read with the cover, not cached).
+    with django_assert_max_num_queries(63):
         client.get(BOARD_PACK + Q4)
 
     assert_queries_do_not_grow(client, BOARD_PACK + Q4)
@@ -261,7 +261,7 @@ def test_an_approval_shows_on_the_cover_at_once_though_the_pack_is_cached(
     assert client.get(BOARD_PACK + Q4).context["cover"].report is not None
 
 
-def test_the_sections_follow_the_board_paper_order_with_slots_for_the_integrator(
+def test_the_sections_follow_the_board_paper_order(
     client, programme_data, board_user
 ):
     client.force_login(board_user)
@@ -285,8 +285,29 @@ def test_the_sections_follow_the_board_paper_order_with_slots_for_the_integrator
     assert positions == sorted(positions)
     for name in ids[2:]:
         assert f'href="#{name}"' in html  # linked from the contents
-    assert 'data-pack-slot="exceptions"' in html
-    assert 'data-pack-slot="actions"' in html
+
+
+def test_the_action_log_is_the_boards_own_as_at_the_quarter(client, programme_data, board_user):
+    client.force_login(board_user)
+    joint_board = "?board=3&quarter="
+
+    q4 = client.get(BOARD_PACK + joint_board + "2018-19-q4")
+    q2 = client.get(BOARD_PACK + joint_board + "2018-19-q2")
+    lcib = client.get(BOARD_PACK + "?board=1&quarter=2018-19-q4")
+
+    # The Joint Board's three actions from the papers, each with its status as at the end
+    # of the quarter: the report due by "19 March 2018" (2019) was overdue by 31 March 2019.
+    section = visible_text(q4.text.split('id="pack-actions"')[1].split("</section>")[0])
+    assert "Actions from previous meetings of the Kent and Medway Joint Health" in section
+    assert "status as at 31 March 2019" in section
+    assert "Present a report to the Joint Board" in section
+    assert "Overdue" in section
+    assert "Illustrative owner and status" in section
+    # At the end of September 2018 only the 9 October meeting's action is not yet agreed.
+    assert [row.text for row in q2.context["actions"]] == []
+    assert "No actions are recorded from previous meetings of the Local Care Implementation" in (
+        visible_text(lcib.text)
+    )
 
 
 def test_top_risks_carry_owner_trend_target_and_their_mitigating_actions(

@@ -40,9 +40,10 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:critical-areas"): 3,
     reverse("dashboard:maturity"): 3,
     reverse("dashboard:risks"): 3,
-    # The cover sheet's boards and approved report (2) and the published versions of the
-    # pack (1) are read afresh: an approval or a publication shows at once.
-    reverse("dashboard:board-pack"): 6,
+    # The cover sheet's boards and approved report (2), the board's action log (1) and the
+    # published versions of the pack (1) are read afresh: an approval or a publication
+    # shows at once, and the cached pack is the same for every board.
+    reverse("dashboard:board-pack"): 7,
     reverse("dashboard:actions"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
     reverse("dashboard:risk-detail", args=[RISK]): 4,  # the risk itself
