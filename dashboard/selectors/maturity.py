@@ -9,6 +9,9 @@ the baseline scores, and each locality's latest score per element (DISTINCT ON).
 
 from dataclasses import dataclass
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from dashboard.periods import DashboardPage
 from dashboard.selectors.locality import MATURITY_BASELINE_QUARTER, MATURITY_BASELINE_YEAR
 from localities.models import CareModelElement, Locality, Quarter
@@ -131,15 +134,23 @@ def maturity_movement(*, page: DashboardPage) -> MaturityMovement:
             update__quarter__number=MATURITY_BASELINE_QUARTER,
         )
     )
-    # Each locality's latest score per element, in one query (PostgreSQL DISTINCT ON).
-    # Re-scored since: a baseline alone is no movement, so it is not also the "latest".
+    # Each locality's latest score per element, in one query: the first of each
+    # (locality, element) newest first. A window, not PostgreSQL's DISTINCT ON, so that
+    # `make run`'s SQLite serves the page too. Re-scored since: a baseline alone is no
+    # movement, so it is not also the "latest".
     latest = _scores(
         visible.exclude(
             update__quarter__financial_year__start_year=MATURITY_BASELINE_YEAR,
             update__quarter__number=MATURITY_BASELINE_QUARTER,
         )
-        .order_by("update__locality_id", "element_id", "-update__quarter__start_date")
-        .distinct("update__locality_id", "element_id")
+        .annotate(
+            newest_first=Window(
+                RowNumber(),
+                partition_by=[F("update__locality_id"), F("element_id")],
+                order_by=F("update__quarter__start_date").desc(),
+            )
+        )
+        .filter(newest_first=1)
     )
     rows = [
         LocalityMaturity(
