@@ -1,6 +1,6 @@
 """Programme data changed, so the dashboards' cached data is out of date.
 
-Every save and delete of a localities, risks or updates model (reference data,
+Every save and delete of a localities, risks, governance or updates model (reference data,
 quarterly updates and their rows, risks, reviews, actions, bands...) calls
 dashboard.caching.note_programme_data_changed, which moves the data version
 on once the write commits.
@@ -27,7 +27,7 @@ from simple_history.models import HistoricalChanges
 from dashboard.caching import note_programme_data_changed
 from updates.services import is_saving_draft
 
-TRACKED_APPS = ("localities", "risks", "updates")
+TRACKED_APPS = ("localities", "risks", "governance", "updates")
 
 
 def tracked_models() -> list:
