@@ -87,6 +87,16 @@ class ProgrammeExceptions:
     def total(self) -> int:
         return sum(group.total for group in self.groups)
 
+    @property
+    def groups_with_items(self) -> list[ExceptionGroup]:
+        """The groups with something to show, still worst first."""
+        return [group for group in self.groups if group.total]
+
+    @property
+    def empty_groups(self) -> list[ExceptionGroup]:
+        """The groups with nothing this quarter: one line for them all keeps the rest above the fold."""
+        return [group for group in self.groups if not group.total]
+
 
 def plain_name(text: str) -> str:
     """A name without the "(illustrative)" the data gives some rows: the page marks them."""

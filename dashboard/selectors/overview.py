@@ -888,6 +888,12 @@ class BoardReportShown:
     boards: list[tuple[int, str]]
     requested_body: str  # the ?board= asked for and not found ("" when none was asked)
 
+    @property
+    def other_boards(self) -> list[tuple[int, str]]:
+        """Boards with an approved report for the quarter other than the one shown."""
+        shown = self.report.body_id if self.report else None
+        return [(body_id, name) for body_id, name in self.boards if body_id != shown]
+
 
 def approved_board_report(*, page: DashboardPage, board: str | None) -> BoardReportShown:
     """`?board=<body id>`: that board's approved report; otherwise the quarter's one approved
