@@ -570,6 +570,20 @@ class MoreLink:
     label: str
     url: str
 
+    @property
+    def text(self) -> str:
+        """ "1 RAG move", "3 RAG moves", "1 milestone overdue"."""
+        if self.count != 1:
+            return f"{self.count:,} {self.label}"
+        singular = {
+            "RAG moves": "RAG move",
+            "risk score rises": "risk score rise",
+            "milestones overdue": "milestone overdue",
+            "milestones completed": "milestone completed",
+            "new risks": "new risk",
+        }
+        return f"1 {singular.get(self.label, self.label)}"
+
 
 @dataclass(frozen=True)
 class ChangeGroup:

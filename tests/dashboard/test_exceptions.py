@@ -173,3 +173,47 @@ def test_the_overview_costs_the_same_queries_at_factor_1_and_10(client, programm
     before = query_count(client, OVERVIEW_Q4)
     generate_scale_data(factor=10)  # make bench weighs factor 100
     assert query_count(client, OVERVIEW_Q4) == before
+
+
+def test_each_overdue_action_links_to_what_it_concerns(programme_data):
+    from localities.models import CriticalArea, Milestone, Objective
+    from risks.models import Risk
+
+    meeting = Meeting.objects.get(pk=2)
+    links = {
+        "risk": {"risk": Risk.objects.get(reference="LC-R03")},
+        "milestone": {"milestone": Milestone.objects.first()},
+        "objective": {"objective": Objective.objects.first()},
+        "critical area": {"critical_area": CriticalArea.objects.first()},
+        "nothing": {},
+    }
+    for name, link in links.items():
+        Action.objects.create(
+            meeting=meeting,
+            text=f"About the {name}. " + "x" * 200,
+            owner_role="Lead",
+            created_on=datetime.date(2018, 10, 9),
+            due_date=datetime.date(2018, 11, 30),
+            **link,
+        )
+    actions = groups(programme_exceptions(page=q4_page()))["actions"]
+    urls = {item.text.split(".")[0]: item.url for item in actions.items}
+    assert urls["About the risk"].startswith(reverse("dashboard:risk-detail", args=["LC-R03"]))
+    assert urls["About the milestone"].startswith(reverse("dashboard:milestones"))
+    assert urls["About the objective"].startswith(reverse("dashboard:objectives"))
+    assert urls["About the critical area"].startswith(reverse("dashboard:critical-areas"))
+    assert urls["About the nothing"] is None
+    assert all(len(item.text) <= 140 and item.text.endswith("…") for item in actions.items)
+
+
+def test_the_first_quarter_has_no_rising_risks_only_extreme_ones(programme_data):
+    first = Quarter.objects.select_related("financial_year").order_by("start_date").first()
+    page = DashboardPage(
+        quarter=first,
+        quarter_options=list(Quarter.objects.select_related("financial_year")),
+        statuses=(QuarterlyUpdate.Status.APPROVED,),
+        is_preview=False,
+        today=AFTER_DEADLINE.date(),
+    )
+    risks = groups(programme_exceptions(page=page))["risks"]
+    assert all("up from" not in item.text for item in risks.items)

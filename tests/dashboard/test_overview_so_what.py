@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.periods import DashboardPage
-from dashboard.selectors.overview import CHANGES_PER_GROUP, what_changed
+from dashboard.selectors.overview import CHANGES_PER_GROUP, MoreLink, what_changed
 from governance.models import BoardReport
 from localities.models import Objective, Quarter
 from tests.helpers import visible_text
@@ -135,4 +135,11 @@ def test_what_changed_keeps_five_a_group_and_links_the_rest(client, programme_da
     html = client.get(OVERVIEW + Q4).content.decode()
     changes = html[html.index('id="changes"') :]
     assert f"and {worse.more} more:" in visible_text(changes)
+
     assert "(illustrative)" not in changes
+
+
+def test_and_n_more_links_say_one_in_the_singular():
+    assert MoreLink(1, "milestones overdue", "/").text == "1 milestone overdue"
+    assert MoreLink(1, "RAG moves", "/").text == "1 RAG move"
+    assert MoreLink(1200, "RAG moves", "/").text == "1,200 RAG moves"

@@ -308,3 +308,19 @@ def test_the_list_costs_the_same_queries_however_many_reports(
                 )
     with django_assert_max_num_queries(12):
         assert client.get(LIST).status_code == 200
+
+
+def test_editing_a_draft_saves_it_and_bad_input_keeps_it_unchanged(
+    client, programme_data, office_user
+):
+    report = draft()
+    client.force_login(office_user)
+    edit = reverse("reports:edit", kwargs={"report": report.pk})
+    refused = client.post(edit, form_data(loaded_version=1, key_messages="Only one"))
+    assert refused.status_code == 400
+    report.refresh_from_db()
+    assert report.version == 1
+    saved = client.post(edit, form_data(loaded_version=1, title="Retitled"), follow=True)
+    assert "Board report saved." in visible_text(saved.content.decode())
+    report.refresh_from_db()
+    assert (report.title, report.status, report.version) == ("Retitled", "draft", 2)
