@@ -16,6 +16,7 @@ urlpatterns = [
     # The account page and two-factor set-up and verification.
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("governance/reports/", include("governance.urls_reports")),
     path("governance/", include("governance.urls")),
     path("", include("updates.urls")),
     path("", include("dashboard.urls")),

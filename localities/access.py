@@ -149,3 +149,18 @@ def sync_access_groups() -> None:
 
     office, _ = Group.objects.get_or_create(name=PROGRAMME_OFFICE)
     office.permissions.set(all_permissions)
+
+
+def can_write_board_reports(user) -> bool:
+    """The programme office writes, edits and approves the quarter's report to each board."""
+    return is_programme_office(user)
+
+
+def can_read_board_report(user, report) -> bool:
+    """The office reads every report; board members and leads only approved ones (never drafts).
+
+    `report` is a governance.models.BoardReport (this module sits below governance).
+    """
+    if is_programme_office(user):
+        return True
+    return can_view_dashboards(user) and report.status == "approved"

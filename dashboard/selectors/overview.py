@@ -8,6 +8,8 @@ keeps its first few sentences and says how many more there are.
 """
 
 import datetime
+import functools
+import operator
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,10 +27,13 @@ from django.db.models import (
     When,
     Window,
 )
+from django.urls import reverse
 
 from dashboard.periods import DashboardPage
 from dashboard.selectors.figures import HeadlineFigures, headline_figures
+from governance.models import BoardReport
 from localities.models import (
+    GovernanceBody,
     Locality,
     Milestone,
     Objective,
@@ -542,3 +547,386 @@ def programme_overview(*, page: DashboardPage) -> Overview:
         change_lists=change_lists,
         includes_illustrative=returns["illustrative"] > 0,
     )
+
+
+# --- What changed, grouped (issue 17) --------------------------------------------------
+
+# A board member reads a few lines of each group: the most severe first, then "and N more".
+CHANGES_PER_GROUP = 5
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    text: str
+    url: str | None
+    is_illustrative: bool
+    # Sorts the group worst (or most notable) first across its kinds: lower first.
+    severity: tuple
+
+
+@dataclass(frozen=True)
+class MoreLink:
+    count: int
+    label: str
+    url: str
+
+    @property
+    def text(self) -> str:
+        """ "1 RAG move", "3 RAG moves", "1 milestone overdue"."""
+        if self.count != 1:
+            return f"{self.count:,} {self.label}"
+        singular = {
+            "RAG moves": "RAG move",
+            "risk score rises": "risk score rise",
+            "milestones overdue": "milestone overdue",
+            "milestones completed": "milestone completed",
+            "new risks": "new risk",
+        }
+        return f"1 {singular.get(self.label, self.label)}"
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    key: str
+    title: str
+    items: list[ChangeItem]
+    total: int
+    more_links: list[MoreLink]
+    empty_text: str
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+    @property
+    def is_illustrative(self) -> bool:
+        return any(item.is_illustrative for item in self.items)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of change within a group: its first items and how many in all."""
+
+    items: list[ChangeItem]
+    total: int
+    label: str
+    url: str
+
+
+def _first_of(rows: QuerySet, *fields: str) -> tuple[list[tuple], int]:
+    found = list(
+        rows.annotate(total_rows=Window(Count("*"))).values_list(*fields, "total_rows")[
+            :CHANGES_PER_GROUP
+        ]
+    )
+    return [row[:-1] for row in found], (found[0][-1] if found else 0)
+
+
+def _plain(text: str) -> str:
+    """No "(illustrative)" in a name: the page marks what is illustrative (decision 0011)."""
+    return text.replace(" (illustrative)", "").strip()
+
+
+def _page_url(page: DashboardPage, name: str, *args) -> str:
+    return f"{reverse(name, args=args)}{page.query_string}"
+
+
+def _rag_pairs(better: bool) -> Q:
+    """Pairs (now, before) where `now` is better (or worse) news than `before`; Complete aside."""
+    ranked = [rag for rag in Rag if rag != Rag.COMPLETE]
+    conditions = []
+    for now in ranked:
+        before = [
+            rag
+            for rag in Rag
+            if rag != now
+            and (
+                Rag.severity(now) > Rag.severity(rag)
+                if better
+                else Rag.severity(now) < Rag.severity(rag)
+            )
+        ]
+        if before:
+            conditions.append(Q(rag_now=now, rag_before__in=before))
+    return functools.reduce(operator.or_, conditions)
+
+
+def _rag_moves(page: DashboardPage, objectives, condition: Q, *, worst_first: str) -> _Kind:
+    url = _page_url(page, "dashboard:objectives")
+    previous = page.previous_quarter
+    if previous is None:
+        return _Kind([], 0, "RAG moves", url)
+    moves = (
+        ObjectiveStatus.objects.filter(
+            update__quarter__in=[page.quarter, previous],
+            update__status__in=page.statuses,
+            objective__in=objectives,
+        )
+        .values(
+            "update__locality__name",
+            "update__locality__slug",
+            "objective__number",
+            "objective__short_title",
+        )
+        .annotate(
+            rag_now=_rag_in(page.quarter),
+            rag_before=_rag_in(previous),
+            illustrative=Count("id", filter=Q(update__is_illustrative=True)),
+        )
+        .filter(condition)
+        .order_by(Rag.severity_case(worst_first), "update__locality__name", "objective__number")
+    )
+    rows, total = _first_of(
+        moves,
+        "update__locality__name",
+        "update__locality__slug",
+        "objective__short_title",
+        "rag_before",
+        "rag_now",
+        "illustrative",
+    )
+    items = [
+        ChangeItem(
+            text=f"{_plain(name)}: “{title}” moved from {Rag(old).label} to {Rag(new).label}.",
+            url=_page_url(page, "dashboard:locality", slug),
+            is_illustrative=bool(illustrative),
+            severity=(Rag.severity(new if worst_first == "rag_now" else old), 0, name),
+        )
+        for name, slug, title, old, new, illustrative in rows
+    ]
+    return _Kind(items, total, "RAG moves", url)
+
+
+def _score_rank(score: int | None) -> int:
+    """0 for an Extreme score (15+), 1 High (8+), 2 Moderate (4+), 3 Low."""
+    score = score or 0
+    return 0 if score >= 15 else 1 if score >= 8 else 2 if score >= 4 else 3
+
+
+def _score_rises(page: DashboardPage) -> _Kind:
+    url = _page_url(page, "dashboard:risks")
+    previous = page.previous_quarter
+    if previous is None:
+        return _Kind([], 0, "risk score rises", url)
+    rows, total = _first_of(
+        risks_whose_score_rose(since=previous.end_date, until=page.quarter.end_date)
+        .with_words_as_at(page.quarter.end_date)
+        .order_by("-score_now", "reference"),
+        "reference",
+        "title_then",
+        "score_before",
+        "score_now",
+        "is_illustrative",
+        "scores_are_illustrative",
+    )
+    items = [
+        ChangeItem(
+            text=f"Risk {reference} score rose from {before} to {now}: {_plain(title)}.",
+            url=_page_url(page, "dashboard:risk-detail", reference),
+            is_illustrative=bool(invented or invented_scores),
+            severity=(_score_rank(now), -now, reference),
+        )
+        for reference, title, before, now, invented, invented_scores in rows
+    ]
+    return _Kind(items, total, "risk score rises", url)
+
+
+_MILESTONE_FIELDS = (
+    "title",
+    "locality__name",
+    "planned_start",
+    "planned_end",
+    "timing_as_written",
+    "is_date_uncertain",
+    "actual_date",
+    "actual_as_written",
+    "is_illustrative",
+)
+
+
+def _window_text(start, end, as_written, uncertain) -> str:
+    text = Milestone(
+        planned_start=start,
+        planned_end=end,
+        timing_as_written=as_written,
+        is_date_uncertain=uncertain,
+    ).planned_window_text()
+    return "by" + text[2:] if text.startswith("By ") else text
+
+
+def _milestones_newly_overdue(page: DashboardPage) -> _Kind:
+    quarter = page.quarter
+    rows, total = _first_of(
+        Milestone.objects.exclude(
+            status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED]
+        )
+        .filter(planned_end__range=(quarter.start_date, quarter.end_date))
+        .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=quarter.end_date))
+        .order_by("planned_end", "title", "pk"),
+        *_MILESTONE_FIELDS,
+    )
+    items = [
+        ChangeItem(
+            text=f"Milestone overdue{f' ({_plain(locality)})' if locality else ''}: "
+            f"{_plain(title)}, planned {_window_text(start, end, written, uncertain)}.",
+            url=_page_url(page, "dashboard:milestones"),
+            is_illustrative=illustrative,
+            severity=(1, end.toordinal(), title),
+        )
+        for title, locality, start, end, written, uncertain, _, _, illustrative in rows
+    ]
+    return _Kind(items, total, "milestones overdue", _page_url(page, "dashboard:milestones"))
+
+
+def _milestones_completed(page: DashboardPage) -> _Kind:
+    quarter = page.quarter
+    rows, total = _first_of(
+        Milestone.objects.exclude(status=Milestone.Status.CANCELLED)
+        .filter(actual_date__range=(quarter.start_date, quarter.end_date))
+        .order_by("actual_date", "title", "pk"),
+        *_MILESTONE_FIELDS,
+    )
+
+    def on(actual, words) -> str:
+        return f"in {words}" if words else f"on {actual:%-d %B %Y}"
+
+    items = [
+        ChangeItem(
+            text=f"Milestone completed{f' ({_plain(locality)})' if locality else ''}: "
+            f"{_plain(title)}, {on(actual, words)}.",
+            url=_page_url(page, "dashboard:milestones"),
+            is_illustrative=illustrative,
+            severity=(1, actual.toordinal(), title),
+        )
+        for title, locality, _, _, _, _, actual, words, illustrative in rows
+    ]
+    return _Kind(items, total, "milestones completed", _page_url(page, "dashboard:milestones"))
+
+
+def _new_risks(page: DashboardPage) -> _Kind:
+    quarter = page.quarter
+    rows, total = _first_of(
+        Risk.objects.open_as_at(quarter.end_date)
+        .filter(date_raised__gte=quarter.start_date)
+        .with_scores_as_at(now=quarter.end_date)
+        .with_words_as_at(quarter.end_date)
+        .order_by(models_desc_nulls_last("score_now"), "reference"),
+        "reference",
+        "title_then",
+        "score_now",
+        "is_illustrative",
+        "scores_are_illustrative",
+    )
+    items = [
+        ChangeItem(
+            text=f"Risk {reference} raised: {_plain(title)}"
+            + (f" (score {score})." if score is not None else "."),
+            url=_page_url(page, "dashboard:risk-detail", reference),
+            is_illustrative=bool(invented or invented_scores),
+            severity=(_score_rank(score), -(score or 0), reference),
+        )
+        for reference, title, score, invented, invented_scores in rows
+    ]
+    return _Kind(items, total, "new risks", _page_url(page, "dashboard:risks"))
+
+
+def models_desc_nulls_last(name: str):
+    return F(name).desc(nulls_last=True)
+
+
+def _group(key: str, title: str, kinds: list[_Kind], empty_text: str) -> ChangeGroup:
+    items = sorted((item for kind in kinds for item in kind.items), key=lambda item: item.severity)
+    shown = items[:CHANGES_PER_GROUP]
+    more_links = []
+    for kind in kinds:
+        not_shown = kind.total - sum(1 for item in shown if item in kind.items)
+        if not_shown > 0:
+            more_links.append(MoreLink(not_shown, kind.label, kind.url))
+    return ChangeGroup(
+        key=key,
+        title=title,
+        items=shown,
+        total=sum(kind.total for kind in kinds),
+        more_links=more_links,
+        empty_text=empty_text,
+    )
+
+
+def what_changed(*, page: DashboardPage, objectives: list[Objective]) -> list[ChangeGroup]:
+    """Since the last quarter, grouped (worse, better, completed, new risks), most severe first.
+
+    Each kind is read in one query (its first CHANGES_PER_GROUP rows, most severe
+    first, and a window count), so a group costs the same at 8 localities or 800.
+    """
+    since = page.previous_quarter.label if page.previous_quarter else "the last quarter"
+    completed_objectives = Q(rag_now=Rag.COMPLETE) & ~Q(rag_before=Rag.COMPLETE)
+    return [
+        _group(
+            "worse",
+            "Worse",
+            [
+                _rag_moves(page, objectives, _rag_pairs(better=False), worst_first="rag_now"),
+                _score_rises(page),
+                _milestones_newly_overdue(page),
+            ],
+            f"Nothing got worse since {since}.",
+        ),
+        _group(
+            "better",
+            "Better",
+            [_rag_moves(page, objectives, _rag_pairs(better=True), worst_first="rag_before")],
+            f"No objective improved its RAG status since {since}.",
+        ),
+        _group(
+            "completed",
+            "Completed",
+            [
+                _rag_moves(page, objectives, completed_objectives, worst_first="rag_before"),
+                _milestones_completed(page),
+            ],
+            "No objective or milestone was completed this quarter.",
+        ),
+        _group("new-risks", "New risks", [_new_risks(page)], "No risk was raised this quarter."),
+    ]
+
+
+# --- The approved board report shown above the fold (issue 17) ---------------------------
+
+
+@dataclass(frozen=True)
+class BoardReportShown:
+    """The approved report the overview shows for its quarter, if any, and which boards have one."""
+
+    report: BoardReport | None
+    # (body id, body name) of every board with an approved report for the quarter.
+    boards: list[tuple[int, str]]
+    requested_body: str  # the ?board= asked for and not found ("" when none was asked)
+
+    @property
+    def other_boards(self) -> list[tuple[int, str]]:
+        """Boards with an approved report for the quarter other than the one shown."""
+        shown = self.report.body_id if self.report else None
+        return [(body_id, name) for body_id, name in self.boards if body_id != shown]
+
+
+def approved_board_report(*, page: DashboardPage, board: str | None) -> BoardReportShown:
+    """`?board=<body id>`: that board's approved report; otherwise the quarter's one approved
+    report, or the latest approved of several. One query."""
+    approved = list(
+        BoardReport.objects.approved()
+        .for_quarter(page.quarter)
+        .select_related("body", "meeting__body")
+        .order_by("-approved_at", "body__name")
+    )
+    boards = sorted(
+        {(report.body_id, report.body.name) for report in approved}, key=lambda row: row[1]
+    )
+    if board and board.isdigit():
+        chosen = next((r for r in approved if str(r.body_id) == board), None)
+        if chosen is not None:
+            return BoardReportShown(chosen, boards, "")
+        name = GovernanceBody.objects.filter(pk=board).values_list("name", flat=True).first()
+        if name:
+            return BoardReportShown(None, boards, name)
+    # No board asked for, or one that does not exist: the quarter's default.
+    return BoardReportShown(approved[0] if approved else None, boards, "")

@@ -2,7 +2,13 @@ from django.shortcuts import render
 
 from common.pagination import paged_in_sql
 from dashboard.caching import cached_page_data
-from dashboard.selectors.overview import programme_overview, rag_matrix
+from dashboard.selectors.exceptions import programme_exceptions
+from dashboard.selectors.overview import (
+    approved_board_report,
+    programme_overview,
+    rag_matrix,
+    what_changed,
+)
 from dashboard.views.base import board_view
 
 # With many localities (a region, all of England) the matrix comes a page at a
@@ -19,6 +25,25 @@ def overview(request, page):
         compute=lambda: programme_overview(page=page),
         # Overdue returns are judged today even for a past quarter (see _overdue_returns).
         today=page.today,
+    )
+    # Overdue returns are judged today here too; overdue actions as at the page's day.
+    exceptions = cached_page_data(
+        "overview-exceptions",
+        page=page,
+        compute=lambda: programme_exceptions(page=page),
+        today=page.today,
+    )
+    changes = cached_page_data(
+        "overview-changes",
+        page=page,
+        compute=lambda: what_changed(page=page, objectives=data.objectives),
+    )
+    board = request.GET.get("board", "")[:20]
+    board_report = cached_page_data(
+        "overview-board-report",
+        page=page,
+        compute=lambda: approved_board_report(page=page, board=board or None),
+        board=board,
     )
 
     def matrix_rows(offset: int, limit: int) -> list:
@@ -38,6 +63,9 @@ def overview(request, page):
         {
             "page": page,
             "overview": data,
+            "exceptions": exceptions,
+            "change_groups": changes,
+            "board_report": board_report,
             "matrix": paged_in_sql(
                 request,
                 total=data.headline.localities_total,

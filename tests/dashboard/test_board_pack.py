@@ -261,9 +261,7 @@ def test_an_approval_shows_on_the_cover_at_once_though_the_pack_is_cached(
     assert client.get(BOARD_PACK + Q4).context["cover"].report is not None
 
 
-def test_the_sections_follow_the_board_paper_order(
-    client, programme_data, board_user
-):
+def test_the_sections_follow_the_board_paper_order(client, programme_data, board_user):
     client.force_login(board_user)
 
     html = client.get(BOARD_PACK + Q4).text

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from governance.models import Action, BoardReport
 from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment
 from risks.models import MitigatingAction, Risk, RiskReview
 from tests.helpers import programme_models
@@ -174,6 +175,8 @@ def real_data_only(programme_data):
     for model in (QuarterlyUpdate, RiskReview, Milestone, PlannedInvestment, OutcomeBaseline, MDT):
         model.objects.update(is_illustrative=False)
     MitigatingAction.objects.update(is_illustrative=False)
+    BoardReport.objects.update(is_illustrative=False)
+    Action.objects.update(is_illustrative=False, owner_and_status_are_illustrative=False)
     # The stored outcome totals count illustrative figures; update() sends no signals.
     refresh_outcome_totals()
 

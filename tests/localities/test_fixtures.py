@@ -463,6 +463,36 @@ def test_illustrative_primary_keys_never_clash_with_reference():
     assert not reference & {(row["model"], row["pk"]) for row in illustrative}
 
 
+def test_board_reports_are_illustrative_rows_of_the_illustrative_fixture():
+    """The papers hold no quarterly board report: any in a fixture is invented, flagged,
+    and numbered clear of the real rows (pk 1000 up), in whichever fixture it sits."""
+    for name in ("reference", "governance", "illustrative"):
+        for row in fixture_rows(name):
+            if row["model"] == "governance.boardreport":
+                assert row["fields"]["is_illustrative"] is True, (name, row["pk"])
+                assert row["pk"] >= 1000, (name, row["pk"])
+    reports = [r for r in fixture_rows("illustrative") if r["model"] == "governance.boardreport"]
+    assert sorted(r["fields"]["status"] for r in reports) == ["approved", "draft"]
+
+
+@pytest.mark.django_db
+def test_the_demo_board_reports_satisfy_the_forms_rules(programme_data):
+    from governance.models import BoardReport
+    from governance.report_forms import BoardReportForm
+
+    for report in BoardReport.objects.all():
+        data = {name: getattr(report, name) for name in BoardReportForm.Meta.fields}
+        data.update(
+            quarter=report.quarter_id,
+            body=report.body_id,
+            meeting=report.meeting_id or "",
+            meeting_date=report.meeting_date.isoformat() if report.meeting_date else "",
+            loaded_version=report.version,
+        )
+        form = BoardReportForm(data, instance=report)
+        assert form.is_valid(), form.errors
+
+
 def test_no_personal_names_emails_or_phone_numbers_in_fixtures():
     # The source papers name officers and give their contact details; the
     # fixtures name roles only.

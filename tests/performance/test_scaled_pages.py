@@ -12,6 +12,7 @@ from django.urls import reverse
 from dashboard.selectors.board_pack import PACK_LIST_ITEMS, PACK_LOCALITIES
 from dashboard.selectors.overview import (
     ATTENTION_ORDER,
+    CHANGES_PER_GROUP,
     CHANGES_PER_KIND,
     LocalityHealth,
     locality_health,
@@ -98,10 +99,16 @@ def test_each_kind_of_change_lists_the_worst_few_and_counts_the_rest(client, sca
     for changes in overview.change_lists:
         assert len(changes.sentences) <= CHANGES_PER_KIND
         assert changes.more == changes.total - len(changes.sentences) >= 0
+    # The page shows them grouped (issue 17): the worst few moves to Red first, five a
+    # group, and "and N more" linking to the page that lists them all.
+    worse = next(group for group in response.context["change_groups"] if group.key == "worse")
+    assert len(worse.items) == CHANGES_PER_GROUP
+    shown_to_red = sum(item.text.endswith("to Red.") for item in worse.items)
+    assert shown_to_red == min(to_red, CHANGES_PER_GROUP)
+    moves_not_shown = next(link for link in worse.more_links if link.label == "RAG moves")
     assert (
-        f"And {rag_moves.more} more RAG moves, on the "
-        f'<a href="{reverse("dashboard:objectives")}?quarter=2018-19-q4">objectives page</a>.'
-        in response.text
+        f'<a href="{reverse("dashboard:objectives")}?quarter=2018-19-q4">'
+        f"{moves_not_shown.text}</a>" in response.text
     )
     assert "changes-page" not in response.text
 

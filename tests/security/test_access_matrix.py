@@ -40,7 +40,10 @@ VALUES = {
     "pk": [1],  # a meeting, decision or action on the programme office's pages (issue 17)
     # No board pack is published here: every role that may read pack 1 gets 404;
     # each role's download of a real one is tests/dashboard/test_published_pack_views.py.
+    # The illustrative board reports of 2018/19 Q4: 1000 approved, 1001 a draft.
+    "report": [1000, 1001],
 }
+APPROVED_REPORTS = {1000}
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
 REVIEWERS = {"office", "superuser"}
@@ -52,6 +55,7 @@ POST_ONLY = {
     "updates:reply",
     "updates:confirm",
     "updates:discard-typed",
+    "reports:approve",
 }
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page
@@ -123,6 +127,14 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
             return 200 if status in EDITABLE else 302  # locked: back to the update page
         case "updates:download" | "updates:upload":
             return 200 if is_own_lead else 403
+        case "reports:list":
+            return 200  # every programme role; only the office sees drafts
+        case "reports:detail":
+            if role in REVIEWERS:
+                return 200
+            return 200 if kwargs["report"] in APPROVED_REPORTS else 403
+        case "reports:create" | "reports:edit":
+            return 200 if role in REVIEWERS else 403
     raise AssertionError(f"No rule for {name}: add one to expected_get")
 
 

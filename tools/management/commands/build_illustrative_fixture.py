@@ -788,7 +788,78 @@ class Builder:
         self.build_locality_milestones()
         self.build_submitted_reports()
         self.give_reasons_for_overrides()
+        self.build_board_reports()
         return self.rows
+
+    # --- Board reports ------------------------------------------------------
+
+    def build_board_reports(self):
+        """The 2018/19 Q4 report to the Local Care Board, approved, and a draft to LCIB.
+
+        The papers hold no quarterly board report: both are invented for the demo
+        (is_illustrative, marked where read), worded from the illustrative returns.
+        Approved by nobody with an account (the demo accounts come later), at a
+        fixed time so that the fixture regenerates byte for byte. Draws no random
+        numbers and changes no other row.
+        """
+        quarter = self.quarters[(FINANCIAL_YEAR, 4)]["pk"]
+        common = {
+            "quarter": quarter,
+            "meeting": None,
+            "agenda_item": "5",
+            "title": "Local Care progress report, 2018/19 Q4",
+            "report_from": "STP Local Care Senior Responsible Officer",
+            "author": "STP Local Care Lead",
+            "purpose": "assurance",
+            "approved_by": None,
+            "is_illustrative": True,
+            "version": 2,
+        }
+        self.add(
+            "governance.boardreport",
+            body=2,  # the Local Care Board, from early 2019
+            meeting_date="2019-05-14",
+            assessment_rag="amber",
+            assessment_reason="MDTs and spend are close to plan, but the MDT roll-out milestone "
+            "has slipped in four localities and two Q4 returns are overdue.",
+            key_messages="\n".join(
+                [
+                    "34 of the 39 MDTs planned for 2018/19 are live.",
+                    "Spend to date is £26.8m against £29.7m planned in the approved returns.",
+                    "Two localities are on track; none has an objective at Red.",
+                    "Four Extreme risks remain open: workforce, investment, estates capital and hub space.",
+                    "Medway and Swale have not yet submitted their Q4 returns.",
+                ]
+            ),
+            recommendations="\n".join(
+                [
+                    "note the progress made in 2018/19 Q4;",
+                    "support the recovery plans for MDT roll-out in the four localities behind plan;",
+                    "agree that the outcomes framework comes to the next meeting.",
+                ]
+            ),
+            status="approved",
+            approved_at=moment(dt.date(2019, 5, 7), 10),
+            **common,
+        )
+        self.add(
+            "governance.boardreport",
+            body=1,  # the Local Care Implementation Board
+            meeting_date="2019-05-21",
+            assessment_rag="amber",
+            assessment_reason="Draft: to be completed once the Q4 returns are in.",
+            key_messages="\n".join(
+                [
+                    "MDT roll-out is close to plan across Kent and Medway.",
+                    "Four localities have slipped their MDT roll-out milestone.",
+                    "Two Q4 returns are still to come.",
+                ]
+            ),
+            recommendations="note the draft position for 2018/19 Q4.",
+            status="draft",
+            approved_at=None,
+            **{**common, "version": 1},
+        )
 
     def build_submitted_reports(self):
         """A submitted return's report on each of its locality's milestones and MDTs.
