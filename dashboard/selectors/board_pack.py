@@ -29,11 +29,14 @@ from dashboard.selectors.milestones import (
 from dashboard.selectors.money import SpendAgainstPlan, spend_of
 from dashboard.selectors.objectives import objectives_data
 from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
+from dashboard.selectors.exceptions import ProgrammeExceptions, programme_exceptions
 from dashboard.selectors.overview import (
+    ChangeGroup,
     MatrixRow,
     Overview,
     localities_needing_attention,
     programme_overview,
+    what_changed,
 )
 from dashboard.selectors.risks import Heatmap, actions_as_at, heatmap_as_at
 from governance.models import BoardReport
@@ -94,6 +97,9 @@ class BoardPack:
     """
 
     overview: Overview
+    # The overview's own exceptions and grouped changes: the same selectors, the same figures.
+    exceptions: ProgrammeExceptions
+    change_groups: list[ChangeGroup]
     matrix: list[MatrixRow]
     milestones_summary: str
     # Only the count: the list of who to chase is the programme office's (returns page).
@@ -232,6 +238,8 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
     ]
     return BoardPack(
         overview=overview,
+        exceptions=programme_exceptions(page=page),
+        change_groups=what_changed(page=page, objectives=overview.objectives),
         matrix=matrix,
         milestones_summary=summary.sentence(day=page.quarter.end_date),
         milestones_unreported=summary.by_status.get(StatusAsAt.NOT_REPORTED, 0),

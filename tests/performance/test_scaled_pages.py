@@ -162,7 +162,9 @@ def test_the_board_pack_shows_the_localities_that_most_need_attention(client, sc
     # Lists are capped too, saying how many more there are and where.
     assert len(pack.milestones_for_attention) <= PACK_LIST_ITEMS
     assert all(len(changes.sentences) <= CHANGES_PER_KIND for changes in pack.overview.change_lists)
-    assert "more RAG moves" in response.text
+    assert all(len(group.items) <= 5 for group in pack.change_groups)
+    assert pack.change_groups == client.get(reverse("dashboard:home") + Q4).context["change_groups"]
+    assert 'data-testid="more-changes"' in response.text
 
 
 def test_with_the_real_eight_localities_the_pack_shows_them_all(client, programme_data, board_user):
