@@ -18,6 +18,7 @@ from dashboard.charts.objectives import rag_counts_chart
 from dashboard.charts.outcomes import spc_chart
 from dashboard.periods import DashboardPage
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
+from dashboard.selectors.exceptions import ProgrammeExceptions, programme_exceptions
 from dashboard.selectors.maturity import MaturityMovement, maturity_movement
 from dashboard.selectors.mdts import LocalityRollout, rollout_of
 from dashboard.selectors.milestones import (
@@ -29,7 +30,6 @@ from dashboard.selectors.milestones import (
 from dashboard.selectors.money import SpendAgainstPlan, spend_of
 from dashboard.selectors.objectives import objectives_data
 from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
-from dashboard.selectors.exceptions import ProgrammeExceptions, programme_exceptions
 from dashboard.selectors.overview import (
     ChangeGroup,
     MatrixRow,
