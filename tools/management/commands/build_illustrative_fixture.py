@@ -807,7 +807,7 @@ class Builder:
             "quarter": quarter,
             "meeting": None,
             "agenda_item": "5",
-            "title": "Local Care progress report, 2018/19 Q4",
+            "title": "Local Care progress report",
             "report_from": "STP Local Care Senior Responsible Officer",
             "author": "STP Local Care Lead",
             "purpose": "assurance",
