@@ -35,6 +35,10 @@ SECTION_OF = {
     "governance:decision-edit": "governance:home",
     "governance:action-add": "governance:home",
     "governance:action-edit": "governance:home",
+    "reports:create": "reports:list",
+    "reports:detail": "reports:list",
+    "reports:edit": "reports:list",
+    "reports:approve": "reports:list",
 }
 
 
@@ -63,7 +67,7 @@ def _work_pages(user) -> tuple[tuple[str, str], ...]:
     if access.can_review_updates(user):
         pages += (("updates:returns", "Returns"),)
     if access.is_programme_office(user):
-        pages += (("governance:home", "Meetings and actions"),)
+        pages += (("reports:list", "Board reports"), ("governance:home", "Meetings and actions"))
     return pages
 
 
