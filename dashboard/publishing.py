@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,6 +305,7 @@ def _static_file(url_path: str) -> Path | None:
     return Path(found) if found else None
 
 
+A4_VIEWPORT = {"width": 794, "height": 1123}
 PAGE_MARKER = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
@@ -342,7 +344,7 @@ def pdf_from_html(html: str, *, title: str) -> MadePdf:
             return route.fulfill(status=404, body=b"")
         return route.abort()  # nothing leaves the machine
 
-    try:
+    def print_pdf() -> bytes:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=executable,
@@ -350,7 +352,11 @@ def pdf_from_html(html: str, *, title: str) -> MadePdf:
                 timeout=timeout_ms,
             )
             try:
-                context = browser.new_context(java_script_enabled=True, locale="en-GB")
+                # A4's width at 96 dpi: the charts draw at the width they print at, so
+                # that nothing is wider than the page and Chromium never shrinks it.
+                context = browser.new_context(
+                    java_script_enabled=True, locale="en-GB", viewport=A4_VIEWPORT
+                )
                 context.set_default_timeout(timeout_ms)
                 context.route("**/*", answer)
                 page = context.new_page()
@@ -360,7 +366,7 @@ def pdf_from_html(html: str, *, title: str) -> MadePdf:
                 # The PDF's title names the board and the version, not only the page.
                 page.evaluate("title => { document.title = title; }", title)
                 page.emulate_media(media="print")
-                content = page.pdf(
+                return page.pdf(
                     format="A4",
                     prefer_css_page_size=True,
                     print_background=True,
@@ -369,6 +375,13 @@ def pdf_from_html(html: str, *, title: str) -> MadePdf:
                 )
             finally:
                 browser.close()
+
+    try:
+        # In a thread of its own: Playwright's sync API refuses a thread that runs an
+        # asyncio loop (an ASGI server's, or a test process whose browser tests hold
+        # Playwright open), and this thread may.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-pdf") as pool:
+            content = pool.submit(print_pdf).result()
     except PublishingFailed:  # pragma: no cover
         raise
     except Exception as error:

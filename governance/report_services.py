@@ -70,6 +70,7 @@ def _save(
     if not report._state.adding:
         # One conditional UPDATE both checks and claims the version, so two
         # concurrent saves cannot both pass the check.
+        # history: report.save() below records the new version with who and why
         claimed = BoardReport.objects.filter(pk=report.pk, version=expected_version).update(
             version=F("version") + 1
         )

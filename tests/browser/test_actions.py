@@ -21,7 +21,7 @@ def test_the_office_adds_an_action_and_the_board_finds_it(demo_site, page, log_i
     risk = Risk.objects.get(reference="LC-R01")
 
     log_in("office")
-    page.get_by_role("link", name="Meetings and actions").first.click()
+    page.get_by_role("link", name="Governance", exact=True).first.click()
     expect(
         page.get_by_role("heading", name="Meetings, decisions and actions", level=1)
     ).to_be_visible()
@@ -54,7 +54,9 @@ def test_the_office_adds_an_action_and_the_board_finds_it(demo_site, page, log_i
 
     page.context.clear_cookies()
     log_in("board")
-    page.get_by_role("link", name="Actions and decisions").first.click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Actions", exact=True
+    ).click()
     page.get_by_label("As at quarter").select_option(label="2018/19 Q4")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="Actions and decisions", level=1)).to_be_visible()

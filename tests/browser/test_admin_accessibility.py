@@ -15,8 +15,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.models import PublishedPack
 from localities.access import PROGRAMME_DATA_APPS
-from localities.models import MDT, Milestone
+from localities.models import MDT, GovernanceBody, Milestone
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
 from updates.models import (
@@ -86,6 +87,20 @@ def add_what_the_demo_data_lacks():
         update=update,
         section="summary",
         defaults={"confirmed_by": someone, "confirmed_at": timezone.now()},
+    )
+    # And a published board pack (made only by publishing, never in the demo data).
+    PublishedPack.objects.get_or_create(
+        quarter=update.quarter,
+        body=GovernanceBody.objects.order_by("pk").first(),
+        number=1,
+        defaults={
+            "status": PublishedPack.Status.PUBLISHED,
+            "requested_by": someone,
+            "published_at": timezone.now(),
+            "pdf": b"%PDF-1.7",
+            "pdf_bytes": 8,
+            "page_count": 1,
+        },
     )
     OutboxMessage.objects.get_or_create(
         key=f"submitted:update-{update.pk}:v1:user-{someone.pk}",

@@ -45,12 +45,15 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert_accessible(page)
     screenshot(page, "maturity")
 
+    # The demo's own 2018/19 Q4 report is to another board: this one is chosen by name.
     page.goto("/board-pack/?quarter=2018-19-q4")
+    page.get_by_label("Board", exact=True).select_option(str(report.body_id))
+    page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="Local Care board pack", level=1)).to_be_visible()
     assert "As at 2018/19 Q4" in page.get_by_test_id("as-at").inner_text()
     cover = page.get_by_test_id("cover-sheet")
     expect(cover.get_by_role("heading", name="The Board is asked to:")).to_be_visible()
-    expect(page.get_by_label("Board")).to_have_value(str(report.body_id))
+    expect(page.get_by_label("Board", exact=True)).to_have_value(str(report.body_id))
     # Every chart drawn before anything prints: the publisher waits for this attribute.
     expect(page.locator("body[data-charts-ready='true']")).to_have_count(1)
     charts = page.locator(".app-chart__plot")
@@ -82,7 +85,8 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert abs(float(width) - 595.3) < 1.5
     assert abs(float(height) - 841.9) < 1.5
     count = len(reader.pages)
-    assert 3 <= count <= 16
+    # Bounded whatever the data: at most 20 localities a table, five items a change group.
+    assert 3 <= count <= 20
     for number, sheet in enumerate(sheets, start=1):
         assert f"Page {number} of {count}" in sheet
         assert "Local Care board pack · 2018/19 Q4" in sheet  # the running header

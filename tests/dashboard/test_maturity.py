@@ -115,10 +115,14 @@ def test_the_page_shows_a_chart_summary_table_and_marks_illustrative_scores(
     assert 'data-chart="maturity-movement-chart-data"' in response.text
     assert "Thanet" in text
     assert "→" in text
-    # In the header navigation, marked as the page the reader is on.
-    assert {"url": MATURITY, "label": "Maturity", "current": True} in response.context[
-        "dashboard_navigation"
+    # Read beside the outcomes: the header marks Outcomes, which links here, as does
+    # each locality's page.
+    current = [
+        item["label"] for item in response.context["dashboard_navigation"] if item["current"]
     ]
+    assert current == ["Outcomes"]
+    for page_url in (reverse("dashboard:outcomes"), reverse("dashboard:locality", args=["thanet"])):
+        assert f'href="{MATURITY}' in client.get(page_url + "?quarter=2018-19-q4").text
 
 
 def test_the_download_has_every_locality_and_element_with_numbers(

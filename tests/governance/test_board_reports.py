@@ -326,14 +326,17 @@ def test_editing_a_draft_saves_it_and_bad_input_keeps_it_unchanged(
     assert (report.title, report.status, report.version) == ("Retitled", "draft", 2)
 
 
-def test_the_office_finds_board_reports_in_the_header(client, programme_data, office_user):
+def test_the_office_finds_board_reports_under_governance_in_the_header(
+    client, programme_data, office_user
+):
     client.force_login(office_user)
 
     links = client.get(reverse("reports:list")).context["dashboard_navigation"]
 
     current = [item["label"] for item in links if item["current"]]
-    assert current == ["Board reports"]
-    assert [item["label"] for item in links].index("Board reports") < len(links)
+    assert current == ["Governance"]
+    governance = client.get(reverse("governance:home")).text
+    assert f'href="{reverse("reports:list")}"' in governance
 
 
 def test_board_members_read_approved_reports_from_the_overview_not_the_header(
@@ -344,5 +347,5 @@ def test_board_members_read_approved_reports_from_the_overview_not_the_header(
     response = client.get(reverse("dashboard:home"))
 
     labels = [item["label"] for item in response.context["dashboard_navigation"]]
-    assert "Board reports" not in labels
+    assert "Governance" not in labels
     assert reverse("reports:detail", kwargs={"report": 1000}) in response.text
