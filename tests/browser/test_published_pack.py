@@ -6,6 +6,7 @@ subprocess, with Chromium, against this test's database.
 
 import io
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -23,8 +24,10 @@ def subprocess_sees_this_database(monkeypatch):
     url = os.environ.get("DATABASE_URL", "")
     if connection.vendor != "postgresql" or not url:
         pytest.skip("The publish subprocess needs the PostgreSQL test database (CI has it)")
-    base = url.rsplit("/", 1)[0]
-    monkeypatch.setenv("DATABASE_URL", f"{base}/{connection.settings_dict['NAME']}")
+    # Only the database's name changes: make test's URL keeps its socket directory and
+    # port in the query string (postgres://postgres@/localcare?host=/tmp/…&port=…).
+    test_database = urlsplit(url)._replace(path=f"/{connection.settings_dict['NAME']}")
+    monkeypatch.setenv("DATABASE_URL", urlunsplit(test_database))
 
 
 def test_the_office_publishes_and_a_board_member_downloads(
