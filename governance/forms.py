@@ -9,32 +9,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from common.forms import UKDateField
 from governance import services
 from governance.models import Action, Decision, Meeting
 from localities.models import CriticalArea, GovernanceBody, Locality, Milestone, Objective
 from risks.models import Risk
-
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
-
-
-class UKDateField(forms.DateField):
-    """A date typed as 15/3/2019 (or 2019-03-15)."""
-
-    input_formats = DATE_INPUT_FORMATS
-    widget = forms.TextInput(attrs={"class": "nhsuk-input--width-10", "autocomplete": "off"})
-
-    def __init__(self, *, what: str, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "error_messages", {"invalid": f"Enter {what} as a real date, like 15/3/2019."}
-        )
-        kwargs.setdefault("help_text", "For example, 15/3/2019")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if hasattr(value, "strftime"):
-            return f"{value.day}/{value.month}/{value.year}"
-        return value
 
 
 def _too_long(what: str, field: forms.Field) -> None:
@@ -72,9 +51,9 @@ class StaleAwareForm(forms.ModelForm):
 class MeetingForm(StaleAwareForm):
     problems = staticmethod(services.meeting_problems)
     loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    held_on = UKDateField(what="the meeting's date", label="Date of the meeting")
+    held_on = UKDateField(what="meeting's date", label="Date of the meeting")
     held_after = UKDateField(
-        what="the day the meeting followed",
+        what="day the meeting followed",
         label="Or, for a meeting the papers leave undated: the last day it is known to follow",
     )
 
@@ -132,12 +111,12 @@ class ActionForm(StaleAwareForm):
     problems = staticmethod(services.action_problems)
     loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     due_date = UKDateField(
-        what="the due date",
+        what="due date",
         label="Due by",
         help_text="The last day it is due: overdue after it. For example, 31/3/2019",
     )
     closed_on = UKDateField(
-        what="the day it closed",
+        what="day it closed",
         label="Done or dropped on",
         help_text="Only for a done or dropped action. For example, 31/3/2019",
     )

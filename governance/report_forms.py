@@ -2,6 +2,7 @@
 
 from django import forms
 
+from common.forms import DATE_INPUT_FORMATS
 from governance.models import BoardReport, Meeting
 from localities.models import GovernanceBody, Quarter
 
@@ -23,7 +24,6 @@ RECOMMENDATION_VERBS = (
     "accept",
     "confirm",
 )
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
 
 
 def _lines(text: str) -> list[str]:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.formats import number_format
 
+from common.forms import UKDateField
 from localities.models import (
     COMMENTS_MAX_LENGTH,
     MDT,
@@ -50,7 +51,6 @@ from updates.models import MaturityScore, QuarterlyUpdate
 SPEND_MAX = Decimal("999999999999.99")
 OUTCOME_MAX = Decimal("99999999999.9")
 EXTRA_RISK_ROWS = 2
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
 
 
 def long_date(day: datetime.date) -> str:
@@ -62,26 +62,6 @@ def too_long(what: str, limit: int) -> str:
         f"{what} must be {number_format(limit, force_grouping=True)} characters or fewer: "
         "shorten it, or attach detail to the locality plan."
     )
-
-
-class UKDateField(forms.DateField):
-    """A date typed as 15/3/2019 (or 2019-03-15): a text box, usable by keyboard alone."""
-
-    input_formats = DATE_INPUT_FORMATS
-    widget = forms.TextInput(attrs={"class": "nhsuk-input--width-10", "autocomplete": "off"})
-
-    def __init__(self, *, what: str, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "error_messages", {"invalid": f"Enter the {what} as a real date, like 15/3/2019."}
-        )
-        kwargs.setdefault("help_text", "For example, 15/3/2019")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime.date):
-            return f"{value.day}/{value.month}/{value.year}"
-        return value
 
 
 class PoundsField(forms.DecimalField):
