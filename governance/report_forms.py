@@ -4,6 +4,7 @@ from django import forms
 
 from common.forms import DATE_INPUT_FORMATS
 from governance.models import BoardReport, Meeting
+from governance.report_services import REPORT_FIELDS
 from localities.models import GovernanceBody, Quarter
 
 KEY_MESSAGES_MIN = 3
@@ -48,21 +49,7 @@ class BoardReportForm(forms.ModelForm):
 
     class Meta:
         model = BoardReport
-        fields = [
-            "quarter",
-            "body",
-            "meeting",
-            "meeting_date",
-            "agenda_item",
-            "title",
-            "report_from",
-            "author",
-            "purpose",
-            "assessment_rag",
-            "assessment_reason",
-            "key_messages",
-            "recommendations",
-        ]
+        fields = list(REPORT_FIELDS)  # what the service writes, and no more
         labels = {
             "body": "Board",
             "report_from": "Report from (a role)",
