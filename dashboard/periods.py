@@ -4,6 +4,11 @@ Every dashboard page is "as at" one quarter, chosen with `?quarter=2018-19-q2`
 and defaulting to the latest quarter with approved data. Boards see approved
 updates only; the programme office may add `?preview=1` to include submitted
 ones, and the page says so.
+
+Any quarter from the first one reported on (the October 2017 baseline) to the
+last one the programme has set up may be chosen: a new year's first quarter is
+a page like any other before its returns arrive, saying that none is approved
+yet and showing what is known (milestones, risks, money plans).
 """
 
 import datetime
@@ -33,6 +38,15 @@ class DashboardPage:
     is_preview: bool
     # The day the request was made, read once so that one page judges one day.
     today: datetime.date
+    # Every quarter the selector offers (oldest first): `quarter_options` and the
+    # quarters from the first reported on to the last set up. Comparisons ("since
+    # the quarter before") use `quarter_options`, the quarters with visible updates.
+    selectable_quarters: tuple[Quarter, ...] = ()
+
+    @property
+    def has_returns(self) -> bool:
+        """Has the page's quarter any visible return? A new quarter's page says it has not."""
+        return any(option.id == self.quarter.id for option in self.quarter_options)
 
     @property
     def is_past(self) -> bool:
@@ -77,7 +91,8 @@ class DashboardPage:
     @property
     def quarter_choices(self) -> list[tuple[str, str]]:
         """(slug, label) for the quarter selector, latest first."""
-        return [(option.slug, option.label) for option in reversed(self.quarter_options)]
+        offered = self.selectable_quarters or self.quarter_options
+        return [(option.slug, option.label) for option in reversed(offered)]
 
     @property
     def quarter_slug(self) -> str:
@@ -94,10 +109,29 @@ class DashboardPage:
 
 def quarters_with_updates(statuses: tuple[str, ...]) -> list[Quarter]:
     """Quarters with at least one update in `statuses`, oldest first."""
+    return [quarter for quarter in _quarters_marked(statuses) if quarter.has_visible_updates]
+
+
+def quarter_choices(statuses: tuple[str, ...]) -> tuple[list[Quarter], list[Quarter]]:
+    """(quarters with updates in `statuses`, every selectable quarter), oldest first, in
+    one query: the selectable ones run from the first quarter any return was made for
+    (in any status) to the last quarter set up."""
+    quarters = _quarters_marked(statuses)
+    first = next((i for i, quarter in enumerate(quarters) if quarter.has_any_updates), None)
+    selectable = [] if first is None else quarters[first:]
+    return [quarter for quarter in quarters if quarter.has_visible_updates], selectable
+
+
+def _quarters_marked(statuses: tuple[str, ...]) -> list[Quarter]:
     # EXISTS rather than a join and DISTINCT: the join reads every update (25,000
     # at factor 100, ~90 ms on PostgreSQL); EXISTS stops at one per quarter (<1 ms).
-    has_updates = QuarterlyUpdate.objects.filter(quarter=OuterRef("pk"), status__in=statuses)
-    return list(Quarter.objects.filter(Exists(has_updates)).chronological())
+    updates = QuarterlyUpdate.objects.filter(quarter=OuterRef("pk"))
+    return list(
+        Quarter.objects.annotate(
+            has_visible_updates=Exists(updates.filter(status__in=statuses)),
+            has_any_updates=Exists(updates),
+        ).chronological()
+    )
 
 
 def visible_statuses(user, *, wants_preview: bool) -> tuple[tuple[str, ...], bool]:
@@ -117,8 +151,8 @@ def dashboard_page(request) -> DashboardPage:
         request.user, wants_preview=request.GET.get(PREVIEW_PARAMETER) == "1"
     )
     # Cached with the dashboards' data: asked on every page, changed only by writes.
-    options = cached_data(
-        "quarter-options", compute=lambda: quarters_with_updates(statuses), statuses=statuses
+    options, selectable = cached_data(
+        "quarter-choices", compute=lambda: quarter_choices(statuses), statuses=statuses
     )
     if not options:
         raise Http404("No quarterly updates have been approved yet.")
@@ -127,7 +161,7 @@ def dashboard_page(request) -> DashboardPage:
     if requested is None or requested == "":
         quarter = options[-1]
     else:
-        quarter = next((option for option in options if option.slug == requested), None)
+        quarter = next((option for option in selectable if option.slug == requested), None)
         if quarter is None:
             raise Http404("There is no data for that quarter.")
     return DashboardPage(
@@ -136,4 +170,5 @@ def dashboard_page(request) -> DashboardPage:
         statuses=statuses,
         is_preview=is_preview,
         today=timezone.localdate(),
+        selectable_quarters=tuple(selectable),
     )
