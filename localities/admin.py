@@ -23,15 +23,22 @@ from localities.models import (
     FinancialYear,
     GovernanceBody,
     InfrastructureTier,
+    InvestmentCommitment,
     Locality,
     Milestone,
+    MonthlyOutcome,
     Objective,
     OutcomeBaseline,
+    OutcomeChangePoint,
+    OutcomeExtract,
     OutcomeMeasure,
+    OutcomeTrajectory,
+    OutcomeUnitCost,
     PartnerOrganisation,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
+    SavingsRamp,
     SubSystem,
 )
 
@@ -477,3 +484,84 @@ class ProgrammeFigureAdmin(HistoryAdmin):
     search_fields = ["label", "code", "group", "source"]
     ordering = ["group", "id"]
     prepopulated_fields = {"code": ["label"]}
+
+
+class ReadOnlyHistoryAdmin(HistoryAdmin):
+    """Rows that only an import writes: browsable with their history, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutcomeExtract)
+class OutcomeExtractAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["file_name", "loaded_at", "loaded_by", "first_month", "last_month", "rows"]
+    list_display = [*list_display, "is_illustrative"]
+    list_select_related = ["loaded_by"]
+    list_filter = ["is_illustrative"]
+    search_fields = ["file_name", "source"]
+    ordering = ["-loaded_at", "-id"]
+
+
+@admin.register(MonthlyOutcome)
+class MonthlyOutcomeAdmin(ReadOnlyHistoryAdmin):
+    """The extract is the record (decision 0019): months change only by loading one."""
+
+    history_object_related = ("locality", "measure")
+    list_display = ["locality", "measure", "month", "value", "extract", "is_illustrative"]
+    list_filter = ["measure", "locality", "is_illustrative"]
+    list_select_related = ["locality", "measure", "extract"]
+    date_hierarchy = "month"
+    ordering = ["locality__name", "measure_id", "month"]
+    show_full_result_count = False
+
+
+@admin.register(OutcomeChangePoint)
+class OutcomeChangePointAdmin(HistoryAdmin):
+    history_object_related = ("measure",)
+    list_display = ["measure", "locality", "month", "recorded_by", "recorded_at", "is_illustrative"]
+    list_select_related = ["measure", "locality", "recorded_by"]
+    list_filter = ["measure", "is_illustrative"]
+    readonly_fields = ["recorded_by", "recorded_at", "version"]
+    ordering = ["measure_id", "month"]
+
+
+@admin.register(SavingsRamp)
+class SavingsRampAdmin(HistoryAdmin):
+    list_display = ["start_year", "share_percent", "is_illustrative", "source"]
+    list_filter = ["is_illustrative"]
+    ordering = ["start_year"]
+
+
+@admin.register(OutcomeTrajectory)
+class OutcomeTrajectoryAdmin(HistoryAdmin):
+    history_object_related = ("locality", "measure")
+    list_display = ["locality", "measure", "steady_state_reduction_percent", "is_illustrative"]
+    list_filter = ["measure", "locality", "is_illustrative"]
+    list_select_related = ["locality", "measure"]
+    ordering = ["locality__name", "measure_id"]
+
+
+@admin.register(OutcomeUnitCost)
+class OutcomeUnitCostAdmin(HistoryAdmin):
+    history_object_related = ("measure",)
+    list_display = ["measure", "pounds", "as_at", "is_illustrative", "source"]
+    list_filter = ["is_illustrative"]
+    list_select_related = ["measure"]
+    ordering = ["measure_id"]
+
+
+@admin.register(InvestmentCommitment)
+class InvestmentCommitmentAdmin(HistoryAdmin):
+    history_object_related = ("locality",)
+    list_display = ["title", "kind", "locality", "amount", "committed_on", "is_illustrative"]
+    list_filter = ["kind", "locality", "is_illustrative"]
+    list_select_related = ["locality"]
+    search_fields = ["title", "source"]
+    ordering = ["committed_on", "id"]

@@ -904,6 +904,330 @@ class PlannedInvestment(IllustrativeMixin, models.Model):
         return f"{self.locality} {self.financial_year}"
 
 
+# --- Outcomes and benefits (issue 18) ----------------------------------------
+#
+# Activity arrives monthly from the data warehouse, loaded by the programme office
+# as an extract for every locality (decision 0019: the extract is the one record of
+# activity; a return shows it, read-only). The months up to 31 March 2018 are the
+# baseline before Local Care: the XmR limits are set on them and frozen, and
+# recalculated only from a change point the office records with its reason.
+
+BASELINE_FIRST_MONTH = datetime.date(2016, 4, 1)
+BASELINE_LAST_MONTH = datetime.date(2018, 3, 1)  # the month of 31 March 2018
+
+
+class OutcomeExtract(IllustrativeMixin, models.Model):
+    """One load of the monthly activity extract: who loaded which file, when, covering what."""
+
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the demonstration data, which nobody loaded.",
+    )
+    file_name = models.CharField(max_length=255)
+    source = models.CharField(
+        max_length=300,
+        help_text="Where the figures come from, for example “SUS+ via the Kent and Medway "
+        "data warehouse”.",
+    )
+    first_month = models.DateField()
+    last_month = models.DateField()
+    rows = models.PositiveIntegerField(help_text="Monthly figures loaded or restated.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_month__lte=models.F("last_month")),
+                name="extract_months_in_order",
+                violation_error_message="The first month must not be after the last month.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.first_month:%b %Y} to {self.last_month:%b %Y})"
+
+
+class MonthlyOutcomeQuerySet(models.QuerySet):
+    def up_to(self, last_day: datetime.date):
+        """Months that ended by `last_day` (a quarter's end: judged as at then)."""
+        return self.filter(month__lte=last_day.replace(day=1))
+
+    def baseline(self):
+        return self.filter(month__gte=BASELINE_FIRST_MONTH, month__lte=BASELINE_LAST_MONTH)
+
+    def baseline_means(self):
+        """Each locality's and measure's mean month in the baseline, and how many months."""
+        return (
+            self.baseline()
+            .order_by()
+            .values("locality_id", "measure_id")
+            .annotate(
+                mean=models.Avg(models.functions.Cast("value", models.FloatField())),
+                months=models.Count("pk"),
+            )
+        )
+
+
+class MonthlyOutcome(IllustrativeMixin, models.Model):
+    """A locality's activity on one outcome measure in one calendar month.
+
+    One source per month: the latest extract that held the month (a later
+    extract restating a month replaces its value; history keeps the old one).
+    """
+
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="monthly_outcomes"
+    )
+    measure = models.ForeignKey(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="monthly_outcomes"
+    )
+    month = models.DateField(help_text="The first day of the calendar month.")
+    value = models.PositiveIntegerField(help_text="Activity in the month, as counted.")
+    extract = models.ForeignKey(
+        OutcomeExtract, on_delete=models.PROTECT, related_name="monthly_outcomes"
+    )
+
+    history = HistoricalRecords()
+
+    objects = MonthlyOutcomeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["locality_id", "measure_id", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "measure", "month"],
+                name="monthly_outcome_one_per_month",
+                violation_error_message="This locality already has a figure for this measure "
+                "and month.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="monthly_outcome_month_starts",
+                violation_error_message="A month is given by its first day.",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "measure"], name="monthly_outcome_month")]
+
+    def __str__(self):
+        return f"{self.locality}: {self.measure}, {self.month:%B %Y}"
+
+
+class OutcomeChangePoint(IllustrativeMixin, models.Model):
+    """A deliberate change in a process, recorded by the programme office with its reason.
+
+    The XmR limits are set on the baseline months and frozen; from a change
+    point on they are recalculated from the months after it. No locality: the
+    Kent and Medway total.
+    """
+
+    measure = models.ForeignKey(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="change_points"
+    )
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_change_points",
+        help_text="Empty for the Kent and Medway total.",
+    )
+    month = models.DateField(help_text="The first month of the changed process.")
+    reason = limited_text(REASON_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure_id", "locality_id", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "locality", "month"],
+                condition=Q(locality__isnull=False),
+                name="change_point_one_per_locality_month",
+                violation_error_message="There is already a change point in this month.",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "month"],
+                condition=Q(locality__isnull=True),
+                name="change_point_one_per_programme_month",
+                violation_error_message="There is already a change point in this month.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="change_point_month_starts",
+                violation_error_message="A month is given by its first day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gt=BASELINE_LAST_MONTH),
+                name="change_point_after_baseline",
+                violation_error_message="A change point comes after the baseline (March 2018).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="change_point_has_reason",
+                violation_error_message="Say why the process changed.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: change from {self.month:%B %Y}"
+
+
+class SavingsRamp(IllustrativeMixin, models.Model):
+    """The share of the steady-state reductions and savings expected in a financial year.
+
+    The ramp is data, not code: trajectories and the expected savings both read it.
+    """
+
+    start_year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The year the financial year starts: 2018 for 2018/19."
+    )
+    share_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=0, share_percent__lte=100),
+                name="ramp_share_0_to_100",
+                violation_error_message="A share must be between 0 and 100 per cent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}: {self.share_percent}%"
+
+
+class OutcomeTrajectory(IllustrativeMixin, models.Model):
+    """The reduction the investment case expects of a locality on a measure.
+
+    Month by month the expected activity is the locality's baseline monthly mean
+    × (1 − reduction × the ramp's share for the month's financial year).
+    """
+
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="trajectories")
+    measure = models.ForeignKey(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="trajectories"
+    )
+    steady_state_reduction_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Reduction against the baseline once in steady state.",
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["locality__name", "measure_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "measure"],
+                name="trajectory_one_per_locality_measure",
+                violation_error_message="This locality already has a trajectory for this measure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    steady_state_reduction_percent__gte=0, steady_state_reduction_percent__lte=100
+                ),
+                name="trajectory_reduction_0_to_100",
+                violation_error_message="A reduction must be between 0 and 100 per cent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality}: {self.measure} trajectory"
+
+
+class OutcomeUnitCost(IllustrativeMixin, models.Model):
+    """What one unit of a measure's activity costs, to turn activity avoided into savings."""
+
+    measure = models.OneToOneField(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="unit_cost"
+    )
+    pounds = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    as_at = models.CharField(max_length=50, blank=True, help_text="For example “2017/18 prices”.")
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pounds__gte=0),
+                name="unit_cost_not_negative",
+                violation_error_message="A unit cost cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: £{self.pounds} a unit"
+
+
+class InvestmentCommitment(IllustrativeMixin, models.Model):
+    """Non-recurring money committed to Local Care: double-running revenue or capital."""
+
+    class Kind(models.TextChoices):
+        NON_RECURRING_REVENUE = "non_recurring_revenue", "Non-recurring revenue"
+        CAPITAL = "capital", "Capital"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investment_commitments",
+        help_text="Empty for programme-wide.",
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    committed_on = models.DateField()
+    source = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["committed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="commitment_not_negative",
+                violation_error_message="A commitment cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["non_recurring_revenue", "capital"]),
+                name="commitment_kind_valid",
+                violation_error_message="Choose non-recurring revenue or capital.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 class ProgrammeFigure(models.Model):
     """A headline figure from the papers, such as the investment case's net saving.
 

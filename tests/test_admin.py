@@ -31,14 +31,21 @@ from localities.models import (
     FinancialYear,
     GovernanceBody,
     InfrastructureTier,
+    InvestmentCommitment,
     Locality,
     Milestone,
+    MonthlyOutcome,
     OutcomeBaseline,
+    OutcomeChangePoint,
+    OutcomeExtract,
+    OutcomeTrajectory,
+    OutcomeUnitCost,
     PartnerOrganisation,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
     Rag,
+    SavingsRamp,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from risks.scoring import band_for
@@ -132,6 +139,41 @@ def programme(db, admin_user):
     )
     PlannedInvestment.objects.create(
         locality=thanet, financial_year=year, amount=Decimal("4000000"), is_illustrative=True
+    )
+    extract = OutcomeExtract.objects.create(
+        loaded_at=timezone.now(),
+        loaded_by=admin_user,
+        file_name="activity-2018-04.csv",
+        source="Data warehouse",
+        first_month=datetime.date(2018, 4, 1),
+        last_month=datetime.date(2018, 4, 1),
+        rows=1,
+    )
+    MonthlyOutcome.objects.create(
+        locality=thanet,
+        measure=measure,
+        month=datetime.date(2018, 4, 1),
+        value=3000,
+        extract=extract,
+    )
+    OutcomeChangePoint.objects.create(
+        locality=thanet,
+        measure=measure,
+        month=datetime.date(2018, 10, 1),
+        reason="MDTs live across Thanet.",
+        recorded_by=admin_user,
+    )
+    SavingsRamp.objects.create(start_year=2018, share_percent=Decimal("10"), is_illustrative=True)
+    OutcomeTrajectory.objects.create(
+        locality=thanet, measure=measure, steady_state_reduction_percent=Decimal("17.5")
+    )
+    OutcomeUnitCost.objects.create(measure=measure, pounds=Decimal("148"), is_illustrative=True)
+    InvestmentCommitment.objects.create(
+        kind=InvestmentCommitment.Kind.CAPITAL,
+        locality=thanet,
+        title="Hub design",
+        amount=Decimal("2400000"),
+        committed_on=datetime.date(2018, 9, 28),
     )
     ProgrammeFigure.objects.create(
         code="actively-invested",
@@ -339,6 +381,8 @@ WORKFLOW_ONLY = {
     SectionConfirmation,
     TypedSection,  # kept and deleted by the lead's session and section page
     PublishedPack,  # made by publishing, never edited: a correction is a new version
+    OutcomeExtract,  # made by loading an extract (decision 0019)
+    MonthlyOutcome,  # changed only by loading an extract: the extract is the record
     AccessAttempt,
     AccessFailureLog,
     AccessLog,

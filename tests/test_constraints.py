@@ -20,12 +20,19 @@ from governance.models import Action, BoardReport, Decision, Meeting, PublishedP
 from localities.models import (
     MDT,
     GovernanceBody,
+    InvestmentCommitment,
     Milestone,
+    MonthlyOutcome,
     Objective,
     OutcomeBaseline,
+    OutcomeChangePoint,
+    OutcomeExtract,
+    OutcomeTrajectory,
+    OutcomeUnitCost,
     PlannedInvestment,
     ProgrammeFigure,
     Quarter,
+    SavingsRamp,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from tests import factories
@@ -62,6 +69,24 @@ def world(db):
         locality=place, measure=measure, baseline_period="2017/18", quarterly_value=Decimal("10")
     )
     PlannedInvestment.objects.create(locality=place, financial_year=year, amount=Decimal("1"))
+    extract = OutcomeExtract.objects.create(
+        loaded_at=NOW,
+        file_name="a.csv",
+        source="x",
+        first_month=D(2018, 4, 1),
+        last_month=D(2018, 4, 1),
+        rows=1,
+    )
+    MonthlyOutcome.objects.create(
+        locality=place, measure=measure, month=D(2018, 4, 1), value=1, extract=extract
+    )
+    OutcomeChangePoint.objects.create(
+        measure=measure, locality=place, month=D(2018, 10, 1), reason="MDTs live"
+    )
+    OutcomeChangePoint.objects.create(measure=measure, month=D(2018, 10, 1), reason="MDTs live")
+    OutcomeTrajectory.objects.create(
+        locality=place, measure=measure, steady_state_reduction_percent=Decimal("5")
+    )
     margate = MDT.objects.create(locality=place, name="Margate")
     deep_dive = Milestone.objects.create(title="Deep dive", locality=place)
     MilestoneUpdate.objects.create(update=update, milestone=deep_dive, status="in_progress")
@@ -84,6 +109,7 @@ def world(db):
         category=risk.category,
         mdt=margate,
         milestone=deep_dive,
+        extract=extract,
     )
 
 
@@ -250,6 +276,51 @@ CASES = {
     ),
     "figure_range_in_order": lambda w: ProgrammeFigure(
         code="capital", label="Capital", group="Case", value=190, value_high=164
+    ),
+    "extract_months_in_order": lambda w: OutcomeExtract(
+        loaded_at=NOW,
+        file_name="x.csv",
+        source="x",
+        first_month=D(2018, 5, 1),
+        last_month=D(2018, 4, 1),
+        rows=1,
+    ),
+    "monthly_outcome_one_per_month": lambda w: MonthlyOutcome(
+        locality=w.locality, measure=w.measure, month=D(2018, 4, 1), value=1, extract=w.extract
+    ),
+    "monthly_outcome_month_starts": lambda w: MonthlyOutcome(
+        locality=w.locality, measure=w.measure, month=D(2018, 5, 2), value=1, extract=w.extract
+    ),
+    "change_point_one_per_locality_month": lambda w: OutcomeChangePoint(
+        measure=w.measure, locality=w.locality, month=D(2018, 10, 1), reason="Again"
+    ),
+    "change_point_one_per_programme_month": lambda w: OutcomeChangePoint(
+        measure=w.measure, month=D(2018, 10, 1), reason="Again"
+    ),
+    "change_point_month_starts": lambda w: OutcomeChangePoint(
+        measure=w.measure, month=D(2018, 11, 2), reason="x"
+    ),
+    "change_point_after_baseline": lambda w: OutcomeChangePoint(
+        measure=w.measure, month=D(2018, 3, 1), reason="x"
+    ),
+    "change_point_has_reason": lambda w: OutcomeChangePoint(
+        measure=w.measure, month=D(2018, 12, 1), reason=""
+    ),
+    "ramp_share_0_to_100": lambda w: SavingsRamp(start_year=2030, share_percent=Decimal("101")),
+    "trajectory_one_per_locality_measure": lambda w: OutcomeTrajectory(
+        locality=w.locality, measure=w.measure, steady_state_reduction_percent=Decimal("5")
+    ),
+    "trajectory_reduction_0_to_100": lambda w: OutcomeTrajectory(
+        locality=factories.locality("Swale"),
+        measure=w.measure,
+        steady_state_reduction_percent=Decimal("-1"),
+    ),
+    "unit_cost_not_negative": lambda w: OutcomeUnitCost(measure=w.measure, pounds=Decimal("-1")),
+    "commitment_not_negative": lambda w: InvestmentCommitment(
+        kind="capital", title="x", amount=Decimal("-1"), committed_on=D(2018, 4, 1)
+    ),
+    "commitment_kind_valid": lambda w: InvestmentCommitment(
+        kind="loan", title="x", amount=Decimal("1"), committed_on=D(2018, 4, 1)
     ),
     "update_one_per_locality_quarter": lambda w: QuarterlyUpdate(
         locality=w.locality, quarter=w.quarter

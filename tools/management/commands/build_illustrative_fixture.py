@@ -789,6 +789,7 @@ class Builder:
         self.build_submitted_reports()
         self.give_reasons_for_overrides()
         self.build_board_reports()
+        MonthlyOutcomes(self).build()
         return self.rows
 
     # --- Board reports ------------------------------------------------------
@@ -1086,6 +1087,248 @@ def override_reason(objective_number: int, *, chosen: str, suggestion) -> str:
         f"The figures suggest {suggested.label} ({suggestion.explanation}); this is timing, "
         "with recovery agreed for next quarter."
     )
+
+
+# --- Monthly outcomes, trajectories and unit costs (issue 18) ------------------
+
+FIRST_MONTH = dt.date(2016, 4, 1)  # the baseline: April 2016 to March 2018
+LAST_BASELINE_MONTH = dt.date(2018, 3, 1)
+LAST_MONTH = dt.date(2019, 3, 1)  # the data stand at the end of 2018/19
+# Seasonal factor by calendar month for unplanned activity (winter pressure).
+WINTER = {12: 1.06, 1: 1.08, 2: 1.04, 3: 1.02, 8: 0.96}
+SEASONAL_MEASURES = {"ae-attendances", "non-elective-admissions", "bed-days"}
+# Localities whose activity falls after their first MDT went live (the rules find it):
+# (slug, measures, reduction). Elsewhere activity carries on as in the baseline.
+SHIFTS = (
+    ("west-kent", ("ae-attendances", "non-elective-admissions", "bed-days"), 0.08),
+    ("south-kent-coast", ("non-elective-admissions", "bed-days"), 0.07),
+    ("ashford", ("outpatient-attendances",), 0.06),
+)
+# A rising A&E trend in Thanet over the winter of 2018/19 (a concern), then a spike.
+THANET_TREND = ("thanet", "ae-attendances", dt.date(2018, 8, 1), 0.012)
+# Cost of one unit of activity (pounds), roughly 2017/18 prices: illustrative.
+UNIT_COSTS = {
+    "ae-attendances": "148.00",
+    "non-elective-admissions": "1600.00",
+    "outpatient-attendances": "120.00",
+    "bed-days": "300.00",
+}
+# Share of the steady-state reductions expected in each financial year: illustrative.
+RAMP = {2018: "10.0", 2019: "30.0", 2020: "60.0", 2021: "85.0", 2022: "100.0"}
+GROSS_ANNUAL_SAVINGS = 218_000_000  # Investment case, September 2017 (KCC paper 4.4)
+CHANGE_POINT = (
+    "west-kent",
+    "ae-attendances",
+    dt.date(2018, 10, 1),
+    "Illustrative: West Kent's MDTs all live by October 2018; the office rebased the limits "
+    "on the months since.",
+)
+
+
+def months(first: dt.date, last: dt.date) -> list[dt.date]:
+    found = []
+    month = first
+    while month <= last:
+        found.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return found
+
+
+class MonthlyOutcomes:
+    """Invented monthly activity per locality and measure, and what it is judged against.
+
+    Its own random stream, so the rest of the fixture is unchanged by it.
+    """
+
+    def __init__(self, builder: Builder):
+        self.builder = builder
+        self.rng = random.Random(SEED + 18)
+
+    def build(self):
+        self.build_ramp_and_unit_costs()
+        baselines = self.build_months()
+        self.build_trajectories(baselines)
+        self.build_change_point()
+        self.build_commitments()
+
+    def build_ramp_and_unit_costs(self):
+        for start_year, share in RAMP.items():
+            self.builder.add(
+                "localities.savingsramp",
+                is_illustrative=True,
+                start_year=start_year,
+                share_percent=share,
+                source=SOURCE,
+            )
+        for measure in self.builder.measures:
+            self.builder.add(
+                "localities.outcomeunitcost",
+                is_illustrative=True,
+                measure=measure["pk"],
+                pounds=UNIT_COSTS[measure["fields"]["code"]],
+                as_at="2017/18 prices (approximate)",
+                source=SOURCE,
+            )
+
+    def first_go_live(self, slug: str) -> dt.date | None:
+        dates = [
+            dt.date.fromisoformat(mdt["actual_go_live"])
+            for mdt in self.builder.mdts[slug]
+            if mdt["actual_go_live"]
+        ]
+        return min(dates) if dates else None
+
+    def extracts(self) -> dict[dt.date, int]:
+        """The extract that loaded each month: the baseline at once, then one a month."""
+        loaded = {}
+        baseline = self.builder.add(
+            "localities.outcomeextract",
+            is_illustrative=True,
+            loaded_at=moment(dt.date(2018, 5, 18), 10),
+            loaded_by=None,
+            file_name="activity-2016-04-to-2018-03.csv",
+            source=SOURCE,
+            first_month=FIRST_MONTH.isoformat(),
+            last_month=LAST_BASELINE_MONTH.isoformat(),
+            rows=24 * len(self.builder.slug_to_pk) * len(self.builder.measures),
+        )
+        for month in months(FIRST_MONTH, LAST_BASELINE_MONTH):
+            loaded[month] = baseline
+        for month in months(dt.date(2018, 4, 1), LAST_MONTH):
+            # About six weeks after the month ends, as the warehouse publishes.
+            day = months(month, dt.date(2100, 1, 1))[2] + dt.timedelta(days=14)
+            loaded[month] = self.builder.add(
+                "localities.outcomeextract",
+                is_illustrative=True,
+                loaded_at=moment(day, 10),
+                loaded_by=None,
+                file_name=f"activity-{month:%Y-%m}.csv",
+                source=SOURCE,
+                first_month=month.isoformat(),
+                last_month=month.isoformat(),
+                rows=len(self.builder.slug_to_pk) * len(self.builder.measures),
+            )
+        return loaded
+
+    def build_months(self) -> dict[tuple[str, str], float]:
+        """Every month's figure; returns each baseline's monthly mean by (slug, code)."""
+        loaded = self.extracts()
+        shifts = {(slug, code): cut for slug, codes, cut in SHIFTS for code in codes}
+        means = {}
+        for slug, locality_pk in self.builder.slug_to_pk.items():
+            need = self.rng.uniform(0.9, 1.15) * (1.1 if slug == "thanet" else 1.0)
+            go_live = self.first_go_live(slug)
+            for measure in self.builder.measures:
+                code = measure["fields"]["code"]
+                level = SCALE[slug] / 1000 * BASELINE_RATE_PER_1000[code] / 3 * need
+                baseline_values = []
+                for month in months(FIRST_MONTH, LAST_MONTH):
+                    value = level * (1 + self.rng.gauss(0, 0.02))
+                    if code in SEASONAL_MEASURES:
+                        value *= WINTER.get(month.month, 1.0)
+                    cut = shifts.get((slug, code))
+                    if cut and go_live and month > go_live:
+                        value *= 1 - cut
+                    trend_slug, trend_code, trend_from, step = THANET_TREND
+                    if (slug, code) == (trend_slug, trend_code) and month >= trend_from:
+                        value *= 1 + step * (len(months(trend_from, month)))
+                    if (slug, code, month) == ("thanet", "ae-attendances", dt.date(2019, 1, 1)):
+                        value *= 1.12  # a winter spike beyond the limits
+                    value = round(value)
+                    if month <= LAST_BASELINE_MONTH:
+                        baseline_values.append(value)
+                    self.builder.add(
+                        "localities.monthlyoutcome",
+                        is_illustrative=True,
+                        locality=locality_pk,
+                        measure=measure["pk"],
+                        month=month.isoformat(),
+                        value=value,
+                        extract=loaded[month],
+                    )
+                means[(slug, code)] = sum(baseline_values) / len(baseline_values)
+        return means
+
+    def build_trajectories(self, means: dict[tuple[str, str], float]):
+        """One reduction for every locality and measure, such that activity avoided at steady
+        state × unit costs comes to the investment case's £218m a year (to 0.1%)."""
+        annual_cost = sum(mean * 12 * float(UNIT_COSTS[code]) for (_, code), mean in means.items())
+        reduction = Decimal(GROSS_ANNUAL_SAVINGS * 100 / annual_cost).quantize(Decimal("0.1"))
+        for locality_pk in self.builder.slug_to_pk.values():
+            for measure in self.builder.measures:
+                self.builder.add(
+                    "localities.outcometrajectory",
+                    is_illustrative=True,
+                    locality=locality_pk,
+                    measure=measure["pk"],
+                    steady_state_reduction_percent=str(reduction),
+                    source=(
+                        "Illustrative: the papers give no split by locality or measure; one "
+                        "reduction everywhere, set so that activity avoided × unit costs comes "
+                        "to the investment case's £218m a year"
+                    ),
+                )
+
+    def build_commitments(self):
+        for kind, slug, title, amount, day in COMMITMENTS:
+            self.builder.add(
+                "localities.investmentcommitment",
+                is_illustrative=True,
+                kind=kind,
+                locality=self.builder.slug_to_pk[slug] if slug else None,
+                title=title,
+                amount=amount,
+                committed_on=day.isoformat(),
+                source=SOURCE,
+            )
+
+    def build_change_point(self):
+        slug, code, month, reason = CHANGE_POINT
+        measure = next(m["pk"] for m in self.builder.measures if m["fields"]["code"] == code)
+        self.builder.add(
+            "localities.outcomechangepoint",
+            is_illustrative=True,
+            measure=measure,
+            locality=self.builder.slug_to_pk[slug],
+            month=month.isoformat(),
+            reason=reason,
+            recorded_by=None,
+            recorded_at=moment(dt.date(2018, 12, 14), 11),
+            version=1,
+        )
+
+
+COMMITMENTS = (
+    # (kind, locality slug or None, title, amount, committed on)
+    (
+        "non_recurring_revenue",
+        None,
+        "Double running while MDTs start (2018/19)",
+        "6500000.00",
+        dt.date(2018, 6, 29),
+    ),
+    (
+        "capital",
+        "west-kent",
+        "Local care hub: estates feasibility and design",
+        "2400000.00",
+        dt.date(2018, 9, 28),
+    ),
+    (
+        "capital",
+        None,
+        "Shared care record and MDT digital tools",
+        "3800000.00",
+        dt.date(2018, 11, 30),
+    ),
+    (
+        "non_recurring_revenue",
+        "thanet",
+        "Double running: Thanet care navigation",
+        "900000.00",
+        dt.date(2019, 1, 31),
+    ),
+)
 
 
 def _decimal(value: str | None) -> Decimal | None:
