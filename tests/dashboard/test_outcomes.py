@@ -150,10 +150,11 @@ def _thanet_ae_history(values_2017, values_2018):
 def test_the_chart_uses_every_financial_year_and_marks_special_cause(
     client, programme_data, board_user
 ):
-    # 100 101 100 101 | 100 101 60: sum 663, n 7, mean 94.714. MR 1 1 1 1 1 41: MR̄ 46 / 6
-    # = 7.667. Lower limit 94.714 − 2.66 × 7.667 = 74.32; 60 is below it. The first six
-    # points are above the mean, one short of a run.
-    _thanet_ae_history([100, 101, 100, 101], [100, 101, 60])
+    # 105 110 102 96 | 93 105 51: sum 662, n 7, mean 94.571. MR 5 8 6 3 12 54: MR̄ 88 / 6
+    # = 14.667; 54 ≥ 3.267 × 14.667 is screened out (NHSRplotthedots), so MR̄ = 34 / 5
+    # = 6.8. Lower limit 94.571 − 2.66 × 6.8 = 76.48; 51 is below it. Only 110 of the
+    # others is beyond two sigma (106.63): no two of three.
+    _thanet_ae_history([105, 110, 102, 96], [93, 105, 51])
     client.force_login(board_user)
 
     response = client.get(OUTCOMES + Q4 + "&locality=thanet")
@@ -161,7 +162,7 @@ def test_the_chart_uses_every_financial_year_and_marks_special_cause(
     series = response.context["outcomes"].series
     assert [point.quarter_label for point in series.points][:2] == ["2017/18 Q1", "2017/18 Q2"]
     assert len(series.points) == 7
-    assert series.points[0].lower_limit == pytest.approx(663 / 7 - 2.66 * 46 / 6)
+    assert series.points[0].lower_limit == pytest.approx(662 / 7 - 2.66 * 34 / 5)
     latest = series.latest
     assert latest.rule == "outside_limits"
     assert latest.variation == "improvement"  # fewer A&E attendances is better
@@ -175,7 +176,7 @@ def test_the_chart_uses_every_financial_year_and_marks_special_cause(
     assert markers["marker"]["symbol"] == ["triangle-down"]
     assert "Special cause – improvement (below the lower process limit)" in markers["customdata"][0]
     low, high = chart.figure["layout"]["yaxis"]["range"]
-    assert low < 60 < 101 < high  # every point in view, not cut off at the edge
+    assert low < 51 < 110 < high  # every point in view, not cut off at the edge
     common = next(t for t in chart.figure["data"] if t["name"] == "Common cause")
     assert set(common["marker"]["symbol"]) == {"circle"}
     assert "below the lower process limit" in response.text
