@@ -156,7 +156,7 @@ def _group_means(values: np.ndarray, codes: np.ndarray, groups: int) -> np.ndarr
         return np.where(counts > 0, sums / np.maximum(counts, 1), math.nan)
 
 
-def _limits(values: np.ndarray, base: np.ndarray, codes: np.ndarray, groups: int):
+def _limits(values: np.ndarray, base: np.ndarray, codes: np.ndarray, groups: int, screen: bool):
     """Per group: mean, mean moving range (screened), limit point count, moving range count.
 
     `values` in time order within each group, `base` True on the points the limits are
@@ -167,16 +167,23 @@ def _limits(values: np.ndarray, base: np.ndarray, codes: np.ndarray, groups: int
     moving = np.abs(np.diff(fixed, prepend=math.nan))
     moving[np.flatnonzero(np.diff(codes, prepend=-1) != 0)] = math.nan  # a group's first
     mean_moving = _group_means(moving, codes, groups)
-    # Screening; a constant series (mean range 0) keeps its ranges of 0.
-    threshold = SCREEN_FACTOR * mean_moving[codes]
-    screened = np.where((moving < threshold) | (threshold == 0), moving, math.nan)
-    mean_moving = _group_means(screened, codes, groups)
+    if screen:  # a constant series (mean range 0) keeps its ranges of 0
+        threshold = SCREEN_FACTOR * mean_moving[codes]
+        screened = np.where((moving < threshold) | (threshold == 0), moving, math.nan)
+        mean_moving = _group_means(screened, codes, groups)
     points = np.bincount(codes[~np.isnan(fixed)], minlength=groups)
     ranges = np.bincount(codes[~np.isnan(moving)], minlength=groups)
     return mean, mean_moving, points, ranges
 
 
-def _assurance(target, lower, upper, lower_is_better, judged) -> Assurance:
+def assurance(
+    *, target: float, lower: float, upper: float, lower_is_better: bool | None, judged: bool = True
+) -> Assurance:
+    """Where a target lies against the limits (ptd_calculate_assurance_type).
+
+    `judged` False (no limits, or indicative ones) or no target or no better direction:
+    no assurance. A target on a limit is within it.
+    """
     if not judged or lower_is_better is None or pd.isna(lower_is_better) or math.isnan(target):
         return Assurance.NONE
     if target > upper:
@@ -328,11 +335,14 @@ def xmr(
     lower_is_better: bool | None = None,
     limits_from: Sequence[bool] | None = None,
     target: float | Sequence[float] | None = None,
+    screen_outliers: bool = True,
 ) -> pd.DataFrame:
     """An XmR chart of `values` (in time order; NaN for a gap): one row per point, same index.
 
     `limits_from`: True on the points the mean and limits are calculated from (default
     all). `target`: one target for every point or one per point (NaN: none).
+    `screen_outliers` False keeps every moving range (the package's option; the
+    dashboard always screens).
 
     Columns: value, moving_range, mean, mean_moving_range, sigma, lower_limit,
     upper_limit, lower_two_sigma, upper_two_sigma; one column per rule holding "high",
@@ -351,7 +361,7 @@ def xmr(
     ).copy()
     codes = np.zeros(count, dtype=int)
     mean, mean_moving, limit_points, ranges = (
-        float(item[0]) for item in _limits(points, base, codes, 1)
+        float(item[0]) for item in _limits(points, base, codes, 1, screen_outliers)
     )
     has_limits = ranges >= 1
     sigma = SIGMA_FACTOR * mean_moving
@@ -397,8 +407,14 @@ def xmr(
         for value, direction in zip(points, directions, strict=True)
     ]
     judged = has_limits and limit_points >= RECOMMENDED_POINTS
-    assurance = (
-        _assurance(targets[-1], lower_limit, upper_limit, lower_is_better, judged)
+    verdict = (
+        assurance(
+            target=targets[-1],
+            lower=lower_limit,
+            upper=upper_limit,
+            lower_is_better=lower_is_better,
+            judged=judged,
+        )
         if count
         else Assurance.NONE
     )
@@ -433,7 +449,7 @@ def xmr(
             ),
             "limits_indicative": np.full(count, limit_points < RECOMMENDED_POINTS, dtype=bool),
             "target": targets,
-            "assurance": text_column([str(assurance)] * count),
+            "assurance": text_column([str(verdict)] * count),
         },
         index=series.index,
     )
@@ -480,6 +496,7 @@ def xmr_by_group(
     lower_is_better: bool | None | str = None,
     limits_from: str | None = None,
     target: str | None = None,
+    screen_outliers: bool = True,
 ) -> pd.DataFrame:
     """`xmr` of every group of `frame` at once: one row per row of `frame`, same index.
 
@@ -509,7 +526,9 @@ def xmr_by_group(
     starts_group[1:] = codes[1:] != codes[:-1]
     ends_group = np.append(starts_group[1:], True) if size else starts_group
 
-    group_mean, group_moving, group_points, group_ranges = _limits(values, base, codes, groups)
+    group_mean, group_moving, group_points, group_ranges = _limits(
+        values, base, codes, groups, screen_outliers
+    )
     mean = group_mean[codes]
     mean_moving_range = group_moving[codes]
     has_limits = group_ranges[codes] >= 1
@@ -596,16 +615,25 @@ def xmr_by_group(
     description = wording[which] if size else np.array([], dtype=object)
     variation = np.array([str(item) for item in VARIATIONS], dtype=object)[variation]
 
-    # Assurance: each group's target at its last row against its limits.
+    # Assurance: each group's target at its last row against its limits (`assurance`).
     last = np.flatnonzero(ends_group)
-    judged = (group_ranges >= 1) & (group_points >= RECOMMENDED_POINTS)
-    group_assurance = np.array(
-        [
-            str(_assurance(targets[row], lower_limit[row], upper_limit[row], better[row], ok))
-            for row, ok in zip(last.tolist(), judged.tolist(), strict=True)
-        ],
-        dtype=object,
+    goal, low, high, lower_better = (
+        targets[last],
+        lower_limit[last],
+        upper_limit[last],
+        better[last],
     )
+    neutral = pd.isna(lower_better)
+    lower_better = np.where(neutral, False, lower_better).astype(bool)
+    judged = (group_ranges >= 1) & (group_points >= RECOMMENDED_POINTS) & ~neutral
+    judged &= ~np.isnan(goal)
+    passes = np.where(goal > high, lower_better, np.where(goal < low, ~lower_better, False))
+    fails = np.where(goal > high, ~lower_better, np.where(goal < low, lower_better, False))
+    group_assurance = np.select(
+        [~judged, passes, fails],
+        [str(Assurance.NONE), str(Assurance.PASS), str(Assurance.FAIL)],
+        str(Assurance.HIT_AND_MISS),
+    ).astype(object)
 
     columns = {
         "value": values,
