@@ -655,15 +655,26 @@ def xmr_by_group(
         "target": targets,
         "assurance": group_assurance[codes] if size else np.array([], dtype=object),
     }
-    # Back to the frame's own row order.
+    # Back to the frame's own row order; the words as one object block (object dtype
+    # keeps None as None: pandas 3 would read strings as "str" with NaN).
     back = np.empty(size, dtype=int)
     back[order] = np.arange(size)
-    return pd.DataFrame(
-        {
-            name: pd.Series(
-                column[back], index=frame.index, dtype=object if column.dtype == object else None
-            )
-            for name, column in columns.items()
-        },
-        index=frame.index,
+    words = [name for name, column in columns.items() if column.dtype == object]
+    result = pd.concat(
+        [
+            pd.DataFrame(
+                {name: column[back] for name, column in columns.items() if name not in words},
+                index=frame.index,
+            ),
+            pd.DataFrame(
+                np.column_stack([columns[name][back] for name in words])
+                if size
+                else np.empty((0, len(words)), dtype=object),
+                index=frame.index,
+                columns=words,
+                dtype=object,
+            ),
+        ],
+        axis=1,
     )
+    return result[list(columns)]

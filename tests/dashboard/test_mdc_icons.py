@@ -7,10 +7,11 @@ nothing is drawn and the words say why. Colour is never the only cue.
 
 import re
 
+import pandas as pd
 import pytest
 from django.template.loader import render_to_string
 
-from dashboard.spc import Assurance, Variation
+from dashboard.spc import Assurance, Variation, xmr
 from dashboard.templatetags.mdc_tags import LETTER_COLOURS, mdc_assurance, mdc_variation
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
@@ -234,3 +235,17 @@ def test_how_to_read_states_the_rules_as_applied_and_shows_every_icon():
     assert "Where we differ from NHSRplotthedots" in text
     assert html.count('role="img"') == 8  # five variation icons, three assurance
     assert "For this measure fewer is better" in text
+
+
+def test_fewer_than_fifteen_points_draw_no_icon_the_data_cannot_support():
+    # Fourteen months against a target: limits indicative, so no assurance icon; one
+    # month: no limits at all, so no variation icon either.
+    fourteen = xmr(pd.Series([10.0, 14.0] * 7), lower_is_better=True, target=25.0)
+    one = xmr(pd.Series([10.0]), lower_is_better=True, target=25.0)
+
+    assert fourteen["limits_indicative"].all()
+    assert "<svg" not in assurance_icon(assurance=fourteen["assurance"].iloc[-1])
+    latest = one.iloc[-1]
+    html = variation_icon(variation=latest["variation"], direction=latest["direction"])
+    assert "<svg" not in html
+    assert visible_words(html) == "Too few points to judge variation"
