@@ -66,8 +66,10 @@ import numpy as np
 import pandas as pd
 
 LIMIT_FACTOR = 2.66  # process limits at mean ± 2.66 × mean moving range
-CLOSE_FACTOR = 2 * LIMIT_FACTOR / 3  # "close to the limits": two sigma
+D2 = 1.128  # 2.66 ≈ 3 / d2 (moving ranges of two points); sigma uses 2.66 / 3, as the package
+NEAR_LIMIT_SIGMAS = 2  # "close to the limits": beyond two sigma
 SIGMA_FACTOR = LIMIT_FACTOR / 3  # sigma = 2.66 / 3 × mean moving range
+CLOSE_FACTOR = NEAR_LIMIT_SIGMAS * SIGMA_FACTOR
 SCREEN_FACTOR = 3.267  # moving ranges this many times their mean are screened out
 SHIFT_RUN = 7  # points on one side of the mean
 TREND_RUN = 7  # points each higher (lower) than the last: 6 steps
