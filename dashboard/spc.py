@@ -506,7 +506,8 @@ def xmr_by_group(
     (a gap). `lower_is_better` is one answer for every group or the name of a column of
     `frame` holding each row's (True, False or None). `limits_from` names a bool column,
     True on the points the group's mean and limits are calculated from (None: all);
-    after a change point, put a segment number into `by`. `target` names a float column
+    after a change point, put a segment number into `by` (a group with no True row has
+    no limits: "too few to judge"). `target` names a float column
     (NaN where there is none). The columns are those of `xmr`, equal to it series by
     series.
     """

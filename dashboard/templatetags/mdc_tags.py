@@ -34,6 +34,7 @@ from dashboard.spc import (
     Assurance,
     Variation,
 )
+from localities.models import BASELINE_FIRST_MONTH, BASELINE_LAST_MONTH
 
 register = template.Library()
 
@@ -195,4 +196,6 @@ def mdc_rules() -> dict:
         "recommended_points": RECOMMENDED_POINTS,
         "limit_factor": LIMIT_FACTOR,
         "screen_factor": SCREEN_FACTOR,
+        "baseline_first_month": BASELINE_FIRST_MONTH,
+        "baseline_last_month": BASELINE_LAST_MONTH,
     }

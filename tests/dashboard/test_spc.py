@@ -561,3 +561,11 @@ def test_xmr_by_group_takes_gaps():
     grouped = xmr_by_group(frame, by=["place"])
 
     assert grouped["variation"].tolist() == ["too_few", "missing", "too_few"]
+
+
+def test_a_series_with_nothing_to_calculate_limits_from_is_too_few_to_judge():
+    frame = xmr(series(10, 12, 11), lower_is_better=True, limits_from=[False] * 3)
+
+    assert frame["variation"].tolist() == ["too_few"] * 3
+    assert frame["upper_limit"].isna().all()
+    assert frame["limits_indicative"].all()
