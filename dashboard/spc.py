@@ -112,7 +112,7 @@ ASSURANCE_WORDS = {
     Assurance.PASS: "consistently passing the target",
     Assurance.FAIL: "consistently failing the target",
     Assurance.HIT_AND_MISS: "hit and miss: the target lies within the limits",
-    Assurance.NONE: "no assurance: no target, or too few points to judge against one",
+    Assurance.NONE: "no assurance: no target, or too few points to test one",
 }
 
 REASONS = {
