@@ -373,3 +373,12 @@ def test_only_the_office_may_open_the_page(client, request, programme_data, role
 
     assert client.get(PAGE).status_code == 403
     assert post(client, csv_file(april_2019())).status_code == 403
+
+
+def test_the_returns_page_links_to_the_outcome_data(client, office_user, programme_data):
+    client.force_login(office_user)
+
+    html = client.get(reverse("updates:returns")).content.decode()
+
+    assert f'href="{PAGE}"' in html
+    assert f'href="{reverse("updates:change-points")}"' in html

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -107,11 +108,15 @@ def _extracts(request, handler):
             form.add_error("extract", f"Nothing has been saved: {message}")
         return _extract_page(request, form=form, status=400)
     extract = result.extract
+    months = (
+        f"for {extract.first_month:%B %Y}"
+        if extract.first_month == extract.last_month
+        else f"from {extract.first_month:%B %Y} to {extract.last_month:%B %Y}"
+    )
     messages.success(
         request,
-        f"Extract loaded: {extract.rows:,} monthly figures from {extract.first_month:%B %Y} to "
-        f"{extract.last_month:%B %Y} ({result.new:,} new, {result.restated:,} restated, "
-        f"{result.unchanged:,} unchanged).",
+        f"Extract loaded: {extract.rows:,} monthly figure{pluralize(extract.rows)} {months} "
+        f"({result.new:,} new, {result.restated:,} restated, {result.unchanged:,} unchanged).",
     )
     return redirect("updates:outcome-extracts")
 
