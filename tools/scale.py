@@ -25,8 +25,9 @@ What it adds at factor N (N = 1 adds nothing):
 
 At factor 100 that is 800 localities, about 5,000 MDTs, 40 quarters, 25,000
 quarterly updates with 300,000 statuses, figures and scores, 114,000 monthly
-figures and about 4,000 risks: some 490,000 rows plus as many history rows,
-written in about MEASURED s on PostgreSQL on a 2-core machine.
+figures with 3,200 trajectories, and about 4,000 risks: some 483,000 rows
+plus as many history rows, written in about 120 s (260 MB at most) on
+PostgreSQL on a 2-core machine shared with other work (December 2026).
 
 No update is dated after 2018/19 Q4, so pages that default to "the latest
 quarter with approved data" keep showing the same quarter.
