@@ -65,14 +65,6 @@ class ExtractReading:
     rows: list[ExtractRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def first_month(self) -> datetime.date | None:
-        return min((row.month for row in self.rows), default=None)
-
-    @property
-    def last_month(self) -> datetime.date | None:
-        return max((row.month for row in self.rows), default=None)
-
 
 class ExtractForm(forms.Form):
     extract = forms.FileField(

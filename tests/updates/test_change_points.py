@@ -242,3 +242,15 @@ def test_the_list_takes_the_same_queries_with_more_change_points(
             )
     with django_assert_max_num_queries(12):
         assert client.get(LIST).status_code == 200
+
+
+def test_the_add_page_offers_kent_and_medway_and_every_locality(
+    client, office_user, programme_data
+):
+    client.force_login(office_user)
+
+    response = client.get(ADD)
+
+    assert response.status_code == 200
+    assert "Kent and Medway (the total)" in response.content.decode()
+    assert "Record a change point" in response.content.decode()

@@ -382,3 +382,42 @@ def test_the_returns_page_links_to_the_outcome_data(client, office_user, program
 
     assert f'href="{PAGE}"' in html
     assert f'href="{reverse("updates:change-points")}"' in html
+
+
+def test_blank_cells_empty_rows_and_odd_values_are_each_said(programme_data):
+    upload = xlsx_file(
+        [
+            [None, None, None, None],  # an empty row: skipped
+            ["", "", "", ""],  # blanks only: skipped too
+            ["thanet", None, datetime.date(2018, 4, 9), 1.5],
+            [None, "bed-days", None, 10**12],
+            ["thanet", "bed-days", "31/02/2018", True],
+        ]
+    )
+
+    reading = read_extract(upload.read(), file_name=upload.name, today=TODAY.date())
+
+    found = {(p.row, p.column): p.message for p in reading.problems}
+    assert found[(4, "measure")].startswith("Give the measure")
+    assert found[(4, "value")] == "1.5 is not a whole number."
+    assert found[(5, "locality")].startswith("Give the locality")
+    assert found[(5, "month")].startswith("Give the month")
+    assert "far larger" in found[(5, "value")]
+    assert found[(6, "month")].startswith("31/02/2018 is not a month")
+    assert found[(6, "value")] == "True is not a whole number."
+    assert reading.rows == []
+
+
+def test_a_header_alone_has_no_figures(programme_data):
+    reading = read_extract(HEADER.encode(), file_name="x.csv", today=TODAY.date())
+
+    assert [p.message for p in reading.problems] == [
+        "The file has no rows of figures under its header."
+    ]
+
+
+def test_an_empty_load_is_refused_by_the_service(office_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        outcome_services.load_extract(rows=[], file_name="x.csv", source="s", by=office_user)
