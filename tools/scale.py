@@ -9,20 +9,25 @@ illustrative`) and never changes an existing row.
 What it adds at factor N (N = 1 adds nothing):
 - (N - 1) x 8 localities "Synthetic locality 0001", ... (slug "synthetic-0001"),
   eight to a synthetic sub-system;
-- min(N - 1, 7) financial years before the real ones (2016/17 back to
-  2010/11), so the database holds 4N + 8 quarters, at most 40; each with four
-  objectives mirroring 2018/19's. The real years are never touched;
+- min(N - 1, 7) financial years before the monthly baseline starts (2015/16
+  back to 2009/10: never in the months of the real baseline, April 2016 to
+  March 2018), so the database holds 4N + 8 quarters, at most 40; each with
+  four objectives mirroring 2018/19's. The real years are never touched;
 - per synthetic locality: 5 to 7 MDTs (about 6), 4 milestones, 4 to 6 open
   risks (references "SYN-000001", ...) with reviews and actions, a baseline
   per outcome measure, planned investment per year, and a quarterly update
   for every quarter of 2018/19 and of the synthetic years, with a status per
   objective, a figure per measure and, in Q2 and Q4, a maturity score per
-  element.
+  element; a monthly figure per measure for every month from April 2016 to
+  March 2019 (36), falling a little after its first MDT went live, and a
+  trajectory per measure;
+- one synthetic OutcomeExtract per run, which loaded all those months.
 
 At factor 100 that is 800 localities, about 5,000 MDTs, 40 quarters, 25,000
-quarterly updates with 300,000 statuses, figures and scores, and about 4,000
-risks: some 370,000 rows plus as many history rows, written in about 90 s on
-PostgreSQL on a 2-core machine.
+quarterly updates with 300,000 statuses, figures and scores, 114,000 monthly
+figures with 3,200 trajectories, and about 4,000 risks: some 483,000 rows
+plus as many history rows, written in about 120 s (260 MB at most) on
+PostgreSQL on a 2-core machine shared with other work (December 2026).
 
 No update is dated after 2018/19 Q4, so pages that default to "the latest
 quarter with approved data" keep showing the same quarter.
@@ -55,18 +60,23 @@ from simple_history.utils import bulk_create_with_history
 
 from dashboard.caching import note_programme_data_changed
 from localities.models import (
+    BASELINE_FIRST_MONTH,
     MDT,
     CareModelElement,
     FinancialYear,
     Locality,
     Milestone,
+    MonthlyOutcome,
     Objective,
     OutcomeBaseline,
+    OutcomeExtract,
     OutcomeMeasure,
+    OutcomeTrajectory,
     PlannedInvestment,
     Quarter,
     SubSystem,
 )
+from localities.outcome_months import months_between
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.review_dates import restamp_superseded
 from updates.models import (
@@ -90,10 +100,19 @@ MDTS_PER_LOCALITY = (5, 6, 6, 7, 7)
 # Localities whose updates (and their children) are built and written together;
 # bounds memory at factor 100 without adding many queries.
 LOCALITY_CHUNK = 50
+# Monthly figures written together (36 months × 4 measures per locality).
+MONTHLY_CHUNK = 20_000
 
 PROGRAMME_YEAR = 2018  # the year with objectives and quarterly updates in the fixtures
-FIRST_REAL_YEAR = 2017
+# Synthetic years end before the monthly baseline starts (April 2016), so that no
+# synthetic quarter is one of the real baseline's months.
+FIRST_REAL_YEAR = BASELINE_FIRST_MONTH.year
 TODAY = dt.date(2019, 3, 31)  # the illustrative data stand at the end of 2018/19
+# The monthly series, as in the illustrative fixture: the baseline and 2018/19.
+MONTHS = months_between(BASELINE_FIRST_MONTH, dt.date(2019, 3, 1))
+WINTER = {12: 1.06, 1: 1.08, 2: 1.04, 3: 1.02, 8: 0.96}  # unplanned activity by month
+SEASONAL_MEASURES = {"ae-attendances", "non-elective-admissions", "bed-days"}
+TRAJECTORY_PERCENT = Decimal("17.5")  # as the illustrative fixture's
 SUBMISSION_DAYS = 21
 
 LOCALITY_PREFIX = "synthetic-"
@@ -279,6 +298,7 @@ class _Generator:
             self.updates(
                 localities[start : start + LOCALITY_CHUNK], years, ref, baselines, investment
             )
+        self.monthly_outcomes(localities, ref, baselines)
         self.risks(localities, ref)
 
     # --- years, quarters and objectives -----------------------------------------
@@ -530,6 +550,71 @@ class _Generator:
                 )
         self.write(PlannedInvestment, objs)
         return amounts
+
+    # --- monthly outcomes and trajectories -----------------------------------------
+
+    def monthly_outcomes(
+        self, localities: list[Locality], ref: _Reference, baselines: dict[tuple[int, int], Decimal]
+    ) -> None:
+        """Every month of the series per locality and measure, loaded by one synthetic
+        extract; a little lower after the locality's first MDT went live."""
+        if not localities:
+            return
+        rng = self.rng
+        [extract] = self.write(
+            OutcomeExtract,
+            [
+                OutcomeExtract(
+                    loaded_at=self.now,
+                    file_name="synthetic-scale-data.csv",
+                    source=SOURCE,
+                    first_month=MONTHS[0],
+                    last_month=MONTHS[-1],
+                    rows=len(localities) * len(ref.measures) * len(MONTHS),
+                    is_illustrative=True,
+                )
+            ],
+        )
+        outcomes, trajectories = [], []
+        for locality in localities:
+            live = [
+                m.actual_go_live for m in self.mdts_by_locality[locality.pk] if m.actual_go_live
+            ]
+            first_live = min(live, default=None)
+            shift = rng.uniform(0.03, 0.09)
+            for measure in ref.measures:
+                # The quarterly baseline is three months' activity.
+                mean = float(baselines[(locality.pk, measure.pk)]) / 3
+                seasonal = measure.code in SEASONAL_MEASURES
+                for month in MONTHS:
+                    value = mean * (WINTER.get(month.month, 1.0) if seasonal else 1.0)
+                    if first_live is not None and month > first_live:
+                        value *= 1 - shift
+                    value *= 1 + rng.uniform(-0.04, 0.04)
+                    outcomes.append(
+                        MonthlyOutcome(
+                            locality_id=locality.pk,
+                            measure_id=measure.pk,
+                            month=month,
+                            value=max(0, round(value)),
+                            extract_id=extract.pk,
+                            is_illustrative=True,
+                        )
+                    )
+                if len(outcomes) >= MONTHLY_CHUNK:  # bounds memory at factor 100
+                    self.write(MonthlyOutcome, outcomes)
+                    outcomes = []
+                trajectories.append(
+                    OutcomeTrajectory(
+                        locality_id=locality.pk,
+                        measure_id=measure.pk,
+                        steady_state_reduction_percent=TRAJECTORY_PERCENT,
+                        source=SOURCE,
+                        is_illustrative=True,
+                    )
+                )
+        self.write(MonthlyOutcome, outcomes)
+        self.write(OutcomeTrajectory, trajectories)
 
     # --- quarterly updates and their children ----------------------------------------
 

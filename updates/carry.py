@@ -18,13 +18,21 @@ from updates.models import MaturityScore, QuarterlyUpdate, UpdateSection
 CHANGED = "changed"
 CONFIRMED = "confirmed"
 TO_DO = "to_do"
+# Shown on the return, never entered: the outcomes, from the monthly extract (0019).
+READ_ONLY = "read_only"
 
 # The words on the tag, and its colour; the words alone say it (colour is never alone).
-STATE_LABELS = {CHANGED: "Changed", CONFIRMED: "Confirmed unchanged", TO_DO: "To do"}
+STATE_LABELS = {
+    CHANGED: "Changed",
+    CONFIRMED: "Confirmed unchanged",
+    TO_DO: "To do",
+    READ_ONLY: "Nothing to enter",
+}
 STATE_TAG_CLASSES = {
     CHANGED: "nhsuk-tag--blue",
     CONFIRMED: "nhsuk-tag--green",
     TO_DO: "nhsuk-tag--grey",
+    READ_ONLY: "nhsuk-tag--white",
 }
 
 # The sections whose answers are rows, one per subject (objective, milestone …),
@@ -38,7 +46,6 @@ ROW_FIELDS = {
         "forecast_change_reason",
     ),
     UpdateSection.MDTS: ("status", "actual_go_live", "population_covered"),
-    UpdateSection.OUTCOMES: ("value",),
     UpdateSection.MATURITY: ("score",),
 }
 MONEY_FIELDS = ("spend_planned", "spend_actual")
@@ -61,8 +68,8 @@ def previous_approved(locality, quarter) -> QuarterlyUpdate | None:
 
 # The sections whose rows each get their own tag and "No change" button on the
 # update page: the objectives (each with its RAG and narrative) and the rows that
-# are the register's (a milestone, an MDT). An outcome figure or a maturity score is
-# one number in a short list: its section's button is enough.
+# are the register's (a milestone, an MDT). A maturity score is one number in a
+# short list: its section's button is enough.
 ROWS_CONFIRMED_ONE_BY_ONE = (UpdateSection.OBJECTIVES, UpdateSection.MILESTONES, UpdateSection.MDTS)
 
 
@@ -142,10 +149,9 @@ def _carried_rows(context, previous) -> dict[str, tuple[dict[int, dict], dict[in
     """Section → (subject id → carried values, subject id → why none can be carried)."""
     quarter_end: datetime.date = context.quarter.end_date
     carried = {}
-    statuses, figures = {}, {}
+    statuses = {}
     if previous is not None:
         statuses = {s.objective_id: s for s in previous.objective_statuses.all()}
-        figures = {f.measure_id: f for f in previous.outcome_figures.all()}
     scores = latest_approved_scores(context.locality, context.quarter)
     no_answer = "no earlier approved answer to carry forward: fill it in"
 
@@ -180,17 +186,13 @@ def _carried_rows(context, previous) -> dict[str, tuple[dict[int, dict], dict[in
             values[mdt.pk] = _values(mdt, ROW_FIELDS["mdts"])
     carried[UpdateSection.MDTS] = (values, missing)
 
-    for slug, subjects, previous_rows, name in (
-        (UpdateSection.OUTCOMES, context.measures, figures, "value"),
-        (UpdateSection.MATURITY, context.elements, scores, "score"),
-    ):
-        values, missing = {}, {}
-        for subject in subjects:
-            if subject.pk in previous_rows:
-                values[subject.pk] = {name: getattr(previous_rows[subject.pk], name)}
-            else:
-                missing[subject.pk] = f"{subject}: {no_answer}."
-        carried[slug] = (values, missing)
+    values, missing = {}, {}
+    for element in context.elements:
+        if element.pk in scores:
+            values[element.pk] = {"score": scores[element.pk].score}
+        else:
+            missing[element.pk] = f"{element}: {no_answer}."
+    carried[UpdateSection.MATURITY] = (values, missing)
     return carried
 
 
@@ -199,7 +201,6 @@ def _saved_rows(context) -> dict[str, dict]:
         UpdateSection.OBJECTIVES: context.statuses,
         UpdateSection.MILESTONES: context.milestone_reports,
         UpdateSection.MDTS: context.mdt_reports,
-        UpdateSection.OUTCOMES: context.figures,
         UpdateSection.MATURITY: context.saved_scores,
     }
 
@@ -276,4 +277,6 @@ def standings(*, update: QuarterlyUpdate, context) -> dict[str, SectionStanding]
         state=state,
         to_carry={0: {"summary": carried_summary}} if state == TO_DO else {},
     )
+    # The outcomes come from the monthly extract (decision 0019): nothing to carry.
+    result[UpdateSection.OUTCOMES] = SectionStanding(slug=UpdateSection.OUTCOMES, state=READ_ONLY)
     return {slug: result[slug] for slug in UpdateSection.values}

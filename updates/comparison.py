@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from common.money import count, pounds
-from localities.models import CareModelElement, Objective, OutcomeMeasure
+from localities.models import CareModelElement, Objective
 from updates.models import MDTUpdate, MilestoneUpdate, ObjectiveStatus, QuarterlyUpdate, RaisedRisk
+from updates.outcome_selectors import QuarterOutcomes, quarter_outcomes
 from updates.services import SECTION_HEADINGS
 
 NOT_REPORTED = "Not reported"
@@ -82,8 +83,8 @@ class RaisedRiskReport:
 class UpdateFigures:
     """What one quarterly update reported, keyed so that two quarters line up.
 
-    Objectives, outcomes and maturity scores are keyed by the objective,
-    measure or element id; milestones and MDTs by theirs. Statuses are the
+    Objectives and maturity scores are keyed by the objective or element id
+    (outcomes are not on the return: decision 0019); milestones and MDTs by theirs. Statuses are the
     words a reader sees ("In progress"), so that comparing them compares what
     is shown.
     """
@@ -94,7 +95,6 @@ class UpdateFigures:
     partners_signed_up: int | None = None
     locality_plan_refreshed: bool | None = None
     objectives: dict[int, ObjectiveReport] = field(default_factory=dict)
-    outcomes: dict[int, Decimal] = field(default_factory=dict)
     maturity: dict[int, int] = field(default_factory=dict)
     milestones: dict[int, MilestoneReport] = field(default_factory=dict)
     mdts: dict[int, MDTReport] = field(default_factory=dict)
@@ -170,12 +170,11 @@ def compare_updates(
     previous: UpdateFigures | None,
     current: UpdateFigures,
     objectives: Sequence[tuple[int, str]],
-    measures: Sequence[tuple[int, str]],
     elements: Sequence[tuple[int, str]],
 ) -> list[ComparisonSection]:
     """Rows for each section of the update form, marked where this update differs.
 
-    `objectives`, `measures` and `elements` are (id, label) pairs in page
+    `objectives` and `elements` are (id, label) pairs in page
     order: each gets its rows whether or not either update reported it. With
     no previous update nothing is marked changed.
     """
@@ -263,11 +262,6 @@ def compare_updates(
     money_rows.add("Actual spend", before.spend_actual, current.spend_actual, _money)
     sections.append(("money", money_rows))
 
-    outcome_rows = rows()
-    for pk, label in measures:
-        outcome_rows.add(label, before.outcomes.get(pk), current.outcomes.get(pk), _number)
-    sections.append(("outcomes", outcome_rows))
-
     maturity_rows = rows()
     for pk, label in elements:
         maturity_rows.add(
@@ -308,7 +302,6 @@ def _score_out_of_five(score) -> str:
 def _child_prefetches() -> list[Prefetch | str]:
     return [
         Prefetch("objective_statuses", queryset=ObjectiveStatus.objects.all()),
-        "outcome_figures",
         "maturity_scores",
         Prefetch("milestone_updates", queryset=MilestoneUpdate.objects.select_related("milestone")),
         Prefetch("mdt_updates", queryset=MDTUpdate.objects.select_related("mdt")),
@@ -334,7 +327,6 @@ def figures_of(update: QuarterlyUpdate) -> UpdateFigures:
             )
             for status in update.objective_statuses.all()
         },
-        outcomes={figure.measure_id: figure.value for figure in update.outcome_figures.all()},
         maturity={score.element_id: score.score for score in update.maturity_scores.all()},
         milestones={
             report.milestone_id: MilestoneReport(
@@ -371,6 +363,8 @@ class ReviewComparison:
     update: QuarterlyUpdate
     previous: QuarterlyUpdate | None
     sections: list[ComparisonSection]
+    # Shown read-only: the monthly extract's figures for the quarter (decision 0019).
+    outcomes: QuarterOutcomes | None = None
 
     @property
     def changed_count(self) -> int:
@@ -406,7 +400,7 @@ def _labels(items: Iterable) -> list[tuple[int, str]]:
 
 
 def review_comparison(*, update: QuarterlyUpdate) -> ReviewComparison:
-    """The review page's comparison: nine queries, however much either update holds."""
+    """The review page's comparison: ten queries, however much either update holds."""
     previous = previous_approved_update(update)
     both = [update] + ([previous] if previous else [])
     prefetch_related_objects(both, *_child_prefetches())
@@ -418,7 +412,11 @@ def review_comparison(*, update: QuarterlyUpdate) -> ReviewComparison:
         previous=figures_of(previous) if previous else None,
         current=figures_of(update),
         objectives=[(o.pk, f"Objective {o.number} ({o.short_title})") for o in objectives],
-        measures=_labels(OutcomeMeasure.objects.all()),
         elements=_labels(CareModelElement.objects.all()),
     )
-    return ReviewComparison(update=update, previous=previous, sections=sections)
+    return ReviewComparison(
+        update=update,
+        previous=previous,
+        sections=sections,
+        outcomes=quarter_outcomes(locality=update.locality, quarter=update.quarter),
+    )

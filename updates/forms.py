@@ -257,32 +257,6 @@ class MoneyForm(forms.Form):
     spend_actual = PoundsField(label="Actual spend this quarter (£)", what="actual spend")
 
 
-class OutcomeFigureForm(RowForm):
-    value = forms.DecimalField(
-        required=False,
-        min_value=Decimal("0"),
-        max_value=OUTCOME_MAX,
-        max_digits=12,
-        decimal_places=1,
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "inputmode": "decimal"}),
-        error_messages={
-            "invalid": "Enter a number, like 412 or 12.5.",
-            "min_value": "An outcome figure cannot be negative.",
-            "max_value": "That figure is too large to be right: check it.",
-            "max_decimal_places": "Give the figure to one decimal place at most.",
-            "max_digits": "That figure is too large to be right: check it.",
-            "max_whole_digits": "That figure is too large to be right: check it.",
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        measure = self.subject
-        self.fields["value"].label = f"{measure.name}"
-        if measure.unit:
-            self.fields["value"].help_text = measure.unit
-
-
 class MaturityScoreForm(RowForm):
     score = forms.TypedChoiceField(
         choices=[(n, str(n)) for n in range(MaturityScore.MIN_SCORE, MaturityScore.MAX_SCORE + 1)],
@@ -361,6 +335,8 @@ class Section:
     slug: str
     heading: str
     intro: str = ""
+    # Shown, never entered on the return (the outcomes: decision 0019).
+    read_only = False
 
     def __init__(self, *, update: QuarterlyUpdate, data=None, context: "SectionContext"):
         self.update = update
@@ -422,7 +398,6 @@ class SectionContext:
             {m.milestone_id: m for m in update.milestone_updates.all()} if saved else {}
         )
         self.mdt_reports = {m.mdt_id: m for m in update.mdt_updates.all()} if saved else {}
-        self.figures = {f.measure_id: f for f in update.outcome_figures.all()} if saved else {}
         self.scores = {s.element_id: s for s in update.maturity_scores.all()} if saved else {}
         self.saved_scores = self.scores
         self.raised_risks = list(update.raised_risks.all()) if saved else []
@@ -573,23 +548,32 @@ class MoneySection(Section):
 
 
 class OutcomesSection(Section):
+    """Read-only: the monthly warehouse extract's figures for the quarter (decision 0019).
+
+    The return asks for no outcome figures; it shows the extract's months, per
+    measure, with their sum and where they come from.
+    """
+
     slug = "outcomes"
     heading = "Outcomes"
-    intro = "This quarter's figure for each of the four outcome measures."
+    read_only = True
+    intro = (
+        "This quarter's activity on the four outcome measures, month by month, from the "
+        "monthly data warehouse extract the programme office loads. Nothing to enter here."
+    )
 
     def build_forms(self):
-        return [
-            self.form(
-                OutcomeFigureForm,
-                prefix=f"measure-{measure.pk}",
-                initial={"value": getattr(self.context.figures.get(measure.pk), "value", None)},
-                subject=measure,
-            )
-            for measure in self.context.measures
-        ]
+        from updates.outcome_selectors import quarter_outcomes
+
+        self.monthly = quarter_outcomes(
+            locality=self.context.locality,
+            quarter=self.context.quarter,
+            measures=self.context.measures,
+        )
+        return []
 
     def cleaned(self):
-        return [{"measure": f.subject, "value": f.cleaned_data.get("value")} for f in self.forms]
+        return []
 
 
 class MaturitySection(Section):

@@ -34,19 +34,17 @@ from localities.models import (
     Locality,
     Milestone,
     Objective,
-    OutcomeMeasure,
     Quarter,
 )
 from risks.services import propose_risk
 from updates import carry, outbox
 from updates.derived_milestones import refresh_derived_milestones
-from updates.forms import SectionContext, long_date
+from updates.forms import SECTION_CLASSES, SectionContext, long_date
 from updates.models import (
     MaturityScore,
     MDTUpdate,
     MilestoneUpdate,
     ObjectiveStatus,
-    OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
     ReturnComment,
@@ -385,19 +383,6 @@ def _write_money(update: QuarterlyUpdate, data: dict, by) -> int:
     return int(before != (update.spend_planned, update.spend_actual))
 
 
-def _write_outcomes(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
-    wanted = {
-        row["measure"].pk: None if row.get("value") is None else {"value": row["value"]}
-        for row in rows
-    }
-    return _sync_rows(
-        existing={f.measure_id: f for f in update.outcome_figures.all()},
-        wanted=wanted,
-        make=lambda pk: OutcomeFigure(update=update, measure_id=pk),
-        by=by,
-    )
-
-
 def _write_maturity(update: QuarterlyUpdate, rows: Iterable[dict], by) -> int:
     wanted = {
         row["element"].pk: None if row.get("score") is None else {"score": row["score"]}
@@ -447,7 +432,6 @@ _SECTION_WRITERS = {
     "milestones": _write_milestones,
     "mdts": _write_mdts,
     "money": _write_money,
-    "outcomes": _write_outcomes,
     "maturity": _write_maturity,
     "risks": _write_risks,
     "summary": _write_summary,
@@ -522,7 +506,6 @@ _CARRIED_ROW_MODELS = {
     "objectives": (ObjectiveStatus, "objective_id"),
     "milestones": (MilestoneUpdate, "milestone_id"),
     "mdts": (MDTUpdate, "mdt_id"),
-    "outcomes": (OutcomeFigure, "measure_id"),
     "maturity": (MaturityScore, "element_id"),
 }
 
@@ -579,6 +562,12 @@ def confirm_unchanged(
     wanted = set(sections)
     if not wanted or wanted - set(SECTION_HEADINGS):
         raise ValidationError("There is no such section of the update.", code="unknown_section")
+    if all(SECTION_CLASSES[slug].read_only for slug in wanted):
+        raise ValidationError(
+            "Nothing to confirm: the outcome figures come from the monthly data warehouse "
+            "extract, not the return.",
+            code="nothing_to_confirm",
+        )
     if row is not None and (len(wanted) != 1 or not wanted <= set(_CARRIED_ROW_MODELS)):
         raise ValidationError("That row is not part of this section.", code="unknown_row")
     with _draft_writes():
@@ -609,7 +598,7 @@ def confirm_unchanged(
                     )
                 carried += _carry_forward(update, slug, {row: standing.to_carry[row]}, by)
                 continue
-            if standing.state == carry.CHANGED:
+            if standing.state in (carry.CHANGED, carry.READ_ONLY):
                 continue
             carried += (
                 _carry_forward(update, slug, standing.to_carry, by) if standing.to_carry else 0
@@ -717,11 +706,6 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
         first = "spend_planned" if update.spend_planned is None else "spend_actual"
         problems.append(
             Problem("money", "Give the planned and actual spend this quarter.", f"id_money-{first}")
-        )
-    given = set(update.outcome_figures.values_list("measure_id", flat=True))
-    for measure in OutcomeMeasure.objects.exclude(pk__in=given):
-        problems.append(
-            Problem("outcomes", f"Give a figure for “{measure}”.", f"id_measure-{measure.pk}-value")
         )
     given = set(update.maturity_scores.values_list("element_id", flat=True))
     missing = list(CareModelElement.objects.exclude(pk__in=given).values_list("number", flat=True))

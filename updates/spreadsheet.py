@@ -287,19 +287,6 @@ SHEETS = (
         ),
     ),
     Sheet(
-        title="Outcomes",
-        section="outcomes",
-        key=Column("Measure code", width=26, note="Do not change."),
-        columns=(
-            Column("Measure", width=30),
-            Column("Unit", width=16),
-            Column("Value this quarter", "value", kind="decimal", width=16),
-        ),
-        key_of_form=lambda form: form.subject.code,
-        prefixes=lambda context: {m.code: f"measure-{m.pk}" for m in context.measures},
-        kind_of_thing="measure",
-    ),
-    Sheet(
         title="Maturity",
         section="maturity",
         key=Column("Element", kind="integer", width=10, note="Do not change."),
@@ -367,8 +354,6 @@ def _reference_values(sheet: Sheet, form) -> dict[str, object]:
         }
     if sheet.section == "mdts":
         return {"MDT": subject.name, "Tier": subject.get_tier_display()}
-    if sheet.section == "outcomes":
-        return {"Measure": subject.name, "Unit": subject.unit}
     if sheet.section == "maturity":
         return {"Care-model element": subject.name}
     return {}
@@ -513,7 +498,7 @@ def _write_lists(worksheet, choice_lists: dict[str, Choices]) -> dict[str, str]:
 INSTRUCTIONS = (
     "Fill in the white columns on each sheet. Grey columns show what each row is about: "
     "changing them has no effect.",
-    "Do not change the first column (Objective, Milestone ID, MDT ID, Measure code, Element): "
+    "Do not change the first column (Objective, Milestone ID, MDT ID, Element): "
     "it is how the upload knows which row is which. Do not add or remove rows, except on "
     "the New risks sheet.",
     "Choose RAG statuses, milestone and MDT statuses, risk categories and maturity scores "
@@ -526,6 +511,8 @@ INSTRUCTIONS = (
     "correct; if anything is wrong, you will see every problem by sheet, row and column.",
     "If someone saves this update after you download the file, the upload is refused: "
     "download a fresh copy and copy your changes into it.",
+    "Outcome figures are not entered on the return: they come from the monthly data "
+    "warehouse extract the programme office loads, and the update's page shows them.",
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates.views import comments, landing, lead, office, spreadsheet
+from updates.views import comments, landing, lead, office, outcome_extract, spreadsheet
 
 app_name = "updates"
 
@@ -11,6 +11,34 @@ urlpatterns = [
     # LOGIN_REDIRECT_URL: sends each role on to its own page.
     path("start/", landing.start, name="start"),
     path("updates/", lead.my_localities, name="mine"),
+    # The programme office's outcome data: the monthly extract (decision 0019), change points.
+    # Before UPDATE, which would take "office" for a locality and "outcomes" for a quarter.
+    path("updates/office/outcomes/", outcome_extract.extracts, name="outcome-extracts"),
+    path(
+        "updates/office/outcomes/template.<str:export_format>",
+        outcome_extract.extract_template,
+        name="outcome-extract-template",
+    ),
+    path(
+        "updates/office/outcomes/change-points/",
+        outcome_extract.change_points,
+        name="change-points",
+    ),
+    path(
+        "updates/office/outcomes/change-points/add/",
+        outcome_extract.change_point_add,
+        name="change-point-add",
+    ),
+    path(
+        "updates/office/outcomes/change-points/<int:change_point>/",
+        outcome_extract.change_point_edit,
+        name="change-point-edit",
+    ),
+    path(
+        "updates/office/outcomes/change-points/<int:change_point>/withdraw/",
+        outcome_extract.change_point_withdraw,
+        name="change-point-withdraw",
+    ),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
     path(UPDATE + "confirm/", lead.confirm_unchanged, name="confirm"),

@@ -67,6 +67,10 @@ def test_submitting_approving_and_reopening_move_the_totals(q4, lead_thanet, off
     thanet = Locality.objects.get(slug="thanet")
     next_quarter = Quarter.objects.get(financial_year__start_year=2019, number=1)
     update = save_complete_update(thanet, next_quarter, by=lead_thanet)
+    # Returns no longer take outcome figures (decision 0019); the totals of those that
+    # exist still follow their update.
+    for measure in OutcomeMeasure.objects.all():
+        OutcomeFigure.objects.create(update=update, measure=measure, value=Decimal("120.5"))
     assert not OutcomeTotal.objects.filter(quarter=next_quarter).exists()  # a draft counts nowhere
 
     update = services.submit_update(update=update, expected_version=update.version, by=lead_thanet)
@@ -168,17 +172,14 @@ def test_a_leads_draft_save_reads_or_writes_no_total(q4, lead_medway):
         services.save_draft(
             locality=medway,
             quarter=q4,
-            sections={
-                "outcomes": [
-                    {"measure": measure, "value": Decimal("7")}
-                    for measure in OutcomeMeasure.objects.all()
-                ]
-            },
+            # Returns no longer take outcome figures (decision 0019): any section.
+            sections={"money": {"spend_planned": Decimal("7"), "spend_actual": Decimal("7")}},
             expected_version=draft.version,
             by=lead_medway,
         )
 
-    assert draft.outcome_figures.filter(value=Decimal("7")).exists()
+    draft.refresh_from_db()
+    assert draft.spend_planned == Decimal("7")
     assert not [q for q in queries.captured_queries if "outcometotal" in q["sql"].lower()]
     assert_totals_are_current()
 

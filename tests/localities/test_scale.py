@@ -9,13 +9,17 @@ from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from localities.models import (
+    BASELINE_FIRST_MONTH,
     MDT,
     FinancialYear,
     Locality,
     Milestone,
+    MonthlyOutcome,
     Objective,
     OutcomeBaseline,
+    OutcomeExtract,
     OutcomeMeasure,
+    OutcomeTrajectory,
     PlannedInvestment,
     Quarter,
     SubSystem,
@@ -76,6 +80,19 @@ def assert_scaled(report, before, factor):
         == updates.filter(quarter__number__in=[2, 4]).count() * ELEMENTS
     )
     assert created_rows(OutcomeBaseline, before).count() == synthetic * measures
+    # Every month from April 2016 to March 2019 for each synthetic locality and measure,
+    # loaded by one synthetic extract; a trajectory per locality and measure.
+    monthly = created_rows(MonthlyOutcome, before)
+    assert monthly.count() == synthetic * measures * 36
+    [extract] = created_rows(OutcomeExtract, before)
+    assert (extract.first_month, extract.last_month, extract.rows) == (
+        dt.date(2016, 4, 1),
+        dt.date(2019, 3, 1),
+        synthetic * measures * 36,
+    )
+    assert not monthly.exclude(extract=extract).exists()
+    assert not monthly.exclude(locality__in=localities).exists()
+    assert created_rows(OutcomeTrajectory, before).count() == synthetic * measures
     assert created_rows(PlannedInvestment, before).count() == synthetic * (1 + min(factor - 1, 7))
     assert created_rows(Milestone, before).count() == synthetic * 4
     assert 5 * synthetic <= created_rows(MDT, before).count() <= 7 * synthetic
@@ -191,7 +208,12 @@ def test_real_rows_are_not_touched():
     assert real_rows() == before
     real_years = real_pks[FinancialYear]
     new_years = FinancialYear.objects.exclude(pk__in=real_years)
-    assert sorted(new_years.values_list("start_year", flat=True)) == [2015, 2016]
+    # Before the monthly baseline (April 2016 to March 2018): no synthetic quarter is one
+    # of its months.
+    assert sorted(new_years.values_list("start_year", flat=True)) == [2014, 2015]
+    assert not Quarter.objects.filter(
+        financial_year__in=new_years, end_date__gte=BASELINE_FIRST_MONTH
+    ).exists()
     # Synthetic years have the four objectives of 2018/19, by short title.
     programme = list(
         Objective.objects.filter(financial_year__start_year=2018).values_list(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from dashboard.navigation import DASHBOARD_PAGES
 from tools.page_weight import PageWeight, _javascript, over_budget, weigh
 from tools.scale import generate_scale_data
+from updates.forms import SECTION_CLASSES
 from updates.services import SECTIONS
 
 Q4 = "2018-19-q4"
@@ -31,8 +32,11 @@ def pages(board_user, lead, office_user) -> list[tuple[str, object]]:
         *[
             (reverse("updates:edit-section", args=[locality, update_quarter, section]), lead)
             for section, _ in SECTIONS
+            if not SECTION_CLASSES[section].read_only  # the outcomes: no form (decision 0019)
         ],
         (reverse("updates:returns"), office_user),
+        (reverse("updates:outcome-extracts"), office_user),
+        (reverse("updates:change-points"), office_user),
     ]
     assert all(url.startswith("/") for url, _ in listed)
     assert any(url.startswith(update) for url, _ in listed)

@@ -42,6 +42,10 @@ VALUES = {
     # each role's download of a real one is tests/dashboard/test_published_pack_views.py.
     # The illustrative board reports of 2018/19 Q4: 1000 approved, 1001 a draft.
     "report": [1000, 1001],
+    # The office's monthly outcome data (issue 18): the illustrative change point, and
+    # the extract template's two formats.
+    "change_point": [1000],
+    "export_format": ["csv", "xlsx"],
 }
 APPROVED_REPORTS = {1000}
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
@@ -55,6 +59,7 @@ POST_ONLY = {
     "updates:reply",
     "updates:confirm",
     "updates:discard-typed",
+    "updates:change-point-withdraw",
     "reports:approve",
 }
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
@@ -115,7 +120,15 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
             return 302  # on to the role's own page (tests/updates/test_landing.py)
         case "updates:mine":
             return 200 if role in LEADS else 403
-        case "updates:returns" | "updates:review":
+        case (
+            "updates:returns"
+            | "updates:review"
+            | "updates:outcome-extracts"
+            | "updates:outcome-extract-template"
+            | "updates:change-points"
+            | "updates:change-point-add"
+            | "updates:change-point-edit"
+        ):
             return 200 if role in REVIEWERS else 403
         case "updates:detail":
             if role == "board":

@@ -87,7 +87,7 @@ def test_a_file_posted_to_any_other_page_is_ignored_in_memory(
 
 # --- Crafted workbooks -------------------------------------------------------------------
 
-SUMMARY_PART = "xl/worksheets/sheet9.xml"  # About, then the sections in order: Summary is 9th
+SUMMARY_PART = "xl/worksheets/sheet8.xml"  # About, then the sections in order: Summary is 8th
 
 
 def parts_of(content: bytes) -> dict[str, bytes]:

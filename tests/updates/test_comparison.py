@@ -20,7 +20,6 @@ from updates.comparison import (
 from updates.models import QuarterlyUpdate
 
 OBJECTIVES = [(1, "Objective 1 (Plans)"), (2, "Objective 2 (MDTs)")]
-MEASURES = [(10, "A&E attendances"), (11, "Bed days")]
 ELEMENTS = [(20, "1. Care planning"), (21, "2. Self-care")]
 
 
@@ -52,7 +51,6 @@ def figures(**overrides) -> UpdateFigures:
         "partners_signed_up": 6,
         "locality_plan_refreshed": True,
         "objectives": {1: green(), 2: green()},
-        "outcomes": {10: Decimal("12060.0"), 11: Decimal("21581.5")},
         "maturity": {20: 3, 21: 2},
     }
     values.update(overrides)
@@ -64,7 +62,6 @@ def compare(previous, current):
         previous=previous,
         current=current,
         objectives=OBJECTIVES,
-        measures=MEASURES,
         elements=ELEMENTS,
     )
     return {section.slug: section for section in sections}
@@ -89,7 +86,6 @@ def test_identical_updates_have_no_changes_and_every_section_in_form_order():
         "milestones",
         "mdts",
         "money",
-        "outcomes",
         "maturity",
         "risks",
         "summary",
@@ -163,25 +159,15 @@ def test_money_is_shown_in_whole_pounds_and_compared_exactly():
     assert money["Planned spend"].changed is False
 
 
-def test_outcomes_and_maturity_scores():
+def test_maturity_scores_are_compared_and_outcomes_are_not_on_the_return():
     # MDTs are compared report by report; the update holds no MDT counts (decision 0009).
-    current = figures(
-        outcomes={10: Decimal("11000.0"), 11: Decimal("21581.5")},
-        maturity={20: 4, 21: 2},
-    )
+    # Outcomes are the monthly extract's, shown beside the comparison (decision 0019).
+    current = figures(maturity={20: 4, 21: 2})
 
     sections = compare(figures(), current)
 
-    assert changed_labels(sections) == [
-        "A&E attendances",
-        "1. Care planning",
-    ]
-    outcomes = rows(sections, "outcomes")
-    assert (outcomes["A&E attendances"].previous, outcomes["A&E attendances"].current) == (
-        "12,060",
-        "11,000",
-    )
-    assert outcomes["Bed days"].current == "21,581.5"
+    assert changed_labels(sections) == ["1. Care planning"]
+    assert "outcomes" not in sections
     assert rows(sections, "maturity")["1. Care planning"].current == "4 out of 5"
 
 

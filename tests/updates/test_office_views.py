@@ -582,11 +582,12 @@ def test_review_page_queries_are_pinned_and_do_not_grow(office, django_assert_nu
     # Session, user, groups; locality, quarter, update; comment threads; comparison (10);
     # timeline; the rows a comment can be about (objectives 2, milestones, MDTs); the
     # e-mails sent about the return (tests/updates/test_outbox.py pins them too); the
-    # submission checks run again to say before Approve what would refuse it (13).
-    with django_assert_num_queries(36):
+    # submission checks run again to say before Approve what would refuse it (12); the
+    # quarter's monthly outcomes, read-only (2).
+    with django_assert_num_queries(34):
         office.get(url("review"))
 
-    assert assert_queries_do_not_grow(office, url("review")) == 36
+    assert assert_queries_do_not_grow(office, url("review")) == 34
 
 
 # --- Transitions through the views -----------------------------------------------------

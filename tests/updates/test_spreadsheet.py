@@ -82,7 +82,6 @@ def test_one_sheet_per_section_with_about_first_and_lists_last(medway):
         "Milestones",
         "MDTs",
         "Money",
-        "Outcomes",
         "Maturity",
         "New risks",
         "Summary",
@@ -110,7 +109,7 @@ def test_about_sheet_names_the_locality_quarter_and_version(medway):
 def test_headers_are_bold_frozen_and_columns_sized(medway):
     workbook = workbook_of(medway)
 
-    for title in ("Objectives", "Milestones", "MDTs", "Money", "Outcomes", "Maturity"):
+    for title in ("Objectives", "Milestones", "MDTs", "Money", "Maturity"):
         sheet = workbook[title]
         assert sheet.freeze_panes == "A2", title
         assert all(cell.font.bold for cell in sheet[1] if cell.value), title
@@ -186,9 +185,6 @@ def test_each_sheet_shows_exactly_what_its_form_shows(medway):
     money = workbook["Money"]
     assert Decimal(str(money["A2"].value)) == medway.spend_planned
     assert Decimal(str(money["B2"].value)) == medway.spend_actual
-    for form in section("outcomes").forms:
-        shown = cell(workbook["Outcomes"], form.subject.code, "Value this quarter").value
-        assert Decimal(str(shown)) == form["value"].value()
     for form in section("maturity").forms:
         shown = cell(workbook["Maturity"], form.subject.number, "Score (1 to 5)").value
         assert shown == form["score"].value()
@@ -293,7 +289,8 @@ def test_an_unchanged_download_reads_back_without_problems(medway):
     assert reading.problems == []
     assert reading.version == medway.version
     cleaned = reading.cleaned()
-    assert set(cleaned) == {slug for slug, _ in services.SECTIONS}
+    # Every section a lead fills in; not the outcomes, the monthly extract's (decision 0019).
+    assert set(cleaned) == {slug for slug, _ in services.SECTIONS} - {"outcomes"}
     saved = {s.objective_id: s for s in medway.objective_statuses.all()}
     for row in cleaned["objectives"]:
         status = saved[row["objective"].pk]
@@ -347,15 +344,17 @@ def test_a_key_that_is_not_this_localitys_row_is_a_problem(medway):
 
 def test_a_key_given_twice_or_left_empty_is_a_problem(medway):
     workbook = workbook_of(medway)
-    sheet = workbook["Outcomes"]
+    sheet = workbook["Maturity"]
     sheet["A3"].value = sheet["A2"].value
     sheet["A4"].value = None
 
     reading = read(workbook, medway)
 
     problems = {(p.row, p.column): p.message for p in reading.problems}
-    assert problems[(3, "Measure code")] == "This measure is already on row 2: keep one row for it."
-    assert problems[(4, "Measure code")].startswith("The Measure code is empty")
+    assert problems[(3, "Element")] == (
+        "This care-model element is already on row 2: keep one row for it."
+    )
+    assert problems[(4, "Element")].startswith("The Element is empty")
 
 
 def test_a_missing_row_is_a_problem_not_a_deletion(medway):
@@ -442,8 +441,8 @@ def test_a_formula_without_a_saved_value_is_a_problem_at_its_cell(medway):
     cell(objectives, 1, "RAG status").value = '=IF(TRUE,"Green","Red")'
     cell(objectives, 2, "Progress this quarter").value = '="Copied "&"down"'
     cell(objectives, 3, "Percent complete (optional)").value = "=40+2"
-    outcomes = workbook["Outcomes"]
-    outcomes["A3"].value = "=A2"  # the key: which row this is cannot be known
+    maturity = workbook["Maturity"]
+    maturity["A3"].value = "=A2"  # the key: which row this is cannot be known
     workbook["New risks"]["A2"].value = "=UPPER(B2)"
     workbook["New risks"]["C2"].value = "Workforce"
     workbook["Summary"]["A2"].value = "=Objectives!E2"
@@ -459,13 +458,13 @@ def test_a_formula_without_a_saved_value_is_a_problem_at_its_cell(medway):
         ("Objectives", 2, "RAG status"),
         ("Objectives", 3, "Progress this quarter"),
         ("Objectives", 4, "Percent complete (optional)"),
-        ("Outcomes", 3, "Measure code"),
+        ("Maturity", 3, "Element"),
         ("New risks", 2, "Risk or issue"),
         ("Summary", 2, "Summary of the quarter"),
     ]
     # Said once, at the cell: not also as a choice not in the list, or a missing value.
     assert {(p.sheet, p.row, p.column) for p in reading.problems} - set(formula_problems) == {
-        ("Outcomes", None, "Measure code")  # the row whose key was a formula is missing
+        ("Maturity", None, "Element")  # the row whose key was a formula is missing
     }
 
 

@@ -334,7 +334,12 @@ def test_a_filled_in_spreadsheet_applies_everything_and_records_who(
     cell(workbook["MDTs"], mdt.pk, "Population covered").value = 39000
     workbook["Money"]["A2"].value = 1_250_000.5
     workbook["Money"]["B2"].value = "£1,200,000"
-    cell(workbook["Outcomes"], "bed-days", "Value this quarter").value = 39000.5
+    # An Outcomes sheet (as downloads had before decision 0019) is not read: outcome
+    # figures come from the monthly extract, not the return.
+    old_outcomes = workbook.create_sheet("Outcomes")
+    old_outcomes.append(["Measure code", "Measure", "Unit", "Value this quarter"])
+    old_outcomes.append(["bed-days", "Bed days", "", 39000.5])
+    figures_before = list(medway.outcome_figures.values_list("measure_id", "value"))
     cell(workbook["Maturity"], 2, "Score (1 to 5)").value = 3
     workbook["New risks"]["A2"].value = "=GP recruitment"
     workbook["New risks"]["A2"].data_type = "s"
@@ -360,7 +365,7 @@ def test_a_filled_in_spreadsheet_applies_everything_and_records_who(
         Decimal("1250000.50"),
         Decimal("1200000"),
     )
-    assert update.outcome_figures.get(measure__code="bed-days").value == Decimal("39000.5")
+    assert list(update.outcome_figures.values_list("measure_id", "value")) == figures_before
     assert update.maturity_scores.get(element__number=2).score == 3
     risk = update.raised_risks.get()
     assert (risk.title, risk.category.name) == ("=GP recruitment", "Workforce")

@@ -9,7 +9,6 @@ from localities.models import (
     Locality,
     Milestone,
     Objective,
-    OutcomeMeasure,
     Quarter,
 )
 from updates import services
@@ -50,10 +49,6 @@ def complete_sections(locality: Locality, quarter: Quarter, **overrides) -> dict
             for mdt in MDT.objects.for_locality(locality)
         ],
         "money": {"spend_planned": Decimal("100000"), "spend_actual": Decimal("102000")},
-        "outcomes": [
-            {"measure": measure, "value": Decimal("120.5")}
-            for measure in OutcomeMeasure.objects.all()
-        ],
         "maturity": [{"element": e, "score": 3} for e in CareModelElement.objects.all()],
         "risks": [],
         "summary": {"summary": "A good quarter."},

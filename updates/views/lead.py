@@ -15,6 +15,8 @@ from updates.models import RETURN_COMMENT_MAX_LENGTH
 from updates.views.common import UpdateTarget, find_update, require_can_edit, require_can_read
 
 SECTION_ORDER = [slug for slug, _ in services.SECTIONS]
+# The sections a lead fills in, in order ("Save and go to the next section" skips the rest).
+ENTERED_SECTIONS = [slug for slug in SECTION_ORDER if not SECTION_CLASSES[slug].read_only]
 
 
 def _status_context(target: UpdateTarget, user) -> dict:
@@ -177,7 +179,7 @@ def _section_page(request, target, section, *, status=200, problem="", locked=Fa
     # A returned update's lead answers, beside its row, the threads the return closed.
     threads = comment_selectors.comment_threads(target.update)
     comment_services.mark_replies(threads.threads, target.update, request.user)
-    position = SECTION_ORDER.index(section.slug)
+    position = ENTERED_SECTIONS.index(section.slug)
     context.update(
         section=section,
         # A locked update's form only gives back what was typed: no checks to fix.
@@ -195,7 +197,9 @@ def _section_page(request, target, section, *, status=200, problem="", locked=Fa
         # what is saved (after an error, or kept), so that it counts as typed.
         keeps_typing=not locked,
         unsaved=section.data is not None,
-        next_section=SECTION_ORDER[position + 1] if position + 1 < len(SECTION_ORDER) else None,
+        next_section=ENTERED_SECTIONS[position + 1]
+        if position + 1 < len(ENTERED_SECTIONS)
+        else None,
         comment_threads=threads,
         comment_max_length=RETURN_COMMENT_MAX_LENGTH,
     )
@@ -217,6 +221,14 @@ def edit_section(request, locality, quarter, section):
         raise Http404("No such section")
     target = find_update(locality, quarter)
     require_can_edit(request, target)
+    if SECTION_CLASSES[section].read_only:
+        # Shown on the update page, never entered (the outcomes: decision 0019).
+        messages.info(
+            request,
+            f"{SECTION_CLASSES[section].heading}: nothing to enter. The figures come from the "
+            "monthly data warehouse extract the programme office loads.",
+        )
+        return redirect(target.url("detail") + f"#section-{section}")
     if target.update.status not in services.EDITABLE_STATUSES:
         # Locked: submitted or approved. Reading stays possible on the update page.
         if request.method == "POST":
@@ -287,6 +299,14 @@ def discard_typed(request, locality, quarter, section):
         raise Http404("No such section")
     target = find_update(locality, quarter)
     require_can_edit(request, target)
+    if SECTION_CLASSES[section].read_only:
+        # Shown on the update page, never entered (the outcomes: decision 0019).
+        messages.info(
+            request,
+            f"{SECTION_CLASSES[section].heading}: nothing to enter. The figures come from the "
+            "monthly data warehouse extract the programme office loads.",
+        )
+        return redirect(target.url("detail") + f"#section-{section}")
     if typed_sections.discard_typed_section(
         user=request.user,
         locality=target.locality,
