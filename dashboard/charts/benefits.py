@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from common.money import pounds, pounds_short, pounds_signed
+from common.money import pounds_short, pounds_short_signed
 from dashboard.charts.base import (
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -48,7 +48,7 @@ def savings_chart(data: Benefits) -> Chart:
         line={"color": EXPECTED_COLOUR, "dash": "dash", "width": 2},
         marker={"symbol": "square", "size": 8},
         customdata=[
-            f"{row.name}: {pounds(row.cumulative_expected)} expected to date" for row in rows
+            f"{row.name}: {pounds_short(row.cumulative_expected)} expected to date" for row in rows
         ],
         hovertemplate="%{customdata}<extra></extra>",
     )
@@ -60,7 +60,8 @@ def savings_chart(data: Benefits) -> Chart:
         line={"color": ACTUAL_COLOUR, "width": 3},
         marker={"symbol": "circle", "size": 9},
         customdata=[
-            f"{row.name}: {pounds(row.cumulative_estimated)} estimated to date" for row in rows
+            f"{row.name}: {pounds_short(row.cumulative_estimated)} estimated to date"
+            for row in rows
         ],
         hovertemplate="%{customdata}<extra></extra>",
     )
@@ -76,7 +77,7 @@ def savings_chart(data: Benefits) -> Chart:
         summary = (
             f"From April 2018 to the end of {data.quarter_label} the investment case expected "
             f"{pounds_short(total.expected)} of gross savings; the activity avoided suggests "
-            f"{pounds_short(total.estimated)} ({pounds_signed(total.difference)} against "
+            f"{pounds_short(total.estimated)} ({pounds_short_signed(total.difference)} against "
             "the case)."
         )
     else:
@@ -92,10 +93,10 @@ def savings_chart(data: Benefits) -> Chart:
             rows=[
                 [
                     row.name,
-                    pounds(row.expected),
-                    pounds(row.estimated),
-                    pounds(row.cumulative_expected),
-                    pounds(row.cumulative_estimated),
+                    pounds_short(row.expected),
+                    pounds_short(row.estimated),
+                    pounds_short(row.cumulative_expected),
+                    pounds_short(row.cumulative_estimated),
                 ]
                 for row in rows
             ],

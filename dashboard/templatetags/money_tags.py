@@ -8,4 +8,4 @@ register = template.Library()
 
 register.filter("pounds", money.pounds)
 register.filter("pounds_short", money.pounds_short)
-register.filter("pounds_signed", money.pounds_signed)
+register.filter("pounds_short_signed", money.pounds_short_signed)

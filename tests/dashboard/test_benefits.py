@@ -378,7 +378,7 @@ def test_the_money_and_outcomes_pages_link_to_it(client, programme_data, board_u
 @pytest.mark.parametrize(
     ("table", "header", "rows"),
     [
-        ("quarters", "Period", 4),
+        ("quarters", "Quarter", 4),
         ("years", "Financial year", 1),
         ("localities", "Locality", 8),
         ("measures", "Measure", 4),
@@ -404,9 +404,9 @@ def test_the_xlsx_download_has_the_numbers_shown(client, programme_data, board_u
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Period", "Expected (case × ramp)", "Estimated from activity")
+    assert rows[0][:3] == ("Quarter", "Expected (case × ramp)", "Estimated from activity")
     assert rows[1][0] == "2018/19 Q1"
-    assert rows[1][1] == 5450000  # £218m × 10% ÷ 4
+    assert rows[1][1] == 5500000  # £218m × 10% ÷ 4 = £5,450,000, shown as £5.5m
 
 
 def test_an_unknown_table_is_not_found(client, programme_data, board_user):
