@@ -115,7 +115,6 @@ def money_chart(data: Benefits) -> Chart:
         "Capital, to date",
     ]
     case = [reinvestment.expected, revenue.case.value, capital.case.value]
-    case_high = [None, None, capital.case.value_high]
     actual = [reinvestment.spent, revenue.committed, capital.committed]
     case_text = [
         f"{pounds_short(reinvestment.expected)} expected this year to date",
@@ -127,39 +126,48 @@ def money_chart(data: Benefits) -> Chart:
         f"{pounds_short(revenue.committed)} committed",
         f"{pounds_short(capital.committed)} committed",
     ]
-    error = [
-        None if high is None or low is None else _millions(high - low)
-        for low, high in zip(case, case_high, strict=True)
-    ]
     expected_bars = go.Bar(
         name="Investment case",
+        offsetgroup="case",
         x=labels,
         y=[_millions(value) for value in case],
         marker={"color": EXPECTED_COLOUR, "pattern": {"shape": "/", "fgcolor": "#ffffff"}},
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [value or 0 for value in error],
-            "arrayminus": [0, 0, 0],
-            "color": "#212b32",
-            "thickness": 2,
-            "width": 8,
-        },
         customdata=case_text,
         hovertemplate="%{customdata}<extra></extra>",
     )
     actual_bars = go.Bar(
         name="Spent or committed",
+        offsetgroup="actual",
         x=labels,
         y=[_millions(value) for value in actual],
         marker={"color": ACTUAL_COLOUR},
         customdata=actual_text,
         hovertemplate="%{customdata}<extra></extra>",
     )
+    traces = [expected_bars, actual_bars]
+    if capital.case.value_high and capital.case.value_high != capital.case.value:
+        # The range's upper end: a bar reaches its lower end, a bold tick marks the upper.
+        traces.append(
+            go.Scatter(
+                name=f"Capital: upper end of the range ({pounds_short(capital.case.value_high)})",
+                x=[labels[2]],
+                y=[_millions(capital.case.value_high)],
+                mode="markers",
+                marker={
+                    "symbol": "line-ew",
+                    "size": 60,
+                    "line": {"width": 3, "color": "#212b32"},
+                },
+                customdata=[f"{capital.case.text} in the case"],
+                hovertemplate="%{customdata}<extra></extra>",
+                offsetgroup="case",
+            )
+        )
     figure = go.Figure(
-        data=[expected_bars, actual_bars],
+        data=traces,
         layout=base_layout(
             barmode="group",
+            scattermode="group",
             yaxis=_money_axis("£ million"),
             xaxis={"type": "category", "linecolor": "#768692"},
         ),

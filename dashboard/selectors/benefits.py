@@ -33,6 +33,7 @@ from dashboard.periods import DashboardPage
 from dashboard.selectors.money import PROGRAMME_NAME, SpendAgainstPlan, money_page
 from localities.models import (
     BASELINE_LAST_MONTH,
+    PROGRAMME_WIDE,
     InvestmentCommitment,
     Locality,
     MonthlyOutcome,
@@ -54,7 +55,6 @@ HUNDRED = Decimal("100")
 ZERO = Decimal("0")
 # The first month counted: the month after the baseline (April 2018).
 FIRST_MONTH = next_month(BASELINE_LAST_MONTH)
-PROGRAMME_WIDE = "Programme-wide"
 
 
 def year_label(start_year: int) -> str:
