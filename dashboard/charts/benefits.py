@@ -73,15 +73,23 @@ def savings_chart(data: Benefits) -> Chart:
         ),
     )
     total = data.total
-    if rows:
+    if data.compared_to:
         summary = (
-            f"From April 2018 to the end of {data.quarter_label} the investment case expected "
+            f"From April 2018 to the end of {data.compared_to} the investment case expected "
             f"{pounds_short(total.expected)} of gross savings; the activity avoided suggests "
             f"{pounds_short(total.estimated)} ({pounds_short_signed(total.difference)} against "
             "the case)."
         )
+        if data.quarters_without_activity:
+            summary += (
+                f" No activity has been loaded yet for the {data.quarters_without_activity} "
+                f"quarter{'s' if data.quarters_without_activity > 1 else ''} after it."
+            )
     else:
-        summary = f"Savings are counted from April 2018, after the baseline: none by {data.quarter_label}."
+        summary = (
+            "Savings are estimated from April 2018, after the baseline: no activity to "
+            f"estimate from by the end of {data.quarter_label}."
+        )
     return Chart(
         dom_id="savings-by-quarter",
         title="Gross savings: expected against estimated, cumulative by quarter",

@@ -106,7 +106,7 @@ class SavingsRow:
 
     name: str
     expected: Decimal | None
-    estimated: Decimal
+    estimated: Decimal | None  # None: no activity to estimate from yet
     months: int
     cumulative_expected: Decimal | None = None
     cumulative_estimated: Decimal | None = None
@@ -114,11 +114,9 @@ class SavingsRow:
 
     @property
     def difference(self) -> Decimal | None:
-        return None if self.expected is None else self.estimated - self.expected
-
-    @property
-    def is_negative(self) -> bool:
-        return self.estimated < 0
+        if self.expected is None or self.estimated is None:
+            return None
+        return self.estimated - self.expected
 
 
 @dataclass(frozen=True)
@@ -149,10 +147,6 @@ class ReinvestmentRow:
     expected: Decimal | None
     spent: Decimal
     returns: int
-
-    @property
-    def difference(self) -> Decimal | None:
-        return None if self.expected is None else self.spent - self.expected
 
 
 @dataclass(frozen=True)
@@ -199,6 +193,9 @@ class Benefits:
     measures: list[SavingsRow]
     total: SavingsRow
     last_month: datetime.date | None  # the latest month of activity counted
+    # The comparison's last quarter (the last with activity), and the later ones without.
+    compared_to: str
+    quarters_without_activity: int
     # Locality × measure × quarters estimated, and those with more activity than the
     # baseline: a negative saving, counted as one.
     negative_quarters: int
@@ -382,22 +379,27 @@ def benefits(*, page: DashboardPage) -> Benefits:
     gross = figures[GROSS_SAVINGS].value
     expected_month = {month: _per_month(gross, shares.get(fy_of[month], ZERO)) for month in months}
     quarter_starts = sorted({quarter_start_of(month) for month in months})
+    # Like with like: the comparison's totals cover the quarters with activity to
+    # estimate from. A quarter with none yet (the extract lags) shows what the case
+    # expects of it, and no estimate.
+    with_data = {start for start in quarter_starts if ("quarter", start) in months_by}
     quarters, running_expected, running_estimated = [], ZERO, ZERO
     for start in quarter_starts:
         expected = _sum_expected(
             expected_month, [m for m in months if quarter_start_of(m) == start]
         )
-        estimated = estimated_by[("quarter", start)]
         running_expected = None if expected is None else (running_expected or ZERO) + expected
-        running_estimated += estimated
+        estimated = estimated_by.get(("quarter", start)) if start in with_data else None
+        if estimated is not None:
+            running_estimated += estimated
         quarters.append(
             SavingsRow(
                 name=quarter_label(start),
                 expected=expected,
                 estimated=estimated,
-                months=months_by[("quarter", start)],
+                months=months_by.get(("quarter", start), 0),
                 cumulative_expected=running_expected,
-                cumulative_estimated=running_estimated,
+                cumulative_estimated=None if estimated is None else running_estimated,
             )
         )
     years = []
@@ -407,24 +409,27 @@ def benefits(*, page: DashboardPage) -> Benefits:
             for row, start in zip(quarters, quarter_starts, strict=True)
             if financial_year_of(start) == year
         ]
+        estimated_rows = [row.estimated for row in in_year if row.estimated is not None]
         years.append(
             SavingsRow(
                 name=year_label(year) + ("" if len(in_year) == 4 else f" (to Q{len(in_year)})"),
                 expected=_sum_rows(row.expected for row in in_year),
-                estimated=sum((row.estimated for row in in_year), ZERO),
+                estimated=sum(estimated_rows, ZERO) if estimated_rows else None,
                 months=sum(row.months for row in in_year),
             )
         )
+    compared = [row for row in quarters if row.estimated is not None]
     total = SavingsRow(
         name=PROGRAMME_NAME,
-        expected=_sum_rows(row.expected for row in quarters) if quarters else ZERO,
-        estimated=sum((row.estimated for row in quarters), ZERO),
-        months=sum(row.months for row in quarters),
+        expected=_sum_rows(row.expected for row in compared),
+        estimated=sum((row.estimated for row in compared), ZERO),
+        months=sum(row.months for row in compared),
     )
+    counted_months = [month for month in months if quarter_start_of(month) in with_data]
 
     # By locality and measure the expected is the trajectory's: the baseline mean ×
     # the steady-state reduction × the ramp's share of each month × the unit cost.
-    share_months = sum((shares.get(fy_of[month], ZERO) for month in months), ZERO) / HUNDRED
+    share_months = sum((shares.get(fy_of[month], ZERO) for month in counted_months), ZERO) / HUNDRED
     expected_by = defaultdict(lambda: ZERO)
     trajectory_is_illustrative = False
     for trajectory in OutcomeTrajectory.objects.order_by():
@@ -535,6 +540,8 @@ def benefits(*, page: DashboardPage) -> Benefits:
         measures=by_measure,
         total=total,
         last_month=last_month,
+        compared_to=compared[-1].name if compared else "",
+        quarters_without_activity=len(quarters) - len(compared),
         negative_quarters=negative_groups,
         estimated_quarters=estimated_groups,
         localities_without_baseline=len(without_baseline),

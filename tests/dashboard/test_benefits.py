@@ -125,6 +125,11 @@ def worked(db):
         (thanet, ae): {(2016, 4): 200, (2016, 5): 200, (2018, 4): 210, (2018, 7): 190},
         (thanet, admissions): {(2016, 4): 20, (2016, 5): 22, (2018, 4): 20, (2018, 7): 21},
     }
+    # Not estimated: Swale has no baseline months; bed days have no unit cost.
+    swale = factories.locality("Swale")
+    bed_days = factories.outcome_measure("bed-days")
+    values[(swale, ae)] = {(2018, 4): 50}
+    values[(ashford, bed_days)] = {(2016, 4): 500, (2018, 4): 1}
     MonthlyOutcome.objects.bulk_create(
         MonthlyOutcome(
             locality=locality, measure=measure, month=_month(*when), value=value, extract=extract
@@ -200,6 +205,9 @@ def test_the_savings_match_the_example_worked_by_hand(worked):
     # Thanet's A&E in Q1: more activity than the baseline, a negative saving, counted.
     assert (found.negative_quarters, found.estimated_quarters) == (1, 8)
     assert found.last_month == datetime.date(2018, 7, 1)
+    assert found.localities_without_baseline == 1
+    assert found.measures_without_unit_cost == ["bed-days"]
+    assert (found.compared_to, found.quarters_without_activity) == ("2018/19 Q2", 0)
 
 
 def test_reinvestment_is_the_ramp_pro_rata_against_the_money_pages_spend(worked):
@@ -218,6 +226,7 @@ def test_reinvestment_is_the_ramp_pro_rata_against_the_money_pages_spend(worked)
     assert {row.name: row.spent for row in found.reinvestment_localities} == {
         "Ashford": Decimal("1000000"),
         "Thanet": Decimal("0"),
+        "Swale": Decimal("0"),  # every locality, as on the money page
     }
 
 
@@ -358,6 +367,28 @@ def test_an_earlier_quarter_counts_only_its_months_and_commitments(
     assert data.total.expected == Decimal("10900000")  # half of £21.8m
     # The capital commitment of 28 September counts; those of November and January do not.
     assert [kind.commitments for kind in data.commitment_kinds] == [1, 1]
+
+
+def test_a_quarter_without_activity_yet_shows_the_case_and_stops_the_comparison_before_it(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+
+    response = client.get(BENEFITS + "?quarter=2019-20-q1")
+
+    data = response.context["benefits"]
+    latest = data.quarters[-1]
+    assert (latest.name, latest.expected, latest.estimated) == (
+        "2019/20 Q1",
+        Decimal("16350000"),  # £218m × 30% ÷ 4
+        None,
+    )
+    assert latest.cumulative_estimated is None
+    # The totals compare the four quarters of 2018/19 only.
+    assert data.total.expected == Decimal("21800000")
+    assert (data.compared_to, data.quarters_without_activity) == ("2018/19 Q4", 1)
+    assert "the comparison stops at 2018/19 Q4" in response.text
+    assert "No activity has been loaded yet for the 1 quarter after it." in response.text
 
 
 def test_the_money_and_outcomes_pages_link_to_it(client, programme_data, board_user):
