@@ -7,7 +7,13 @@ money (£5.8m, £519.1k), never to the pound, and downloaded as shown (5800000, 
 
 import django_tables2 as tables
 
-from common.money import pounds_short, pounds_short_number, pounds_short_signed
+from common.money import (
+    pounds,
+    pounds_number,
+    pounds_short,
+    pounds_short_number,
+    pounds_short_signed,
+)
 from dashboard.tables.base import NUMERIC_ATTRS, DashboardTable
 
 
@@ -97,3 +103,21 @@ class CommitmentsTable(_BenefitsTable):
 
     class Meta(_BenefitsTable.Meta):
         pass
+
+
+class SpendByLocalityTable(_BenefitsTable):
+    """Rows are ReinvestmentRow: each locality's spend in the year to date, as on the
+    Money page (the case gives no split of reinvestment between localities)."""
+
+    name = _label("Locality")
+    spent = tables.Column(verbose_name="Spent, year to date", attrs=NUMERIC_ATTRS, orderable=False)
+    returns = _count("Approved returns")
+
+    class Meta(_BenefitsTable.Meta):
+        pass
+
+    def render_spent(self, value):
+        return pounds(value)
+
+    def value_spent(self, value):
+        return pounds_number(value)

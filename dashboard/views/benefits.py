@@ -6,11 +6,13 @@ from dashboard.tables.benefits import (
     SavingsByPeriodTable,
     SavingsByPlaceTable,
     SavingsByYearTable,
+    SpendByLocalityTable,
 )
 from dashboard.views.base import Download, board_view, table_page
 
-# Every table is short (quarters, years, localities, four measures): one page each.
-ROWS_PER_PAGE = 1000
+# Quarters, years and measures are a few rows; localities and commitments grow with
+# the localities: 25 a page (`?localities-page=2`), every row in a download.
+ROWS_PER_PAGE = 25
 
 
 def _tables(data, label: str) -> dict:
@@ -28,6 +30,11 @@ def _tables(data, label: str) -> dict:
         ),
         "measures": SavingsByMeasureTable(
             data.measures, caption=f"Gross savings by measure, to {label}", prefix="measures-"
+        ),
+        "spend": SpendByLocalityTable(
+            data.reinvestment_localities,
+            caption=f"Spend by locality, {data.financial_year} to {label} (approved returns)",
+            prefix="spend-",
         ),
         "commitments": CommitmentsTable(
             data.commitment_rows,
