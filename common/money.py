@@ -147,3 +147,22 @@ def figure_text(*, unit: str, value, value_high=None) -> str:
     if value_high is not None and value_high != value:
         return f"{one(value)} to {one(value_high)}"
     return one(value)
+
+
+def pounds_short_signed(value) -> str:
+    """A difference as a tile or chart shows it: +£2.6m, −£150k or £0."""
+    text = pounds_short(value)
+    return f"+{text}" if value is not None and Decimal(value) > 0 else text
+
+
+def pounds_short_number(value) -> int | None:
+    """The amount `pounds_short` shows, as a number for a download: £5.5m gives 5500000,
+    £481.1k gives 481100."""
+    if value is None:
+        return None
+    amount = Decimal(value)
+    if abs(_rounded(amount / THOUSAND, 1)) >= THOUSAND:
+        return int(_rounded(amount / MILLION, 1) * MILLION)
+    if abs(_rounded(amount, 0)) >= THOUSAND:
+        return int(_rounded(amount / THOUSAND, 1) * THOUSAND)
+    return pounds_number(amount)

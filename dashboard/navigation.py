@@ -25,6 +25,9 @@ SECTION_OF = {
     # and the board pack): the header fits every role's links at 1280 px.
     "dashboard:maturity": "dashboard:outcomes",
     "dashboard:risk-detail": "dashboard:risks",
+    # Benefits tracks the investment case's money against outcomes; under Money (linked
+    # from the Money and Outcomes pages) so that the header still fits at 1280 px.
+    "dashboard:benefits": "dashboard:money",
     "dashboard:locality": "dashboard:home",
     "updates:detail": "updates:mine",
     "updates:edit-section": "updates:mine",

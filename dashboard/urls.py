@@ -2,6 +2,7 @@ from django.urls import path
 
 from dashboard.views import accessibility as accessibility_views
 from dashboard.views import actions as actions_views
+from dashboard.views import benefits as benefits_views
 from dashboard.views import board_pack as board_pack_views
 from dashboard.views import critical_areas as critical_areas_views
 from dashboard.views import locality, overview
@@ -22,6 +23,7 @@ urlpatterns = [
     path("objectives/", objectives_views.objectives, name="objectives"),
     path("money/", money_views.money, name="money"),
     path("outcomes/", outcomes_views.outcomes, name="outcomes"),
+    path("benefits/", benefits_views.benefits, name="benefits"),
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
     path("maturity/", maturity_views.maturity, name="maturity"),

@@ -12,6 +12,8 @@ from common.money import (
     pounds_millions,
     pounds_number,
     pounds_short,
+    pounds_short_number,
+    pounds_short_signed,
     pounds_signed,
 )
 from dashboard.tables.base import number_as_shown
@@ -190,3 +192,32 @@ def test_number_as_shown_matches_the_number_column(value, decimals, number):
     assert str(number_as_shown(value, decimals=decimals)) == f"{value:.{decimals}f}".replace(
         "-0.0", "0.0"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("2630530"), "+£2.6m"),
+        (Decimal("-150000"), "\u2212£150k"),
+        (Decimal("0"), "£0"),
+        (None, "—"),
+    ],
+)
+def test_pounds_short_signed_says_which_way(value, text):
+    assert pounds_short_signed(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (Decimal("5450000"), 5500000),
+        (Decimal("481149"), 481100),
+        (Decimal("-1062965"), -1100000),
+        (Decimal("950.4"), 950),
+        (None, None),
+    ],
+)
+def test_pounds_short_number_is_the_figure_as_shown(value, number):
+    assert pounds_short_number(value) == number
+    if value is not None:
+        assert pounds_short(number) == pounds_short(value)

@@ -32,7 +32,7 @@ MARKUP = re.compile(r"<[a-zA-Z/]")
 def exportable_pages() -> list[str]:
     pages = [
         reverse(f"dashboard:{name}") + Q4
-        for name in ("objectives", "money", "outcomes", "milestones", "mdts", "risks")
+        for name in ("objectives", "money", "outcomes", "milestones", "mdts", "risks", "benefits")
     ]
     pages += [reverse("dashboard:locality", args=[slug]) + Q4 for slug in ("ashford", "thanet")]
     # A risk's reviews and actions are tables too, with no downloads today.

@@ -39,6 +39,7 @@ CACHED_PAGE_QUERIES = {
     reverse("dashboard:outcomes"): 5,  # the overview's count and page of localities (SQL)
     reverse("dashboard:critical-areas"): 3,
     reverse("dashboard:maturity"): 3,
+    reverse("dashboard:benefits"): 3,
     reverse("dashboard:risks"): 3,
     # The cover sheet's boards and approved report (2), the board's action log (1) and the
     # published versions of the pack (1) are read afresh: an approval or a publication
