@@ -24,6 +24,7 @@ SECTION_OF = {
     # Maturity is read beside the outcomes (and linked from them, each locality's page
     # and the board pack): the header fits every role's links at 1280 px.
     "dashboard:maturity": "dashboard:outcomes",
+    "dashboard:outcomes-summary": "dashboard:outcomes",
     "dashboard:risk-detail": "dashboard:risks",
     "dashboard:locality": "dashboard:home",
     "updates:detail": "updates:mine",

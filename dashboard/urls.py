@@ -22,6 +22,7 @@ urlpatterns = [
     path("objectives/", objectives_views.objectives, name="objectives"),
     path("money/", money_views.money, name="money"),
     path("outcomes/", outcomes_views.outcomes, name="outcomes"),
+    path("outcomes/summary/", outcomes_views.outcomes_summary, name="outcomes-summary"),
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
     path("maturity/", maturity_views.maturity, name="maturity"),
