@@ -56,9 +56,11 @@ def icons(series: MonthlySeries) -> str:
         '<span class="app-mdc-icons">{}{}</span>',
         render_to_string(
             "includes/mdc_variation_icon.html",
-            {"variation": series.icon_variation, "direction": series.direction},
+            {"variation": series.icon_variation, "direction": series.direction, "compact": True},
         ),
-        render_to_string("includes/mdc_assurance_icon.html", {"assurance": series.assurance}),
+        render_to_string(
+            "includes/mdc_assurance_icon.html", {"assurance": series.assurance, "compact": True}
+        ),
     )
 
 
