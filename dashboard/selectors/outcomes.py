@@ -246,7 +246,10 @@ class MonthlySeries:
 
     @property
     def variation_words(self) -> str:
-        return VARIATION_WORDS[self.variation]
+        words = VARIATION_WORDS[self.variation]
+        if self.latest is not None and self.limits_indicative:
+            return f"{words} (limits indicative: no verdict)"
+        return words
 
     @property
     def assurance_words(self) -> str:
@@ -267,8 +270,10 @@ class MonthlySeries:
     def order_key(self) -> tuple:
         """Worst first: concerning special cause, then failing the target, then hit and
         miss, then the largest change against baseline the wrong way."""
+        # Indicative limits support no verdict: such a series sorts as "too few points".
+        variation = Variation.TOO_FEW if self.latest and self.limits_indicative else self.variation
         return (
-            VARIATION_ORDER[self.variation],
+            VARIATION_ORDER[variation],
             ASSURANCE_ORDER[self.assurance],
             -_worse_change(self.change_percent, self.measure.lower_is_better),
         )

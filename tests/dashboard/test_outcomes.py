@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -332,6 +333,20 @@ def test_the_matrix_order_is_worst_first():
     shuffled = expected[3:] + expected[:3]
 
     assert sorted(shuffled, key=lambda series: series.order_key) == expected
+
+
+def test_a_series_with_indicative_limits_sorts_as_too_few_points():
+    concern = _series(Variation.CONCERN, ASSURANCE_FAIL, 5)
+    indicative = MonthlySeries(
+        **{
+            **concern.__dict__,
+            "points": [replace(concern.points[0], limits_indicative=True)],
+        }
+    )
+
+    assert indicative.order_key > _series(Variation.COMMON_CAUSE, ASSURANCE_PASS, 2).order_key
+    assert indicative.assurance == ASSURANCE_NONE
+    assert indicative.variation_words == "Special cause concerning (limits indicative: no verdict)"
 
 
 def test_no_data_comes_last():
