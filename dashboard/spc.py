@@ -66,8 +66,10 @@ import numpy as np
 import pandas as pd
 
 LIMIT_FACTOR = 2.66  # process limits at mean ± 2.66 × mean moving range
-CLOSE_FACTOR = 2 * LIMIT_FACTOR / 3  # "close to the limits": two sigma
+D2 = 1.128  # 2.66 ≈ 3 / d2 (moving ranges of two points); sigma uses 2.66 / 3, as the package
+NEAR_LIMIT_SIGMAS = 2  # "close to the limits": beyond two sigma
 SIGMA_FACTOR = LIMIT_FACTOR / 3  # sigma = 2.66 / 3 × mean moving range
+CLOSE_FACTOR = NEAR_LIMIT_SIGMAS * SIGMA_FACTOR
 SCREEN_FACTOR = 3.267  # moving ranges this many times their mean are screened out
 SHIFT_RUN = 7  # points on one side of the mean
 TREND_RUN = 7  # points each higher (lower) than the last: 6 steps
@@ -110,7 +112,7 @@ ASSURANCE_WORDS = {
     Assurance.PASS: "consistently passing the target",
     Assurance.FAIL: "consistently failing the target",
     Assurance.HIT_AND_MISS: "hit and miss: the target lies within the limits",
-    Assurance.NONE: "no assurance: no target, or too few points to judge against one",
+    Assurance.NONE: "no assurance: no target, or too few points to test one",
 }
 
 REASONS = {
@@ -504,7 +506,8 @@ def xmr_by_group(
     (a gap). `lower_is_better` is one answer for every group or the name of a column of
     `frame` holding each row's (True, False or None). `limits_from` names a bool column,
     True on the points the group's mean and limits are calculated from (None: all);
-    after a change point, put a segment number into `by`. `target` names a float column
+    after a change point, put a segment number into `by` (a group with no True row has
+    no limits: "too few to judge"). `target` names a float column
     (NaN where there is none). The columns are those of `xmr`, equal to it series by
     series.
     """

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django import template
 
 from dashboard.spc import (
+    ASSURANCE_WORDS,
     HIGH,
     LIMIT_FACTOR,
     LOW,
@@ -34,6 +35,7 @@ from dashboard.spc import (
     Assurance,
     Variation,
 )
+from localities.models import BASELINE_FIRST_MONTH, BASELINE_LAST_MONTH
 
 register = template.Library()
 
@@ -141,11 +143,15 @@ def mdc_variation(variation, direction=None) -> Icon:
     )
 
 
-ASSURANCE_ICONS = {
-    Assurance.PASS: ("Consistently passing the target", "Passing", BLUE, "P"),
-    Assurance.FAIL: ("Consistently failing the target", "Failing", ORANGE, "F"),
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+ASSURANCE_ICONS = {  # words from dashboard.spc.ASSURANCE_WORDS: one wording
+    Assurance.PASS: (_sentence(ASSURANCE_WORDS[Assurance.PASS]), "Passing", BLUE, "P"),
+    Assurance.FAIL: (_sentence(ASSURANCE_WORDS[Assurance.FAIL]), "Failing", ORANGE, "F"),
     Assurance.HIT_AND_MISS: (
-        "Hit and miss: the target lies within the limits",
+        _sentence(ASSURANCE_WORDS[Assurance.HIT_AND_MISS]),
         "Hit and miss",
         GREY,
         "?",
@@ -170,7 +176,7 @@ def mdc_assurance(assurance) -> Icon:
         return Icon(
             drawn=False,
             key="none",
-            words="No assurance: no target, or too few points to test one",
+            words=_sentence(ASSURANCE_WORDS[Assurance.NONE]),
             short="No assurance",
         )
     words, short, colour, letter = ASSURANCE_ICONS[assurance]
@@ -195,4 +201,6 @@ def mdc_rules() -> dict:
         "recommended_points": RECOMMENDED_POINTS,
         "limit_factor": LIMIT_FACTOR,
         "screen_factor": SCREEN_FACTOR,
+        "baseline_first_month": BASELINE_FIRST_MONTH,
+        "baseline_last_month": BASELINE_LAST_MONTH,
     }

@@ -561,3 +561,32 @@ def test_xmr_by_group_takes_gaps():
     grouped = xmr_by_group(frame, by=["place"])
 
     assert grouped["variation"].tolist() == ["too_few", "missing", "too_few"]
+
+
+def test_a_series_with_nothing_to_calculate_limits_from_is_too_few_to_judge():
+    frame = xmr(series(10, 12, 11), lower_is_better=True, limits_from=[False] * 3)
+
+    assert frame["variation"].tolist() == ["too_few"] * 3
+    assert frame["upper_limit"].isna().all()
+    assert frame["limits_indicative"].all()
+
+
+def test_a_change_point_starts_a_segment_with_its_own_frozen_limits():
+    # One series, the office's change point at row 10: segment 0 is BASELINE (limits
+    # from it) then 11 13; segment 1 rebases on its first four months 5 7 5 7 (mean 6,
+    # MR̄ 2, limits 6 ± 5.32 → 0.68 and 11.32) and then 12 is beyond them.
+    frame = pd.DataFrame(
+        {
+            "segment": [0] * 10 + [1] * 5,
+            "value": [*BASELINE, 11, 13, 5, 7, 5, 7, 12],
+            "limits_from": [True] * 8 + [False] * 2 + [True] * 4 + [False],
+        }
+    )
+
+    grouped = xmr_by_group(frame, by=["segment"], lower_is_better=True, limits_from="limits_from")
+
+    assert grouped["mean"].tolist() == [12.0] * 10 + [6.0] * 5
+    assert grouped["upper_limit"].iloc[-1] == approx(11.32)
+    assert grouped["rule"].tolist() == [None] * 14 + ["outside_limits"]
+    assert grouped["variation"].iloc[-1] == "concern"
+    assert grouped["limits_indicative"].tolist() == [True] * 15  # 8 and 4 points
