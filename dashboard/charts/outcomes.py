@@ -308,7 +308,9 @@ def spc_chart(series: MonthlySeries, *, dom_id: str = "spc-chart", as_at: str = 
             go.Scatter(
                 name="Change point (limits recalculated)",
                 x=[_x(mark.month) for mark in series.change_points],
-                y=[value_range[1]] * len(series.change_points),
+                # Just inside the top of the axis, so the marker is not cut off.
+                y=[value_range[1] - (value_range[1] - value_range[0]) * 0.03]
+                * len(series.change_points),
                 mode="markers",
                 marker={"symbol": "diamond", "size": 11, "color": CHANGE_COLOUR},
                 customdata=[
