@@ -24,6 +24,7 @@ SECTION_OF = {
     # Maturity is read beside the outcomes (and linked from them, each locality's page
     # and the board pack): the header fits every role's links at 1280 px.
     "dashboard:maturity": "dashboard:outcomes",
+    "dashboard:outcomes-summary": "dashboard:outcomes",
     "dashboard:risk-detail": "dashboard:risks",
     # Benefits tracks the investment case's money against outcomes; under Money (linked
     # from the Money and Outcomes pages) so that the header still fits at 1280 px.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("money/", money_views.money, name="money"),
     path("outcomes/", outcomes_views.outcomes, name="outcomes"),
     path("benefits/", benefits_views.benefits, name="benefits"),
+    path("outcomes/summary/", outcomes_views.outcomes_summary, name="outcomes-summary"),
     path("milestones/", milestones_views.milestones, name="milestones"),
     path("mdts/", mdts_views.mdts, name="mdts"),
     path("maturity/", maturity_views.maturity, name="maturity"),

@@ -72,8 +72,7 @@ def empty_cache():
     cache.clear()
 
 
-# The apps whose rows the fixtures hold (their history models included, and
-# the outcome totals that loading them fills: updates.outcome_totals).
+# The apps whose rows the fixtures hold (their history models included).
 FIXTURE_APPS = ("localities", "risks", "governance", "updates")
 
 

@@ -73,7 +73,7 @@ def assert_queries_do_not_grow(client, url: str, *, factor: int = 10) -> int:
 def programme_models() -> list:
     """Every model of programme data that people write: the apps in
     localities.access.PROGRAMME_DATA_APPS, without django-simple-history's
-    copies and without read models derived from the rest (updates.OutcomeTotal)."""
+    copies and without read models derived from the rest (`is_read_model`)."""
     from django.apps import apps
 
     from localities.access import PROGRAMME_DATA_APPS

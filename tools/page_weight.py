@@ -24,7 +24,11 @@ from django.contrib.staticfiles import finders
 
 JS_BUDGET_GZIPPED = 500_000
 HTML_BUDGET = 150_000
-BOARD_PACK_HTML_BUDGET = 250_000
+# Issue 18: the pack's outcomes are now monthly (Kent and Medway's four XmR charts of
+# 36+ months, each with its data table) and the summary matrix carries two SVG icons a
+# cell: that section is about 200 kB of HTML, and the pack about 335 kB (25 kB gzipped),
+# over the 250 kB it kept under with quarterly points.
+BOARD_PACK_HTML_BUDGET = 350_000
 CHART_JSON_BUDGET = 100_000
 
 _IMPORT = re.compile(

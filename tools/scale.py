@@ -83,10 +83,8 @@ from updates.models import (
     MaturityScore,
     ObjectiveStatus,
     OutcomeFigure,
-    OutcomeTotal,
     QuarterlyUpdate,
 )
-from updates.outcome_totals import refresh_outcome_totals
 
 BATCH_SIZE = 1000
 LOCALITIES_PER_FACTOR = 8  # the real programme has eight localities
@@ -852,9 +850,8 @@ def generate_scale_data(*, factor: int, seed: int = 0) -> ScaleReport:
         generator.run()
         report.created = dict(generator.created)
         # Bulk inserts send no model signals: derive what signals would have.
-        refresh_outcome_totals()
         restamp_superseded()
-        refresh_planner_statistics([*generator.written_models, OutcomeTotal])
+        refresh_planner_statistics(generator.written_models)
         # Bulk inserts send no model signals: tell the dashboards' cache ourselves.
         note_programme_data_changed()
     report.seconds = time.perf_counter() - started

@@ -382,39 +382,6 @@ class RaisedRisk(models.Model):
         return self.title
 
 
-class OutcomeTotal(models.Model):
-    """The sum of one outcome measure's figures in one quarter, over the updates in one status.
-
-    Derived from OutcomeFigure by updates.outcome_totals, in the same
-    transaction as the write it follows. The outcomes page and the board pack
-    add these up for "Kent and Medway" instead of summing every approved
-    figure (100,000 at factor 100) on each request.
-    """
-
-    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.CASCADE, related_name="+")
-    quarter = models.ForeignKey(Quarter, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=QuarterlyUpdate.Status.choices)
-    total = models.DecimalField(max_digits=20, decimal_places=1)
-    figures = models.PositiveIntegerField(help_text="Figures summed: one per reporting locality.")
-    illustrative_figures = models.PositiveIntegerField(
-        help_text="How many of them come from updates marked illustrative."
-    )
-
-    # A read model: no history, not edited, not itself a change to programme data
-    # (the figures' own writes are). Checks over "every programme model" skip it.
-    is_read_model = True
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["quarter", "status", "measure"], name="outcome_total_one_per_key"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.measure_id} in {self.quarter_id} ({self.status}): {self.total}"
-
-
 class ReturnCommentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state=ReturnComment.State.OPEN)

@@ -29,7 +29,7 @@ from dashboard.selectors.milestones import (
 )
 from dashboard.selectors.money import SpendAgainstPlan, spend_of
 from dashboard.selectors.objectives import objectives_data
-from dashboard.selectors.outcomes import OverviewCell, outcome_chart_data, overview_rows
+from dashboard.selectors.outcomes import SummaryMatrix, month_label, summary_matrix
 from dashboard.selectors.overview import (
     ChangeGroup,
     MatrixRow,
@@ -82,12 +82,6 @@ class RiskLine:
 
 
 @dataclass(frozen=True)
-class OutcomeLine:
-    name: str
-    cells: list[OverviewCell]  # in the order of BoardPack.outcome_measures
-
-
-@dataclass(frozen=True)
 class BoardPack:
     """Every page in summary. `matrix` and the per-locality rows hold the localities
     shown (see PACK_LOCALITIES); totals and headlines cover them all.
@@ -109,8 +103,8 @@ class BoardPack:
     mdt_totals: LocalityRollout
     money_rows: list[SpendAgainstPlan]
     money_total: SpendAgainstPlan
-    outcome_measures: list
-    outcome_lines: list[OutcomeLine]
+    # Kent and Medway and the pack's localities, worst first (the summary matrix page's).
+    outcome_matrix: SummaryMatrix
     critical_areas: CriticalAreasData
     top_risks: list[RiskLine]
     open_risk_count: int
@@ -226,16 +220,10 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
     bands = list(ScoreBand.objects.all())
     top_risks, open_risk_count = _top_risks(page.quarter.end_date, bands)
     # Charted for the localities in the pack only, not every locality.
-    outcomes = outcome_chart_data(page=page, every_measure=True)
+    outcomes = summary_matrix(page=page, localities=[row.locality for row in matrix])
     objective_charts, objectives_are_illustrative = _objective_charts(page)
     maturity = maturity_movement(page=page)
-    outcome_rows = overview_rows(
-        page=page, measures=outcomes.measures, localities=[row.locality for row in matrix]
-    )
-    outcome_lines = [
-        OutcomeLine(name=row.name, cells=[row.cells[measure.id] for measure in outcomes.measures])
-        for row in [*sorted(outcome_rows, key=lambda row: row.name), outcomes.programme_overview]
-    ]
+    as_at = f"months to {month_label(outcomes.last_month)}, as at the end of {page.quarter.label}"
     return BoardPack(
         overview=overview,
         exceptions=programme_exceptions(page=page),
@@ -248,8 +236,7 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
         mdt_totals=mdt_totals,
         money_rows=money.rows,
         money_total=money.total,
-        outcome_measures=outcomes.measures,
-        outcome_lines=outcome_lines,
+        outcome_matrix=outcomes,
         critical_areas=critical_areas_data(page=page),
         top_risks=top_risks,
         open_risk_count=open_risk_count,
@@ -267,9 +254,10 @@ def board_pack(*, page: DashboardPage) -> BoardPack:
             year=page.quarter.financial_year.label,
             quarter_number=page.quarter.number,
         ),
+        # Kent and Medway's chart of each measure, from the matrix's own series.
         outcome_charts=[
-            spc_chart(series, dom_id=f"pack-outcome-{series.measure.code}")
-            for series in outcomes.programme_series
+            spc_chart(series, dom_id=f"pack-outcome-{series.measure.code}", as_at=as_at)
+            for series in outcomes.programme.cells
         ],
         heatmap=heatmap_as_at(page.quarter.end_date, bands),
         # The chart counts every locality; the table prints the pack's localities.

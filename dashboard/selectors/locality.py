@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.outcomes import quarter_figures
 from localities.milestone_status import status_as_at
 from localities.models import (
     MDT,
@@ -13,7 +14,6 @@ from localities.models import (
     Locality,
     Milestone,
     Objective,
-    OutcomeBaseline,
     OutcomeMeasure,
     PlannedInvestment,
     Quarter,
@@ -105,10 +105,15 @@ class OutcomeRow:
     value: Decimal | None
     lower_is_better: bool
     is_illustrative: bool = False
+    months: int = 3  # the quarter's months with a figure: fewer than 3 is partial
+
+    @property
+    def is_partial(self) -> bool:
+        return self.months < 3 and self.value is not None
 
     @property
     def difference(self) -> Decimal | None:
-        if self.baseline is None or self.value is None:
+        if self.baseline is None or self.value is None or self.is_partial:
             return None
         return self.value - self.baseline
 
@@ -120,6 +125,8 @@ class OutcomeRow:
 
     @property
     def verdict(self) -> str:
+        if self.is_partial:
+            return f"Partial: {self.months} of 3 months"
         if self.difference is None:
             return "Not known"
         if self.difference == 0:
@@ -326,30 +333,29 @@ def _risks(locality: Locality, day: datetime.date) -> list[RiskRow]:
     ]
 
 
-def _outcomes(locality: Locality, update: QuarterlyUpdate | None) -> list[OutcomeRow]:
-    baselines = {
-        baseline.measure_id: baseline
-        for baseline in OutcomeBaseline.objects.filter(locality=locality).only(
-            "measure_id", "quarterly_value", "is_illustrative"
+def _outcomes(locality: Locality, quarter: Quarter) -> list[OutcomeRow]:
+    """The quarter's activity per measure, added up from the monthly extract's months,
+    against the baseline mean month × 3 (a quarter missing a month says "partial")."""
+    figures = quarter_figures(locality=locality, quarter=quarter)
+    rows = []
+    for measure in OutcomeMeasure.objects.order_by("id"):
+        figure = figures.get(measure.id)
+        rows.append(
+            OutcomeRow(
+                measure=measure.name,
+                unit=measure.unit,
+                baseline=_decimal(figure.baseline) if figure else None,
+                value=_decimal(figure.value) if figure else None,
+                lower_is_better=measure.lower_is_better,
+                is_illustrative=bool(figure and figure.is_illustrative),
+                months=figure.months if figure and figure.value is not None else 3,
+            )
         )
-    }
-    figures = (
-        {figure.measure_id: figure.value for figure in update.outcome_figures.all()}
-        if update
-        else {}
-    )
-    return [
-        OutcomeRow(
-            measure=measure.name,
-            unit=measure.unit,
-            baseline=baselines[measure.id].quarterly_value if measure.id in baselines else None,
-            value=figures.get(measure.id),
-            lower_is_better=measure.lower_is_better,
-            is_illustrative=(measure.id in baselines and baselines[measure.id].is_illustrative)
-            or (measure.id in figures and update.is_illustrative),
-        )
-        for measure in OutcomeMeasure.objects.order_by("id")
-    ]
+    return rows
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 1)))
 
 
 def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
@@ -370,7 +376,7 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
             locality=locality,
             quarter__in=year_quarters,
             status__in=page.statuses,
-        ).prefetch_related("objective_statuses", "outcome_figures")
+        ).prefetch_related("objective_statuses")
     }
     current = updates.get(quarter.id)
     rags = {
@@ -437,7 +443,7 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
             for year_quarter in year_quarters
         ],
         planned_for_year=planned_for_year,
-        outcomes=_outcomes(locality, current),
+        outcomes=_outcomes(locality, quarter),
         maturity=maturity,
         maturity_baseline_quarter=baseline_quarter,
         maturity_latest_quarter=latest_quarter,

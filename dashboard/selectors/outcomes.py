@@ -1,154 +1,309 @@
-"""Outcomes: hospital activity per locality per quarter, as SPC charts, against baseline.
+"""Outcomes: monthly hospital activity per locality and measure, the Making Data Count way.
 
-Every approved quarterly figure up to the page's quarter (all financial years) counts.
-What the page needs is read in pieces that do not grow with the number of localities
-shown (800 at factor 100, 100,000 figures):
+The record is `localities.models.MonthlyOutcome` (loaded from the warehouse's monthly
+extract; decision 0019). A page as at a quarter reads every month up to that quarter's
+last month, for each locality × measure, and Kent and Medway as the sum of the
+localities.
 
-- `outcome_chart_data`: the Kent and Medway totals summed in SQL (a row per measure and
-  quarter) and charted, and the chosen locality's figures if one is chosen;
-- `overview_rows`: the figures of the localities on one page of the overview table,
-  charted together; the table orders and slices the localities in SQL
-  (`overview_localities`, `localities_by_change`);
-- `outcomes_data`: both, for every locality (the board pack, the overview export).
+Each series is an XmR chart (`dashboard.spc.xmr_by_group`) in segments:
 
-Series are charted many at once (`dashboard.spc.xmr_by_group`): one `xmr` call costs
-~5 ms of pandas, so 3,200 series one by one took 15–20 s.
+- **the baseline segment**: its limits are calculated from the baseline months (April
+  2016 – March 2018, `localities.models.BASELINE_FIRST_MONTH`…`BASELINE_LAST_MONTH`)
+  and frozen: the months since are judged against them, not folded into them;
+- **after a change point** the office recorded (`OutcomeChangePoint`, with its reason;
+  no locality = the Kent and Medway total), a new segment starts in the change's
+  month. Its limits are calculated from its own first `SEGMENT_LIMIT_MONTHS` (15)
+  months and frozen after that; until 15 months have passed they are calculated from
+  the months so far and are *indicative* (Making Data Count recommends 15–20 points),
+  and the page says so and draws no icon the data cannot support.
 
-"Kent and Medway" is the sum of the localities. A quarter in which some localities have
-no approved figure would add up to less than the whole and look like a fall in
-activity, so such a quarter is left out of the total and the page says so.
+The target is the trajectory month by month: the series' baseline mean less the
+steady-state reduction (`OutcomeTrajectory`) times the share of it expected in the
+month's financial year (`SavingsRamp`); Kent and Medway's is the sum of the
+localities' (only when every locality has a trajectory). No target in the baseline
+months: the trajectory starts with the programme.
+
+"Kent and Medway" is the sum of the localities. A month in which some localities have
+no figure would add up to less than the whole and look like a fall in activity, so
+such a month is left out of the total (a gap in the chart, dropped from the mean and
+from the two moving ranges that touch it) and the page says so.
+
+Queries do not grow with the number of localities or months: each read is one query
+(the monthly figures of the localities asked for, Kent and Medway's sums, the
+baseline means, the trajectories, the ramp, the change points, the extracts).
 """
 
+import bisect
+import datetime
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-from django.db.models import (
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Cast, NullIf
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
+from django.db.models.functions import Cast
 
 from dashboard.periods import DashboardPage
-from dashboard.spc import RECOMMENDED_POINTS, Variation, xmr_by_group
-from localities.models import Locality, OutcomeBaseline, OutcomeMeasure, Quarter
-from updates.models import OutcomeFigure, OutcomeTotal
+from dashboard.spc import Variation, xmr_by_group
+from localities.models import (
+    BASELINE_LAST_MONTH,
+    Locality,
+    MonthlyOutcome,
+    OutcomeChangePoint,
+    OutcomeExtract,
+    OutcomeMeasure,
+    OutcomeTrajectory,
+    Quarter,
+    SavingsRamp,
+)
+from localities.outcome_months import (
+    expected_activity,
+    financial_year_of,
+    is_baseline,
+    month_of,
+)
 
 PROGRAMME_NAME = "Kent and Medway"
 ALL_LOCALITIES = "all"
 DEFAULT_MEASURE_CODE = "ae-attendances"
+SEGMENT_LIMIT_MONTHS = 15
+PROGRAMME = 0  # the area id of the Kent and Medway total in the frames
 NO_DATA = "no_data"
 
-VERDICTS = {
+ASSURANCE_PASS = "pass"
+ASSURANCE_FAIL = "fail"
+ASSURANCE_HIT_AND_MISS = "hit_and_miss"
+ASSURANCE_NONE = "none"
+
+VARIATION_WORDS = {
     Variation.COMMON_CAUSE: "Common cause",
-    Variation.IMPROVEMENT: "Improvement",
-    Variation.CONCERN: "Concern",
+    Variation.IMPROVEMENT: "Special cause improving",
+    Variation.CONCERN: "Special cause concerning",
     Variation.NEITHER: "Special cause",
     Variation.TOO_FEW: "Too few points",
     NO_DATA: "No data",
 }
+ASSURANCE_WORDS = {
+    ASSURANCE_PASS: "Consistently passing the target",
+    ASSURANCE_FAIL: "Consistently failing the target",
+    ASSURANCE_HIT_AND_MISS: "Hit and miss",
+    ASSURANCE_NONE: "No assurance",
+}
+# Worst first: a concerning special cause, then failing the target, then the rest.
+VARIATION_ORDER = {
+    Variation.CONCERN: 0,
+    Variation.NEITHER: 1,
+    Variation.COMMON_CAUSE: 2,
+    Variation.TOO_FEW: 3,
+    Variation.IMPROVEMENT: 4,
+    NO_DATA: 5,
+}
+ASSURANCE_ORDER = {
+    ASSURANCE_FAIL: 0,
+    ASSURANCE_HIT_AND_MISS: 1,
+    ASSURANCE_NONE: 2,
+    ASSURANCE_PASS: 3,
+}
+
+CHART_COLUMNS = (
+    "mean",
+    "lower_limit",
+    "upper_limit",
+    "target",
+    "variation",
+    "direction",
+    "rule",
+    "description",
+    "limits_indicative",
+    "assurance",
+)
 
 
 class UnknownChoice(LookupError):
     """The measure or locality asked for does not exist."""
 
 
+def month_label(month: datetime.date) -> str:
+    return f"{month:%b %Y}"
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _text(value) -> str | None:
+    """A text cell of a charted frame: None for None or NaN (pandas' missing text)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
 @dataclass(frozen=True)
-class SpcPoint:
-    quarter: Quarter
-    value: float
-    mean: float
+class MonthPoint:
+    """One month of a series with its XmR chart (value None: left out of the total)."""
+
+    month: datetime.date
+    value: float | None
+    mean: float | None
     lower_limit: float | None
     upper_limit: float | None
-    baseline: float | None
+    target: float | None
     variation: str
     direction: str | None
     rule: str | None
     description: str
+    segment: int
+    limits_from: bool  # one of the months the segment's limits are calculated from
+    limits_indicative: bool
 
     @property
-    def quarter_label(self) -> str:
-        return self.quarter.label
+    def label(self) -> str:
+        return month_label(self.month)
+
+    @property
+    def is_baseline(self) -> bool:
+        return is_baseline(self.month)
 
 
 @dataclass(frozen=True)
-class SpcSeries:
-    """One measure in one locality (or the programme) over time, with its XmR chart."""
+class ChangeMark:
+    """A change point the office recorded: the month the process changed, and why."""
+
+    month: datetime.date
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a chart's points come from: the extracts that loaded them."""
+
+    extracts: int
+    latest_loaded_at: datetime.datetime | None
+    latest_file_name: str
+    sources: list[str]
+    includes_illustrative: bool
+
+
+def _worse_change(change: float | None, lower_is_better: bool | None) -> float:
+    """The change against baseline, larger the worse (for ordering)."""
+    if change is None:
+        return -math.inf
+    return change if lower_is_better is not False else -change
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    """One measure in one locality (or Kent and Medway) month by month, with its XmR chart."""
 
     measure: OutcomeMeasure
     area_name: str
-    points: list[SpcPoint]
-    baseline: float | None
-    baseline_period: str
-    left_out: list[str]
+    slug: str  # ALL_LOCALITIES for Kent and Medway
+    points: list[MonthPoint]
+    baseline_mean: float | None
+    change_points: list[ChangeMark] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    includes_illustrative: bool = False
 
     @property
-    def latest(self) -> SpcPoint | None:
-        return self.points[-1] if self.points else None
+    def latest(self) -> MonthPoint | None:
+        shown = [point for point in self.points if point.value is not None]
+        return shown[-1] if shown else None
 
     @property
-    def mean(self) -> float | None:
-        return self.points[0].mean if self.points else None
+    def variation(self) -> str:
+        return self.latest.variation if self.latest else NO_DATA
+
+    # The latest segment's assurance as charted (dashboard.spc.Assurance's value).
+    charted_assurance: str = ASSURANCE_NONE
 
     @property
-    def has_limits(self) -> bool:
-        return bool(self.points) and self.points[0].upper_limit is not None
+    def assurance(self) -> str:
+        """None while the limits are indicative: no icon the data cannot support."""
+        if self.latest is None or self.latest.limits_indicative:
+            return ASSURANCE_NONE
+        return self.charted_assurance
 
     @property
-    def limits_are_indicative(self) -> bool:
-        return len(self.points) < RECOMMENDED_POINTS
-
-
-@dataclass(frozen=True)
-class OverviewCell:
-    """The latest point of one measure in one place, against its baseline."""
-
-    quarter_label: str | None
-    value: float | None
-    baseline: float | None
-    variation: str
-    description: str
+    def limits_indicative(self) -> bool:
+        return self.latest.limits_indicative if self.latest else True
 
     @property
     def change_percent(self) -> float | None:
-        if self.value is None or not self.baseline:
+        latest = self.latest
+        if latest is None or not self.baseline_mean:
             return None
-        return (self.value - self.baseline) * 100 / self.baseline
+        return (latest.value - self.baseline_mean) * 100 / self.baseline_mean
 
     @property
-    def verdict(self) -> str:
-        return VERDICTS[self.variation]
+    def has_target(self) -> bool:
+        return any(point.target is not None for point in self.points)
+
+    @property
+    def variation_words(self) -> str:
+        words = VARIATION_WORDS[self.variation]
+        if self.latest is not None and self.limits_indicative:
+            return f"{words} (limits indicative: no verdict)"
+        return words
+
+    @property
+    def assurance_words(self) -> str:
+        return ASSURANCE_WORDS[self.assurance]
+
+    @property
+    def direction(self) -> str | None:
+        return self.latest.direction if self.latest else None
+
+    @property
+    def icon_variation(self) -> str | None:
+        """The variation icon to draw: none while the limits are indicative."""
+        if self.latest is None or self.limits_indicative:
+            return None
+        return self.variation
+
+    @property
+    def order_key(self) -> tuple:
+        """Worst first: concerning special cause, then failing the target, then hit and
+        miss, then the largest change against baseline the wrong way."""
+        # Indicative limits support no verdict: such a series sorts as "too few points".
+        variation = Variation.TOO_FEW if self.latest and self.limits_indicative else self.variation
+        return (
+            VARIATION_ORDER[variation],
+            ASSURANCE_ORDER[self.assurance],
+            -_worse_change(self.change_percent, self.measure.lower_is_better),
+        )
 
 
 @dataclass(frozen=True)
-class OverviewRow:
+class SummaryRow:
+    """A locality (or Kent and Medway): its series' latest months, a cell per measure."""
+
     name: str
-    slug: str  # "" for the programme total
-    cells: dict[int, OverviewCell]  # by measure id
+    slug: str
+    cells: list[MonthlySeries]  # in the order of the measures
+
+    @property
+    def order_key(self) -> tuple:
+        return min((cell.order_key for cell in self.cells), default=(99,))
 
 
 @dataclass(frozen=True)
 class OutcomeChart:
-    """The chosen measure's chart and the Kent and Medway row: the page without its table."""
+    """The chosen measure's chart for one locality or Kent and Medway."""
 
     quarter: Quarter
+    last_month: datetime.date
     measures: list[OutcomeMeasure]
     localities: list[Locality]
     measure: OutcomeMeasure
     locality: Locality | None  # None: every locality summed
-    series: SpcSeries
-    programme_overview: OverviewRow
-    includes_illustrative: bool
-    # Kent and Medway's series for every measure, when asked for (the board pack's charts).
-    programme_series: tuple[SpcSeries, ...] = field(default=(), kw_only=True)
+    series: MonthlySeries
+    sources: Sources
 
     @property
     def area_name(self) -> str:
@@ -158,265 +313,328 @@ class OutcomeChart:
     def locality_choice(self) -> str:
         return self.locality.slug if self.locality else ALL_LOCALITIES
 
+    @property
+    def includes_illustrative(self) -> bool:
+        return self.series.includes_illustrative or self.sources.includes_illustrative
+
 
 @dataclass(frozen=True)
-class Outcomes(OutcomeChart):
-    """The chart and the overview of every locality (the board pack, the overview export)."""
+class SummaryMatrix:
+    """Kent and Medway and a list of localities, worst first, with their latest months.
 
-    overview: list[OverviewRow]
-
-
-SPC_POINT_COLUMNS = (
-    "value",
-    "mean",
-    "lower_limit",
-    "upper_limit",
-    "variation",
-    "direction",
-    "rule",
-    "description",
-)
-FIGURE_COLUMNS = ["locality_id", "measure_id", "quarter_id", "value"]
-TOTAL_COLUMNS = ["measure_id", "quarter_id", "value", "localities", "illustrative"]
-
-
-def _in_scope(page: DashboardPage) -> dict:
-    """Filters for the outcome figures a page counts: its statuses, up to its quarter."""
-    # The page's quarters by id rather than a join on their dates (one join fewer
-    # over 100,000 figures at factor 100).
-    return {"update__status__in": page.statuses, "update__quarter_id__in": page.quarter_ids_to_date}
-
-
-def _sorted_by_quarter(frame: pd.DataFrame, page: DashboardPage, *, then: str) -> pd.DataFrame:
-    start_dates = {quarter.id: quarter.start_date for quarter in page.quarter_options}
-    frame = frame.assign(start_date=frame["quarter_id"].map(start_dates))
-    return frame.sort_values(["start_date", then], kind="stable").reset_index(drop=True)
-
-
-def _figures_frame(
-    page: DashboardPage, measures: list[OutcomeMeasure], localities: list[Locality] | None
-) -> pd.DataFrame:
-    """The figures of `localities` (None: every one), oldest quarter first, with XmR columns."""
-    figures = OutcomeFigure.objects.order_by().filter(**_in_scope(page))
-    if localities is not None:
-        figures = figures.filter(update__locality__in=[place.id for place in localities])
-    # No ORDER BY: the model's ordering would sort every row (on disk, at factor 100);
-    # pandas orders them by quarter. Floats, not Decimals: faster to read and chart.
-    rows = figures.values_list(
-        "update__locality_id", "measure_id", "update__quarter_id", Cast("value", FloatField())
-    )
-    frame = pd.DataFrame.from_records(list(rows), columns=FIGURE_COLUMNS)
-    frame["value"] = frame["value"].astype(float)
-    frame = _sorted_by_quarter(frame, page, then="locality_id")
-    return _with_charts(frame, by=["locality_id", "measure_id"], measures=measures)
-
-
-def _with_charts(
-    frame: pd.DataFrame, *, by: list[str], measures: list[OutcomeMeasure]
-) -> pd.DataFrame:
-    better = {measure.id: measure.lower_is_better for measure in measures}
-    frame = frame.assign(lower_is_better=frame["measure_id"].map(better).astype(object))
-    charts = xmr_by_group(frame, by=by, lower_is_better="lower_is_better")
-    return frame.join(charts[[name for name in SPC_POINT_COLUMNS if name != "value"]])
-
-
-def _programme_totals(
-    page: DashboardPage, locality_count: int, measures: list[OutcomeMeasure]
-) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
-    """Per measure and quarter: the sum where every locality reported (charted), the gaps,
-    and whether any figure is illustrative.
-
-    Added up from the stored totals (updates.outcome_totals): at most a row per
-    quarter, status and measure, where summing the figures read 100,000 of them at
-    factor 100.
+    Kent and Medway's series are whole (the board pack charts them); each locality's
+    holds only its latest month (follow a cell to its chart for the rest).
     """
-    scope = _in_scope(page)
-    rows = (
-        OutcomeTotal.objects.order_by()
-        .filter(
-            status__in=scope["update__status__in"], quarter_id__in=scope["update__quarter_id__in"]
-        )
-        .values("measure_id", "quarter_id")
-        .annotate(
-            sum_of_totals=Sum("total"),
-            # One figure per update and measure, one update per locality and quarter:
-            # the figures summed are the localities that reported.
-            localities=Sum("figures"),
-            illustrative=Sum("illustrative_figures"),
-        )
-        .values_list("measure_id", "quarter_id", "sum_of_totals", "localities", "illustrative")
-    )
-    totals = pd.DataFrame.from_records(list(rows), columns=TOTAL_COLUMNS)
-    totals["value"] = totals["value"].astype(float)
-    totals = _sorted_by_quarter(totals, page, then="measure_id")
-    complete = totals["localities"] == locality_count
-    charted = _with_charts(totals[complete], by=["measure_id"], measures=measures)
-    return charted, totals[~complete], bool(totals["illustrative"].any())
+
+    quarter: Quarter
+    last_month: datetime.date
+    measures: list[OutcomeMeasure]
+    programme: SummaryRow
+    rows: list[SummaryRow]
+    includes_illustrative: bool
 
 
-def _baselines(
-    localities: list[Locality] | None = None,
-) -> tuple[dict[tuple[int, int], tuple[float, str]], bool]:
-    """Baselines (value, period) by (locality id, measure id) of `localities` (None: every
-    one), and whether any is illustrative."""
-    found = OutcomeBaseline.objects.all()
-    if localities is not None:
-        found = found.filter(locality__in=[place.id for place in localities])
-    rows = found.values_list(
-        "locality_id", "measure_id", "quarterly_value", "baseline_period", "is_illustrative"
-    )
-    baselines = {}
+def last_month_of(page: DashboardPage) -> datetime.date:
+    """The last month a page counts: its quarter's last month (as at the quarter's end)."""
+    return month_of(page.quarter.end_date)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    measures: list[OutcomeMeasure]
+    last_month: datetime.date
+    ramp: dict[int, float]
+    change_points: dict[tuple[int, int], list[ChangeMark]]
+    baseline_means: dict[tuple[int, int], float]  # (locality id, measure id)
+    trajectories: dict[tuple[int, int], float]  # (locality id, measure id): reduction %
+    locality_count: int
+    illustrative: bool
+
+
+def _context(page: DashboardPage, *, measures=None) -> _Context:
+    """What every series needs besides its months: five queries, whatever the data."""
+    last_month = last_month_of(page)
+    measures = measures if measures is not None else list(OutcomeMeasure.objects.order_by("id"))
+    ramp = {
+        year: float(share)
+        for year, share in SavingsRamp.objects.values_list("start_year", "share_percent")
+    }
+    change_points: dict[tuple[int, int], list[ChangeMark]] = defaultdict(list)
+    for locality_id, measure_id, month, reason in (
+        OutcomeChangePoint.objects.filter(month__lte=last_month)
+        .order_by("month")
+        .values_list("locality_id", "measure_id", "month", "reason")
+    ):
+        change_points[(locality_id or PROGRAMME, measure_id)].append(ChangeMark(month, reason))
+    baseline_means = {
+        (row["locality_id"], row["measure_id"]): row["mean"]
+        for row in MonthlyOutcome.objects.baseline_means()
+    }
+    trajectories = {}
     illustrative = False
-    for locality_id, measure_id, value, period, is_illustrative in rows:
-        baselines[(locality_id, measure_id)] = (float(value), period)
-        illustrative |= is_illustrative
-    return baselines, illustrative
+    for locality_id, measure_id, reduction, flagged in OutcomeTrajectory.objects.values_list(
+        "locality_id", "measure_id", "steady_state_reduction_percent", "is_illustrative"
+    ):
+        trajectories[(locality_id, measure_id)] = float(reduction)
+        illustrative |= flagged
+    return _Context(
+        measures=measures,
+        last_month=last_month,
+        ramp=ramp,
+        change_points=dict(change_points),
+        baseline_means=baseline_means,
+        trajectories=trajectories,
+        locality_count=Locality.objects.count(),
+        illustrative=illustrative,
+    )
 
 
-def _programme_baselines(locality_count: int) -> tuple[dict[int, tuple[float, str]], bool]:
-    """Kent and Medway's baseline (value, periods) by measure id, and whether any locality's
-    baseline is illustrative.
+FRAME_COLUMNS = ["area", "measure_id", "month", "value", "illustrative"]
 
-    The sum of the localities' baselines, for measures where every locality has one: a
-    total of some of them would understate it. Summed in the database: a row per
-    measure and baseline period, where reading every baseline read 3,200 at factor 100.
-    """
+
+def _locality_frame(context: _Context, locality_ids: list[int] | None) -> pd.DataFrame:
+    """The monthly figures of the localities (None: every one) up to the page's month."""
+    rows = MonthlyOutcome.objects.order_by().filter(month__lte=context.last_month)
+    if locality_ids is not None:
+        rows = rows.filter(locality_id__in=locality_ids)
+    records = rows.values_list(
+        "locality_id", "measure_id", "month", Cast("value", FloatField()), "is_illustrative"
+    )
+    return pd.DataFrame.from_records(list(records), columns=FRAME_COLUMNS)
+
+
+def _programme_frame(context: _Context) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """Kent and Medway per measure and month, summed in SQL; months some locality lacks
+    are NaN (left out), with the words saying so by measure."""
     rows = (
-        OutcomeBaseline.objects.order_by()
-        .values("measure_id", "baseline_period")
+        MonthlyOutcome.objects.order_by()
+        .filter(month__lte=context.last_month)
+        .values("measure_id", "month")
         .annotate(
-            sum_of_values=Sum("quarterly_value"),
-            localities=Count("pk"),  # one baseline per locality and measure
+            total=Sum("value"),
+            localities=Count("pk"),
             illustrative=Count("pk", filter=Q(is_illustrative=True)),
         )
-        .values_list("measure_id", "baseline_period", "sum_of_values", "localities", "illustrative")
+        .values_list("measure_id", "month", "total", "localities", "illustrative")
     )
-    sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    periods: dict[int, set[str]] = defaultdict(set)
-    any_illustrative = False
-    for measure_id, period, value, count, illustrative in rows:
-        sums[measure_id] += float(value)
-        counts[measure_id] += count
-        periods[measure_id].add(period)
-        any_illustrative |= bool(illustrative)
-    baselines = {
-        measure_id: (sums[measure_id], ", ".join(sorted(periods[measure_id])))
-        for measure_id in sums
-        if locality_count and counts[measure_id] == locality_count
-    }
-    return baselines, any_illustrative
+    records = []
+    left_out: dict[int, list[str]] = defaultdict(list)
+    for measure_id, month, total, localities, illustrative in rows:
+        complete = localities == context.locality_count
+        if not complete:
+            left_out[measure_id].append(
+                f"{month_label(month)}: figures from {localities} of "
+                f"{context.locality_count} localities"
+            )
+        records.append(
+            (PROGRAMME, measure_id, month, float(total) if complete else math.nan, illustrative > 0)
+        )
+    frame = pd.DataFrame.from_records(records, columns=FRAME_COLUMNS)
+    for gaps in left_out.values():
+        gaps.sort(key=lambda words: datetime.datetime.strptime(words.split(":")[0], "%b %Y"))
+    return frame, dict(left_out)
 
 
-def _series(
-    *,
-    measure: OutcomeMeasure,
-    area_name: str,
-    chart: pd.DataFrame,
-    quarters: dict[int, Quarter],
-    baseline: tuple[float, str] | None,
-    left_out: list[str],
-) -> SpcSeries:
-    """One series from its rows of a charted frame (in time order)."""
-    baseline_value = baseline[0] if baseline else None
-    columns = {name: chart[name].tolist() for name in SPC_POINT_COLUMNS}
-    points = [
-        SpcPoint(
-            quarter=quarters[quarter_id],
-            value=value,
-            mean=mean,
-            lower_limit=None if math.isnan(lower) else lower,
-            upper_limit=None if math.isnan(upper) else upper,
-            baseline=baseline_value,
-            variation=variation,
-            direction=direction,
-            rule=rule,
-            description=description,
-        )
-        for quarter_id, value, mean, lower, upper, variation, direction, rule, description in zip(
-            chart["quarter_id"].tolist(), *columns.values(), strict=True
-        )
+def _programme_baselines(frame: pd.DataFrame) -> dict[tuple[int, int], float]:
+    """Kent and Medway's baseline mean per measure: the mean of its complete baseline months."""
+    baseline = frame[(frame["month"] <= BASELINE_LAST_MONTH) & frame["value"].notna()]
+    means = baseline.groupby("measure_id")["value"].mean()
+    return {(PROGRAMME, int(measure_id)): float(mean) for measure_id, mean in means.items()}
+
+
+def _target(context: _Context, area: int, measure_id: int, month: datetime.date, baselines):
+    if month <= BASELINE_LAST_MONTH:
+        return math.nan
+    share = context.ramp.get(financial_year_of(month), 0.0)
+    if area != PROGRAMME:
+        mean = baselines.get((area, measure_id))
+        reduction = context.trajectories.get((area, measure_id))
+        if mean is None or reduction is None:
+            return math.nan
+        return expected_activity(mean, reduction, share)
+    # Kent and Medway: the localities' trajectories added up, if every locality has one.
+    parts = [
+        expected_activity(context.baseline_means[key], reduction, share)
+        for key, reduction in context.trajectories.items()
+        if key[1] == measure_id and key in context.baseline_means
     ]
-    return SpcSeries(
-        measure=measure,
-        area_name=area_name,
-        points=points,
-        baseline=baseline_value,
-        baseline_period=baseline[1] if baseline else "",
-        left_out=left_out,
+    if len(parts) != context.locality_count:
+        return math.nan
+    return sum(parts)
+
+
+def _charted(frame: pd.DataFrame, context: _Context, baselines: dict) -> pd.DataFrame:
+    """`frame` in time order per series, with segments, targets and the XmR columns."""
+    frame = frame.sort_values(["area", "measure_id", "month"], kind="stable").reset_index(drop=True)
+    frame["value"] = frame["value"].astype(float)
+    keys = list(zip(frame["area"].tolist(), frame["measure_id"].tolist(), strict=True))
+    months = frame["month"].tolist()
+    frame["segment"] = [
+        bisect.bisect_right([mark.month for mark in context.change_points.get(key, [])], month)
+        for key, month in zip(keys, months, strict=True)
+    ]
+    # The months a segment's limits come from: the baseline for the first; the first
+    # SEGMENT_LIMIT_MONTHS months with a value after a change point.
+    has_value = frame["value"].notna()
+    position = (
+        has_value.astype(int)
+        .groupby([frame["area"], frame["measure_id"], frame["segment"]])
+        .cumsum()
     )
-
-
-def _latest_cells(
-    chart: pd.DataFrame, *, by: list[str], quarters: dict[int, Quarter], baselines: dict
-) -> dict[tuple, OverviewCell]:
-    """The latest point of every series in a charted frame, as overview cells by `by`."""
-    latest = chart.groupby(by, sort=False).tail(1)
-    keys = zip(*(latest[name].tolist() for name in by), strict=True)
-    return {
-        key: OverviewCell(
-            quarter_label=quarters[quarter_id].label,
-            value=value,
-            baseline=baselines.get(key, (None,))[0],
-            variation=variation,
-            description=description,
-        )
-        for key, quarter_id, value, variation, description in zip(
-            keys,
-            latest["quarter_id"].tolist(),
-            latest["value"].tolist(),
-            latest["variation"].tolist(),
-            latest["description"].tolist(),
-            strict=True,
-        )
-    }
-
-
-def _no_data_cell(baseline: tuple[float, str] | None) -> OverviewCell:
-    return OverviewCell(
-        quarter_label=None,
-        value=None,
-        baseline=baseline[0] if baseline else None,
-        variation=NO_DATA,
-        description="No approved figures",
+    frame["limits_from"] = np.where(
+        frame["segment"] == 0,
+        has_value & pd.Series([is_baseline(month) for month in months], index=frame.index),
+        has_value & (position <= SEGMENT_LIMIT_MONTHS),
+    ).astype(bool)
+    frame["target"] = [
+        _target(context, area, measure_id, month, baselines)
+        for (area, measure_id), month in zip(keys, months, strict=True)
+    ]
+    better = {measure.id: measure.lower_is_better for measure in context.measures}
+    frame["lower_is_better"] = frame["measure_id"].map(better).astype(object)
+    charts = xmr_by_group(
+        frame,
+        by=["area", "measure_id", "segment"],
+        value="value",
+        lower_is_better="lower_is_better",
+        limits_from="limits_from",
+        target="target",
     )
+    return frame.join(charts[[name for name in CHART_COLUMNS if name != "target"]])
 
 
-def _programme_series(
-    measure: OutcomeMeasure,
+def _series_of(
+    charted: pd.DataFrame,
     *,
-    complete: pd.DataFrame,
-    partial: pd.DataFrame,
-    quarters: dict[int, Quarter],
+    context: _Context,
     baselines: dict,
-    locality_count: int,
-) -> SpcSeries:
-    return _series(
-        measure=measure,
-        area_name=PROGRAMME_NAME,
-        chart=complete[complete["measure_id"] == measure.id],
-        quarters=quarters,
-        baseline=baselines.get(measure.id),
-        left_out=[
-            f"{quarters[row.quarter_id].label}: approved figures from {row.localities} "
-            f"of {locality_count} localities"
-            for row in partial[partial["measure_id"] == measure.id].itertuples()
-        ],
+    names: dict[int, tuple[str, str]],
+    left_out: dict[int, list[str]] | None = None,
+    measure_ids: list[int] | None = None,
+    latest_only: tuple[int, ...] = (),
+) -> dict[tuple[int, int], MonthlySeries]:
+    """Every (area, measure) series in a charted frame (and the areas in `names` with no
+    months: an empty series). The areas in `latest_only` keep only their latest month
+    with a value (what the matrix shows): 115,000 month objects for every locality at
+    factor 100 took a second."""
+    measures = {measure.id: measure for measure in context.measures}
+    found: dict[tuple[int, int], MonthlySeries] = {}
+    wanted = measure_ids or list(measures)
+    # Whole columns as Python lists once, then each series a slice of them: the frame is
+    # in (area, measure, month) order (`_charted`). Slicing per group with pandas cost
+    # ~1.3 s for every locality at factor 100; this is a fraction of that.
+    columns = (
+        {
+            name_: charted[name_].tolist()
+            for name_ in (
+                "area",
+                "measure_id",
+                "month",
+                "value",
+                "segment",
+                "limits_from",
+                "illustrative",
+                *CHART_COLUMNS,
+            )
+        }
+        if len(charted)
+        else {}
     )
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    if columns:
+        keys = list(zip(columns["area"], columns["measure_id"], strict=True))
+        start = 0
+        for index in range(1, len(keys) + 1):
+            if index == len(keys) or keys[index] != keys[start]:
+                spans[keys[start]] = (start, index)
+                start = index
+    for area, (name, slug) in names.items():
+        for measure_id in wanted:
+            span = spans.get((area, measure_id))
+            points = []
+            assurance = ASSURANCE_NONE
+            illustrative = False
+            if span is not None:
+                first, end = span
+                if area in latest_only:
+                    with_value = [
+                        index
+                        for index in range(first, end)
+                        if _number(columns["value"][index]) is not None
+                    ]
+                    first = with_value[-1] if with_value else end - 1
+                for index in range(first, end):
+                    points.append(
+                        MonthPoint(
+                            month=columns["month"][index],
+                            value=_number(columns["value"][index]),
+                            mean=_number(columns["mean"][index]),
+                            lower_limit=_number(columns["lower_limit"][index]),
+                            upper_limit=_number(columns["upper_limit"][index]),
+                            target=_number(columns["target"][index]),
+                            variation=columns["variation"][index],
+                            direction=_text(columns["direction"][index]),
+                            rule=_text(columns["rule"][index]),
+                            description=columns["description"][index],
+                            segment=int(columns["segment"][index]),
+                            limits_from=bool(columns["limits_from"][index]),
+                            limits_indicative=bool(columns["limits_indicative"][index]),
+                        )
+                    )
+                assurance = str(columns["assurance"][span[1] - 1] or ASSURANCE_NONE)
+                illustrative = any(columns["illustrative"][span[0] : span[1]])
+            series = MonthlySeries(
+                measure=measures[measure_id],
+                area_name=name,
+                slug=slug,
+                points=points,
+                baseline_mean=baselines.get((area, measure_id)),
+                change_points=context.change_points.get((area, measure_id), []),
+                left_out=(left_out or {}).get(measure_id, []) if area == PROGRAMME else [],
+                includes_illustrative=illustrative or context.illustrative,
+                charted_assurance=assurance,
+            )
+            found[(area, measure_id)] = series
+    return found
+
+
+def _sources(*, measure: OutcomeMeasure, locality: Locality | None, last_month) -> Sources:
+    """The extracts that loaded a series' months: one query."""
+    rows = MonthlyOutcome.objects.filter(
+        extract=OuterRef("pk"), measure=measure, month__lte=last_month
+    )
+    if locality is not None:
+        rows = rows.filter(locality=locality)
+    extracts = list(
+        OutcomeExtract.objects.filter(Exists(rows))
+        .order_by("-loaded_at", "-id")
+        .values_list("loaded_at", "file_name", "source", "is_illustrative")
+    )
+    if not extracts:
+        return Sources(0, None, "", [], False)
+    sources = sorted({source for _, _, source, _ in extracts})
+    return Sources(
+        extracts=len(extracts),
+        latest_loaded_at=extracts[0][0],
+        latest_file_name=extracts[0][1],
+        sources=sources,
+        includes_illustrative=any(flag for *_, flag in extracts),
+    )
+
+
+# --- Public --------------------------------------------------------------------------
 
 
 def outcome_chart_data(
-    *,
-    page: DashboardPage,
-    measure_code: str | None = None,
-    locality_slug: str | None = None,
-    every_measure: bool = False,
+    *, page: DashboardPage, measure_code: str | None = None, locality_slug: str | None = None
 ) -> OutcomeChart:
-    """The chosen measure's SPC chart for one locality (or all summed), and the programme row.
+    """The chosen measure's monthly XmR chart for one locality (or Kent and Medway).
 
     Raises UnknownChoice for a measure code or locality slug that does not exist.
-    Four queries (six with a locality chosen) whatever the number of localities,
-    measures or quarters.
+    Nine queries whatever the number of localities, measures or months.
     """
     measures = list(OutcomeMeasure.objects.order_by("id"))
     localities = list(Locality.objects.order_by("name").only("id", "name", "slug"))
@@ -430,158 +648,152 @@ def outcome_chart_data(
         locality = next((item for item in localities if item.slug == locality_slug), None)
         if locality is None:
             raise UnknownChoice(f"There is no locality “{locality_slug}”.")
-
-    programme_baselines, baselines_illustrative = _programme_baselines(len(localities))
-    quarters = {quarter.id: quarter for quarter in page.quarter_options}
-    complete, partial, figures_illustrative = _programme_totals(page, len(localities), measures)
-
-    def programme(item: OutcomeMeasure) -> SpcSeries:
-        return _programme_series(
-            item,
-            complete=complete,
-            partial=partial,
-            quarters=quarters,
-            baselines=programme_baselines,
-            locality_count=len(localities),
-        )
-
-    if locality:
-        frame = _figures_frame(page, measures, [locality])
-        series = _series(
-            measure=measure,
-            area_name=locality.name,
-            chart=frame[frame["measure_id"] == measure.id],
-            quarters=quarters,
-            baseline=_baselines([locality])[0].get((locality.id, measure.id)),
-            left_out=[],
-        )
+    context = _context(page, measures=measures)
+    if locality is not None:
+        frame = _locality_frame(context, [locality.id])
+        frame = frame[frame["measure_id"] == measure.id]
+        baselines = context.baseline_means
+        names = {locality.id: (locality.name, locality.slug)}
+        left_out = None
+        area = locality.id
     else:
-        series = programme(measure)
-
-    programme_cells = _latest_cells(
-        complete,
-        by=["measure_id"],
-        quarters=quarters,
-        baselines={(measure_id,): value for measure_id, value in programme_baselines.items()},
-    )
+        frame, left_out = _programme_frame(context)
+        frame = frame[frame["measure_id"] == measure.id]
+        baselines = _programme_baselines(frame)
+        names = {PROGRAMME: (PROGRAMME_NAME, ALL_LOCALITIES)}
+        area = PROGRAMME
+    charted = _charted(frame, context, baselines)
+    series = _series_of(
+        charted,
+        context=context,
+        baselines=baselines,
+        names=names,
+        left_out=left_out,
+        measure_ids=[measure.id],
+    )[(area, measure.id)]
     return OutcomeChart(
         quarter=page.quarter,
+        last_month=context.last_month,
         measures=measures,
         localities=localities,
         measure=measure,
         locality=locality,
         series=series,
-        programme_overview=OverviewRow(
-            name=PROGRAMME_NAME,
-            slug="",
-            cells={
-                item.id: programme_cells.get((item.id,))
-                or _no_data_cell(programme_baselines.get(item.id))
-                for item in measures
-            },
-        ),
-        includes_illustrative=figures_illustrative or baselines_illustrative,
-        programme_series=tuple(programme(item) for item in measures) if every_measure else (),
+        sources=_sources(measure=measure, locality=locality, last_month=context.last_month),
     )
 
 
-def overview_rows(
-    *, page: DashboardPage, measures: list[OutcomeMeasure], localities: list[Locality]
-) -> list[OverviewRow]:
-    """Each locality's latest figure of each measure against baseline, with its SPC verdict.
+def summary_matrix(
+    *, page: DashboardPage, localities: list[Locality] | None = None
+) -> SummaryMatrix:
+    """Kent and Medway and the localities (None: every one), each with the latest month of
+    every measure, its variation, assurance and change against baseline, worst first.
 
-    Only the localities asked for are read and charted (the 25 on a page of the
-    overview, not all 800 at factor 100). Two queries.
+    Eight queries whatever the number of localities, measures or months (every
+    locality's months are read to order them all: cache the result).
     """
-    baselines, _ = _baselines(localities)
-    frame = _figures_frame(page, measures, localities)
-    return _overview_rows(
-        page=page, measures=measures, localities=localities, baselines=baselines, frame=frame
+    context = _context(page)
+    if localities is None:
+        localities = list(Locality.objects.order_by("name").only("id", "name", "slug"))
+    programme_frame, left_out = _programme_frame(context)
+    baselines = {**context.baseline_means, **_programme_baselines(programme_frame)}
+    frame = pd.concat(
+        [
+            frame
+            for frame in (
+                _locality_frame(context, [place.id for place in localities]),
+                programme_frame,
+            )
+            if len(frame)
+        ]
+        or [pd.DataFrame(columns=FRAME_COLUMNS)],
+        ignore_index=True,
+    )
+    names = {PROGRAMME: (PROGRAMME_NAME, ALL_LOCALITIES)}
+    names.update({place.id: (place.name, place.slug) for place in localities})
+    series = _series_of(
+        _charted(frame, context, baselines) if len(frame) else frame,
+        context=context,
+        baselines=baselines,
+        names=names,
+        left_out=left_out,
+        # Kent and Medway's whole series (the board pack charts it); the localities' latest.
+        latest_only=tuple(place.id for place in localities),
     )
 
-
-def _overview_rows(
-    *,
-    page: DashboardPage,
-    measures: list[OutcomeMeasure],
-    localities: list[Locality],
-    baselines: dict,
-    frame: pd.DataFrame,
-) -> list[OverviewRow]:
-    quarters = {quarter.id: quarter for quarter in page.quarter_options}
-    cells = _latest_cells(
-        frame, by=["locality_id", "measure_id"], quarters=quarters, baselines=baselines
-    )
-    return [
-        OverviewRow(
-            name=place.name,
-            slug=place.slug,
-            cells={
-                item.id: cells.get((place.id, item.id))
-                or _no_data_cell(baselines.get((place.id, item.id)))
-                for item in measures
-            },
+    def row(area: int) -> SummaryRow:
+        name, slug = names[area]
+        return SummaryRow(
+            name=name,
+            slug=slug,
+            cells=[series[(area, measure.id)] for measure in context.measures],
         )
-        for place in localities
-    ]
 
-
-def outcomes_data(
-    *, page: DashboardPage, measure_code: str | None = None, locality_slug: str | None = None
-) -> Outcomes:
-    """`outcome_chart_data` and the overview of every locality (board pack, export).
-
-    Five queries whatever the number of localities, measures or quarters.
-    """
-    chart = outcome_chart_data(page=page, measure_code=measure_code, locality_slug=locality_slug)
-    baselines, _ = _baselines()
-    return Outcomes(
-        **{field.name: getattr(chart, field.name) for field in fields(OutcomeChart)},
-        overview=_overview_rows(
-            page=page,
-            measures=chart.measures,
-            localities=chart.localities,
-            baselines=baselines,
-            frame=_figures_frame(page, chart.measures, None),
-        ),
+    rows = sorted(
+        (row(place.id) for place in localities), key=lambda item: (item.order_key, item.name)
+    )
+    illustrative = (
+        context.illustrative or bool(frame["illustrative"].any()) if len(frame) else False
+    )
+    return SummaryMatrix(
+        quarter=page.quarter,
+        last_month=context.last_month,
+        measures=context.measures,
+        programme=row(PROGRAMME),
+        rows=rows,
+        includes_illustrative=illustrative,
     )
 
 
-def overview_localities() -> QuerySet:
-    """The overview table's rows, by name: ordered and paginated by the table, in SQL."""
-    return Locality.objects.order_by("name").only("id", "name", "slug")
+# --- Quarters made of months ---------------------------------------------------------
 
 
-def localities_by_change(
-    localities: QuerySet, *, page: DashboardPage, measure: OutcomeMeasure, descending: bool
-) -> QuerySet:
-    """`localities` in order of their latest `measure` figure's change against baseline.
+@dataclass(frozen=True)
+class QuarterFigure:
+    """A measure's activity in a quarter: the sum of its months (partial if one is missing)."""
 
-    As Python sorts the cells' `change_percent`: places with no figure or no baseline
-    first going up, last going down; then by name. One query for the page of them.
-    """
-    latest = (
-        OutcomeFigure.objects.filter(
-            **_in_scope(page), update__locality=OuterRef("pk"), measure=measure
+    value: float | None
+    months: int
+    baseline: float | None  # the baseline mean month × 3
+    is_illustrative: bool
+
+    @property
+    def is_partial(self) -> bool:
+        return 0 < self.months < 3
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.value is None or not self.baseline or self.is_partial:
+            return None
+        return (self.value - self.baseline) * 100 / self.baseline
+
+
+def quarter_figures(*, locality: Locality, quarter: Quarter) -> dict[int, QuarterFigure]:
+    """A locality's quarter per measure id, added up from its months. Two queries."""
+    start, end = month_of(quarter.start_date), month_of(quarter.end_date)
+    sums = {
+        row["measure_id"]: row
+        for row in MonthlyOutcome.objects.order_by()
+        .filter(locality=locality, month__gte=start, month__lte=end)
+        .values("measure_id")
+        .annotate(
+            total=Sum("value"),
+            months=Count("pk"),
+            illustrative=Count("pk", filter=Q(is_illustrative=True)),
         )
-        .order_by("-update__quarter__start_date")
-        .values("value")[:1]
-    )
-    baseline = (
-        OutcomeBaseline.objects.order_by()
-        .filter(locality=OuterRef("pk"), measure=measure)
-        .values("quarterly_value")[:1]
-    )
-    # As floats: SQLite keeps whole-number decimals as integers and would divide them so.
-    latest_value = Cast(Subquery(latest), FloatField())
-    baseline_value = Cast(Subquery(baseline), FloatField())
-    change = ExpressionWrapper(
-        (latest_value - baseline_value) * 100.0 / NullIf(baseline_value, 0.0),
-        output_field=FloatField(),
-    )
-    order = (
-        F("change_against_baseline").desc(nulls_last=True)
-        if descending
-        else F("change_against_baseline").asc(nulls_first=True)
-    )
-    return localities.annotate(change_against_baseline=change).order_by(order, "name")
+    }
+    baselines = {
+        row["measure_id"]: row["mean"]
+        for row in MonthlyOutcome.objects.filter(locality=locality).baseline_means()
+    }
+    figures = {}
+    for measure_id in set(sums) | set(baselines):
+        row = sums.get(measure_id)
+        mean = baselines.get(measure_id)
+        figures[measure_id] = QuarterFigure(
+            value=float(row["total"]) if row else None,
+            months=row["months"] if row else 0,
+            baseline=mean * 3 if mean is not None else None,
+            is_illustrative=bool(row and row["illustrative"]),
+        )
+    return figures

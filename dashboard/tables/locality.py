@@ -91,7 +91,7 @@ class MilestoneTable(DashboardTable):
 
 class OutcomeTable(DashboardTable):
     measure = tables.Column(verbose_name="Measure")
-    baseline = NumberColumn(verbose_name="Quarterly baseline", decimals=0)
+    baseline = NumberColumn(verbose_name="Baseline (a quarter)", decimals=0)
     value = NumberColumn(verbose_name="This quarter", decimals=0)
     difference = NumberColumn(verbose_name="Difference", decimals=0, orderable=False)
     percent_change = NumberColumn(verbose_name="Difference (%)", decimals=1, orderable=False)

@@ -1,205 +1,165 @@
-"""Tables of the outcomes page: the points of one SPC chart, and every locality × measure."""
+"""Tables of the outcome pages: the months of one chart, and the summary matrix."""
 
 from urllib.parse import urlencode
 
 import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from common.money import percent_signed
 from dashboard.selectors.outcomes import (
-    VERDICTS,
-    OutcomeChart,
-    Outcomes,
-    OverviewCell,
-    OverviewRow,
-    SpcPoint,
+    VARIATION_WORDS,
+    MonthlySeries,
+    MonthPoint,
+    SummaryMatrix,
+    SummaryRow,
+    month_label,
 )
-from dashboard.spc import REASONS, Rule, Variation
 from dashboard.tables.base import DashboardTable, NumberColumn, PercentColumn
-
-VERDICT_TAG_COLOURS = {
-    Variation.IMPROVEMENT: "blue",
-    Variation.CONCERN: "orange",
-    Variation.NEITHER: "purple",
-}
-
-
-def verdict_tag(variation: str) -> str:
-    """The SPC verdict as a tag: the word always, the Making Data Count colour as well."""
-    colour = VERDICT_TAG_COLOURS.get(variation, "grey")
-    return format_html(
-        '<strong class="nhsuk-tag nhsuk-tag--{} app-rag-tag">{}</strong>',
-        colour,
-        VERDICTS[variation],
-    )
-
-
-def _reason(point) -> str:
-    return REASONS[(Rule(point.rule), point.direction)] if point.rule else ""
 
 
 class SpcPointTable(DashboardTable):
-    quarter_label = tables.Column(verbose_name="Quarter", order_by=("quarter__start_date",))
-    value = NumberColumn(verbose_name="Value")
-    mean = NumberColumn(verbose_name="Mean")
-    lower_limit = NumberColumn(verbose_name="Lower process limit")
-    upper_limit = NumberColumn(verbose_name="Upper process limit")
-    baseline = NumberColumn(verbose_name="Baseline")
+    """The months of one chart (what its download is of)."""
+
+    label = tables.Column(verbose_name="Month", orderable=False)
+    value = NumberColumn(verbose_name="Value", orderable=False)
+    mean = NumberColumn(verbose_name="Mean", orderable=False)
+    lower_limit = NumberColumn(verbose_name="Lower process limit", orderable=False)
+    upper_limit = NumberColumn(verbose_name="Upper process limit", orderable=False)
+    target = NumberColumn(verbose_name="Target (trajectory)", orderable=False)
     description = tables.Column(verbose_name="Variation", orderable=False)
 
     class Meta(DashboardTable.Meta):
-        empty_text = "No approved figures for this measure and place yet."
+        empty_text = "No monthly figures for this measure and place yet."
 
-    def render_description(self, record: SpcPoint):
-        reason = _reason(record)
-        if not reason:
-            return verdict_tag(record.variation)
-        return format_html("{} {}", verdict_tag(record.variation), reason)
+    def render_description(self, record: MonthPoint):
+        if record.value is None:
+            return "Left out: not every locality has a figure"
+        return record.description
 
-    def value_description(self, value):
-        return value
+    def value_description(self, record: MonthPoint):
+        return self.render_description(record)
 
 
-def _cell_html(cell: OverviewCell, url: str, page_quarter_label: str):
-    if cell.value is None:
-        return verdict_tag(cell.variation)
-    # The quarter is only worth saying when the latest approved figure is older.
-    older = f", {cell.quarter_label}" if cell.quarter_label != page_quarter_label else ""
+def icons(series: MonthlySeries) -> str:
+    """The two Making Data Count icons with their words (helper A's includes)."""
+    if series.icon_variation is None:
+        return format_html(
+            '<span class="nhsuk-body-s app-mdc-none">{}</span>',
+            "Too few points for icons"
+            if series.latest is not None
+            else VARIATION_WORDS[series.variation],
+        )
     return format_html(
-        '<a href="{}">{}</a>'
-        '<span class="nhsuk-body-s nhsuk-u-margin-bottom-1">{} vs baseline{}</span>{}',
-        url,
-        f"{cell.value:,.0f}",
-        percent_signed(cell.change_percent),
-        older,
-        verdict_tag(cell.variation),
+        '<span class="app-mdc-icons">{}{}</span>',
+        render_to_string(
+            "includes/mdc_variation_icon.html",
+            {"variation": series.icon_variation, "direction": series.direction, "compact": True},
+        ),
+        render_to_string(
+            "includes/mdc_assurance_icon.html", {"assurance": series.assurance, "compact": True}
+        ),
     )
 
 
-class OverviewCellColumn(tables.Column):
-    """A measure's latest value, its change against baseline and the SPC verdict word."""
+def chart_url(series: MonthlySeries, query: dict[str, str]) -> str:
+    parameters = {**query, "measure": series.measure.code, "locality": series.slug}
+    return f"{reverse('dashboard:outcomes')}?{urlencode(parameters)}#spc-chart-title"
 
-    def __init__(
-        self,
-        *,
-        measure,
-        chart_url,
-        programme_cell: OverviewCell,
-        quarter_label: str,
-        order_localities,
-        **kwargs,
-    ):
-        self.measure = measure
-        self.chart_url = chart_url
-        self.quarter_label = quarter_label
-        self.order_localities = order_localities
+
+def cell_html(series: MonthlySeries, query: dict[str, str]):
+    latest = series.latest
+    if latest is None:
+        return mark_safe('<span class="nhsuk-body-s">No data</span>')  # noqa: S308
+    return format_html(
+        '<a href="{}">{}<span class="nhsuk-u-visually-hidden"> {}, {}: see the chart</span></a>'
+        '<span class="nhsuk-body-s nhsuk-u-margin-bottom-1 app-outcome-cell__when">{}; {} vs baseline</span>'
+        "{}",
+        chart_url(series, query),
+        f"{latest.value:,.0f}",
+        series.measure.name,
+        series.area_name,
+        month_label(latest.month),
+        percent_signed(series.change_percent) if series.change_percent is not None else "—",
+        icons(series),
+    )
+
+
+class MeasureColumn(tables.Column):
+    def __init__(self, *, index: int, measure, query: dict[str, str], **kwargs):
+        self.index = index
+        self.query = query
         super().__init__(
             verbose_name=measure.name,
-            # Rows are localities; the cell comes from the table's cells for the page.
             accessor="slug",
-            footer=lambda: _cell_html(
-                programme_cell, chart_url(measure.code, "all"), quarter_label
-            ),
-            attrs={"td": {"class": "app-outcome-cell"}, "tf": {"class": "app-outcome-cell"}},
+            orderable=False,
+            attrs={"td": {"class": "app-outcome-cell"}},
             **kwargs,
         )
 
-    def render(self, record, table):
-        return _cell_html(
-            table.cells[record.slug][self.measure.id],
-            self.chart_url(self.measure.code, record.slug),
-            self.quarter_label,
-        )
-
-    def order(self, queryset, is_descending):
-        # By change against baseline, in the database: the page is a LIMIT of it.
-        return self.order_localities(queryset, measure=self.measure, descending=is_descending), True
+    def render(self, record: SummaryRow):
+        return cell_html(record.cells[self.index], self.query)
 
 
-class OutcomeOverviewTable(DashboardTable):
-    """Rows are localities, one column per measure; the programme total is the footer.
+class SummaryMatrixTable(DashboardTable):
+    """Kent and Medway first, then the localities worst first; a column per measure."""
 
-    The data is a queryset of localities, so django-tables2 orders and paginates it in
-    the database; the cells of the page's rows (`set_rows`) are charted afterwards,
-    for those localities only.
-    """
-
-    name = tables.Column(
-        verbose_name="Locality",
-        footer=lambda table: format_html("<strong>{}</strong>", table.programme_name),
-    )
+    name = tables.Column(verbose_name="Locality", orderable=False)
 
     class Meta(DashboardTable.Meta):
         empty_text = "No localities yet."
 
-    def __init__(
-        self,
-        localities,
-        *,
-        chart: OutcomeChart,
-        query: dict[str, str],
-        order_localities,
-        **kwargs,
-    ):
-        def chart_url(measure_code: str, locality: str) -> str:
-            parameters = {**query, "measure": measure_code, "locality": locality}
-            return f"?{urlencode(parameters)}#spc-chart-title"
-
+    def __init__(self, matrix: SummaryMatrix, *, query: dict[str, str], **kwargs):
         columns = [
-            (
-                f"measure_{measure.id}",
-                OverviewCellColumn(
-                    measure=measure,
-                    chart_url=chart_url,
-                    programme_cell=chart.programme_overview.cells[measure.id],
-                    quarter_label=chart.quarter.label,
-                    order_localities=order_localities,
-                ),
-            )
-            for measure in chart.measures
+            (f"measure_{measure.id}", MeasureColumn(index=index, measure=measure, query=query))
+            for index, measure in enumerate(matrix.measures)
         ]
-        super().__init__(localities, extra_columns=columns, **kwargs)
-        self.programme_name = chart.programme_overview.name
-        self.cells: dict[str, dict[int, OverviewCell]] = {}
+        super().__init__(
+            [matrix.programme, *matrix.rows], extra_columns=columns, orderable=False, **kwargs
+        )
 
-    def page_localities(self) -> list:
-        """The localities on the table's page, once it is ordered and paginated."""
-        return [row.record for row in self.page.object_list]
+    def render_name(self, record: SummaryRow):
+        if not record.slug or record.slug == "all":
+            return format_html("<strong>{}</strong>", record.name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("dashboard:locality", args=[record.slug]), record.name
+        )
 
-    def set_rows(self, rows: list[OverviewRow]) -> None:
-        """The overview rows of the page's localities (see `page_localities`)."""
-        self.cells = {row.slug: row.cells for row in rows}
 
-
-class OverviewExportTable(tables.Table):
-    """The overview as a spreadsheet: one row per place and measure, figures rounded
-    as the page shows them (whole units; the change to one place, half up)."""
+class SummaryExportTable(tables.Table):
+    """The matrix as a spreadsheet: one row per place and measure, worst first."""
 
     area = tables.Column(verbose_name="Locality")
     measure = tables.Column(verbose_name="Measure")
-    quarter = tables.Column(verbose_name="Latest quarter")
+    month = tables.Column(verbose_name="Latest month")
     value = NumberColumn(verbose_name="Latest value")
-    baseline = NumberColumn(verbose_name="Baseline (per quarter)")
+    baseline = NumberColumn(verbose_name="Baseline mean (a month)")
     change_percent = PercentColumn(verbose_name="Change against baseline (%)")
-    verdict = tables.Column(verbose_name="SPC verdict")
-    description = tables.Column(verbose_name="Variation")
+    variation = tables.Column(verbose_name="Variation")
+    assurance = tables.Column(verbose_name="Assurance")
+    limits = tables.Column(verbose_name="Limits")
+    illustrative = tables.Column(verbose_name="Illustrative")
 
 
-def overview_export_rows(outcomes: Outcomes) -> list[dict]:
+def summary_export_rows(matrix: SummaryMatrix) -> list[dict]:
     rows = []
-    for row in [outcomes.programme_overview, *outcomes.overview]:
-        for measure in outcomes.measures:
-            cell = row.cells[measure.id]
+    for row in [matrix.programme, *matrix.rows]:
+        for series in row.cells:
+            latest = series.latest
             rows.append(
                 {
                     "area": row.name,
-                    "measure": measure.name,
-                    "quarter": cell.quarter_label or "",
-                    "value": cell.value,
-                    "baseline": cell.baseline,
-                    "change_percent": cell.change_percent,
-                    "verdict": cell.verdict,
-                    "description": cell.description,
+                    "measure": series.measure.name,
+                    "month": month_label(latest.month) if latest else "",
+                    "value": latest.value if latest else None,
+                    "baseline": series.baseline_mean,
+                    "change_percent": series.change_percent,
+                    "variation": series.variation_words,
+                    "assurance": series.assurance_words,
+                    "limits": "Indicative" if series.limits_indicative else "Frozen",
+                    "illustrative": "Yes" if series.includes_illustrative else "No",
                 }
             )
     return rows

@@ -160,23 +160,27 @@ def test_the_outcomes_mean_is_rounded_as_on_the_page(client, programme_data, boa
     content = client.get(reverse("dashboard:outcomes") + Q4 + "&_export=csv").content
 
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-    assert {row["Mean"] for row in rows} == {"161575"}
-    assert b"161575.33333333334" not in content
-    assert rows[0]["Value"] == "162514"
+    assert len(rows) == 36  # April 2016 to March 2019
+    assert all(row["Mean"].isdigit() for row in rows)  # whole units, as on the page
+    assert all(row["Value"].isdigit() for row in rows)
 
 
-def test_the_outcomes_overview_download_is_rounded_as_on_the_page(
+def test_the_outcomes_summary_download_is_rounded_as_on_the_page(
     client, programme_data, board_user
 ):
     client.force_login(board_user)
 
-    content = client.get(reverse("dashboard:outcomes") + Q4 + "&table=overview&_export=csv")
+    content = client.get(reverse("dashboard:outcomes-summary") + Q4 + "&_export=csv")
 
     rows = list(csv.DictReader(io.StringIO(content.content.decode("utf-8-sig"))))
     kent_and_medway = rows[0]
-    assert kent_and_medway["Latest value"] == "160655"
-    assert kent_and_medway["Baseline (per quarter)"] == "163462"
-    assert kent_and_medway["Change against baseline (%)"] == "-1.7"
+    assert kent_and_medway["Locality"] == "Kent and Medway"
+    assert kent_and_medway["Latest month"] == "Mar 2019"
+    assert kent_and_medway["Latest value"].isdigit()
+    assert kent_and_medway["Baseline mean (a month)"].isdigit()
+    whole, tenths = kent_and_medway["Change against baseline (%)"].lstrip("-").split(".")
+    assert whole.isdigit()
+    assert len(tenths) == 1
 
 
 def test_money_is_downloaded_in_whole_pounds_as_shown(client, programme_data, board_user):

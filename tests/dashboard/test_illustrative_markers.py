@@ -14,11 +14,22 @@ from django.conf import settings
 from django.urls import reverse
 
 from governance.models import Action, BoardReport
-from localities.models import MDT, Milestone, OutcomeBaseline, PlannedInvestment
+from localities.models import (
+    MDT,
+    InvestmentCommitment,
+    Milestone,
+    MonthlyOutcome,
+    OutcomeBaseline,
+    OutcomeChangePoint,
+    OutcomeExtract,
+    OutcomeTrajectory,
+    OutcomeUnitCost,
+    PlannedInvestment,
+    SavingsRamp,
+)
 from risks.models import MitigatingAction, Risk, RiskReview
 from tests.helpers import programme_models
 from updates.models import QuarterlyUpdate
-from updates.outcome_totals import refresh_outcome_totals
 
 Q4 = "?quarter=2018-19-q4"
 TAG = "illustrative-tag"
@@ -177,8 +188,17 @@ def real_data_only(programme_data):
     MitigatingAction.objects.update(is_illustrative=False)
     BoardReport.objects.update(is_illustrative=False)
     Action.objects.update(is_illustrative=False, owner_and_status_are_illustrative=False)
-    # The stored outcome totals count illustrative figures; update() sends no signals.
-    refresh_outcome_totals()
+    # The monthly outcomes and everything around them (issue 18).
+    for model in (
+        MonthlyOutcome,
+        OutcomeExtract,
+        OutcomeTrajectory,
+        OutcomeChangePoint,
+        SavingsRamp,
+        OutcomeUnitCost,
+        InvestmentCommitment,
+    ):
+        model.objects.update(is_illustrative=False)
 
 
 @pytest.mark.parametrize("name", [name for name in PAGES if name != "invented risk"])

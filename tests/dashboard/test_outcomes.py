@@ -1,55 +1,77 @@
+"""The outcome pages: monthly XmR charts with frozen limits, change points and a
+trajectory; the summary matrix; as at the page's quarter's end."""
+
 import csv
+import datetime
 import io
 import json
+from dataclasses import replace
 
 import openpyxl
 import pytest
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.selectors.outcomes import outcomes_data
-from dashboard.views.outcomes import ROWS_PER_PAGE
-from localities.models import Locality, OutcomeBaseline, OutcomeMeasure, Quarter
+from dashboard.selectors.outcomes import (
+    ASSURANCE_FAIL,
+    ASSURANCE_HIT_AND_MISS,
+    ASSURANCE_NONE,
+    ASSURANCE_PASS,
+    NO_DATA,
+    MonthlySeries,
+    MonthPoint,
+    summary_matrix,
+)
+from dashboard.spc import Variation
+from localities.models import (
+    Locality,
+    MonthlyOutcome,
+    OutcomeChangePoint,
+    OutcomeExtract,
+    OutcomeMeasure,
+    OutcomeTrajectory,
+)
+from localities.outcome_months import expected_activity, months_between
 from tests.helpers import assert_queries_do_not_grow
-from tools.scale import generate_scale_data
-from updates.models import OutcomeFigure, QuarterlyUpdate
 
 OUTCOMES = reverse("dashboard:outcomes")
+SUMMARY = reverse("dashboard:outcomes-summary")
 Q4 = "?quarter=2018-19-q4"
 XSS = "<img src=x onerror=alert(1)>"
+BASELINE = months_between(datetime.date(2016, 4, 1), datetime.date(2018, 3, 1))
 
 
-def approved_figures(**filters):
-    return OutcomeFigure.objects.filter(
-        update__status="approved", update__quarter__financial_year__start_year=2018, **filters
-    )
+def month(year: int, number: int) -> datetime.date:
+    return datetime.date(year, number, 1)
 
 
-# --- Who may see it ------------------------------------------------------------
+# --- Who may see them ------------------------------------------------------------------
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, db):
-    response = client.get(OUTCOMES)
+@pytest.mark.parametrize("url", [OUTCOMES, SUMMARY])
+def test_anonymous_visitors_are_sent_to_log_in(client, db, url):
+    response = client.get(url)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={OUTCOMES}"
+    assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
+@pytest.mark.parametrize("url", [OUTCOMES, SUMMARY])
 @pytest.mark.parametrize("role", ["board_user", "office_user", "lead_thanet", "admin_user"])
-def test_every_programme_role_sees_the_outcomes_page(client, programme_data, role, request):
+def test_every_programme_role_sees_the_outcome_pages(client, programme_data, role, request, url):
     client.force_login(request.getfixturevalue(role))
 
-    response = client.get(OUTCOMES)
+    response = client.get(url + Q4)
 
     assert response.status_code == 200
-    assert "<h1>Outcomes</h1>" in response.text
+    assert "<h1>Outcomes" in response.text
 
 
-def test_a_user_with_no_programme_role_is_refused(client, programme_data, django_user_model):
+@pytest.mark.parametrize("url", [OUTCOMES, SUMMARY])
+def test_a_user_with_no_programme_role_is_refused(client, programme_data, django_user_model, url):
     client.force_login(django_user_model.objects.create_user("visitor", password="x" * 16))
 
-    assert client.get(OUTCOMES).status_code == 403
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("query", ["&measure=nonsense", "&locality=atlantis"])
@@ -59,392 +81,365 @@ def test_an_unknown_measure_or_locality_is_not_found(client, programme_data, boa
     assert client.get(OUTCOMES + Q4 + query).status_code == 404
 
 
-# --- The chart: defaults and numbers ----------------------------------------------------
+# --- Hand-built monthly series -----------------------------------------------------------
 
 
-def test_defaults_to_ae_attendances_for_kent_and_medway(client, programme_data, board_user):
-    client.force_login(board_user)
-
-    outcomes = client.get(OUTCOMES + Q4).context["outcomes"]
-
-    assert outcomes.measure.code == "ae-attendances"
-    assert outcomes.locality is None
-    assert outcomes.area_name == "Kent and Medway"
-
-
-def test_a_locality_series_is_its_approved_figures_in_order(client, programme_data, board_user):
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4 + "&measure=bed-days&locality=thanet")
-
-    series = response.context["outcomes"].series
-    # Thanet's Q4 return is submitted, not approved.
-    expected = [
-        float(figure.value)
-        for figure in approved_figures(
-            update__locality__slug="thanet", measure__code="bed-days"
-        ).order_by("update__quarter__start_date")
-    ]
-    assert [point.value for point in series.points] == expected
-    assert [point.quarter_label for point in series.points] == [
-        "2018/19 Q1",
-        "2018/19 Q2",
-        "2018/19 Q3",
-    ]
-    # The mean and limits, recomputed here from the figures.
-    mean = sum(expected) / 3
-    mean_moving_range = (abs(expected[1] - expected[0]) + abs(expected[2] - expected[1])) / 2
-    assert series.mean == pytest.approx(mean)
-    assert series.points[0].upper_limit == pytest.approx(mean + 2.66 * mean_moving_range)
-    assert series.points[0].lower_limit == pytest.approx(mean - 2.66 * mean_moving_range)
-    baseline = OutcomeBaseline.objects.get(locality__slug="thanet", measure__code="bed-days")
-    assert series.baseline == float(baseline.quarterly_value)
-    # The chart carries the same numbers as its table.
-    chart = response.context["chart"]
-    values = next(t for t in chart.figure["data"] if t["name"] == "Value")
-    assert values["y"] == expected
-    assert [row[1] for row in chart.table.rows] == [f"{value:,.0f}" for value in expected]
-
-
-def test_the_summary_sentence_by_hand(client, programme_data, board_user):
-    # Thanet bed days 100, 102, 101: mean 101; MR 2, 1, MR̄ 1.5; limits 101 ± 3.99.
-    for number, value in ((1, 100), (2, 102), (3, 101)):
-        approved_figures(
-            update__locality__slug="thanet",
-            measure__code="bed-days",
-            update__quarter__number=number,
-        ).update(value=value)
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4 + "&measure=bed-days&locality=thanet")
-
-    assert response.context["chart"].summary == (
-        "Bed days in Thanet: 3 quarters, mean 101; the latest point, 2018/19 Q3, "
-        "is common-cause variation."
+@pytest.fixture
+def thanet_ae(programme_data):
+    """No monthly figures but Thanet's A&E, which each test writes by hand."""
+    MonthlyOutcome.objects.all().delete()
+    extract = OutcomeExtract.objects.create(
+        loaded_at=timezone.now(),
+        file_name="hand-built.csv",
+        source="Hand-built for a test",
+        first_month=month(2016, 4),
+        last_month=month(2020, 3),
+        rows=0,
     )
-    assert response.context["outcomes"].series.points[0].upper_limit == pytest.approx(104.99)
-
-
-def _thanet_ae_history(values_2017, values_2018):
-    """Approved Thanet A&E figures for 2017/18 Q1–Q4 and 2018/19 Q1–Q3."""
-    now = timezone.now()
     thanet = Locality.objects.get(slug="thanet")
     measure = OutcomeMeasure.objects.get(code="ae-attendances")
-    for quarter, value in zip(
-        Quarter.objects.filter(financial_year__start_year=2017).order_by("number"),
-        values_2017,
-        strict=True,
-    ):
-        update, _ = QuarterlyUpdate.objects.get_or_create(
-            locality=thanet,
-            quarter=quarter,
-            defaults={"status": "approved", "submitted_at": now, "reviewed_at": now},
+
+    def write(values: dict[datetime.date, int]):
+        MonthlyOutcome.objects.bulk_create(
+            MonthlyOutcome(
+                locality=thanet, measure=measure, month=when, value=value, extract=extract
+            )
+            for when, value in values.items()
         )
-        OutcomeFigure.objects.create(update=update, measure=measure, value=value)
-    for number, value in enumerate(values_2018, start=1):
-        approved_figures(
-            update__locality=thanet, measure=measure, update__quarter__number=number
-        ).update(value=value)
+
+    return write
 
 
-def test_the_chart_uses_every_financial_year_and_marks_special_cause(
-    client, programme_data, board_user
-):
-    # 105 110 102 96 | 93 105 51: sum 662, n 7, mean 94.571. MR 5 8 6 3 12 54: MR̄ 88 / 6
-    # = 14.667; 54 ≥ 3.267 × 14.667 is screened out (NHSRplotthedots), so MR̄ = 34 / 5
-    # = 6.8. Lower limit 94.571 − 2.66 × 6.8 = 76.48; 51 is below it. Only 110 of the
-    # others is beyond two sigma (106.63): no two of three.
-    _thanet_ae_history([105, 110, 102, 96], [93, 105, 51])
+def chart_of(client, query="&measure=ae-attendances&locality=thanet", quarter=Q4):
+    return client.get(OUTCOMES + quarter + query).context["outcomes"]
+
+
+def test_limits_come_from_the_baseline_months_and_stay_frozen(client, thanet_ae, board_user):
+    # Baseline: 100 and 110 in turn (mean 105, mean moving range 10: limits 105 ± 26.6).
+    values = {when: 100 + 10 * (index % 2) for index, when in enumerate(BASELINE)}
+    # A year at 200: far above the limits, and it must not move them.
+    values.update(dict.fromkeys(months_between(month(2018, 4), month(2019, 3)), 200))
+    thanet_ae(values)
     client.force_login(board_user)
 
-    response = client.get(OUTCOMES + Q4 + "&locality=thanet")
+    series = chart_of(client).series
 
-    series = response.context["outcomes"].series
-    assert [point.quarter_label for point in series.points][:2] == ["2017/18 Q1", "2017/18 Q2"]
-    assert len(series.points) == 7
-    assert series.points[0].lower_limit == pytest.approx(662 / 7 - 2.66 * 34 / 5)
-    latest = series.latest
-    assert latest.rule == "outside_limits"
-    assert latest.variation == "improvement"  # fewer A&E attendances is better
-    assert [point.rule for point in series.points[:-1]] == [None] * 6
+    assert len(series.points) == 36
+    assert {point.mean for point in series.points} == {105}
+    assert {round(point.upper_limit, 1) for point in series.points} == {131.6}
+    assert {round(point.lower_limit, 1) for point in series.points} == {78.4}
+    assert series.latest.month == month(2019, 3)
+    assert series.latest.variation == Variation.CONCERN  # more A&E attendances is worse
+    assert not series.limits_indicative
+    assert series.baseline_mean == 105
+    assert series.change_percent == pytest.approx(90.476, abs=0.001)
+    assert [point.limits_from for point in series.points] == [True] * 24 + [False] * 12
+
+
+def test_a_change_point_starts_a_segment_with_limits_of_its_own(client, thanet_ae, board_user):
+    values = {when: 100 + 10 * (index % 2) for index, when in enumerate(BASELINE)}
+    values.update(dict.fromkeys(months_between(month(2018, 4), month(2018, 9)), 100))
+    after = months_between(month(2018, 10), month(2020, 3))  # 18 months
+    # The first 15 months alternate 60 and 70 (mean 970 / 15, limits that ± 26.6); the
+    # last three are 90, inside those limits: they must not move them.
+    values.update({when: 60 + 10 * (index % 2) for index, when in enumerate(after[:15])})
+    values.update(dict.fromkeys(after[15:], 90))
+    thanet_ae(values)
+    OutcomeChangePoint.objects.create(
+        measure=OutcomeMeasure.objects.get(code="ae-attendances"),
+        locality=Locality.objects.get(slug="thanet"),
+        month=month(2018, 10),
+        reason=f"MDTs live {XSS}",
+    )
+    client.force_login(board_user)
+
+    early = chart_of(client).series  # as at 2018/19 Q4: six months since the change
+    late = chart_of(client, quarter="?quarter=2019-20-q4").series
+
+    assert [mark.reason for mark in early.change_points] == [f"MDTs live {XSS}"]
+    assert {point.mean for point in early.points[:30]} == {105}
+    assert early.points[30].segment == 1
+    assert early.limits_indicative  # 6 months: indicative, and no icon
+    assert early.icon_variation is None
+    assert early.assurance == ASSURANCE_NONE
+    assert {point.mean for point in late.points[30:]} == {970 / 15}
+    assert {round(point.upper_limit, 1) for point in late.points[30:]} == {91.3}
+    assert [point.limits_from for point in late.points[30:]] == [True] * 15 + [False] * 3
+    assert not late.limits_indicative
+
+
+def test_a_page_is_as_at_its_quarters_end(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    series = chart_of(client, quarter="?quarter=2018-19-q2").series
+
+    assert series.latest.month == month(2018, 9)
+    assert series.points[0].month == month(2016, 4)
+    assert len(series.points) == 30
+
+
+def test_kent_and_medway_leaves_out_months_some_locality_lacks(client, programme_data, board_user):
+    measure = OutcomeMeasure.objects.get(code="bed-days")
+    MonthlyOutcome.objects.filter(
+        locality__slug="swale", measure=measure, month=month(2019, 1)
+    ).delete()
+    client.force_login(board_user)
+
+    series = chart_of(client, "&measure=bed-days").series
+
+    january = next(point for point in series.points if point.month == month(2019, 1))
+    february = next(point for point in series.points if point.month == month(2019, 2))
+    assert january.value is None
+    assert february.value == sum(
+        MonthlyOutcome.objects.filter(measure=measure, month=month(2019, 2)).values_list(
+            "value", flat=True
+        )
+    )
+    assert series.left_out == ["Jan 2019: figures from 7 of 8 localities"]
+
+
+def test_the_target_is_the_trajectory_and_kent_and_medways_the_sum(
+    client, programme_data, board_user
+):
+    measure = OutcomeMeasure.objects.get(code="ae-attendances")
+    means = {
+        (row["locality_id"], row["measure_id"]): row["mean"]
+        for row in MonthlyOutcome.objects.baseline_means()
+    }
+    trajectories = {
+        (row.locality_id, row.measure_id): float(row.steady_state_reduction_percent)
+        for row in OutcomeTrajectory.objects.filter(measure=measure)
+    }
+    thanet = Locality.objects.get(slug="thanet")
+    client.force_login(board_user)
+
+    local = chart_of(client).series
+    total = chart_of(client, "&measure=ae-attendances").series
+
+    march = local.points[-1]
+    # 2018/19: 10% of the steady-state reduction (the fixtures' ramp).
+    assert march.target == pytest.approx(
+        expected_activity(means[(thanet.id, measure.id)], trajectories[(thanet.id, measure.id)], 10)
+    )
+    assert total.points[-1].target == pytest.approx(
+        sum(expected_activity(means[key], reduction, 10) for key, reduction in trajectories.items())
+    )
+    assert all(point.target is None for point in local.points[:24])  # not in the baseline
+
+
+def test_the_fixtures_give_each_kind_of_variation(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    west_kent = chart_of(client, "&measure=ae-attendances&locality=west-kent").series
+    thanet = chart_of(client, "&measure=ae-attendances&locality=thanet").series
+
+    assert len(west_kent.change_points) == 1
+    assert west_kent.limits_indicative  # six months since October 2018
+    assert thanet.variation == Variation.CONCERN  # rising from August 2018, a January spike
+
+
+# --- The chart page ------------------------------------------------------------------------
+
+
+def test_the_chart_labels_months_and_marks_baseline_and_change_points(
+    client, programme_data, board_user
+):
+    OutcomeChangePoint.objects.filter(locality__slug="west-kent").update(reason=f"Live {XSS}")
+    client.force_login(board_user)
+
+    response = client.get(OUTCOMES + Q4 + "&measure=ae-attendances&locality=west-kent")
+
     chart = response.context["chart"]
-    assert chart.summary.endswith(
-        "the latest point, 2018/19 Q3, is special-cause improvement: below the lower process limit."
+    figure = json.dumps(chart.figure)
+    assert "Q3" not in figure
+    assert "Q4" not in figure
+    assert chart.table.rows[-1][0] == "Mar 2019"
+    assert XSS not in figure
+    assert "Live &lt;img src=x onerror=alert(1)&gt;" in figure
+    assert XSS not in response.text
+    assert any(shape["type"] == "rect" for shape in chart.figure["layout"]["shapes"])
+    assert "Change point from Oct 2018" in response.text
+    assert chart.summary.startswith("A&E attendances in West Kent, Apr 2016 to Mar 2019")
+    assert "Where these points come from" in response.text
+    assert "13 loads hold these months" in response.text
+
+
+def test_the_chart_summary_gives_variation_assurance_and_change(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    summary = (
+        client.get(OUTCOMES + Q4 + "&measure=ae-attendances&locality=thanet")
+        .context["chart"]
+        .summary
     )
-    # Marked by shape and words, not colour alone.
-    markers = next(t for t in chart.figure["data"] if t["name"] == "Special cause – improvement")
-    assert markers["marker"]["symbol"] == ["triangle-down"]
-    assert "Special cause – improvement (below the lower process limit)" in markers["customdata"][0]
-    low, high = chart.figure["layout"]["yaxis"]["range"]
-    assert low < 51 < 110 < high  # every point in view, not cut off at the edge
-    common = next(t for t in chart.figure["data"] if t["name"] == "Common cause")
-    assert set(common["marker"]["symbol"]) == {"circle"}
-    assert "below the lower process limit" in response.text
-    # The points table says it in words too; fewer than 15 points: limits are indicative.
-    assert "With only 7 quarters of data" in response.text
+
+    assert "Latest month, Mar 2019:" in summary
+    assert "against the baseline mean of" in summary
+    assert "Variation: special cause concerning" in summary
+    assert "Assurance against this month's trajectory of" in summary
 
 
-def test_kent_and_medway_leaves_out_quarters_with_missing_returns(
-    client, programme_data, board_user
-):
-    client.force_login(board_user)
-
-    series = client.get(OUTCOMES + Q4).context["outcomes"].series
-
-    # Q4 has approved returns from only some localities: a partial sum would look like a
-    # fall in attendances, so it is left out and the page says so.
-    q4_returns = QuarterlyUpdate.objects.filter(
-        quarter__financial_year__start_year=2018, quarter__number=4, status="approved"
-    ).count()
-    assert q4_returns < 8
-    assert [point.quarter_label for point in series.points] == [
-        "2018/19 Q1",
-        "2018/19 Q2",
-        "2018/19 Q3",
-    ]
-    assert series.left_out == [f"2018/19 Q4: approved figures from {q4_returns} of 8 localities"]
-    q1_total = approved_figures(
-        measure__code="ae-attendances", update__quarter__number=1
-    ).aggregate(total=Sum("value"))["total"]
-    assert series.points[0].value == float(q1_total)
-    baseline_total = OutcomeBaseline.objects.filter(measure__code="ae-attendances").aggregate(
-        total=Sum("quarterly_value")
-    )["total"]
-    assert series.baseline == float(baseline_total)
-
-
-def test_the_page_explains_its_rules_and_that_the_limits_are_indicative(
-    client, programme_data, board_user
-):
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4)
-
-    assert "With only 3 quarters of data, the process limits are indicative" in response.text
-    assert "run of 7 or more points" in response.text
-    assert "allows 6" in response.text
-    assert "Left out of the Kent and Medway total" in response.text
-    assert "Outcome figures and baselines on this page are illustrative" in response.text
-
-
-def test_the_office_preview_includes_submitted_figures(client, programme_data, office_user):
-    client.force_login(office_user)
-
-    series = client.get(OUTCOMES + Q4 + "&preview=1&locality=thanet").context["outcomes"].series
-
-    assert series.latest.quarter_label == "2018/19 Q4"
-
-
-# --- Overview of every locality × measure ---------------------------------------------
-
-
-def test_overview_has_every_locality_and_measure_against_baseline(
-    client, programme_data, board_user
-):
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4)
-    outcomes, table = response.context["outcomes"], response.context["overview_table"]
-
-    assert [row.record.name for row in table.page.object_list] == list(
-        Locality.objects.order_by("name").values_list("name", flat=True)
-    )
-    bed_days = next(measure for measure in outcomes.measures if measure.code == "bed-days")
-    cell = table.cells["ashford"][bed_days.id]
-    latest = (
-        approved_figures(update__locality__slug="ashford", measure__code="bed-days")
-        .order_by("-update__quarter__start_date")
-        .first()
-    )
-    baseline = OutcomeBaseline.objects.get(locality__slug="ashford", measure__code="bed-days")
-    assert cell.quarter_label == latest.update.quarter.label
-    assert cell.value == float(latest.value)
-    assert cell.change_percent == pytest.approx(
-        float((latest.value - baseline.quarterly_value) * 100 / baseline.quarterly_value)
-    )
-    assert cell.verdict in {"Common cause", "Improvement", "Concern"}
-    assert len(outcomes.programme_overview.cells) == 4
-
-
-def test_overview_cells_link_to_their_chart_and_show_the_verdict_word(
-    client, programme_data, board_user
-):
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4)
-
-    assert "?quarter=2018-19-q4&amp;measure=bed-days&amp;locality=thanet#spc-chart-title" in (
-        response.text
-    )
-    assert 'nhsuk-tag--grey app-rag-tag">Common cause</strong>' in response.text
-
-
-# --- Escaping -----------------------------------------------------------------------------
-
-
-def test_locality_names_are_escaped_in_page_and_chart(client, programme_data, board_user):
-    Locality.objects.filter(slug="thanet").update(name=XSS)
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4 + "&locality=thanet")
-
-    assert "<img src=x" not in response.text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
-    assert "<img" not in json.dumps(response.context["chart"].figure)
-
-
-def test_measure_text_is_escaped_in_the_chart(client, programme_data, board_user):
-    OutcomeMeasure.objects.filter(code="ae-attendances").update(unit=XSS)
-    client.force_login(board_user)
-
-    response = client.get(OUTCOMES + Q4)
-
-    figure = json.dumps(response.context["chart"].figure)
-    assert "<img" not in figure
-    assert "&lt;img src=x onerror=alert(1)&gt;" in figure
-
-
-# --- Exports ------------------------------------------------------------------------------
-
-
-def test_csv_export_of_the_chart_points(client, programme_data, board_user):
+def test_csv_export_of_the_chart_months(client, programme_data, board_user):
     client.force_login(board_user)
 
     response = client.get(OUTCOMES + Q4 + "&measure=bed-days&locality=thanet&_export=csv")
 
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="localcare-outcomes-bed-days-thanet-2018-19-q4-'
-    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == [
-        "Quarter",
-        "Value",
-        "Mean",
-        "Lower process limit",
-        "Upper process limit",
-        "Baseline",
-        "Variation",
+    assert rows[0][:2] == ["Month", "Value"]
+    assert rows[1][0] == "Apr 2016"
+    assert len(rows) == 37
+
+
+# --- The summary matrix --------------------------------------------------------------------
+
+
+def _series(variation, assurance, change, lower_is_better=True):
+    measure = OutcomeMeasure(name="m", code="m", lower_is_better=lower_is_better)
+    point = MonthPoint(
+        month=month(2019, 3),
+        value=100 + change,
+        mean=100,
+        lower_limit=90,
+        upper_limit=110,
+        target=100,
+        variation=variation,
+        direction=None,
+        rule=None,
+        description="",
+        segment=0,
+        limits_from=False,
+        limits_indicative=False,
+    )
+    return MonthlySeries(
+        measure=measure,
+        area_name=f"{variation} {assurance} {change}",
+        slug="x",
+        points=[point],
+        baseline_mean=100,
+        charted_assurance=assurance,
+    )
+
+
+def test_the_matrix_order_is_worst_first():
+    expected = [
+        _series(Variation.CONCERN, ASSURANCE_FAIL, 5),
+        _series(Variation.CONCERN, ASSURANCE_HIT_AND_MISS, 9),
+        _series(Variation.COMMON_CAUSE, ASSURANCE_FAIL, 1),
+        _series(Variation.COMMON_CAUSE, ASSURANCE_HIT_AND_MISS, 8),  # further the wrong way
+        _series(Variation.COMMON_CAUSE, ASSURANCE_HIT_AND_MISS, -3),
+        _series(Variation.COMMON_CAUSE, ASSURANCE_PASS, 2),
+        _series(Variation.IMPROVEMENT, ASSURANCE_PASS, -12),
     ]
-    q1 = approved_figures(
-        update__locality__slug="thanet", measure__code="bed-days", update__quarter__number=1
-    ).get()
-    assert rows[1][0] == "2018/19 Q1"
-    assert float(rows[1][1]) == float(q1.value)
-    assert rows[1][-1] == "Common cause variation" or rows[1][-1].startswith("Special cause")
+    shuffled = expected[3:] + expected[:3]
+
+    assert sorted(shuffled, key=lambda series: series.order_key) == expected
 
 
-def test_xlsx_export_of_the_overview(client, programme_data, board_user):
+def test_a_series_with_indicative_limits_sorts_as_too_few_points():
+    concern = _series(Variation.CONCERN, ASSURANCE_FAIL, 5)
+    indicative = MonthlySeries(
+        **{
+            **concern.__dict__,
+            "points": [replace(concern.points[0], limits_indicative=True)],
+        }
+    )
+
+    assert indicative.order_key > _series(Variation.COMMON_CAUSE, ASSURANCE_PASS, 2).order_key
+    assert indicative.assurance == ASSURANCE_NONE
+    assert indicative.variation_words == "Special cause concerning (limits indicative: no verdict)"
+
+
+def test_no_data_comes_last():
+    empty = MonthlySeries(
+        measure=OutcomeMeasure(name="m", code="m", lower_is_better=True),
+        area_name="nowhere",
+        slug="x",
+        points=[],
+        baseline_mean=None,
+    )
+
+    assert empty.variation == NO_DATA
+    assert empty.order_key > _series(Variation.IMPROVEMENT, ASSURANCE_PASS, -12).order_key
+
+
+def test_the_matrix_has_kent_and_medway_first_then_every_locality_worst_first(
+    client, programme_data, board_user
+):
     client.force_login(board_user)
 
-    response = client.get(OUTCOMES + Q4 + "&table=overview&_export=xlsx")
+    response = client.get(SUMMARY + Q4)
 
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[0][:3] == ("Locality", "Measure", "Latest quarter")
-    assert len(rows) == 1 + 9 * 4  # Kent and Medway and eight localities, four measures
-    thanet_ae = next(row for row in rows if row[0] == "Thanet" and row[1] == "A&E attendances")
-    q3 = approved_figures(
-        update__locality__slug="thanet", measure__code="ae-attendances", update__quarter__number=3
-    ).get()
-    assert thanet_ae[2] == "2018/19 Q3"
-    assert thanet_ae[3] == float(q3.value)
+    matrix = response.context["outcome_matrix"]
+    rows = list(response.context["table"].page.object_list)
+    assert rows[0].record.name == "Kent and Medway"
+    assert [row.record for row in rows[1:]] == matrix.rows
+    assert matrix.rows == sorted(matrix.rows, key=lambda row: (row.order_key, row.name))
+    assert len(matrix.rows) == 8
+    assert matrix.rows[0].order_key <= matrix.rows[-1].order_key
+    thanet_ae = f"{OUTCOMES}?quarter=2018-19-q4&amp;measure=ae-attendances&amp;locality=thanet"
+    assert thanet_ae in response.text  # a cell links to its chart, keeping the quarter
+    assert 'data-illustrative="true"' in response.text
 
 
-def test_exported_text_that_looks_like_a_formula_is_neutralised(client, programme_data, board_user):
-    Locality.objects.filter(slug="thanet").update(name="@SUM(1)")
+def test_the_matrix_exports(client, programme_data, board_user):
     client.force_login(board_user)
 
-    response = client.get(OUTCOMES + Q4 + "&table=overview&_export=csv")
+    response = client.get(SUMMARY + Q4 + "&_export=xlsx")
 
-    assert "'@SUM(1)" in response.content.decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Locality", "Measure", "Latest month", "Latest value")
+    assert rows[1][0] == "Kent and Medway"
+    assert len(rows) == 1 + 9 * 4
+    text = client.get(SUMMARY + Q4 + "&_export=csv").content.decode("utf-8-sig")
+    assert "Consistently" in text or "Hit and miss" in text
+
+
+def test_the_matrix_of_a_few_localities(rf, programme_data):
+    from dashboard.periods import dashboard_page
+
+    request = rf.get(SUMMARY + Q4)
+    request.user = type("Board", (), {"is_authenticated": True})()
+    page = dashboard_page(request)
+    chosen = list(Locality.objects.filter(slug__in=["thanet", "swale"]))
+
+    matrix = summary_matrix(page=page, localities=chosen)
+
+    assert {row.slug for row in matrix.rows} == {"thanet", "swale"}
+    assert matrix.programme.cells[0].latest is not None  # Kent and Medway is every locality
 
 
 # --- Queries --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("url", "count"),
+    [
+        (OUTCOMES + Q4 + "&measure=bed-days&locality=thanet", 13),
+        (OUTCOMES + Q4 + "&measure=bed-days", 13),
+        (SUMMARY + Q4, 13),
+    ],
+)
 def test_queries_are_few_and_do_not_grow_with_the_data(
-    client, programme_data, board_user, django_assert_max_num_queries
+    client, programme_data, board_user, url, count
 ):
     client.force_login(board_user)
-    url = OUTCOMES + Q4 + "&measure=bed-days&locality=thanet"
-    client.get(url)
 
-    with django_assert_max_num_queries(5):  # served from the cache
-        client.get(url)
-    # Afresh: 3 for the session and user, the quarters, measures, localities, programme
-    # baselines and totals, the chosen locality's figures and baseline; then the
-    # overview table's count and page of localities, and its page's baselines and figures.
-    assert assert_queries_do_not_grow(client, url) == 14
+    assert assert_queries_do_not_grow(client, url) == count
 
 
-# --- The overview at scale: ordered and paginated in SQL, charted a page at a time ---------
+def test_the_matrix_paginates_by_locality_at_scale(client, programme_data, board_user):
+    from tools.scale import generate_scale_data
 
-
-@pytest.fixture
-def scaled(programme_data):
     generate_scale_data(factor=4)
-    assert Locality.objects.count() == 32
-
-
-def every_row(client):
-    """The overview of every locality, as the board pack and the export compute it."""
-    response = client.get(OUTCOMES + Q4)
-    page = response.context["page"]
-    return outcomes_data(page=page).overview
-
-
-def shown(response):
-    table = response.context["overview_table"]
-    return [row.record.slug for row in table.page.object_list], table.cells
-
-
-def test_the_overview_is_paginated_and_only_the_page_is_charted(client, scaled, board_user):
-    client.force_login(board_user)
-    everything = every_row(client)
-
-    first, first_cells = shown(client.get(OUTCOMES + Q4))
-    second, second_cells = shown(client.get(OUTCOMES + Q4 + "&overview-page=2"))
-
-    assert first + second == [row.slug for row in everything]
-    assert len(first) == ROWS_PER_PAGE
-    assert set(first_cells) == set(first)  # charted: the page's localities, no others
-    assert set(second_cells) == set(second)
-    # Charting a page's localities alone gives each the verdict of the whole overview.
-    assert {**first_cells, **second_cells} == {row.slug: row.cells for row in everything}
-
-
-@pytest.mark.parametrize("descending", [False, True])
-def test_the_overview_sorts_by_change_against_baseline_in_sql(
-    client, scaled, board_user, descending
-):
-    OutcomeBaseline.objects.filter(locality__slug="thanet").delete()  # no change to sort by
-    client.force_login(board_user)
-    everything = every_row(client)
-    measure = OutcomeMeasure.objects.get(code="bed-days")
-
-    def change(row):
-        percent = row.cells[measure.id].change_percent
-        return (percent is not None, percent or 0)  # as django-tables2 sorted: None first
-
-    expected = [row.slug for row in sorted(everything, key=change, reverse=descending)]
-    sort = f"{'-' if descending else ''}measure_{measure.id}"
-    first, _ = shown(client.get(OUTCOMES + Q4 + f"&overview-sort={sort}"))
-    second, _ = shown(client.get(OUTCOMES + Q4 + f"&overview-sort={sort}&overview-page=2"))
-
-    assert first + second == expected
-    assert (expected[0] == "thanet") != descending
-
-
-def test_the_locality_chooser_lists_every_locality_and_selects_the_chosen_one(
-    client, programme_data, board_user
-):
     client.force_login(board_user)
 
-    chosen = client.get(OUTCOMES + Q4 + "&locality=thanet").text
-    programme = client.get(OUTCOMES + Q4).text
+    first = client.get(SUMMARY + Q4).context["table"]
+    second = client.get(SUMMARY + Q4 + "&page=2").context["table"]
 
-    for place in Locality.objects.all():
-        selected = " selected" if place.slug == "thanet" else ""
-        assert f'<option value="{place.slug}"{selected}>{place.name}</option>' in chosen
-        assert f'<option value="{place.slug}">{place.name}</option>' in programme
-    assert '<option value="all" selected>' in programme
-    assert '<option value="all" selected>' not in chosen
+    names = [row.record.name for row in first.page.object_list] + [
+        row.record.name for row in second.page.object_list
+    ]
+    assert names[0] == "Kent and Medway"
+    assert len(names) == 1 + Locality.objects.count()
+    assert len(set(names)) == len(names)

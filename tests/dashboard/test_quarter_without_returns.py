@@ -13,6 +13,7 @@ BOARD_PAGES = [
     "dashboard:mdts",
     "dashboard:money",
     "dashboard:outcomes",
+    "dashboard:outcomes-summary",
     "dashboard:critical-areas",
     "dashboard:maturity",
     "dashboard:risks",

@@ -142,7 +142,7 @@ def test_the_board_pack_shows_the_localities_that_most_need_attention(client, sc
     # Every per-locality table covers the same localities; totals cover them all.
     assert {row.slug for row in pack.mdt_rows} == shown
     assert {row.slug for row in pack.money_rows} == shown
-    assert len(pack.outcome_lines) == PACK_LOCALITIES + 1  # and the programme total
+    assert len(pack.outcome_matrix.rows) == PACK_LOCALITIES  # and Kent and Medway first
     # Maturity: the table prints the pack's localities; the programme view counts all 32.
     assert {row.locality.slug for row in pack.maturity.localities} == shown
     maturity = client.get(reverse("dashboard:maturity") + Q4).context["data"]

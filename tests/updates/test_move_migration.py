@@ -19,7 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from localities import access
-from updates.models import OutcomeTotal, QuarterlyUpdate
+from updates.models import QuarterlyUpdate
 
 BEFORE_THE_MOVE = [
     ("localities", "0010_milestone_actual_as_written"),
@@ -46,6 +46,17 @@ def migrate_to(targets):
 
 def latest():
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+# Issue 18 drops the outcome totals (Kent and Medway is summed from the monthly
+# figures): the move is checked as it was, up to the migration before the drop.
+TOTALS_DROPPED = ("updates", "0006_c_delete_outcome_total")
+
+
+def before_the_drop():
+    graph = MigrationExecutor(connection).loader.graph
+    previous = sorted(graph.node_map[TOTALS_DROPPED].parents)[0].key
+    return [previous if app == "updates" else (app, name) for app, name in latest()]
 
 
 def table_rows(table: str) -> int:
@@ -98,6 +109,15 @@ def test_the_move_keeps_every_row_history_row_content_type_permission_and_log_en
     rows_before = {model: table_rows(f"localities_{model}") for model in MOVED_MODELS} | {
         f"historical{model}": table_rows(f"localities_historical{model}") for model in MOVED_MODELS
     }
+    # Issue 18 dropped the receivers that filled the totals: one is written by hand.
+    OldTotal.objects.create(
+        measure_id=old_apps.get_model("localities", "OutcomeMeasure").objects.first().pk,
+        quarter=Quarter.objects.get(financial_year__start_year=2018, number=4),
+        status="approved",
+        total=1,
+        figures=1,
+        illustrative_figures=0,
+    )
     totals_before = table_rows("dashboard_outcometotal")
     assert rows_before["quarterlyupdate"] > 1
     assert rows_before["historicalquarterlyupdate"] > 1
@@ -106,7 +126,10 @@ def test_the_move_keeps_every_row_history_row_content_type_permission_and_log_en
 
     # Content types, the permissions on them, a group's share of those and an admin log entry.
     content_type = OldContentType.objects.get(app_label="localities", model="quarterlyupdate")
-    total_type = OldContentType.objects.get(app_label="dashboard", model="outcometotal")
+    # Created when the model existed; issue 18 dropped it, so it is made here as it was.
+    total_type, _ = OldContentType.objects.get_or_create(
+        app_label="dashboard", model="outcometotal"
+    )
     office = Group.objects.get(name=access.PROGRAMME_OFFICE)
     office_permissions = set(office.permissions.values_list("pk", flat=True))
     moved_permissions = set(
@@ -123,7 +146,8 @@ def test_the_move_keeps_every_row_history_row_content_type_permission_and_log_en
         change_message="Before the move",
     )
 
-    migrate_to(latest())
+    moved_apps = migrate_to(before_the_drop())
+    OutcomeTotal = moved_apps.get_model("updates", "OutcomeTotal")
 
     for model, count in rows_before.items():
         assert table_rows(f"updates_{model}") == count, model
@@ -136,7 +160,8 @@ def test_the_move_keeps_every_row_history_row_content_type_permission_and_log_en
     moved_type = ContentType.objects.get(pk=content_type.pk)
     assert (moved_type.app_label, moved_type.model) == ("updates", "quarterlyupdate")
     assert moved_type.model_class() is QuarterlyUpdate
-    assert ContentType.objects.get(pk=total_type.pk).model_class() is OutcomeTotal
+    total_type = ContentType.objects.get(pk=total_type.pk)
+    assert (total_type.app_label, total_type.model) == ("updates", "outcometotal")
     assert set(office.permissions.values_list("pk", flat=True)) == office_permissions
     entry.refresh_from_db()
     assert entry.content_type_id == content_type.pk

@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from risks.review_dates import expected_stamps, restamp_superseded, stored_stamps
-from updates.outcome_totals import refresh_outcome_totals, stored_totals, summed_figures
 
 
 def _differences(stored: dict, expected: dict) -> list:
@@ -14,11 +13,12 @@ def _differences(stored: dict, expected: dict) -> list:
 
 class Command(BaseCommand):
     help = (
-        "Recompute what is derived from programme data: Kent and Medway's stored outcome "
-        "totals (from the outcome figures) and each risk review's superseded_on (from the "
-        "reviews' dates). Writes through Django keep both up to date themselves; run this "
-        "after changing those rows outside Django (SQL, a partial restore). With --check, "
-        "change nothing and fail if anything stored differs from what it derives from."
+        "Recompute what is derived from programme data: each risk review's superseded_on "
+        "(from the reviews' dates). Writes through Django keep it up to date themselves; "
+        "run this after changing those rows outside Django (SQL, a partial restore). With "
+        "--check, change nothing and fail if anything stored differs from what it derives "
+        "from. (Kent and Medway's outcome totals are no longer stored: issue 18 sums the "
+        "monthly figures.)"
     )
 
     def add_arguments(self, parser):
@@ -28,19 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            stale_totals = _differences(stored_totals(), summed_figures())
             stale_reviews = _differences(stored_stamps(), expected_stamps())
-            if stale_totals or stale_reviews:
+            if stale_reviews:
                 raise CommandError(
-                    f"{len(stale_totals)} stored outcome totals differ from the figures and "
-                    f"{len(stale_reviews)} reviews' superseded_on from the reviews' dates. "
-                    "Run manage.py refresh_derived_data."
+                    f"{len(stale_reviews)} reviews' superseded_on from the reviews' dates "
+                    "are stale. Run manage.py refresh_derived_data."
                 )
-            self.stdout.write("Outcome totals and review dates match what they derive from.")
+            self.stdout.write("Review dates match what they derive from.")
             return
-        refresh_outcome_totals()
         restamped = restamp_superseded()
-        self.stdout.write(
-            f"Outcome totals recomputed ({len(stored_totals())} stored); "
-            f"{restamped} reviews' superseded_on corrected."
-        )
+        self.stdout.write(f"{restamped} reviews' superseded_on corrected.")
