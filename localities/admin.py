@@ -459,6 +459,18 @@ class OutcomeMeasureAdmin(HistoryAdmin):
 
 @admin.register(OutcomeBaseline)
 class OutcomeBaselineAdmin(HistoryAdmin):
+    """Quarterly baselines from before the monthly extract: a page's baseline is now the
+    mean of the baseline months (decision 0019). Kept, with their history, to read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     history_object_related = ("locality", "measure")
     list_display = ["locality", "measure", "baseline_period", "quarterly_value", "is_illustrative"]
     list_filter = ["measure", "locality", "is_illustrative"]

@@ -842,7 +842,9 @@ class OutcomeMeasure(models.Model):
 
 
 class OutcomeBaseline(IllustrativeMixin, models.Model):
-    """A locality's baseline for an outcome measure, per quarter."""
+    """A locality's baseline for an outcome measure, per quarter, as kept before the
+    monthly extract. Read by no page: the baseline is now the mean of the baseline
+    months (decision 0019); kept, read-only, for the record."""
 
     locality = models.ForeignKey(Locality, on_delete=models.CASCADE, related_name="baselines")
     measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="baselines")

@@ -14,20 +14,22 @@ What it adds at factor N (N = 1 adds nothing):
   March 2018), so the database holds 4N + 8 quarters, at most 40; each with
   four objectives mirroring 2018/19's. The real years are never touched;
 - per synthetic locality: 5 to 7 MDTs (about 6), 4 milestones, 4 to 6 open
-  risks (references "SYN-000001", ...) with reviews and actions, a baseline
-  per outcome measure, planned investment per year, and a quarterly update
-  for every quarter of 2018/19 and of the synthetic years, with a status per
-  objective, a figure per measure and, in Q2 and Q4, a maturity score per
-  element; a monthly figure per measure for every month from April 2016 to
+  risks (references "SYN-000001", ...) with reviews and actions, planned
+  investment per year, and a quarterly update for every quarter of 2018/19
+  and of the synthetic years, with a status per objective and, in Q2 and Q4,
+  a maturity score per element (returns hold no outcome figures: decision
+  0019); a monthly figure per measure for every month from April 2016 to
   March 2019 (36), falling a little after its first MDT went live, and a
   trajectory per measure;
 - one synthetic OutcomeExtract per run, which loaded all those months.
 
 At factor 100 that is 800 localities, about 5,000 MDTs, 40 quarters, 25,000
-quarterly updates with 300,000 statuses, figures and scores, 114,000 monthly
-figures with 3,200 trajectories, and about 4,000 risks: some 483,000 rows
-plus as many history rows, written in about 120 s (260 MB at most) on
-PostgreSQL on a 2-core machine shared with other work (December 2026).
+quarterly updates with 200,000 statuses and scores, 114,000 monthly figures
+with 3,200 trajectories, and about 4,000 risks: some 380,000 rows plus as
+many history rows (483,101 measured in December 2026 when returns still
+carried 100,000 quarterly figures and 3,200 baselines; those took part of
+the 120 s and 260 MB it then took on PostgreSQL on a 2-core machine shared
+with other work).
 
 No update is dated after 2018/19 Q4, so pages that default to "the latest
 quarter with approved data" keep showing the same quarter.
@@ -68,7 +70,6 @@ from localities.models import (
     Milestone,
     MonthlyOutcome,
     Objective,
-    OutcomeBaseline,
     OutcomeExtract,
     OutcomeMeasure,
     OutcomeTrajectory,
@@ -82,7 +83,6 @@ from risks.review_dates import restamp_superseded
 from updates.models import (
     MaturityScore,
     ObjectiveStatus,
-    OutcomeFigure,
     QuarterlyUpdate,
 )
 
@@ -507,24 +507,16 @@ class _Generator:
     def baselines(
         self, localities: list[Locality], ref: _Reference, sizes: dict[int, int]
     ) -> dict[tuple[int, int], Decimal]:
+        """Each locality's quarterly activity per measure, for its monthly series (not stored:
+        the baseline a page shows is the mean of the baseline months)."""
         values = {}
-        objs = []
         for locality in localities:
             need = self.rng.uniform(0.9, 1.15)
             for measure in ref.measures:
                 rate = BASELINE_RATE_PER_1000.get(measure.code, DEFAULT_RATE_PER_1000)
-                value = tenth(round(sizes[locality.pk] / 1000 * rate * need))
-                values[(locality.pk, measure.pk)] = value
-                objs.append(
-                    OutcomeBaseline(
-                        locality=locality,
-                        measure=measure,
-                        baseline_period="2017/18 quarterly average",
-                        quarterly_value=value,
-                        is_illustrative=True,
-                    )
+                values[(locality.pk, measure.pk)] = tenth(
+                    round(sizes[locality.pk] / 1000 * rate * need)
                 )
-        self.write(OutcomeBaseline, objs)
         return values
 
     def investment(
@@ -636,7 +628,6 @@ class _Generator:
         # Children wait as (index of their update, fields) until the updates have pks;
         # building them with plain ids skips Django's related-object bookkeeping.
         statuses: list[tuple[int, dict]] = []
-        figures: list[tuple[int, dict]] = []
         scores: list[tuple[int, dict]] = []
         for locality in localities:
             maturity = {e.pk: rng.choice((1, 1, 2, 2, 2, 3)) for e in ref.elements}
@@ -667,11 +658,6 @@ class _Generator:
                                 },
                             )
                         )
-                    for measure in ref.measures:
-                        trend = 1 - rng.uniform(0.004, 0.015) * quarter.number
-                        noise = 1 + rng.uniform(-0.03, 0.03)
-                        value = baselines[(locality.pk, measure.pk)] * Decimal(trend * noise)
-                        figures.append((index, {"measure_id": measure.pk, "value": tenth(value)}))
                     if quarter.number in (2, 4):
                         for element in ref.elements:
                             if rng.random() < 0.3:
@@ -683,7 +669,6 @@ class _Generator:
         self.write(QuarterlyUpdate, updates)
         for children, model in (
             (statuses, ObjectiveStatus),
-            (figures, OutcomeFigure),
             (scores, MaturityScore),
         ):
             self.write(

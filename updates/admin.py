@@ -36,15 +36,6 @@ class ObjectiveStatusInline(SharedChoicesTabularInline):
         return super().get_queryset(request).select_related(*_UPDATE_RELATED, "objective")
 
 
-class OutcomeFigureInline(SharedChoicesTabularInline):
-    model = OutcomeFigure
-    extra = 0
-    fields = ["measure", "value"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*_UPDATE_RELATED, "measure")
-
-
 class MaturityScoreInline(SharedChoicesTabularInline):
     model = MaturityScore
     extra = 0
@@ -124,7 +115,6 @@ class QuarterlyUpdateAdmin(WorkflowOnlyAdmin, HistoryAdmin):
         ObjectiveStatusInline,
         MilestoneUpdateInline,
         MDTUpdateInline,
-        OutcomeFigureInline,
         MaturityScoreInline,
         RaisedRiskInline,
     ]
@@ -211,6 +201,15 @@ class ObjectiveStatusAdmin(UpdateChildAdmin):
 
 @admin.register(OutcomeFigure)
 class OutcomeFigureAdmin(UpdateChildAdmin):
+    """Quarterly figures from returns before the monthly extract became the record
+    (decision 0019): kept, with their history, to read; never changed."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     history_object_related = (*_UPDATE_RELATED, "measure")
     list_display = [
         "update__locality",

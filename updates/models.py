@@ -193,7 +193,9 @@ class ObjectiveStatus(models.Model):
 
 
 class OutcomeFigure(models.Model):
-    """A locality's reported value of an outcome measure for a quarter."""
+    """A locality's reported value of an outcome measure for a quarter, as returns carried
+    it before the monthly extract became the record (decision 0019). Read by no page
+    and written by nothing; kept, read-only, for the record."""
 
     update = models.ForeignKey(
         QuarterlyUpdate, on_delete=models.CASCADE, related_name="outcome_figures"

@@ -6,11 +6,12 @@ figures, maturity scores or risk scores. The dashboard needs those to show
 anything, so this command invents them, plausibly and reproducibly.
 
 Every row it produces is marked as invented: `is_illustrative=True` on each
-model that has the flag (MDT, PlannedInvestment, OutcomeBaseline,
-QuarterlyUpdate, Risk, MitigatingAction, RiskReview), and
+model that has the flag (MDT, PlannedInvestment, MonthlyOutcome, OutcomeExtract,
+OutcomeTrajectory, OutcomeUnitCost, SavingsRamp, InvestmentCommitment,
+OutcomeChangePoint, QuarterlyUpdate, Risk, MitigatingAction, RiskReview), and
 `scores_are_illustrative=True` and `owner_and_dates_are_illustrative=True` on
 each Risk it adds. Rows without a flag of
-their own (ObjectiveStatus, OutcomeFigure, MaturityScore) belong to a flagged
+their own (ObjectiveStatus, MaturityScore) belong to a flagged
 parent. Pages must say "illustrative" wherever they show these rows.
 
 The output is deterministic (`random.Random(2018)`, a fixed order, no clock),
@@ -75,15 +76,15 @@ TODAY = dt.date(2019, 3, 31)  # the data stand at the end of 2018/19
 # When the locality milestones' statuses were last reported: the Q3 returns' approval.
 REPORTED_ON = dt.date(2019, 1, 25)
 
-# Activity per 1,000 registered patients per quarter, for the 2017/18 baselines.
+# Activity per 1,000 registered patients per quarter, for the baseline monthly levels.
 BASELINE_RATE_PER_1000 = {
     "ae-attendances": 90,
     "non-elective-admissions": 28,
     "outpatient-attendances": 400,
     "bed-days": 160,
 }
-# One clear special-cause point for the SPC charts: a winter A&E spike.
-SPECIAL_CAUSE = ("thanet", 3, "ae-attendances", Decimal("1.18"))
+# The return that tells of an early winter A&E surge (the monthly series has it).
+SPECIAL_CAUSE = ("thanet", 3)
 
 # Q4 2018/19 workflow states that give the review screens something to show.
 Q4_STATUS = {"thanet": "submitted", "medway": "draft", "swale": "returned"}
@@ -391,29 +392,18 @@ class Builder:
             )
         return amounts
 
-    def build_baselines(self) -> dict[tuple[str, str], Decimal]:
-        baselines = {}
-        for slug in self.slug_to_pk:
-            need = self.rng.uniform(0.9, 1.15) * (1.1 if slug == "thanet" else 1.0)
-            for measure in self.measures:
-                code = measure["fields"]["code"]
-                value = Decimal(SCALE[slug] / 1000 * BASELINE_RATE_PER_1000[code] * need)
-                value = value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-                baselines[(slug, code)] = value
-                self.add(
-                    "localities.outcomebaseline",
-                    is_illustrative=True,
-                    locality=self.slug_to_pk[slug],
-                    measure=measure["pk"],
-                    baseline_period="2017/18 quarterly average",
-                    quarterly_value=tenth(value),
-                )
-        return baselines
+    def draw_retired_baselines(self):
+        """The quarterly baselines are gone (the baseline is now the mean of the baseline
+        months); their draws stay so that the rest of the demo data is what it was."""
+        for _slug in self.slug_to_pk:
+            self.rng.uniform(0.9, 1.15)
 
     # --- Quarterly updates -------------------------------------------------
 
-    def build_updates(self, investment, baselines):
-        drift = {
+    def build_updates(self, investment):
+        # Drawn, no longer used (returns hold no outcome figures, decision 0019), so that
+        # the rest of the demo data stays as it was.
+        _drift = {
             (slug, m["fields"]["code"]): self.rng.uniform(0.004, 0.015)
             for slug in self.slug_to_pk
             for m in self.measures
@@ -495,19 +485,11 @@ class Builder:
                 self.objective_statuses(
                     update, slug, number, planned, live, population, year_plan, partners
                 )
-                for measure in self.measures:
-                    code = measure["fields"]["code"]
-                    trend = Decimal(1 - drift[(slug, code)] * number)
-                    noise = Decimal(self.rng.uniform(-0.03, 0.03))
-                    value = baselines[(slug, code)] * trend * (1 + noise)
-                    if special and code == SPECIAL_CAUSE[2]:
-                        value *= SPECIAL_CAUSE[3]
-                    self.add(
-                        "updates.outcomefigure",
-                        update=update,
-                        measure=measure["pk"],
-                        value=tenth(value),
-                    )
+                for _measure in self.measures:
+                    # Returns hold no outcome figures since the monthly extract became
+                    # the record (decision 0019); the draws stay so that the rest of
+                    # the demo data is what it was.
+                    self.rng.uniform(-0.03, 0.03)
                 if number in (2, 4):
                     for element in self.elements:
                         if self.rng.random() < 0.45:
@@ -782,8 +764,8 @@ class Builder:
     def build(self) -> list[dict]:
         self.build_mdts()
         investment = self.build_investment()
-        baselines = self.build_baselines()
-        self.build_updates(investment, baselines)
+        self.draw_retired_baselines()
+        self.build_updates(investment)
         self.build_risks()
         self.build_locality_milestones()
         self.build_submitted_reports()
@@ -1104,7 +1086,8 @@ SHIFTS = (
     ("south-kent-coast", ("non-elective-admissions", "bed-days"), 0.07),
     ("ashford", ("outpatient-attendances",), 0.06),
 )
-# A rising A&E trend in Thanet over the winter of 2018/19 (a concern), then a spike.
+# A rising A&E trend in Thanet over the winter of 2018/19 (a concern), with a spike in
+# December 2018 (the "early winter surge" of its Q3 return).
 THANET_TREND = ("thanet", "ae-attendances", dt.date(2018, 8, 1), 0.012)
 # Cost of one unit of activity (pounds), roughly 2017/18 prices: illustrative.
 UNIT_COSTS = {
@@ -1232,8 +1215,9 @@ class MonthlyOutcomes:
                     trend_slug, trend_code, trend_from, step = THANET_TREND
                     if (slug, code) == (trend_slug, trend_code) and month >= trend_from:
                         value *= 1 + step * (len(months(trend_from, month)))
-                    if (slug, code, month) == ("thanet", "ae-attendances", dt.date(2019, 1, 1)):
-                        value *= 1.12  # a winter spike beyond the limits
+                    if (slug, code, month) == ("thanet", "ae-attendances", dt.date(2018, 12, 1)):
+                        # The early winter surge the Q3 return's summary tells of.
+                        value *= 1.12
                     value = round(value)
                     if month <= LAST_BASELINE_MONTH:
                         baseline_values.append(value)
