@@ -457,10 +457,8 @@ class OutcomeMeasureAdmin(HistoryAdmin):
     prepopulated_fields = {"code": ["name"]}
 
 
-@admin.register(OutcomeBaseline)
-class OutcomeBaselineAdmin(HistoryAdmin):
-    """Quarterly baselines from before the monthly extract: a page's baseline is now the
-    mean of the baseline months (decision 0019). Kept, with their history, to read."""
+class ReadOnlyHistoryAdmin(HistoryAdmin):
+    """Rows that only an import writes: browsable with their history, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -470,6 +468,12 @@ class OutcomeBaselineAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutcomeBaseline)
+class OutcomeBaselineAdmin(ReadOnlyHistoryAdmin):
+    """Quarterly baselines from before the monthly extract: a page's baseline is now the
+    mean of the baseline months (decision 0019). Kept, with their history, to read."""
 
     history_object_related = ("locality", "measure")
     list_display = ["locality", "measure", "baseline_period", "quarterly_value", "is_illustrative"]
@@ -496,19 +500,6 @@ class ProgrammeFigureAdmin(HistoryAdmin):
     search_fields = ["label", "code", "group", "source"]
     ordering = ["group", "id"]
     prepopulated_fields = {"code": ["label"]}
-
-
-class ReadOnlyHistoryAdmin(HistoryAdmin):
-    """Rows that only an import writes: browsable with their history, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutcomeExtract)
