@@ -133,6 +133,14 @@ def count(value) -> str:
     return f"{_sign(amount)}{abs(amount).normalize():,f}"
 
 
+def whole(value) -> str:
+    """A figure rounded to a whole number with separators: a mean of 5,325.4 a month is
+    5,325 (half away from zero)."""
+    if value is None or value == "":
+        return NOTHING
+    return count(_rounded(value, 0))
+
+
 def _percent(value) -> str:
     return f"{count(value)}%"
 

@@ -9,6 +9,8 @@ static/admin-overrides.css and .js (docs/security.md, "Django admin: WCAG
 2.2 AA under the same policy").
 """
 
+from decimal import Decimal
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -17,13 +19,14 @@ from django.utils import timezone
 
 from governance.models import PublishedPack
 from localities.access import PROGRAMME_DATA_APPS
-from localities.models import MDT, GovernanceBody, Milestone
+from localities.models import MDT, GovernanceBody, Milestone, OutcomeBaseline, OutcomeMeasure
 from risks.models import Risk, RiskCategory
 from tests.helpers import accessibility_check, screenshot
 from updates.models import (
     MDTUpdate,
     MilestoneUpdate,
     OutboxMessage,
+    OutcomeFigure,
     QuarterlyUpdate,
     RaisedRisk,
     ReturnComment,
@@ -75,6 +78,16 @@ def add_what_the_demo_data_lacks():
         quarter=update.quarter,
         section="summary",
         defaults={"data": {"summary-summary": ["Half typed"]}, "kept_at": timezone.now()},
+    )
+    # And the kept records from before the monthly extract (decision 0019).
+    measure = OutcomeMeasure.objects.order_by("pk").first()
+    OutcomeFigure.objects.get_or_create(
+        update=update, measure=measure, defaults={"value": Decimal("9000.0")}
+    )
+    OutcomeBaseline.objects.get_or_create(
+        locality=update.locality,
+        measure=measure,
+        defaults={"baseline_period": "2017/18 quarterly average", "quarterly_value": 9000},
     )
     # And the conversation, a "No change since last quarter" and an e-mail.
     someone = get_user_model().objects.order_by("pk").first()

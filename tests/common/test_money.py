@@ -15,6 +15,7 @@ from common.money import (
     pounds_short_number,
     pounds_short_signed,
     pounds_signed,
+    whole,
 )
 from dashboard.tables.base import number_as_shown
 
@@ -221,3 +222,11 @@ def test_pounds_short_number_is_the_figure_as_shown(value, number):
     assert pounds_short_number(value) == number
     if value is not None:
         assert pounds_short(number) == pounds_short(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(5325.4166, "5,325"), (5325.5, "5,326"), (-2.5, "−3"), (None, "—")],
+)
+def test_whole_rounds_half_away_from_zero_with_separators(value, text):
+    assert whole(value) == text
