@@ -27,8 +27,11 @@ HTML_BUDGET = 150_000
 # Issue 18: the pack's outcomes are now monthly (Kent and Medway's four XmR charts of
 # 36+ months, each with its data table) and the summary matrix carries two SVG icons a
 # cell: that section is about 200 kB of HTML, and the pack about 335 kB (25 kB gzipped),
-# over the 250 kB it kept under with quarterly points.
-BOARD_PACK_HTML_BUDGET = 350_000
+# over the 250 kB it kept under with quarterly points. With more localities the pack's
+# matrix lists the 20 that most need attention (never more): 489 kB at factor 10, 30 kB
+# gzipped. An SVG sprite (one <symbol> per icon kind, <use> in each cell) would take
+# most of the icons' share away; not done yet.
+BOARD_PACK_HTML_BUDGET = 520_000
 CHART_JSON_BUDGET = 100_000
 
 _IMPORT = re.compile(

