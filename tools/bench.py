@@ -116,6 +116,10 @@ def page_specs() -> list[PageSpec]:
             "Locality (Thanet)", SUMMARY, "board", reverse("dashboard:locality", args=["thanet"])
         ),
         PageSpec(f"Risk {risk}", SUMMARY, "board", reverse("dashboard:risk-detail", args=[risk])),
+        # Issue 18: the monthly outcomes' matrix (every locality charted to order them) and
+        # the investment case tracked.
+        PageSpec("Outcomes summary matrix", TABLE, "board", reverse("dashboard:outcomes-summary")),
+        PageSpec("Benefits", SUMMARY, "board", reverse("dashboard:benefits")),
         PageSpec("Risks, page 2", TABLE, "board", reverse("dashboard:risks") + "?page=2"),
         PageSpec("My localities (lead)", SUMMARY, "lead-medway", reverse("updates:mine")),
         PageSpec(
