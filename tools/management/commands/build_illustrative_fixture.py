@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from localities.models import Rag
+from localities.outcome_months import months_between, next_month
 from localities.rag import Evidence, MdtState, MilestoneState, suggest_rag
 from updates.derived_milestones import mdts_milestone_state, plan_refreshed_state
 
@@ -1108,15 +1109,6 @@ CHANGE_POINT = (
 )
 
 
-def months(first: dt.date, last: dt.date) -> list[dt.date]:
-    found = []
-    month = first
-    while month <= last:
-        found.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return found
-
-
 class MonthlyOutcomes:
     """Invented monthly activity per locality and measure, and what it is judged against.
 
@@ -1175,11 +1167,11 @@ class MonthlyOutcomes:
             last_month=LAST_BASELINE_MONTH.isoformat(),
             rows=24 * len(self.builder.slug_to_pk) * len(self.builder.measures),
         )
-        for month in months(FIRST_MONTH, LAST_BASELINE_MONTH):
+        for month in months_between(FIRST_MONTH, LAST_BASELINE_MONTH):
             loaded[month] = baseline
-        for month in months(dt.date(2018, 4, 1), LAST_MONTH):
+        for month in months_between(dt.date(2018, 4, 1), LAST_MONTH):
             # About six weeks after the month ends, as the warehouse publishes.
-            day = months(month, dt.date(2100, 1, 1))[2] + dt.timedelta(days=14)
+            day = next_month(next_month(month)) + dt.timedelta(days=14)
             loaded[month] = self.builder.add(
                 "localities.outcomeextract",
                 is_illustrative=True,
@@ -1205,7 +1197,7 @@ class MonthlyOutcomes:
                 code = measure["fields"]["code"]
                 level = SCALE[slug] / 1000 * BASELINE_RATE_PER_1000[code] / 3 * need
                 baseline_values = []
-                for month in months(FIRST_MONTH, LAST_MONTH):
+                for month in months_between(FIRST_MONTH, LAST_MONTH):
                     value = level * (1 + self.rng.gauss(0, 0.02))
                     if code in SEASONAL_MEASURES:
                         value *= WINTER.get(month.month, 1.0)
@@ -1214,7 +1206,7 @@ class MonthlyOutcomes:
                         value *= 1 - cut
                     trend_slug, trend_code, trend_from, step = THANET_TREND
                     if (slug, code) == (trend_slug, trend_code) and month >= trend_from:
-                        value *= 1 + step * (len(months(trend_from, month)))
+                        value *= 1 + step * (len(months_between(trend_from, month)))
                     if (slug, code, month) == ("thanet", "ae-attendances", dt.date(2018, 12, 1)):
                         # The early winter surge the Q3 return's summary tells of.
                         value *= 1.12
