@@ -18,12 +18,14 @@ from localities.models import (
     MDT,
     PROGRAMME_WIDE,
     CareModelElement,
+    Commissioner,
     CriticalArea,
     CriticalAreaAction,
     FinancialYear,
     GovernanceBody,
     InfrastructureTier,
     InvestmentCommitment,
+    LeadAssignment,
     Locality,
     Milestone,
     MonthlyOutcome,
@@ -36,10 +38,13 @@ from localities.models import (
     OutcomeUnitCost,
     PartnerOrganisation,
     PlannedInvestment,
+    PrimaryCareNetwork,
     ProgrammeFigure,
     Quarter,
+    Reorganisation,
     SavingsRamp,
     SubSystem,
+    Succession,
 )
 
 admin.site.site_header = "Kent and Medway Local Care – administration"
@@ -187,8 +192,17 @@ class MDTInline(LabelledTabularInline):
 
 @admin.register(Locality)
 class LocalityAdmin(HistoryAdmin):
-    list_display = ["name", "sub_system", "registered_population", "mdt_count", "is_illustrative"]
-    list_filter = ["sub_system", "is_illustrative"]
+    list_display = [
+        "name",
+        "sub_system",
+        "kind",
+        "in_force_from",
+        "in_force_until",
+        "registered_population",
+        "mdt_count",
+        "is_illustrative",
+    ]
+    list_filter = ["sub_system", "kind", "is_illustrative"]
     list_select_related = ["sub_system"]
     search_fields = ["name", "sub_system__name"]
     ordering = ["name"]
@@ -211,6 +225,53 @@ class PartnerOrganisationAdmin(HistoryAdmin):
     search_fields = ["name"]
     ordering = ["name"]
     autocomplete_fields = ["localities"]
+
+
+@admin.register(Commissioner)
+class CommissionerAdmin(HistoryAdmin):
+    list_display = ["name", "kind", "in_force_from", "in_force_until", "is_illustrative"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["localities"]
+
+
+@admin.register(PrimaryCareNetwork)
+class PrimaryCareNetworkAdmin(HistoryAdmin):
+    list_display = ["name", "locality", "in_force_from", "in_force_until", "is_illustrative"]
+    list_filter = ["locality", "is_illustrative"]
+    list_select_related = ["locality"]
+    search_fields = ["name", "locality__name"]
+    autocomplete_fields = ["mdts"]
+
+
+@admin.register(LeadAssignment)
+class LeadAssignmentAdmin(HistoryAdmin):
+    list_display = ["user", "locality", "in_force_from", "in_force_until"]
+    list_filter = ["locality"]
+    list_select_related = ["user", "locality"]
+    search_fields = ["user__username", "user__email", "locality__name"]
+    autocomplete_fields = ["user", "locality"]
+
+
+class SuccessionInline(LabelledTabularInline):
+    model = Succession
+    extra = 0
+    autocomplete_fields = [
+        "predecessor_locality",
+        "successor_locality",
+        "predecessor_sub_system",
+        "successor_sub_system",
+        "predecessor_commissioner",
+        "successor_commissioner",
+    ]
+
+
+@admin.register(Reorganisation)
+class ReorganisationAdmin(HistoryAdmin):
+    list_display = ["effective_date", "title", "is_illustrative"]
+    search_fields = ["title", "description"]
+    readonly_fields = ["recorded_by", "recorded_at", "version"]
+    inlines = [SuccessionInline]
 
 
 @admin.register(GovernanceBody)

@@ -54,14 +54,74 @@ class IllustrativeMixin(models.Model):
         abstract = True
 
 
-class SubSystemQuerySet(models.QuerySet):
+def in_force_on(day: datetime.date, prefix: str = "") -> Q:
+    """In force on `day`: started on or before it (or before the programme) and not
+    ended before it. The one rule for "the structure at a quarter's end" (decision 0023)."""
+    return (
+        Q(**{f"{prefix}in_force_from__isnull": True}) | Q(**{f"{prefix}in_force_from__lte": day})
+    ) & (
+        Q(**{f"{prefix}in_force_until__isnull": True}) | Q(**{f"{prefix}in_force_until__gte": day})
+    )
+
+
+class InForceQuerySet(models.QuerySet):
+    """Querysets of dated rows: what was in force on a day."""
+
+    def in_force_on(self, day: datetime.date):
+        return self.filter(in_force_on(day))
+
+    def in_force_during(self, start: datetime.date, end: datetime.date):
+        """In force on any day from `start` to `end` (inclusive)."""
+        return self.filter(
+            (Q(in_force_from__isnull=True) | Q(in_force_from__lte=end))
+            & (Q(in_force_until__isnull=True) | Q(in_force_until__gte=start))
+        )
+
+
+class InForceMixin(models.Model):
+    """The dates an organisation, area or team was in force (decision 0023).
+
+    Rows are never re-parented or deleted when the structure changes: the old row
+    ends (`in_force_until`), a new one starts (`in_force_from`), and a
+    Reorganisation's Successions say what became what. Both dates are inclusive;
+    blank means from before the programme began, or still in force.
+    """
+
+    in_force_from = models.DateField(
+        null=True, blank=True, help_text="First day in force; blank: from before the programme."
+    )
+    in_force_until = models.DateField(
+        null=True, blank=True, help_text="Last day in force; blank: still in force."
+    )
+
+    class Meta:
+        abstract = True
+
+    def is_in_force_on(self, day: datetime.date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= day) and (
+            self.in_force_until is None or day <= self.in_force_until
+        )
+
+
+def in_force_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(in_force_until__isnull=True)
+        | Q(in_force_from__isnull=True)
+        | Q(in_force_until__gte=models.F("in_force_from")),
+        name=name,
+        violation_error_message="It cannot end before it starts.",
+    )
+
+
+class SubSystemQuerySet(InForceQuerySet):
     def choices(self) -> list[tuple[str, str]]:
         """(slug, name) of each sub-system, by name: the options of a sub-system filter."""
         return list(self.order_by("name").values_list("slug", "name"))
 
 
-class SubSystem(models.Model):
-    """A group of CCG localities that work together (east Kent, west Kent, …)."""
+class SubSystem(InForceMixin, models.Model):
+    """A group of localities that work together (east Kent, west Kent, …; from
+    July 2022 the Integrated Care System's, decision 0023)."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
@@ -71,21 +131,29 @@ class SubSystem(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [in_force_constraint("sub_system_in_force_until_after_from")]
 
     def __str__(self):
         return self.name
 
 
-class LocalityQuerySet(models.QuerySet):
+class LocalityQuerySet(InForceQuerySet):
     def led_by(self, user):
         return self.filter(leads=user)
 
 
-class Locality(IllustrativeMixin, models.Model):
-    """One of the eight CCG localities, each with its own Local Care plan."""
+class Locality(IllustrativeMixin, InForceMixin, models.Model):
+    """An area with its own Local Care plan: one of the eight CCG localities (from
+    April 2020 the merged CCG's places: the same rows), or from July 2022 a Health
+    and Care Partnership, which succeeded them (decision 0023)."""
+
+    class Kind(models.TextChoices):
+        CCG_AREA = "ccg_area", "CCG area (a locality; from April 2020 a place)"
+        HEALTH_AND_CARE_PARTNERSHIP = "hcp", "Health and Care Partnership"
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CCG_AREA)
     sub_system = models.ForeignKey(SubSystem, on_delete=models.PROTECT, related_name="localities")
     registered_population = models.PositiveIntegerField(
         null=True,
@@ -105,12 +173,17 @@ class Locality(IllustrativeMixin, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "localities"
+        constraints = [in_force_constraint("locality_in_force_until_after_from")]
 
     def __str__(self):
         return self.name
 
 
-class PartnerOrganisation(models.Model):
+class PartnerOrganisationQuerySet(InForceQuerySet):
+    pass
+
+
+class PartnerOrganisation(InForceMixin, models.Model):
     """An organisation that works in Local Care partnerships and MDTs."""
 
     class Kind(models.TextChoices):
@@ -129,10 +202,12 @@ class PartnerOrganisation(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     localities = models.ManyToManyField(Locality, blank=True, related_name="partners")
 
+    objects = PartnerOrganisationQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[localities])
 
     class Meta:
         ordering = ["name"]
+        constraints = [in_force_constraint("partner_in_force_until_after_from")]
 
     def __str__(self):
         return self.name
@@ -178,7 +253,7 @@ def planned_in_year(year: "FinancialYear", prefix: str = "") -> Q:
     return Q(**{f"{prefix}planned_go_live__lte": year.end_date})
 
 
-class MDTQuerySet(models.QuerySet):
+class MDTQuerySet(InForceQuerySet):
     def live(self):
         return self.filter(status=MDT.Status.LIVE)
 
@@ -207,7 +282,7 @@ class MDTQuerySet(models.QuerySet):
         return self.filter(locality=locality)
 
 
-class MDT(IllustrativeMixin, models.Model):
+class MDT(IllustrativeMixin, InForceMixin, models.Model):
     """A multi-disciplinary team (neighbourhood team) wrapped around GP practices."""
 
     class Tier(models.TextChoices):
@@ -243,6 +318,7 @@ class MDT(IllustrativeMixin, models.Model):
         verbose_name = "MDT"
         verbose_name_plural = "MDTs"
         constraints = [
+            in_force_constraint("mdt_in_force_until_after_from"),
             models.UniqueConstraint(
                 fields=["locality", "name"],
                 name="mdt_unique_name_per_locality",
@@ -270,6 +346,221 @@ class MDT(IllustrativeMixin, models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.locality})"
+
+
+class CommissionerQuerySet(InForceQuerySet):
+    pass
+
+
+class Commissioner(IllustrativeMixin, InForceMixin, models.Model):
+    """The statutory body that commissioned care for some localities, while it was
+    in force: the eight CCGs to 31 March 2020, NHS Kent and Medway CCG from
+    1 April 2020, NHS Kent and Medway ICB from 1 July 2022 (decision 0023)."""
+
+    class Kind(models.TextChoices):
+        CCG = "ccg", "Clinical commissioning group"
+        ICB = "icb", "Integrated care board"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    localities = models.ManyToManyField(
+        Locality,
+        blank=True,
+        related_name="commissioners",
+        help_text="The localities (places, partnerships) it commissioned for while in force.",
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Where its dates come from.")
+
+    objects = CommissionerQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[localities])
+
+    class Meta:
+        ordering = ["in_force_from", "name"]
+        constraints = [in_force_constraint("commissioner_in_force_until_after_from")]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class PrimaryCareNetworkQuerySet(InForceQuerySet):
+    pass
+
+
+class PrimaryCareNetwork(IllustrativeMixin, InForceMixin, models.Model):
+    """A Primary Care Network: GP practices of 30,000–50,000 patients working
+    together from July 2019, the footprint MDTs re-aligned to. Its MDTs belong to
+    it while it is in force, and to their locality throughout."""
+
+    name = models.CharField(max_length=200, unique=True)
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="primary_care_networks"
+    )
+    mdts = models.ManyToManyField(
+        MDT, blank=True, related_name="primary_care_networks", verbose_name="MDTs"
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    objects = PrimaryCareNetworkQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[mdts])
+
+    class Meta:
+        ordering = ["locality__name", "name"]
+        verbose_name = "Primary Care Network"
+        constraints = [in_force_constraint("pcn_in_force_until_after_from")]
+
+    def __str__(self):
+        return self.name
+
+
+class LeadAssignmentQuerySet(InForceQuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class LeadAssignment(InForceMixin, models.Model):
+    """A person led a locality's quarterly returns from one day to another:
+    access follows what they led at the time (decision 0023)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_assignments"
+    )
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="lead_assignments"
+    )
+
+    objects = LeadAssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["locality__name", "in_force_from"]
+        constraints = [in_force_constraint("lead_assignment_in_force_until_after_from")]
+
+    def __str__(self):
+        return f"{self.user} leads {self.locality}"
+
+
+class Reorganisation(IllustrativeMixin, models.Model):
+    """A dated change of structure: what merged into, split from or became what.
+
+    Recorded, never applied by editing: the rows that ended keep their figures
+    and their dates say when they stopped (decision 0023).
+    """
+
+    effective_date = models.DateField(help_text="The first day of the new structure.")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.effective_date:%-d %B %Y})"
+
+
+class Succession(models.Model):
+    """One line of a reorganisation: a predecessor and what it became, at one level
+    (locality, sub-system or commissioner)."""
+
+    class Kind(models.TextChoices):
+        MERGED_INTO = "merged_into", "Merged into"
+        SPLIT_INTO = "split_into", "Split into"
+        RENAMED = "renamed", "Renamed"
+        BECAME = "became", "Became"
+
+    reorganisation = models.ForeignKey(
+        Reorganisation, on_delete=models.CASCADE, related_name="successions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    predecessor_locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="successions_out"
+    )
+    successor_locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="successions_in"
+    )
+    predecessor_sub_system = models.ForeignKey(
+        SubSystem, on_delete=models.PROTECT, null=True, blank=True, related_name="successions_out"
+    )
+    successor_sub_system = models.ForeignKey(
+        SubSystem, on_delete=models.PROTECT, null=True, blank=True, related_name="successions_in"
+    )
+    predecessor_commissioner = models.ForeignKey(
+        Commissioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successions_out",
+    )
+    successor_commissioner = models.ForeignKey(
+        Commissioner, on_delete=models.PROTECT, null=True, blank=True, related_name="successions_in"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reorganisation", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        predecessor_locality__isnull=False,
+                        successor_locality__isnull=False,
+                        predecessor_sub_system__isnull=True,
+                        successor_sub_system__isnull=True,
+                        predecessor_commissioner__isnull=True,
+                        successor_commissioner__isnull=True,
+                    )
+                    | Q(
+                        predecessor_locality__isnull=True,
+                        successor_locality__isnull=True,
+                        predecessor_sub_system__isnull=False,
+                        successor_sub_system__isnull=False,
+                        predecessor_commissioner__isnull=True,
+                        successor_commissioner__isnull=True,
+                    )
+                    | Q(
+                        predecessor_locality__isnull=True,
+                        successor_locality__isnull=True,
+                        predecessor_sub_system__isnull=True,
+                        successor_sub_system__isnull=True,
+                        predecessor_commissioner__isnull=False,
+                        successor_commissioner__isnull=False,
+                    )
+                ),
+                name="succession_one_level",
+                violation_error_message=(
+                    "A succession links a predecessor and a successor at one level: "
+                    "localities, sub-systems or commissioners."
+                ),
+            ),
+        ]
+
+    @property
+    def predecessor(self):
+        return (
+            self.predecessor_locality
+            or self.predecessor_sub_system
+            or self.predecessor_commissioner
+        )
+
+    @property
+    def successor(self):
+        return self.successor_locality or self.successor_sub_system or self.successor_commissioner
+
+    def __str__(self):
+        return f"{self.predecessor} {self.get_kind_display().lower()} {self.successor}"
 
 
 class FinancialYear(models.Model):

@@ -444,7 +444,7 @@ def test_every_loaded_row_passes_model_validation(programme_data):
 @pytest.mark.django_db
 def test_loading_both_fixtures_twice_changes_nothing(programme_data):
     before = {model: model.objects.count() for model in programme_models()}
-    call_command("loaddata", "reference", "governance", "illustrative", verbosity=0)
+    call_command("loaddata", "reference", "structure", "governance", "illustrative", verbosity=0)
     assert {model: model.objects.count() for model in programme_models()} == before
 
 
@@ -452,7 +452,7 @@ def test_loading_both_fixtures_twice_changes_nothing(programme_data):
 def test_reloading_the_fixtures_keeps_locality_leads(programme_data, django_user_model):
     lead = django_user_model.objects.create_user(username="lead-for-reload")
     Locality.objects.get(slug="thanet").leads.add(lead)
-    call_command("loaddata", "reference", "governance", "illustrative", verbosity=0)
+    call_command("loaddata", "reference", "structure", "governance", "illustrative", verbosity=0)
     assert list(Locality.objects.get(slug="thanet").leads.all()) == [lead]
 
 
@@ -466,7 +466,7 @@ def test_illustrative_primary_keys_never_clash_with_reference():
 def test_board_reports_are_illustrative_rows_of_the_illustrative_fixture():
     """The papers hold no quarterly board report: any in a fixture is invented, flagged,
     and numbered clear of the real rows (pk 1000 up), in whichever fixture it sits."""
-    for name in ("reference", "governance", "illustrative"):
+    for name in ("reference", "structure", "governance", "illustrative"):
         for row in fixture_rows(name):
             if row["model"] == "governance.boardreport":
                 assert row["fields"]["is_illustrative"] is True, (name, row["pk"])
@@ -496,7 +496,7 @@ def test_the_demo_board_reports_satisfy_the_forms_rules(programme_data):
 def test_no_personal_names_emails_or_phone_numbers_in_fixtures():
     # The source papers name officers and give their contact details; the
     # fixtures name roles only.
-    for name in ("reference", "governance", "illustrative"):
+    for name in ("reference", "structure", "governance", "illustrative"):
         text = (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
         assert not re.search(r"[\w.]+@[\w.]+\.\w+", text)
         assert not re.search(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b", text)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from localities.access import PROGRAMME_DATA_APPS
 from localities.models import Locality
 
-FIXTURES = ("reference", "governance", "illustrative")
+FIXTURES = ("reference", "structure", "governance", "illustrative")
 # Every row loaded gets a history entry saying where it came from.
 CHANGE_REASON = "Loaded by load_programme_data"
 HISTORY_BATCH_SIZE = 500
