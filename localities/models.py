@@ -547,6 +547,9 @@ class Succession(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.predecessor} {self.get_kind_display().lower()} {self.successor}"
+
     @property
     def predecessor(self):
         return (
@@ -558,9 +561,6 @@ class Succession(models.Model):
     @property
     def successor(self):
         return self.successor_locality or self.successor_sub_system or self.successor_commissioner
-
-    def __str__(self):
-        return f"{self.predecessor} {self.get_kind_display().lower()} {self.successor}"
 
 
 class FinancialYear(models.Model):

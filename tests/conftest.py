@@ -84,7 +84,9 @@ def programme_data_rows(django_db_setup, django_db_blocker):
     a time; inserting the same rows in bulk takes a small part of that.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "reference", "structure", "governance", "illustrative", verbosity=0)
+        call_command(
+            "loaddata", "reference", "structure", "governance", "illustrative", verbosity=0
+        )
         rows = [
             (model, list(model._base_manager.order_by("pk")))
             for model in apps.get_models(include_auto_created=True)

@@ -57,7 +57,9 @@ def programme_data_once(django_db_setup, django_db_blocker):
     the module so that other modules start from an empty database.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "reference", "structure", "governance", "illustrative", verbosity=0)
+        call_command(
+            "loaddata", "reference", "structure", "governance", "illustrative", verbosity=0
+        )
         yield
         transaction.set_rollback(True)
 
