@@ -56,7 +56,7 @@ def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
 def connect() -> None:
     for model in tracked_models():
         label = model._meta.label
-        if model._meta.auto_created:  # a many-to-many table (Locality.leads, ...)
+        if model._meta.auto_created:  # a many-to-many table (MDT.partners, ...)
             m2m_changed.connect(
                 _programme_data_changed, sender=model, dispatch_uid=f"data-version-m2m-{label}"
             )

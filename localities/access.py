@@ -5,13 +5,16 @@ what was refused and on which object. localcare.middleware logs every
 PermissionDenied a view raises (user, path, object, time) in one place.
 """
 
+import datetime
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
-from localities.models import Locality
+from localities.models import LeadAssignment, Locality
 
 BOARD_MEMBER = "Board member"
 LOCALITY_LEAD = "Locality lead"
@@ -93,18 +96,93 @@ def can_view_dashboards(user) -> bool:
     )
 
 
-def localities_led_by(user) -> QuerySet:
-    """The localities whose quarterly updates this user enters: a lead's own, else none."""
+# --- Who leads what, and when (decision 0023, "Who may work on a return") ----------
+
+
+def lead_assignments(user) -> list[LeadAssignment]:
+    """Every assignment this user ever held, past, present and future.
+
+    One query per request, with their localities, cached on the user object like
+    the groups, so that a page asking about several localities or quarters costs
+    the same as one.
+    """
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_lead_assignments"):
+        user._lead_assignments = list(
+            LeadAssignment.objects.filter(user=user).select_related("locality")
+        )
+    return user._lead_assignments
+
+
+def return_day(quarter) -> datetime.date:
+    """The day that says who leads a quarter's return: the quarter's last day.
+
+    Whoever was assigned to the locality on that day opens, edits, submits and
+    comments on the return, before and after the day itself, until it is
+    approved; whoever takes the locality over afterwards starts with the next
+    quarter's.
+    """
+    return quarter.end_date
+
+
+def assignment_covers_return(assignment: LeadAssignment, locality, quarter) -> bool:
+    """The rule, for one assignment: to this locality, in force on the quarter's last day."""
+    return assignment.locality_id == locality.pk and assignment.is_in_force_on(return_day(quarter))
+
+
+def leads_locality_on(user, locality, day: datetime.date) -> bool:
+    """This user is a locality lead, assigned to `locality` on `day`."""
+    if not is_locality_lead(user):
+        return False
+    return any(
+        assignment.locality_id == locality.pk and assignment.is_in_force_on(day)
+        for assignment in lead_assignments(user)
+    )
+
+
+def can_work_on_return(user, locality, quarter) -> bool:
+    """Whether this user may open, edit, submit and comment on `locality`'s
+    return for `quarter`: a locality lead holding an assignment to the locality
+    in force on the quarter's last day. Every lead's write asks here."""
+    if not is_locality_lead(user):
+        return False
+    return any(
+        assignment_covers_return(assignment, locality, quarter)
+        for assignment in lead_assignments(user)
+    )
+
+
+def localities_led_by(user, *, day: datetime.date) -> QuerySet:
+    """The localities this user leads on `day` (today for their navigation), else none."""
     if not is_locality_lead(user):
         return Locality.objects.none()
-    return Locality.objects.led_by(user)
+    return Locality.objects.filter(
+        pk__in={a.locality_id for a in lead_assignments(user) if a.is_in_force_on(day)}
+    )
 
 
-def can_edit_locality(user, locality) -> bool:
-    """Only a lead of this locality enters its quarterly update."""
-    if not user.is_authenticated or not is_locality_lead(user):
-        return False
-    return locality.leads.filter(pk=user.pk).exists()
+def localities_ever_led_by(user) -> list[Locality]:
+    """Every locality this user was, is or will be assigned to, by name (none if not a
+    lead); no query beyond lead_assignments'."""
+    if not is_locality_lead(user):
+        return []
+    localities = {a.locality_id: a.locality for a in lead_assignments(user)}
+    return sorted(localities.values(), key=lambda locality: locality.name)
+
+
+def return_leads(locality, quarter) -> QuerySet:
+    """The active locality leads who work on `locality`'s `quarter` return (one query):
+    whom its e-mails go to."""
+    assigned = LeadAssignment.objects.filter(locality=locality).in_force_on(return_day(quarter))
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=assigned.values("user_id"), is_active=True, groups__name=LOCALITY_LEAD
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def can_review_updates(user) -> bool:

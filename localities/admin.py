@@ -190,6 +190,26 @@ class MDTInline(LabelledTabularInline):
         return super().get_queryset(request).select_related("locality")
 
 
+class LeadAssignmentInline(LabelledTabularInline):
+    """Who led the locality's returns, and from when to when: access follows these
+    dates (decision 0023). End an assignment rather than delete it; each change is
+    in the assignment's history."""
+
+    model = LeadAssignment
+    extra = 0
+    fields = ["user", "in_force_from", "in_force_until"]
+    autocomplete_fields = ["user"]
+    verbose_name = "lead"
+    verbose_name_plural = (
+        "leads (dated: a lead works on the returns of quarters ending while assigned)"
+    )
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # Each row prints its user and the assignment's name (user and locality).
+        return super().get_queryset(request).select_related("user", "locality")
+
+
 @admin.register(Locality)
 class LocalityAdmin(HistoryAdmin):
     list_display = [
@@ -207,8 +227,7 @@ class LocalityAdmin(HistoryAdmin):
     search_fields = ["name", "sub_system__name"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["leads"]
-    inlines = [MDTInline]
+    inlines = [LeadAssignmentInline, MDTInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(mdt_count=Count("mdts"))

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from localities import access
-from localities.models import Locality
+from localities.models import LeadAssignment, Locality
 
 DEMO_PASSWORD = "localcare-demo"
 
@@ -45,6 +45,22 @@ DEMO_ACCOUNTS = (
 )
 
 
+DEMO_CHANGE_REASON = "Demo account (create_demo_accounts)"
+
+
+def _assign_throughout(user, locality: Locality) -> None:
+    """An open-ended assignment (every quarter, before and after), unless one is there:
+    the demo lead works on every return of their locality, as before leads were dated."""
+    if LeadAssignment.objects.filter(
+        user=user, locality=locality, in_force_from__isnull=True, in_force_until__isnull=True
+    ).exists():
+        return
+    assignment = LeadAssignment(user=user, locality=locality)
+    assignment.full_clean()
+    assignment._change_reason = DEMO_CHANGE_REASON
+    assignment.save()
+
+
 @transaction.atomic
 def create_demo_accounts() -> list[str]:
     """Create or reset the demo accounts; returns the usernames. Idempotent."""
@@ -68,5 +84,5 @@ def create_demo_accounts() -> list[str]:
         if account.group:
             user.groups.set([Group.objects.get(name=account.group)])
         if account.locality_slug:
-            Locality.objects.get(slug=account.locality_slug).leads.add(user)
+            _assign_throughout(user, Locality.objects.get(slug=account.locality_slug))
     return [account.username for account in DEMO_ACCOUNTS]

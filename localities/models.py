@@ -138,8 +138,7 @@ class SubSystem(InForceMixin, models.Model):
 
 
 class LocalityQuerySet(InForceQuerySet):
-    def led_by(self, user):
-        return self.filter(leads=user)
+    pass
 
 
 class Locality(IllustrativeMixin, InForceMixin, models.Model):
@@ -160,15 +159,10 @@ class Locality(IllustrativeMixin, InForceMixin, models.Model):
         blank=True,
         help_text="Patients registered with the locality's GP practices.",
     )
-    leads = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="led_localities",
-        help_text="Locality leads who enter this locality's quarterly updates.",
-    )
+    # Its leads are dated: LeadAssignment (decision 0023).
 
     objects = LocalityQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[leads])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -14,7 +14,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from localities import access  # noqa: E402
 from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
-from localities.models import Locality  # noqa: E402
+from tests.helpers import assign_lead
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -130,7 +130,7 @@ def office_user(db, django_user_model):
 @pytest.fixture
 def lead_thanet(programme_data, django_user_model):
     user = _user_in_group(django_user_model, "lead-thanet", access.LOCALITY_LEAD)
-    Locality.objects.get(slug="thanet").leads.add(user)
+    assign_lead(user, "thanet")
     return user
 
 
@@ -138,7 +138,7 @@ def lead_thanet(programme_data, django_user_model):
 def lead_medway(programme_data, django_user_model):
     """Lead of Medway, whose 2018/19 Q4 update is a draft in the illustrative data."""
     user = _user_in_group(django_user_model, "lead-medway", access.LOCALITY_LEAD)
-    Locality.objects.get(slug="medway").leads.add(user)
+    assign_lead(user, "medway")
     return user
 
 

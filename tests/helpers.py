@@ -1,4 +1,4 @@
-"""Helpers for browser tests: screenshots to look at, and axe-core checks."""
+"""Helpers for tests: screenshots to look at, axe-core checks, query counts, lead assignments."""
 
 import re
 from html import unescape
@@ -92,3 +92,23 @@ def visible_text(html: str) -> str:
     with runs of white space made one space. Hidden inputs are not text."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def assign_lead(user, locality, *, start=None, end=None):
+    """Assign `user` to lead `locality` (a Locality or its slug) from `start` to `end`
+    (inclusive dates; None: open-ended), as the programme office does in the admin.
+
+    Returns the LeadAssignment. Forgets the user's cached assignments
+    (localities.access.lead_assignments) so that the same object sees the change.
+    """
+    from localities.models import LeadAssignment, Locality
+
+    if isinstance(locality, str):
+        locality = Locality.objects.get(slug=locality)
+    assignment = LeadAssignment(
+        user=user, locality=locality, in_force_from=start, in_force_until=end
+    )
+    assignment.full_clean()
+    assignment.save()
+    user.__dict__.pop("_lead_assignments", None)
+    return assignment

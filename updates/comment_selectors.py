@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Model
 from django.utils.text import Truncator
 
-from localities.models import MDT, Milestone, Objective
+from localities import access
+from localities.models import MDT, LeadAssignment, Milestone, Objective
 from updates.models import QuarterlyUpdate, ReturnComment
 from updates.selectors import TimelineEntry, _person
 from updates.services import CLOSED_ON_APPROVAL, CLOSED_REASON, SECTION_HEADINGS
@@ -109,11 +110,14 @@ def comment_threads(update: QuarterlyUpdate) -> CommentThreads:
     for reply in replies:
         threads[reply.parent_id].replies.append(reply)
     if replies:
-        # Who of the repliers leads the locality: one query, whatever the number.
+        # Who of the repliers led the locality at the quarter's end (the return's
+        # leads, decision 0023): one query, whatever the number.
         leads = set(
-            update.locality.leads.filter(pk__in={reply.author_id for reply in replies}).values_list(
-                "pk", flat=True
+            LeadAssignment.objects.filter(
+                locality_id=update.locality_id, user_id__in={reply.author_id for reply in replies}
             )
+            .in_force_on(access.return_day(update.quarter))
+            .values_list("user_id", flat=True)
         )
         for thread in threads.values():
             thread.lead_replied = thread.is_open and thread.comments[-1].author_id in leads

@@ -37,20 +37,22 @@ REOPENED_BY_REPLY = "Re-opened by a reply from the lead"
 
 def can_reply(user, update: QuarterlyUpdate) -> bool:
     """The locality's leads and the programme office talk about its update; others read."""
-    return access.can_review_updates(user) or access.can_edit_locality(user, update.locality)
+    return access.can_review_updates(user) or access.can_work_on_return(
+        user, update.locality, update.quarter
+    )
 
 
 def require_can_reply(update: QuarterlyUpdate, by: AbstractBaseUser) -> None:
     if access.can_review_updates(by):
         _require_reviewer(by)  # and their second factor
         return
-    if not access.can_edit_locality(by, update.locality):
+    if not access.can_work_on_return(by, update.locality, update.quarter):
         raise access.refuse(
             "replying to comments on this update",
             update,
             message=(
-                f"Only a lead for {update.locality} or the programme office can reply to "
-                "comments on its update."
+                f"Only the lead for {update.locality} at the end of {update.quarter} or the "
+                "programme office can reply to comments on its update."
             ),
         )
 

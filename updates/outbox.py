@@ -137,25 +137,24 @@ def office_recipients() -> list[AbstractBaseUser]:
     return _with_address(users)
 
 
-def lead_recipients(locality: Locality) -> list[AbstractBaseUser]:
-    """This locality's active leads (members of the lead group) with an e-mail address."""
-    users = (
-        locality.leads.filter(is_active=True, groups__name=access.LOCALITY_LEAD)
-        .distinct()
-        .order_by("username")
-    )
-    return _with_address(users)
+def lead_recipients(locality: Locality, quarter: Quarter) -> list[AbstractBaseUser]:
+    """The leads of this locality's return for `quarter` (assigned on its last day:
+    access.return_leads) who are active and have an e-mail address."""
+    return _with_address(access.return_leads(locality, quarter))
 
 
 def notify(event: Event, *, update: QuarterlyUpdate, by: AbstractBaseUser) -> list[OutboxMessage]:
     """Queue the e-mails an event on an update sends, in the event's transaction.
 
     Submitted: to the programme office. Returned with comments, reopened for
-    correction, approved: to the locality's leads. Call after the update is
+    correction, approved: to the return's leads (assigned to the locality on the
+    quarter's last day, whoever leads it today). Call after the update is
     saved with its new status and version (the services do).
     """
     recipients = (
-        office_recipients() if event == Event.SUBMITTED else lead_recipients(update.locality)
+        office_recipients()
+        if event == Event.SUBMITTED
+        else lead_recipients(update.locality, update.quarter)
     )
     kind = Kind.RETURNED if event == Event.REOPENED else Kind(event.value)
     subject = event_subject(event, update)

@@ -1,8 +1,10 @@
 """Return reminders: which locality leads to e-mail about which quarterly update.
 
 `due_reminders` is pure: from each locality's current return
-(`returns_for_reminders`, which brings each locality's active leads with it)
-it says who gets what. `send_reminders` words the e-mails, records them in
+(`returns_for_reminders`, which brings each locality's lead assignments with it)
+it says who gets what: the return's leads, assigned to the locality on the
+quarter's last day (access.assignment_covers_return, decision 0023), not
+whoever leads it today. `send_reminders` words the e-mails, records them in
 the outbox (updates.outbox: one a day per lead and return) and sends them
 through Django's e-mail backend (the console in development, SMTP in
 production). The `send_return_reminders` management command runs both, for cron.
@@ -25,7 +27,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from localities import access
-from localities.models import Locality, Quarter
+from localities.models import LeadAssignment, Locality, Quarter
 from updates import outbox, selectors
 from updates.models import OutboxMessage
 
@@ -64,11 +66,12 @@ def reminder_kind(row: selectors.ReturnRow, *, days: int) -> Kind | None:
 
 
 def due_reminders(rows: Iterable[selectors.ReturnRow], *, days: int) -> list[Reminder]:
-    """A reminder per active lead of each locality whose return is overdue or due soon.
+    """A reminder per active lead of each return that is overdue or due soon.
 
-    Each row's `locality.leads` must hold the locality's leads (as
-    `returns_for_reminders` prefetches them: members of the locality lead
-    group only). Leads without an e-mail address are included: the sender
+    Each row's `locality.lead_assignments` must hold the locality's assignments
+    with their users (as `returns_for_reminders` prefetches them: members of the
+    locality lead group only); those in force on the quarter's last day say who
+    leads the return. Leads without an e-mail address are included: the sender
     skips and reports them, so that someone can add one.
     """
     reminders = []
@@ -76,23 +79,33 @@ def due_reminders(rows: Iterable[selectors.ReturnRow], *, days: int) -> list[Rem
         kind = reminder_kind(row, days=days)
         if kind is None:
             continue
+        leads = {
+            assignment.user.pk: assignment.user
+            for assignment in row.locality.lead_assignments.all()
+            if access.assignment_covers_return(assignment, row.locality, row.quarter)
+            and assignment.user.is_active
+        }
         reminders.extend(
             Reminder(user=lead, locality=row.locality, quarter=row.quarter, kind=kind, row=row)
-            for lead in row.locality.leads.all()
-            if lead.is_active
+            for lead in sorted(leads.values(), key=lambda user: user.get_username())
         )
     return reminders
 
 
 def returns_for_reminders(*, today: datetime.date) -> list[selectors.ReturnRow]:
-    """Each locality's current return, with the locality's active leads (four queries)."""
-    leads = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=access.LOCALITY_LEAD)
-        .distinct()
-        .order_by("username")
+    """Each locality's current return, with the locality's lead assignments and their
+    active leads (four queries)."""
+    assignments = (
+        LeadAssignment.objects.filter(
+            user__is_active=True,
+            user__in=get_user_model().objects.filter(groups__name=access.LOCALITY_LEAD),
+        )
+        .select_related("user")
+        .order_by("user__username", "pk")
     )
-    localities = Locality.objects.prefetch_related(Prefetch("leads", queryset=leads))
+    localities = Locality.objects.prefetch_related(
+        Prefetch("lead_assignments", queryset=assignments)
+    )
     return selectors.current_returns(localities=localities, today=today)
 
 

@@ -16,11 +16,13 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from localities.models import Locality, Milestone, Quarter
+from localities import access
+from localities.models import LeadAssignment, Locality, Milestone, Quarter
 from updates.models import OutboxMessage, QuarterlyUpdate
 
 NOT_STARTED = "Not started"
@@ -61,6 +63,9 @@ class ReturnRow:
     update: QuarterlyUpdate | None
     today: datetime.date
     past_updates: list[QuarterlyUpdate] = field(default_factory=list)
+    # Whether the lead reading the row works on this return (My localities): false
+    # for a lead who took the locality over after the quarter ended.
+    can_work: bool = True
 
     @property
     def status_label(self) -> str:
@@ -91,7 +96,10 @@ class ReturnRow:
 
     @property
     def next_step(self) -> str:
-        """What the lead does next: "start", "continue" (a draft or returned update) or "view"."""
+        """What the lead does next: "start", "continue" (a draft or returned update) or "view"
+        (done, or the return of a quarter they did not lead at its end)."""
+        if not self.can_work:
+            return "view"
         if self.update is None:
             return "start"
         return "view" if self.is_done else "continue"
@@ -127,10 +135,17 @@ def _updates_prefetch():
 
 
 def current_returns(*, localities, today: datetime.date) -> list[ReturnRow]:
-    """Each locality's current return, with its earlier updates (My localities, reminders)."""
+    """Each locality's current return, with its earlier updates (the office, reminders)."""
+    return _current_returns(
+        list(localities.prefetch_related(_updates_prefetch()).order_by("name")), today=today
+    )
+
+
+def _current_returns(localities: list[Locality], *, today: datetime.date) -> list[ReturnRow]:
+    """current_returns for `localities`, in order, their updates prefetched."""
     quarters = list(Quarter.objects.chronological())
     rows = []
-    for locality in localities.prefetch_related(_updates_prefetch()).order_by("name"):
+    for locality in localities:
         updates = list(locality.updates.all())
         quarter = current_return_quarter(quarters=quarters, updates=updates, today=today)
         if quarter is None:
@@ -145,6 +160,22 @@ def current_returns(*, localities, today: datetime.date) -> list[ReturnRow]:
                 past_updates=[u for u in updates if u is not current],
             )
         )
+    return rows
+
+
+def lead_returns(*, user, today: datetime.date) -> list[ReturnRow]:
+    """A lead's My localities: each locality's current return, for the localities
+    they lead today, and for those they led on the last day of the quarter whose
+    return is still current (they work on it after moving on, until it is
+    approved). A locality taken over after its current quarter ended is listed,
+    with `can_work` false: its return is the previous lead's (decision 0023)."""
+    localities = access.localities_ever_led_by(user)
+    prefetch_related_objects(localities, _updates_prefetch())
+    rows = []
+    for row in _current_returns(localities, today=today):
+        row.can_work = access.can_work_on_return(user, row.locality, row.quarter)
+        if row.can_work or access.leads_locality_on(user, row.locality, today):
+            rows.append(row)
     return rows
 
 
@@ -391,18 +422,23 @@ def _owner(milestone: Milestone, leads: dict[int, list[str]]) -> str:
     return ", ".join(names) if names else f"{milestone.locality.name} lead (none assigned)"
 
 
-def _leads_of_localities_of(milestones: QuerySet[Milestone]) -> dict[int, list[str]]:
-    """Each locality's leads, for the localities of these milestones: always one query
-    (a prefetch would skip it when no row has a locality, so the count would vary)."""
-    through = Locality.leads.through
+def _leads_of_localities_of(
+    milestones: QuerySet[Milestone], *, day: datetime.date
+) -> dict[int, list[str]]:
+    """Each locality's leads on `day`, for the localities of these milestones: always
+    one query (a prefetch would skip it when no row has a locality, so the count
+    would vary)."""
     leads: dict[int, list[str]] = {}
     for row in (
-        through.objects.filter(locality__milestones__in=milestones.values("pk"))
+        LeadAssignment.objects.in_force_on(day)
+        .filter(locality__milestones__in=milestones.values("pk"))
         .select_related("user")
-        .order_by("locality_id", "user__username")
+        .order_by("locality_id", "user__username", "user_id")
         .distinct()
     ):
-        leads.setdefault(row.locality_id, []).append(_person(row.user))
+        names = leads.setdefault(row.locality_id, [])
+        if _person(row.user) not in names:  # two assignments in force on one day
+            names.append(_person(row.user))
     return leads
 
 
@@ -448,7 +484,7 @@ def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGa
             "pk",
         )
     )
-    leads = _leads_of_localities_of(ordered[:limit])
+    leads = _leads_of_localities_of(ordered[:limit], day=today)
     rows = [
         ReportingGap(
             title=milestone.title,

@@ -137,12 +137,15 @@ def _delete_row(row: Model, *, by: AbstractBaseUser) -> None:
     row.delete()
 
 
-def _require_lead(update_locality: Locality, by: AbstractBaseUser) -> None:
-    if not access.can_edit_locality(by, update_locality):
+def _require_lead(update_locality: Locality, quarter: Quarter, by: AbstractBaseUser) -> None:
+    if not access.can_work_on_return(by, update_locality, quarter):
         raise access.refuse(
             "changing this locality's update",
             update_locality,
-            message=f"Only a lead for {update_locality} can change its update.",
+            message=(
+                f"Only the lead for {update_locality} at the end of {quarter} "
+                "can change its update."
+            ),
         )
 
 
@@ -200,7 +203,7 @@ def _open_for_editing(
     `expected_version` is the version the editor's page showed; 0 means the
     page showed no update yet.
     """
-    _require_lead(locality, by)
+    _require_lead(locality, quarter, by)
     update = QuarterlyUpdate.objects.filter(locality=locality, quarter=quarter).first()
     if update is None:
         if expected_version != 0:
@@ -739,7 +742,7 @@ def submit_update(
     *, update: QuarterlyUpdate, expected_version: int, by: AbstractBaseUser
 ) -> QuarterlyUpdate:
     """Submit a complete update to the programme office; the lead can no longer edit it."""
-    _require_lead(update.locality, by)
+    _require_lead(update.locality, update.quarter, by)
     _lock(update)
     _require_status(update, EDITABLE_STATUSES, "submitted")
     problems = submission_problems(update)

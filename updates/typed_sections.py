@@ -32,14 +32,16 @@ class TooLarge(ValidationError):
     """More than TYPED_SECTION_MAX_BYTES to keep."""
 
 
-def _require_can_keep(*, user, locality: Locality, update: QuarterlyUpdate, section: str) -> None:
+def _require_can_keep(
+    *, user, locality: Locality, quarter: Quarter, update: QuarterlyUpdate, section: str
+) -> None:
     if section not in SECTION_HEADINGS:
         raise ValidationError("There is no such section.", code="no_such_section")
-    if not access.can_edit_locality(user, locality):
+    if not access.can_work_on_return(user, locality, quarter):
         raise access.refuse(
             "keeping what was typed in this locality's update",
             locality,
-            message=f"Only a lead for {locality} can change its update.",
+            message=f"Only the lead for {locality} at the end of {quarter} can change its update.",
         )
     if update.pk is not None and update.status not in EDITABLE_STATUSES:
         raise ValidationError(
@@ -60,11 +62,11 @@ def keep_typed_section(
 ) -> TypedSection:
     """Keep what `user` typed in `section` (the form's POST), replacing what was kept before.
 
-    Refused (access.AccessRefused) unless they lead the locality; ValidationError
-    if the section is unknown or the update is no longer editable; TooLarge over
-    TYPED_SECTION_MAX_BYTES.
+    Refused (access.AccessRefused) unless they led the locality at the quarter's
+    end; ValidationError if the section is unknown or the update is no longer
+    editable; TooLarge over TYPED_SECTION_MAX_BYTES.
     """
-    _require_can_keep(user=user, locality=locality, update=update, section=section)
+    _require_can_keep(user=user, locality=locality, quarter=quarter, update=update, section=section)
     typed = {name: data.getlist(name) for name in data if name not in NOT_TYPED}
     if len(json.dumps(typed).encode()) > TYPED_SECTION_MAX_BYTES:
         raise TooLarge("What was typed is too large to keep.", code="too_large")

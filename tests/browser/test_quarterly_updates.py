@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from localities import access
 from localities.demo import DEMO_PASSWORD
-from localities.models import Locality, Milestone
-from tests.helpers import SCREENSHOTS, assert_accessible, screenshot
+from localities.models import Milestone
+from tests.helpers import SCREENSHOTS, assert_accessible, assign_lead, screenshot
 from tests.updates.update_data import save_complete_update
 from updates import services
 from updates.models import ObjectiveStatus, QuarterlyUpdate
@@ -481,7 +481,7 @@ def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(demo_site, 
         username="lead-medway-deputy", password=DEMO_PASSWORD
     )
     deputy.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="medway").leads.add(deputy)
+    assign_lead(deputy, "medway")
     before = q4_update("medway")
 
     first = open_page("lead-medway")

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from localities import access
 from localities.demo import DEMO_PASSWORD
-from localities.models import Locality, Milestone
+from localities.models import Milestone
 from risks.models import Risk
-from tests.helpers import screenshot
+from tests.helpers import assign_lead, screenshot
 from tests.security.xss_payloads import PAYLOADS, seed_payloads
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def seeded(demo_site):
     users = get_user_model().objects
     lead_swale = users.create_user(username="lead-swale", password=DEMO_PASSWORD)
     lead_swale.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="swale").leads.add(lead_swale)
+    assign_lead(lead_swale, "swale")
     return seed_payloads(
         lead_medway=users.get(username="lead-medway"),
         lead_thanet=users.get(username="lead-thanet"),

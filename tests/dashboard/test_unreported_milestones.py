@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from localities.models import Locality, Milestone
+from tests.helpers import assign_lead
 
 Q4 = "?quarter=2018-19-q4"
 MILESTONES = reverse("dashboard:milestones")
@@ -127,7 +128,7 @@ def test_the_locality_page_says_not_reported(client, milestones, board_user):
 def test_the_office_sees_who_to_chase_and_the_board_does_not(
     client, milestones, office_user, board_user
 ):
-    Locality.objects.get(slug="ashford").leads.add(office_user)
+    assign_lead(office_user, "ashford")
     client.force_login(office_user)
 
     response = client.get(RETURNS)

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from localities import access
-from localities.models import Locality
+from localities.models import Locality, Quarter
 
 
 @pytest.mark.django_db
@@ -32,22 +32,24 @@ def test_programme_office_may_change_programme_governance_and_risk_models():
     assert set(office.permissions.all()) == set(programme_permissions)
 
 
-def test_only_a_lead_of_the_locality_may_edit_it(lead_thanet, board_user, office_user):
+def test_only_a_lead_of_the_locality_may_work_on_its_return(lead_thanet, board_user, office_user):
     thanet = Locality.objects.get(slug="thanet")
     medway = Locality.objects.get(slug="medway")
+    quarter = Quarter.objects.with_slug("2018-19-q4").get()
 
-    assert access.can_edit_locality(lead_thanet, thanet)
-    assert not access.can_edit_locality(lead_thanet, medway)
-    assert not access.can_edit_locality(board_user, thanet)
-    assert not access.can_edit_locality(office_user, thanet)
+    assert access.can_work_on_return(lead_thanet, thanet, quarter)
+    assert not access.can_work_on_return(lead_thanet, medway, quarter)
+    assert not access.can_work_on_return(board_user, thanet, quarter)
+    assert not access.can_work_on_return(office_user, thanet, quarter)
 
 
 def test_a_user_removed_from_the_lead_group_loses_edit_rights(lead_thanet):
     thanet = Locality.objects.get(slug="thanet")
+    quarter = Quarter.objects.with_slug("2018-19-q4").get()
     lead_thanet.groups.clear()
     lead_thanet = type(lead_thanet).objects.get(pk=lead_thanet.pk)
 
-    assert not access.can_edit_locality(lead_thanet, thanet)
+    assert not access.can_work_on_return(lead_thanet, thanet, quarter)
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ from localities.models import (
     SubSystem,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
-from tests.helpers import programme_models
+from tests.helpers import assign_lead, programme_models
 from updates.models import QuarterlyUpdate
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -449,11 +449,13 @@ def test_loading_both_fixtures_twice_changes_nothing(programme_data):
 
 
 @pytest.mark.django_db
-def test_reloading_the_fixtures_keeps_locality_leads(programme_data, django_user_model):
+def test_reloading_the_fixtures_keeps_lead_assignments(programme_data, django_user_model):
     lead = django_user_model.objects.create_user(username="lead-for-reload")
-    Locality.objects.get(slug="thanet").leads.add(lead)
+    assignment = assign_lead(lead, "thanet", start=dt.date(2019, 1, 1))
     call_command("loaddata", "reference", "structure", "governance", "illustrative", verbosity=0)
-    assert list(Locality.objects.get(slug="thanet").leads.all()) == [lead]
+    assert list(Locality.objects.get(slug="thanet").lead_assignments.all()) == [assignment]
+    assignment.refresh_from_db()
+    assert (assignment.user, assignment.in_force_from) == (lead, dt.date(2019, 1, 1))
 
 
 def test_illustrative_primary_keys_never_clash_with_reference():

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 
 from localities import access
 from localities.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from localities.models import Locality
+from localities.models import LeadAssignment, Locality
 from updates.models import QuarterlyUpdate
 
 
@@ -26,12 +26,12 @@ def test_demo_accounts_log_in_with_their_roles(loaded, settings, django_user_mod
     assert access.is_board_member(django_user_model.objects.get(username="board"))
     assert django_user_model.objects.get(username="admin").is_superuser
     assert django_user_model.objects.get(username="office").is_staff
+    # Open-ended: the demo leads work on every quarter's return, as before leads were dated.
     assert list(
-        Locality.objects.filter(leads__username="lead-thanet").values_list("slug", flat=True)
-    ) == ["thanet"]
-    assert list(
-        Locality.objects.filter(leads__username="lead-medway").values_list("slug", flat=True)
-    ) == ["medway"]
+        LeadAssignment.objects.filter(user__username__startswith="lead-")
+        .order_by("user__username")
+        .values_list("user__username", "locality__slug", "in_force_from", "in_force_until")
+    ) == [("lead-medway", "medway", None, None), ("lead-thanet", "thanet", None, None)]
 
 
 def test_running_set_up_twice_neither_fails_nor_duplicates(loaded, settings, django_user_model):
@@ -41,6 +41,7 @@ def test_running_set_up_twice_neither_fails_nor_duplicates(loaded, settings, dja
         Locality.objects.count(),
         QuarterlyUpdate.objects.count(),
         django_user_model.objects.count(),
+        LeadAssignment.objects.count(),
     )
 
     call_command("load_programme_data", verbosity=0)
@@ -50,6 +51,7 @@ def test_running_set_up_twice_neither_fails_nor_duplicates(loaded, settings, dja
         Locality.objects.count(),
         QuarterlyUpdate.objects.count(),
         django_user_model.objects.count(),
+        LeadAssignment.objects.count(),
     ) == counts
 
 

@@ -1,15 +1,12 @@
 """The structure in force on a day (decision 0023): dated rows, successions, lineage."""
 
 import datetime as dt
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from localities.models import (
     Commissioner,
-    LeadAssignment,
     Locality,
     PrimaryCareNetwork,
     Reorganisation,
@@ -179,17 +176,3 @@ def test_the_papers_name_no_pcns_so_the_fixtures_mark_theirs_illustrative(progra
     assert PrimaryCareNetwork.objects.count() == 24
     assert not PrimaryCareNetwork.objects.filter(is_illustrative=False).exists()
     assert not Commissioner.objects.filter(is_illustrative=True).exists()
-
-
-@pytest.mark.django_db
-def test_the_migration_turns_every_lead_link_into_an_open_assignment(
-    programme_data, django_user_model
-):
-    migration = import_module("localities.migrations.0013_structure_over_time")
-    lead = django_user_model.objects.create_user(username="lead-before-dating")
-    Locality.objects.get(slug="swale").leads.add(lead)
-    LeadAssignment.objects.all().delete()
-    migration.copy_leads_to_assignments(apps, None)
-    assignment = LeadAssignment.objects.get(user=lead)
-    assert assignment.locality.slug == "swale"
-    assert (assignment.in_force_from, assignment.in_force_until) == (None, None)

@@ -26,6 +26,7 @@ from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from risks.scoring import band_for
 from risks.selectors import open_risks_by_band
 from tests import factories
+from tests.helpers import assign_lead
 
 TODAY = datetime.date(2019, 5, 1)
 CHANGELIST = reverse("admin:risks_risk_changelist")
@@ -934,7 +935,7 @@ def test_a_board_member_made_staff_is_refused_everywhere_in_the_register(
 def lead(programme, django_user_model):
     user = django_user_model.objects.create_user(username="lead-thanet")
     user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="thanet").leads.add(user)
+    assign_lead(user, "thanet")
     return user
 
 

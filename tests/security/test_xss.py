@@ -28,8 +28,8 @@ from django.urls import reverse
 
 from common.exports import spreadsheet_response
 from localities import access
-from localities.models import Locality
 from risks.models import Risk
+from tests.helpers import assign_lead
 from tests.security.xss_payloads import (
     ENTITY_PAYLOAD,
     FORMULA_TRIGGERS,
@@ -100,7 +100,7 @@ def make_user(username, group, *, leads=None, **extra):
     user = get_user_model().objects.create_user(username=username, password="x", **extra)
     user.groups.add(Group.objects.get(name=group))
     if leads:
-        Locality.objects.get(slug=leads).leads.add(user)
+        assign_lead(user, leads)
     return user
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
 from localities.models import MDT, Locality, Milestone
-from tests.helpers import visible_text
+from tests.helpers import assign_lead, visible_text
 from tests.updates.update_data import q4_2018_19, save_complete_update
 from updates import carry, services
 from updates.models import MDTUpdate, QuarterlyUpdate, RaisedRisk
@@ -419,7 +419,7 @@ def test_a_lead_with_nothing_to_change_submits_a_fresh_quarter_in_four_page_load
 
     lead = django_user_model.objects.create_user(username="lead-ashford")
     lead.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="ashford").leads.add(lead)
+    assign_lead(lead, "ashford")
     client.force_login(lead)
     url = "/updates/ashford/2019-20-q1/"
     requests = []
@@ -573,7 +573,7 @@ def test_an_objective_is_confirmed_on_its_own(client, programme_data, django_use
 
     lead = django_user_model.objects.create_user(username="lead-ashford")
     lead.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="ashford").leads.add(lead)
+    assign_lead(lead, "ashford")
     client.force_login(lead)
     url = "/updates/ashford/2019-20-q1/"
     page = client.get(url)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from localities import access
 from localities.models import Locality, Milestone
 from tests.conftest import IN_CI
-from tests.helpers import query_count
+from tests.helpers import assign_lead, query_count
 from tests.updates.update_data import complete_sections
 from updates import services, spreadsheet
 from updates.models import ObjectiveStatus, QuarterlyUpdate
@@ -355,7 +355,7 @@ def libreoffice_resaved(django_db_setup, django_db_blocker, programme_data_rows,
                 cursor.execute(statement)
         lead = get_user_model().objects.create_user(username="resave-lead")
         lead.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-        Locality.objects.get(slug="medway").leads.add(lead)
+        assign_lead(lead, "medway")
         report_every_mdt_live(lead)
         update = medway_update()
         workbook = openpyxl.load_workbook(io.BytesIO(spreadsheet.build_workbook(update)))

@@ -676,11 +676,13 @@ def test_pinned_query_counts(client, lead_medway):
 
 
 # Session and user, then a fixed number per page whatever the number of rows.
-QUERIES_MY_LOCALITIES = 7  # + the board actions on the localities (issue 17)
+QUERIES_MY_LOCALITIES = 7  # + the board actions on the localities (issue 17); the
+# lead's assignments come with their localities (one query, decision 0023)
 QUERIES_UPDATE_PAGE = 34  # the suggested RAG reads the MDTs and their reports; 5 for
 # where each section stands against the last approved return (updates.carry); comments 1;
 # typing kept as a session ended 1; the quarter's monthly outcomes 1
-QUERIES_OBJECTIVES_FORM = 28  # the comment threads; what was typed before a session ended
+QUERIES_OBJECTIVES_FORM = 27  # the comment threads; what was typed before a session ended;
+# the lead's assignments read once for every access check on the page
 
 
 # --- My localities: status, days to the deadline, the office's comments, the next step --

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from localities import access
 from localities.models import Locality, Quarter
-from tests.helpers import assert_queries_do_not_grow, visible_text
+from tests.helpers import assert_queries_do_not_grow, assign_lead, visible_text
 from tools.scale import generate_scale_data
 from updates import selectors, services
 from updates.models import QuarterlyUpdate
@@ -56,7 +56,7 @@ def after_the_deadline():
 def lead_ashford(programme_data, django_user_model):
     user = django_user_model.objects.create_user(username="lead-ashford", password="x" * 16)
     user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="ashford").leads.add(user)
+    assign_lead(user, "ashford")
     return user
 
 

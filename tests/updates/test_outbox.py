@@ -22,7 +22,7 @@ from django.utils import timezone
 from localities import access
 from localities.models import Locality
 from tests import factories
-from tests.helpers import visible_text
+from tests.helpers import assign_lead, visible_text
 from tests.updates.update_data import q4_2018_19, save_complete_update
 from updates import outbox, services
 from updates.models import OutboxMessage, QuarterlyUpdate
@@ -43,7 +43,7 @@ def person(django_user_model, username, group, *localities, email=None, active=T
     )
     user.groups.add(Group.objects.get(name=group))
     for slug in localities:
-        Locality.objects.get(slug=slug).leads.add(user)
+        assign_lead(user, slug)
     return user
 
 

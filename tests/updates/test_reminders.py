@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 
 from localities import access
 from localities.models import Locality, Quarter
+from tests.helpers import assign_lead
 from updates import reminders, selectors
 from updates.models import OutboxMessage, QuarterlyUpdate
 
@@ -42,7 +43,7 @@ def lead(django_user_model, username, *localities, email=None, active=True, in_g
     if in_group:
         user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
     for slug in localities:
-        Locality.objects.get(slug=slug).leads.add(user)
+        assign_lead(user, slug)
     return user
 
 

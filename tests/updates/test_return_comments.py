@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from localities import access
 from localities.models import MDT, Locality, Milestone, Objective
-from tests.helpers import query_count, visible_text
+from tests.helpers import assign_lead, query_count, visible_text
 from updates import comment_selectors, comment_services, services
 from updates.models import RETURN_COMMENT_MAX_LENGTH, QuarterlyUpdate, ReturnComment
 
@@ -65,7 +65,7 @@ def lead_swale(programme_data, django_user_model):
     """A lead of another locality: reads Thanet's update, may not talk on it."""
     user = django_user_model.objects.create_user(username="lead-swale")
     user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="swale").leads.add(user)
+    assign_lead(user, "swale")
     return user
 
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from localities import access
-from localities.models import MDT, Locality, Milestone
-from tests.helpers import assert_accessible, screenshot
+from localities.models import MDT, Milestone
+from tests.helpers import assert_accessible, assign_lead, screenshot
 from updates import services, spreadsheet
 from updates.models import (
     MaturityScore,
@@ -41,7 +41,7 @@ def url(name, locality="medway", quarter=Q4):
 def lead_of_medway(programme_data, django_user_model):
     user = django_user_model.objects.create_user(username="medway-lead", password="x")
     user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
-    Locality.objects.get(slug="medway").leads.add(user)
+    assign_lead(user, "medway")
     return user
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from localities.models import Locality, Quarter
-from tests.helpers import visible_text
+from tests.helpers import assign_lead, visible_text
 from updates import typed_sections
 from updates.models import QuarterlyUpdate, TypedSection
 
@@ -76,7 +76,7 @@ def test_an_older_kept_copy_says_which_day(client, lead_medway):
 def test_a_kept_copy_is_its_typists_alone(client, lead_medway, django_user_model):
     other_lead = django_user_model.objects.create_user("lead-medway-2")
     other_lead.groups.set(lead_medway.groups.all())
-    Locality.objects.get(slug="medway").leads.add(other_lead)
+    assign_lead(other_lead, "medway")
     keep(other_lead)
     client.force_login(lead_medway)
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from localities import access
 from localities.models import Locality
+from tests.helpers import assign_lead
 from updates.models import QuarterlyUpdate, RaisedRisk, ReturnComment
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def leads(programme_data, django_user_model):
     for locality in Locality.objects.order_by("slug"):
         user = django_user_model.objects.create_user(username=f"lead-of-{locality.slug}")
         user.groups.add(group)
-        locality.leads.add(user)
+        assign_lead(user, locality)
         users[locality.slug] = user
     return users
 

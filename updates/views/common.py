@@ -58,11 +58,14 @@ def require_can_read(request, target: UpdateTarget) -> None:
 
 
 def require_can_edit(request, target: UpdateTarget) -> None:
-    if not access.can_edit_locality(request.user, target.locality):
+    if not access.can_work_on_return(request.user, target.locality, target.quarter):
         raise access.refuse(
             "editing this locality's update",
             target.locality,
-            message=f"Only a lead for {target.locality} can change its update.",
+            message=(
+                f"Only the lead for {target.locality} at the end of {target.quarter} "
+                "can change its update."
+            ),
         )
 
 

@@ -26,7 +26,8 @@ def _status_context(target: UpdateTarget, user) -> dict:
         "target": target,
         "update": update,
         "status_label": selectors.return_status_label(update if target.is_started else None),
-        "can_edit": is_editable and access.can_edit_locality(user, target.locality),
+        "can_edit": is_editable
+        and access.can_work_on_return(user, target.locality, target.quarter),
         "is_editable": is_editable,
         "can_review": target.is_started and access.can_review_updates(user),
         "sections": services.SECTIONS,
@@ -41,8 +42,7 @@ def my_localities(request):
             message="My localities is for locality leads.",
         )
     today = timezone.localdate()
-    localities = access.localities_led_by(request.user)
-    rows = selectors.current_returns(localities=localities, today=today)
+    rows = selectors.lead_returns(user=request.user, today=today)
     return render(
         request,
         "updates/my_localities.html",
