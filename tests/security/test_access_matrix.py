@@ -8,13 +8,17 @@ other locality is tests/updates/test_update_access_matrix.py; this file
 checks that its lists still name every update URL.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from localities import access
 from risks.models import Risk
+from tests.helpers import assign_lead
 from tests.updates import test_update_access_matrix as lead_matrix
 from updates.models import QuarterlyUpdate
 
@@ -48,8 +52,19 @@ VALUES = {
     "export_format": ["csv", "xlsx"],
 }
 APPROVED_REPORTS = {1000}
-ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
+ROLES = [
+    "anonymous",
+    "board",
+    "lead-thanet",
+    "lead-medway",
+    "former-lead-swale",
+    "office",
+    "superuser",
+]
 LEADS = {"lead-thanet": "thanet", "lead-medway": "medway"}
+# Led Swale until 31 December 2018: not its 2018/19 Q4 return's lead (decision 0023),
+# so treated as any lead of another locality; and a locality lead still.
+FORMER_LEADS = {"former-lead-swale": "swale"}
 REVIEWERS = {"office", "superuser"}
 POST_ONLY = {
     "updates:approve",
@@ -119,7 +134,7 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
         case "updates:start":
             return 302  # on to the role's own page (tests/updates/test_landing.py)
         case "updates:mine":
-            return 200 if role in LEADS else 403
+            return 200 if role in LEADS or role in FORMER_LEADS else 403
         case (
             "updates:returns"
             | "updates:review"
@@ -152,12 +167,23 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
 
 
 @pytest.fixture
-def users(programme_data, board_user, lead_thanet, lead_medway, office_user, admin_user):
+def former_lead_swale(programme_data, django_user_model):
+    user = django_user_model.objects.create_user(username="former-lead-swale")
+    user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
+    assign_lead(user, "swale", end=datetime.date(2018, 12, 31))
+    return user
+
+
+@pytest.fixture
+def users(
+    programme_data, board_user, lead_thanet, lead_medway, former_lead_swale, office_user, admin_user
+):
     return {
         "anonymous": None,
         "board": board_user,
         "lead-thanet": lead_thanet,
         "lead-medway": lead_medway,
+        "former-lead-swale": former_lead_swale,
         "office": office_user,
         "superuser": admin_user,
     }
