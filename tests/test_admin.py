@@ -32,6 +32,7 @@ from localities.models import (
     GovernanceBody,
     InfrastructureTier,
     InvestmentCommitment,
+    LeadAssignment,
     Locality,
     Milestone,
     MonthlyOutcome,
@@ -92,6 +93,9 @@ def programme(db, admin_user):
     """One object of every model in the programme apps, linked as real data would be."""
     east_kent = factories.sub_system("East Kent")
     thanet = factories.locality("Thanet", east_kent)
+    LeadAssignment.objects.create(
+        user=admin_user, locality=thanet, in_force_until=datetime.date(2020, 3, 31)
+    )
     partner = PartnerOrganisation.objects.create(
         name="Kent Community Health NHS Foundation Trust",
         kind=PartnerOrganisation.Kind.COMMUNITY_TRUST,
@@ -334,7 +338,7 @@ def test_children_are_edited_under_their_parents():
     }
 
     assert inline_models == {
-        Locality: [MDT],
+        Locality: [LeadAssignment, MDT],
         CriticalArea: [CriticalAreaAction],
         FinancialYear: [Quarter],
         QuarterlyUpdate: [
