@@ -340,3 +340,19 @@ def test_e_mails_about_a_return_go_to_its_leads_not_todays(
     )
     queued = outbox.notify(outbox.Event.RETURNED, update=update, by=office_user)
     assert [message.recipient for message in queued] == [leaving]
+
+
+def test_the_office_chases_a_localitys_milestones_with_its_lead_today(quarters, django_user_model):
+    before = make_lead(django_user_model, "ashford-until-march-2020")
+    assign_lead(before, "ashford", end=LAST_DAY_OF_2019_20)
+    after = make_lead(django_user_model, "ashford-from-april-2020")
+    assign_lead(after, "ashford", start=FIRST_DAY_OF_2020_21)
+    # An overlapping earlier spell: named once, not twice.
+    assign_lead(after, "ashford", start=datetime.date(2020, 1, 1), end=datetime.date(2020, 4, 30))
+
+    def owners(day):
+        gaps = selectors.milestone_reporting_gaps(today=day, limit=1_000)
+        return {gap.owner for gap in gaps.rows if gap.locality_name == "Ashford"}
+
+    assert owners(datetime.date(2020, 4, 10)) == {after.username}
+    assert owners(datetime.date(2020, 3, 10)) == {f"{after.username}, {before.username}"}
