@@ -282,6 +282,11 @@ def test_my_localities_says_whose_return_it_is(client, faversham, faversham_lead
     assert "Start the 2019/20 Q4 update" not in taken_over
     assert "You did not lead" not in still_mine
     assert "Start the 2019/20 Q4 update" in still_mine
+    # "View" opens the return, not yet started, to read.
+    client.force_login(arriving)
+    view = client.get(f"/updates/faversham/{Q4_2019_20}/")
+    assert view.status_code == 200
+    assert view.context["can_edit"] is False
 
 
 # --- Reminders and e-mails -------------------------------------------------------------
