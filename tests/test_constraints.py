@@ -21,6 +21,7 @@ from localities.models import (
     MDT,
     GovernanceBody,
     InvestmentCommitment,
+    LeadAssignment,
     Milestone,
     MonthlyOutcome,
     Objective,
@@ -194,6 +195,12 @@ def typed_section_again(w):
 
 
 CASES = {
+    "lead_assignment_in_force_until_after_from": lambda w: LeadAssignment(
+        user=get_user_model().objects.create_user("lead-backwards"),
+        locality=w.locality,
+        in_force_from=D(2020, 4, 1),
+        in_force_until=D(2020, 3, 31),
+    ),
     "governance_body_active_until_after_from": lambda w: GovernanceBody(
         name="LCIB", active_from=D(2019, 1, 1), active_until=D(2018, 1, 1)
     ),

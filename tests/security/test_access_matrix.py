@@ -166,8 +166,7 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
     raise AssertionError(f"No rule for {name}: add one to expected_get")
 
 
-@pytest.fixture
-def former_lead_swale(programme_data, django_user_model):
+def former_lead_swale(django_user_model):
     user = django_user_model.objects.create_user(username="former-lead-swale")
     user.groups.add(Group.objects.get(name=access.LOCALITY_LEAD))
     assign_lead(user, "swale", end=datetime.date(2018, 12, 31))
@@ -176,14 +175,14 @@ def former_lead_swale(programme_data, django_user_model):
 
 @pytest.fixture
 def users(
-    programme_data, board_user, lead_thanet, lead_medway, former_lead_swale, office_user, admin_user
+    programme_data, board_user, lead_thanet, lead_medway, office_user, admin_user, django_user_model
 ):
     return {
         "anonymous": None,
         "board": board_user,
         "lead-thanet": lead_thanet,
         "lead-medway": lead_medway,
-        "former-lead-swale": former_lead_swale,
+        "former-lead-swale": former_lead_swale(django_user_model),
         "office": office_user,
         "superuser": admin_user,
     }
