@@ -157,6 +157,7 @@ def test_another_change_can_be_added(client, office_user, programme_data):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('data-testid="change"') == 2
+    assert 'value="add">Add another change</button>' in html
     assert "There is a problem" not in html
     assert 'value="North Kent Health and Care Partnership"' not in html  # a textarea
     assert "North Kent Health and Care Partnership</textarea>" in html

@@ -80,7 +80,7 @@ def _form_page(request, form, *, status=200, stale=False):
     return render(
         request,
         "updates/reorganisation_record.html",
-        {"form": form, "stale": stale, "max_changes": MAX_CHANGES},
+        {"form": form, "stale": stale, "can_add": form.change_count < MAX_CHANGES},
         status=status,
     )
 
