@@ -26,8 +26,12 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             started = timezone.now()
-            load_programme_fixtures(verbosity=options["verbosity"])
-            record_initial_history(since=started)
+            # The loaded rows' history first; the reorganisations then write their own
+            # ("Reorganisation: <title>"), as the office's page would.
+            load_programme_fixtures(
+                verbosity=options["verbosity"],
+                before_reorganisations=lambda: record_initial_history(since=started),
+            )
         self.stdout.write(
             f"Loaded fixtures: {', '.join(FIXTURES)}; recorded the reorganisations of "
             "fixtures/reorganisations.json."
