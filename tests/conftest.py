@@ -15,6 +15,8 @@ from django.db import connection, transaction  # noqa: E402
 from localities import access  # noqa: E402
 from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
 from tests.helpers import assign_lead
+from localities.models import Locality  # noqa: E402
+from localities.programme_data import load_programme_fixtures  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -76,39 +78,59 @@ def empty_cache():
 FIXTURE_APPS = ("localities", "risks", "governance", "updates")
 
 
+def _snapshot() -> list:
+    rows = [
+        (model, list(model._base_manager.order_by("pk")))
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in FIXTURE_APPS
+    ]
+    return [(model, objects) for model, objects in rows if objects]
+
+
 @pytest.fixture(scope="session")
-def programme_data_rows(django_db_setup, django_db_blocker):
-    """Every row `loaddata reference illustrative` writes, read once per test session.
+def programme_data_snapshots(django_db_setup, django_db_blocker):
+    """Every row `load_programme_data` writes, read once per test session: before
+    the reorganisations of fixtures/reorganisations.json are recorded, and after.
 
     loaddata deserialises and saves row by row (with history), about a second
     a time; inserting the same rows in bulk takes a small part of that.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "loaddata", "reference", "structure", "governance", "illustrative", verbosity=0
-        )
-        rows = [
-            (model, list(model._base_manager.order_by("pk")))
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label in FIXTURE_APPS
-        ]
+        before = []
+        load_programme_fixtures(before_reorganisations=lambda: before.extend(_snapshot()))
+        after = _snapshot()
         transaction.set_rollback(True)
-    return [(model, objects) for model, objects in rows if objects]
+    return before, after
+
+
+@pytest.fixture(scope="session")
+def programme_data_rows(programme_data_snapshots):
+    """Every row `load_programme_data` writes (localities.programme_data.load_programme_fixtures)."""
+    return programme_data_snapshots[1]
+
+
+def _insert(rows) -> None:
+    # One transaction, so the deferred foreign-key checks see every row.
+    with transaction.atomic():
+        for model, objects in rows:
+            model._base_manager.bulk_create(objects)
+        statements = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in rows])
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 @pytest.fixture
 def programme_data(db, programme_data_rows):
     """The real reference data and the illustrative demo data, as `make run` loads them."""
-    # One transaction, so the deferred foreign-key checks see every row.
-    with transaction.atomic():
-        for model, objects in programme_data_rows:
-            model._base_manager.bulk_create(objects)
-        statements = connection.ops.sequence_reset_sql(
-            no_style(), [model for model, _ in programme_data_rows]
-        )
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+    _insert(programme_data_rows)
+
+
+@pytest.fixture
+def programme_data_before_reorganisations(db, programme_data_snapshots):
+    """The programme data as the fixtures load it, before the reorganisations of
+    fixtures/reorganisations.json (the 2020 merger, the 2022 ICB) are recorded."""
+    _insert(programme_data_snapshots[0])
 
 
 def _user_in_group(django_user_model, username, group_name, **extra):

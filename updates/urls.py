@@ -1,6 +1,14 @@
 from django.urls import path
 
-from updates.views import comments, landing, lead, office, outcome_extract, spreadsheet
+from updates.views import (
+    comments,
+    landing,
+    lead,
+    office,
+    outcome_extract,
+    reorganisations,
+    spreadsheet,
+)
 
 app_name = "updates"
 
@@ -38,6 +46,20 @@ urlpatterns = [
         "updates/office/outcomes/change-points/<int:change_point>/withdraw/",
         outcome_extract.change_point_withdraw,
         name="change-point-withdraw",
+    ),
+    # The programme office's record of reorganisations (issue 19, decision 0023).
+    path(
+        "updates/office/reorganisations/", reorganisations.reorganisations, name="reorganisations"
+    ),
+    path(
+        "updates/office/reorganisations/record/",
+        reorganisations.record,
+        name="reorganisation-record",
+    ),
+    path(
+        "updates/office/reorganisations/<int:reorganisation>/",
+        reorganisations.reorganisation,
+        name="reorganisation",
     ),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),

@@ -64,7 +64,13 @@ def fixture_rows(name):
 
 @pytest.mark.django_db
 def test_four_sub_systems(programme_data):
-    assert dict(SubSystem.objects.values_list("slug", "name")) == {
+    # Until 30 June 2022; from 1 July 2022 one, the Integrated Care System's (the
+    # fixtures' reorganisations, fixtures/reorganisations.json).
+    assert list(
+        SubSystem.objects.in_force_on(dt.date(2022, 7, 1)).values_list("slug", flat=True)
+    ) == ["kent-and-medway-ics"]
+    in_2018_19 = SubSystem.objects.in_force_on(dt.date(2019, 3, 31))
+    assert dict(in_2018_19.values_list("slug", "name")) == {
         "east-kent": "East Kent",
         "north-kent": "North Kent",
         "medway": "Medway",
@@ -76,7 +82,9 @@ def test_four_sub_systems(programme_data):
 def test_eight_localities_with_exact_names_and_sub_systems(programme_data):
     actual = {
         locality.slug: (locality.name, locality.sub_system.slug)
-        for locality in Locality.objects.select_related("sub_system")
+        for locality in Locality.objects.in_force_on(dt.date(2019, 3, 31)).select_related(
+            "sub_system"
+        )
     }
     assert actual == LOCALITIES
 

@@ -83,7 +83,9 @@ def test_2018_19_has_the_eight_ccg_localities_each_with_its_own_ccg(programme_da
 
 
 @pytest.mark.django_db
-def test_after_the_merger_the_same_eight_rows_are_the_merged_ccgs_places(programme_data):
+def test_after_the_merger_the_same_eight_rows_are_the_merged_ccgs_places(
+    programme_data_before_reorganisations,
+):
     merged = record_the_ccg_merger()
     after = structure_as_at(dt.date(2020, 6, 30))
     assert after.commissioners == (merged,)
@@ -96,7 +98,9 @@ def test_after_the_merger_the_same_eight_rows_are_the_merged_ccgs_places(program
 
 
 @pytest.mark.django_db
-def test_a_merged_partnership_carries_its_predecessors_once(programme_data):
+def test_a_merged_partnership_carries_its_predecessors_once(
+    programme_data_before_reorganisations,
+):
     partnership = merge_medway_and_swale()
     medway, swale = Locality.objects.get(slug="medway"), Locality.objects.get(slug="swale")
 
@@ -122,7 +126,7 @@ def test_a_merged_partnership_carries_its_predecessors_once(programme_data):
 
 @pytest.mark.django_db
 def test_the_structure_is_read_in_a_fixed_number_of_queries(
-    programme_data, django_assert_num_queries
+    programme_data_before_reorganisations, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
         structure_as_at(END_OF_2018_19)

@@ -50,6 +50,8 @@ VALUES = {
     # the extract template's two formats.
     "change_point": [1000],
     "export_format": ["csv", "xlsx"],
+    # The reorganisations the fixtures record (issue 19): the 2020 CCG merger, the 2022 ICB.
+    "reorganisation": [1, 2],
 }
 APPROVED_REPORTS = {1000}
 ROLES = [
@@ -143,6 +145,9 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
             | "updates:change-points"
             | "updates:change-point-add"
             | "updates:change-point-edit"
+            | "updates:reorganisations"
+            | "updates:reorganisation-record"
+            | "updates:reorganisation"
         ):
             return 200 if role in REVIEWERS else 403
         case "updates:detail":

@@ -1,15 +1,14 @@
 import datetime
 
 from django.apps import apps
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from localities.access import PROGRAMME_DATA_APPS
 from localities.models import Locality
+from localities.programme_data import FIXTURES, load_programme_fixtures
 
-FIXTURES = ("reference", "structure", "governance", "illustrative")
 # Every row loaded gets a history entry saying where it came from.
 CHANGE_REASON = "Loaded by load_programme_data"
 HISTORY_BATCH_SIZE = 500
@@ -27,9 +26,16 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             started = timezone.now()
-            call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
-            record_initial_history(since=started)
-        self.stdout.write(f"Loaded fixtures: {', '.join(FIXTURES)}.")
+            # The loaded rows' history first; the reorganisations then write their own
+            # ("Reorganisation: <title>"), as the office's page would.
+            load_programme_fixtures(
+                verbosity=options["verbosity"],
+                before_reorganisations=lambda: record_initial_history(since=started),
+            )
+        self.stdout.write(
+            f"Loaded fixtures: {', '.join(FIXTURES)}; recorded the reorganisations of "
+            "fixtures/reorganisations.json."
+        )
 
 
 def record_initial_history(*, since: datetime.datetime) -> None:
