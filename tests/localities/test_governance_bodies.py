@@ -125,7 +125,8 @@ def test_the_fixtures_date_the_boards_no_more_precisely_than_the_papers(programm
     for each in bodies.values():
         assert each.active_from_as_written, each
         assert each.source, each
-        assert each.active_until is None and each.succeeded_by is None, each
+        assert each.active_until is None, each
+        assert each.succeeded_by is None, each
     lcib_roles = list(bodies["LCIB"].roles.all())
     assert [r.held_from for r in lcib_roles] == [None, D(2019, 3, 18)]
     assert lcib_roles[1].role.startswith("A “learn and share” board")
