@@ -25,29 +25,65 @@ def body(**fields) -> GovernanceBody:
         ({"active_from": D(2019, 4, 1)}, D(2019, 4, 1), Standing.IN_FORCE),
         # A start known only roughly, with a day it was known not yet formed.
         (
-            {"active_from": D(2019, 3, 18), "formed_after": D(2018, 10, 9), "active_from_as_written": "early 2019"},
+            {
+                "active_from": D(2019, 3, 18),
+                "formed_after": D(2018, 10, 9),
+                "active_from_as_written": "early 2019",
+            },
             D(2018, 10, 9),
             Standing.NOT_YET_FORMED,
         ),
         (
-            {"active_from": D(2019, 3, 18), "formed_after": D(2018, 10, 9), "active_from_as_written": "early 2019"},
+            {
+                "active_from": D(2019, 3, 18),
+                "formed_after": D(2018, 10, 9),
+                "active_from_as_written": "early 2019",
+            },
             D(2018, 12, 31),
             Standing.PERHAPS_FORMED,
         ),
         (
-            {"active_from": D(2019, 3, 18), "formed_after": D(2018, 10, 9), "active_from_as_written": "early 2019"},
+            {
+                "active_from": D(2019, 3, 18),
+                "formed_after": D(2018, 10, 9),
+                "active_from_as_written": "early 2019",
+            },
             D(2019, 3, 18),
             Standing.IN_FORCE,
         ),
         # Only words and the latest day: perhaps, however early.
-        ({"active_from": D(2018, 6, 28), "active_from_as_written": "by June 2018"}, D(2017, 12, 31), Standing.PERHAPS_FORMED),
+        (
+            {"active_from": D(2018, 6, 28), "active_from_as_written": "by June 2018"},
+            D(2017, 12, 31),
+            Standing.PERHAPS_FORMED,
+        ),
         # An exact end: in force on its last day, ended the day after.
         ({"active_until": D(2020, 3, 31)}, D(2020, 3, 31), Standing.IN_FORCE),
         ({"active_until": D(2020, 3, 31)}, D(2020, 4, 1), Standing.ENDED),
         # An end known only roughly.
-        ({"active_until": D(2020, 3, 31), "ended_by": D(2020, 7, 1), "active_until_as_written": "spring 2020"}, D(2020, 6, 30), Standing.PERHAPS_ENDED),
-        ({"active_until": D(2020, 3, 31), "ended_by": D(2020, 7, 1), "active_until_as_written": "spring 2020"}, D(2020, 7, 1), Standing.ENDED),
-        ({"active_until": D(2020, 3, 31), "active_until_as_written": "last recorded March 2020"}, D(2025, 1, 1), Standing.PERHAPS_ENDED),
+        (
+            {
+                "active_until": D(2020, 3, 31),
+                "ended_by": D(2020, 7, 1),
+                "active_until_as_written": "spring 2020",
+            },
+            D(2020, 6, 30),
+            Standing.PERHAPS_ENDED,
+        ),
+        (
+            {
+                "active_until": D(2020, 3, 31),
+                "ended_by": D(2020, 7, 1),
+                "active_until_as_written": "spring 2020",
+            },
+            D(2020, 7, 1),
+            Standing.ENDED,
+        ),
+        (
+            {"active_until": D(2020, 3, 31), "active_until_as_written": "last recorded March 2020"},
+            D(2025, 1, 1),
+            Standing.PERHAPS_ENDED,
+        ),
     ],
 )
 def test_where_a_body_stands_on_a_day(fields, day, expected):
@@ -90,7 +126,9 @@ def test_whether_a_role_has_perhaps_begun(fields, day, uncertain):
 def test_a_role_says_when_it_began_as_written():
     assert role().from_text == ""
     assert role(held_from=D(2019, 4, 1)).from_text == "1 April 2019"
-    assert role(held_from=D(2019, 3, 18), held_from_as_written="early 2019").from_text == "early 2019"
+    assert (
+        role(held_from=D(2019, 3, 18), held_from_as_written="early 2019").from_text == "early 2019"
+    )
     assert str(role()) == "LCIB: Learn and share"
 
 
@@ -109,7 +147,9 @@ def test_in_force_on_is_the_certain_standing(programme_data):
     }
     for day in (D(2018, 9, 30), D(2018, 12, 31), D(2019, 3, 31)):
         assert {b.short_name for b in GovernanceBody.objects.in_force_on(day)} == {
-            b.short_name for b in GovernanceBody.objects.all() if b.standing_on(day) == Standing.IN_FORCE
+            b.short_name
+            for b in GovernanceBody.objects.all()
+            if b.standing_on(day) == Standing.IN_FORCE
         }
 
 
