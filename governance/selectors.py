@@ -348,6 +348,8 @@ class BodyAsAt:
     standing: str  # GovernanceBody.Standing
     standing_label: str
     started_text: str
+    # How certain a start given in words is, as bounds ("" when the words already say it).
+    start_bounds: str
     ended_text: str
     active_from: datetime.date | None
     formed_after: datetime.date | None
@@ -378,6 +380,11 @@ class GovernanceAsAt:
     ended: tuple[BodyAsAt, ...]
     any_illustrative: bool
 
+    @property
+    def groups(self) -> tuple[tuple[BodyAsAt, ...], ...]:
+        """Every body, in force first, then perhaps, not yet formed, no longer meeting."""
+        return (self.in_force, self.perhaps, self.not_yet_formed, self.ended)
+
 
 def _role(role, *, day: datetime.date) -> RoleAsAt:
     return RoleAsAt(
@@ -403,6 +410,18 @@ def _roles_as_at(roles: list, day: datetime.date):
         _role(perhaps[0], day=day) if perhaps else None,
         tuple(_role(r, day=day) for r in later),
     )
+
+
+def _start_bounds(body) -> str:
+    """The bounds a start given in words allows, unless the words already give them."""
+    if not body.active_from_as_written or not body.active_from:
+        return ""
+    bounds = []
+    if body.formed_after:
+        bounds.append(f"not yet on {_date_text(body.formed_after)}")
+    if _date_text(body.active_from) not in body.active_from_as_written:
+        bounds.append(f"in force by {_date_text(body.active_from)} at the latest")
+    return "; ".join(bounds)
 
 
 def governance_as_at(*, day: datetime.date) -> GovernanceAsAt:
@@ -465,6 +484,7 @@ def governance_as_at(*, day: datetime.date) -> GovernanceAsAt:
                 standing=standing.value,
                 standing_label=standing.label,
                 started_text=body.started_text,
+                start_bounds=_start_bounds(body),
                 ended_text=body.ended_text,
                 active_from=body.active_from,
                 formed_after=body.formed_after,

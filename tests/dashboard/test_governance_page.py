@@ -124,6 +124,28 @@ def test_from_2018_19_q4_the_new_board_and_lcib_as_learn_and_share(board, quarte
         "2018; not yet on 9 October 2018, held by 18 March 2019 at the latest)" in text
     )
     assert "Before that: " + IMPLEMENTATION in text
+    # A start the papers give only in words carries the bound it allows.
+    assert (
+        "Newly formed by the Joint Board's meeting after 11 December 2018 (in force by 18 March "
+        "2019 at the latest)" in text
+    )
+    assert (
+        "In force by 11 July 2017, when the estates workstream presented to it What it is" in text
+    )
+
+
+def test_the_boards_at_a_glance(board):
+    response, _ = governance_of(board, Q3)
+
+    rows = visible_text(
+        response.text.split('data-testid="boards-at-a-glance"')[1].split("</table>")[0]
+    )
+    assert (
+        "Kent and Medway Joint Health and Wellbeing Board In force In force by 28 June 2018, the "
+        "first of its meetings in the papers 3 2 (0)" in rows
+    )
+    assert "Local Care Board Perhaps formed Early 2019" in rows
+    assert '<a class="nhsuk-link" href="#body-2">Local Care Board</a>' in response.text
 
 
 def test_meetings_decisions_and_actions_are_as_at_the_quarters_end(board):
