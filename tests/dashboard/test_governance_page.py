@@ -322,3 +322,16 @@ def test_the_query_count_is_fixed_whatever_the_governance(board, django_assert_m
 def test_the_query_count_is_pinned_and_flat_at_ten_times_the_data(board):
     # tools/scale.py makes no meetings, decisions or actions: this checks the rest holds.
     assert assert_queries_do_not_grow(board, URL + Q4) == 10
+
+
+def test_every_selectable_quarter_renders_with_the_same_query_count(board):
+    slugs = [slug for slug, _ in board.get(URL).context["page"].quarter_choices]
+    assert slugs[-1] == "2017-18-q3"
+
+    counts = {slug: query_count(board, f"{URL}?quarter={slug}") for slug in slugs}
+
+    assert set(counts.values()) == {10}, counts
+    # At the first quarter reported on, only LCIB and the STP Programme Board are certain.
+    _, earliest = governance_of(board, "?quarter=2017-18-q3")
+    assert pks(earliest.in_force) == {LCIB, STP_BOARD}
+    assert pks(earliest.perhaps) == {JOINT_BOARD, PRIMARY_CARE_BOARD}
