@@ -365,6 +365,8 @@ class BodyAsAt:
     earlier_meetings: int  # held by the day but not shown
     actions_open: int  # of all its meetings by the day, as at the day
     actions_overdue: int
+    # The counts rest on an invented action, or on a status the papers do not give.
+    actions_are_illustrative: bool
 
     @property
     def meetings_held(self) -> int:
@@ -469,9 +471,10 @@ def governance_as_at(*, day: datetime.date) -> GovernanceAsAt:
         role, earlier_role, perhaps_role, later_roles = _roles_as_at(list(body.roles.all()), day)
         held_by_body = by_body[body.pk]
         rows = [row for meeting in held_by_body for row in meeting.actions]
-        any_illustrative |= any(m.is_illustrative for m in held_by_body) or any(
+        actions_are_illustrative = any(
             row.is_illustrative or row.owner_and_status_are_illustrative for row in rows
         )
+        any_illustrative |= actions_are_illustrative or any(m.is_illustrative for m in held_by_body)
         any_illustrative |= any(
             r.is_illustrative for r in (role, earlier_role, perhaps_role, *later_roles) if r
         )
@@ -500,6 +503,7 @@ def governance_as_at(*, day: datetime.date) -> GovernanceAsAt:
                 earlier_meetings=max(len(held_by_body) - MEETINGS_PER_BODY, 0),
                 actions_open=sum(row.status == Action.Status.OPEN.label for row in rows),
                 actions_overdue=sum(row.is_overdue for row in rows),
+                actions_are_illustrative=actions_are_illustrative,
             )
         )
     standing = GovernanceBody.Standing

@@ -165,6 +165,10 @@ def test_meetings_decisions_and_actions_are_as_at_the_quarters_end(board):
     assert report.due_text.startswith("the Joint Board's next meeting")
     assert report.is_overdue  # due 19 March 2019, open on 31 March 2019
     assert (joint_q4.actions_open, joint_q4.actions_overdue) == (2, 1)
+    # Who owns them and whether they were done are not in the papers: the counts say so.
+    assert joint_q4.actions_are_illustrative
+    assert q4.any_illustrative
+    assert not body_in(q4, LCIB).actions_are_illustrative
     # On 31 December 2018 the same action was open and not yet due.
     assert not next(a for a in joint_q3.meetings[0].actions if a.pk == 2).is_overdue
     assert joint_q3.actions_overdue == 0

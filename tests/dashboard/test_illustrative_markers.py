@@ -109,7 +109,7 @@ AT_LEAST = {
     "real risk": 2,
     "locality": 3,
     "board pack": 5,
-    "boards": 3,  # the owner and status of the papers' three actions
+    "boards": 5,  # the papers' three actions' owner and status; the Joint Board's counts of them
 }
 
 
