@@ -339,3 +339,16 @@ def test_every_selectable_quarter_renders_with_the_same_query_count(board):
     _, earliest = governance_of(board, "?quarter=2017-18-q3")
     assert pks(earliest.in_force) == {LCIB, STP_BOARD}
     assert pks(earliest.perhaps) == {JOINT_BOARD, PRIMARY_CARE_BOARD}
+
+
+def test_a_start_given_as_a_day_is_shown_as_the_day_with_no_bounds(board):
+    GovernanceBody.objects.create(name="A new board", active_from=datetime.date(2019, 1, 7))
+
+    response, q3 = governance_of(board, Q3)
+    _, q4 = governance_of(board, Q4)
+
+    new = body_in(q3, GovernanceBody.objects.get(name="A new board").pk)
+    assert new.standing == GovernanceBody.Standing.NOT_YET_FORMED
+    assert "A new board : formed 7 January 2019." in visible_text(response.text)
+    assert body_in(q4, new.pk).start_bounds == ""
+    assert "Formed 7 January 2019 Meetings and actions" in visible_text(board.get(URL + Q4).text)
