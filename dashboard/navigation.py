@@ -30,6 +30,9 @@ SECTION_OF = {
     # from the Money and Outcomes pages) so that the header still fits at 1280 px.
     "dashboard:benefits": "dashboard:money",
     "dashboard:locality": "dashboard:home",
+    # The boards, their roles and meetings: read with the actions they agreed (and linked
+    # from the Actions page) so that the header still fits at 1280 px.
+    "dashboard:governance": "dashboard:actions",
     "updates:detail": "updates:mine",
     "updates:edit-section": "updates:mine",
     "updates:submit": "updates:mine",

@@ -5,6 +5,7 @@ from dashboard.views import actions as actions_views
 from dashboard.views import benefits as benefits_views
 from dashboard.views import board_pack as board_pack_views
 from dashboard.views import critical_areas as critical_areas_views
+from dashboard.views import governance as governance_views
 from dashboard.views import locality, overview
 from dashboard.views import maturity as maturity_views
 from dashboard.views import mdts as mdts_views
@@ -32,6 +33,8 @@ urlpatterns = [
     path("risks/", risks_views.risks, name="risks"),
     path("risks/<str:reference>/", risks_views.risk_detail, name="risk-detail"),
     path("actions/", actions_views.actions, name="actions"),
+    # The boards as at a quarter (/governance/ is the programme office's pages).
+    path("boards/", governance_views.governance, name="governance"),
     path("board-pack/", board_pack_views.board_pack, name="board-pack"),
     path("board-pack/publish/", published_pack_views.publish_pack, name="publish-pack"),
     path(

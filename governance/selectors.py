@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from governance.models import Action, Decision, Meeting
+from governance.models import Action, BoardReport, Decision, Meeting
+from localities.models import GovernanceBody
 
 # The items an action may be linked to: (its field, the words for it).
 LINKS = (
@@ -303,3 +304,221 @@ def record_history(instance) -> list[HistoryEntry]:
         )
         previous = version
     return list(reversed(entries))
+
+
+# --- The boards as at a day (the board's Governance page) ----------------------
+
+# A body's latest meetings shown in full; earlier ones are counted (the Actions and
+# decisions page lists them all), so that the page stays a bounded size over the years.
+MEETINGS_PER_BODY = 6
+
+
+@dataclass(frozen=True)
+class RoleAsAt:
+    text: str
+    from_text: str  # as the papers give it; "" for the role the body started with
+    is_uncertain: bool  # perhaps begun by the day: the papers' dates cannot say
+    certain_from: datetime.date | None  # the latest day it can have begun (a bound, not a date)
+    changed_after: datetime.date | None  # the last day the role before is known held
+    is_illustrative: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class MeetingAsAt:
+    """A meeting held by the day, with what it decided and the actions it agreed."""
+
+    pk: int
+    date_text: str  # never more precise than the papers
+    papers: list[str]
+    is_illustrative: bool
+    source: str
+    decisions: list[Decision]
+    actions: list[ActionRow]  # status as at the day
+
+
+@dataclass(frozen=True)
+class BodyAsAt:
+    """A governance body as it stood at the end of a day."""
+
+    pk: int
+    name: str
+    short_name: str
+    purpose: str
+    standing: str  # GovernanceBody.Standing
+    standing_label: str
+    started_text: str
+    # How certain a start given in words is, as bounds ("" when the words already say it).
+    start_bounds: str
+    ended_text: str
+    active_from: datetime.date | None
+    formed_after: datetime.date | None
+    active_until: datetime.date | None
+    ended_by: datetime.date | None
+    source: str
+    role: RoleAsAt | None  # certainly held on the day; None: see `purpose`
+    earlier_role: RoleAsAt | None  # the one it held before `role`
+    perhaps_role: RoleAsAt | None  # a change the papers cannot place before or after the day
+    later_roles: tuple[RoleAsAt, ...]  # what it became after the day
+    succeeded_by: str
+    meetings: tuple[MeetingAsAt, ...]  # latest first, at most MEETINGS_PER_BODY
+    earlier_meetings: int  # held by the day but not shown
+    actions_open: int  # of all its meetings by the day, as at the day
+    actions_overdue: int
+    # The counts rest on an invented action, or on a status the papers do not give.
+    actions_are_illustrative: bool
+
+    @property
+    def meetings_held(self) -> int:
+        return len(self.meetings) + self.earlier_meetings
+
+
+@dataclass(frozen=True)
+class GovernanceAsAt:
+    day: datetime.date
+    in_force: tuple[BodyAsAt, ...]
+    perhaps: tuple[BodyAsAt, ...]  # perhaps formed, or perhaps no longer meeting
+    not_yet_formed: tuple[BodyAsAt, ...]
+    ended: tuple[BodyAsAt, ...]
+    any_illustrative: bool
+
+    @property
+    def groups(self) -> tuple[tuple[BodyAsAt, ...], ...]:
+        """Every body, in force first, then perhaps, not yet formed, no longer meeting."""
+        return (self.in_force, self.perhaps, self.not_yet_formed, self.ended)
+
+
+def _role(role, *, day: datetime.date) -> RoleAsAt:
+    return RoleAsAt(
+        text=role.role,
+        from_text=role.from_text,
+        is_uncertain=role.is_uncertain_on(day),
+        certain_from=role.held_from,
+        changed_after=role.changed_after,
+        is_illustrative=role.is_illustrative,
+        source=role.source,
+    )
+
+
+def _roles_as_at(roles: list, day: datetime.date):
+    """(the role certainly held on `day`, the one before it, one perhaps begun by `day`,
+    those begun after), from a body's roles in their order (the first, undated, first)."""
+    held = [r for r in roles if r.held_from is None or r.held_from <= day]
+    perhaps = [r for r in roles if r.is_uncertain_on(day)]
+    later = [r for r in roles if r not in held and r not in perhaps]
+    return (
+        _role(held[-1], day=day) if held else None,
+        _role(held[-2], day=day) if len(held) > 1 else None,
+        _role(perhaps[0], day=day) if perhaps else None,
+        tuple(_role(r, day=day) for r in later),
+    )
+
+
+def _start_bounds(body) -> str:
+    """The bounds a start given in words allows, unless the words already give them."""
+    if not body.active_from_as_written or not body.active_from:
+        return ""
+    bounds = []
+    if body.formed_after:
+        bounds.append(f"not yet on {_date_text(body.formed_after)}")
+    if _date_text(body.active_from) not in body.active_from_as_written:
+        bounds.append(f"in force by {_date_text(body.active_from)} at the latest")
+    return "; ".join(bounds)
+
+
+def governance_as_at(*, day: datetime.date) -> GovernanceAsAt:
+    """Every governance body as it stood at the end of `day`: in force, perhaps (the
+    papers' dates cannot say), not yet formed, or no longer meeting; each with its role
+    then, what it became after, and its meetings held by `day` with their decisions and
+    actions (status as at `day`). Five queries however many bodies, meetings or actions.
+    """
+    bodies = list(
+        GovernanceBody.objects.select_related("succeeded_by")
+        .prefetch_related("roles")
+        .order_by("name")
+    )
+    held = Meeting.objects.held_by(day)
+    meetings = list(held.in_date_order().reverse())
+    decisions = defaultdict(list)
+    for decision in Decision.objects.filter(meeting__in=held.values("pk")).order_by(
+        "meeting_id", "reference"
+    ):
+        decisions[decision.meeting_id].append(decision)
+    actions = defaultdict(list)
+    for action in _overdue_first(
+        Action.objects.with_links().filter(created_on__lte=day, meeting__in=held.values("pk")),
+        day,
+    ):
+        actions[action.meeting_id].append(action_row(action, day=day))
+    by_body = defaultdict(list)
+    for meeting in meetings:
+        by_body[meeting.body_id].append(
+            MeetingAsAt(
+                pk=meeting.pk,
+                date_text=meeting.date_text,
+                papers=meeting.paper_list,
+                is_illustrative=meeting.is_illustrative,
+                source=meeting.source,
+                decisions=decisions[meeting.pk],
+                actions=actions[meeting.pk],
+            )
+        )
+
+    groups = defaultdict(list)
+    any_illustrative = False
+    for body in bodies:
+        standing = GovernanceBody.Standing(body.standing_on(day))
+        role, earlier_role, perhaps_role, later_roles = _roles_as_at(list(body.roles.all()), day)
+        held_by_body = by_body[body.pk]
+        rows = [row for meeting in held_by_body for row in meeting.actions]
+        actions_are_illustrative = any(
+            row.is_illustrative or row.owner_and_status_are_illustrative for row in rows
+        )
+        any_illustrative |= actions_are_illustrative or any(m.is_illustrative for m in held_by_body)
+        any_illustrative |= any(
+            r.is_illustrative for r in (role, earlier_role, perhaps_role, *later_roles) if r
+        )
+        groups[standing].append(
+            BodyAsAt(
+                pk=body.pk,
+                name=body.name,
+                short_name=body.short_name,
+                purpose=body.purpose,
+                standing=standing.value,
+                standing_label=standing.label,
+                started_text=body.started_text,
+                start_bounds=_start_bounds(body),
+                ended_text=body.ended_text,
+                active_from=body.active_from,
+                formed_after=body.formed_after,
+                active_until=body.active_until,
+                ended_by=body.ended_by,
+                source=body.source,
+                role=role,
+                earlier_role=earlier_role,
+                perhaps_role=perhaps_role,
+                later_roles=later_roles,
+                succeeded_by=str(body.succeeded_by) if body.succeeded_by_id else "",
+                meetings=tuple(held_by_body[:MEETINGS_PER_BODY]),
+                earlier_meetings=max(len(held_by_body) - MEETINGS_PER_BODY, 0),
+                actions_open=sum(row.status == Action.Status.OPEN.label for row in rows),
+                actions_overdue=sum(row.is_overdue for row in rows),
+                actions_are_illustrative=actions_are_illustrative,
+            )
+        )
+    standing = GovernanceBody.Standing
+    return GovernanceAsAt(
+        day=day,
+        in_force=tuple(groups[standing.IN_FORCE]),
+        perhaps=tuple(groups[standing.PERHAPS_FORMED] + groups[standing.PERHAPS_ENDED]),
+        not_yet_formed=tuple(groups[standing.NOT_YET_FORMED]),
+        ended=tuple(groups[standing.ENDED]),
+        any_illustrative=any_illustrative,
+    )
+
+
+def reported_bodies(*, quarter) -> frozenset[int]:
+    """The ids of the bodies with an approved board report for `quarter`. One query."""
+    return frozenset(
+        BoardReport.objects.approved().for_quarter(quarter).values_list("body_id", flat=True)
+    )

@@ -23,6 +23,7 @@ from localities.models import (
     CriticalAreaAction,
     FinancialYear,
     GovernanceBody,
+    GovernanceBodyRole,
     InfrastructureTier,
     InvestmentCommitment,
     LeadAssignment,
@@ -293,11 +294,68 @@ class ReorganisationAdmin(HistoryAdmin):
     inlines = [SuccessionInline]
 
 
+class GovernanceBodyRoleInline(LabelledTabularInline):
+    model = GovernanceBodyRole
+    extra = 0
+    fields = [
+        "role",
+        "held_from",
+        "changed_after",
+        "held_from_as_written",
+        "source",
+        "is_illustrative",
+    ]
+
+
 @admin.register(GovernanceBody)
 class GovernanceBodyAdmin(HistoryAdmin):
-    list_display = ["name", "short_name", "active_from", "active_until"]
+    # When the papers date a start or an end only roughly: the words as written, and the
+    # bounds they allow (decision 0027); the Boards page judges "in force" from those.
+    list_display = ["name", "short_name", "started_text", "ended_text", "succeeded_by"]
+    list_select_related = ["succeeded_by"]
     search_fields = ["name", "short_name", "purpose"]
     ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "purpose"]}),
+        (
+            "When it was in force",
+            {
+                "fields": [
+                    "active_from",
+                    "formed_after",
+                    "active_from_as_written",
+                    "active_until",
+                    "ended_by",
+                    "active_until_as_written",
+                    "succeeded_by",
+                    "source",
+                ]
+            },
+        ),
+    ]
+    inlines = [GovernanceBodyRoleInline]
+
+    @admin.display(description="Started")
+    def started_text(self, obj):
+        return obj.started_text
+
+    @admin.display(description="Ended")
+    def ended_text(self, obj):
+        return obj.ended_text
+
+
+@admin.register(GovernanceBodyRole)
+class GovernanceBodyRoleAdmin(HistoryAdmin):
+    history_object_related = ("body",)
+    list_display = ["body", "from_text", "role", "is_illustrative"]
+    list_filter = ["body", "is_illustrative"]
+    list_select_related = ["body"]
+    search_fields = ["role", "body__name"]
+    ordering = ["body__name", "held_from"]
+
+    @admin.display(description="From")
+    def from_text(self, obj):
+        return obj.from_text or "Its start"
 
 
 @admin.register(MDT)

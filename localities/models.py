@@ -207,16 +207,88 @@ class PartnerOrganisation(InForceMixin, models.Model):
         return self.name
 
 
+class GovernanceBodyQuerySet(models.QuerySet):
+    def in_force_on(self, day: datetime.date) -> "GovernanceBodyQuerySet":
+        """Bodies certainly in force on `day`: inclusive dates, blank = open (as decision 0023's
+        `in_force_on` for organisations). A start or end the papers date only roughly counts
+        from its conservative bound (decision 0027)."""
+        return self.filter(Q(active_from__isnull=True) | Q(active_from__lte=day)).filter(
+            Q(active_until__isnull=True) | Q(active_until__gte=day)
+        )
+
+
 class GovernanceBody(models.Model):
-    """A board or committee that oversees Local Care (LCIB, the Joint Board, …)."""
+    """A board or committee that oversees Local Care (LCIB, the Joint Board, …).
+
+    When it started and stopped are often known only roughly ("early 2019", "newly
+    formed" by an undated meeting): `active_from` is then the latest day it can have
+    started, `formed_after` the last day it is known not yet to have, and the words go
+    in `active_from_as_written`; the end likewise (decision 0027). Between the two
+    bounds a page says the papers cannot tell, rather than guess.
+    """
+
+    class Standing(models.TextChoices):
+        """Where a body stands on a day: in force, or why not (never a guess)."""
+
+        IN_FORCE = "in_force", "In force"
+        PERHAPS_FORMED = "perhaps_formed", "Perhaps formed"
+        NOT_YET_FORMED = "not_yet_formed", "Not yet formed"
+        PERHAPS_ENDED = "perhaps_ended", "Perhaps no longer meeting"
+        ENDED = "ended", "No longer meeting"
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=30, blank=True)
     purpose = limited_text(DESCRIPTION_MAX_LENGTH, blank=True)
-    active_from = models.DateField(null=True, blank=True)
-    active_until = models.DateField(null=True, blank=True)
+    active_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day it is certainly in force: the day it was formed, or where the "
+        "papers give no day, the latest day it can have been (shown as written). Empty: in force "
+        "before any record the programme keeps.",
+    )
+    formed_after = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Where the papers give no day: the last day it is known not yet to have been "
+        "formed. Between this and the first day it is certainly in force, pages say it may have "
+        "been. Empty, with words as written: formed before the first day, when is not known.",
+    )
+    active_from_as_written = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When it started, as the papers give it, where they give no day: “early 2019”.",
+    )
+    active_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day it is certainly in force: the day it ended, or where the papers "
+        "give no day, the last day it is known to have met (shown as written). Empty: still in "
+        "force.",
+    )
+    ended_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Where the papers give no day: the first day it is known no longer to meet.",
+    )
+    active_until_as_written = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When it ended, as the papers give it, where they give no day.",
+    )
+    succeeded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="preceded",
+        help_text="The body that took on its work when it ended, if one did.",
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Papers that record when it started and ended."
+    )
 
     history = HistoricalRecords()
+    objects = GovernanceBodyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -229,10 +301,129 @@ class GovernanceBody(models.Model):
                 name="governance_body_active_until_after_from",
                 violation_error_message="A board cannot stop before it starts.",
             ),
+            models.CheckConstraint(
+                condition=Q(formed_after__isnull=True)
+                | Q(active_from__gt=models.F("formed_after")),
+                name="governance_body_formed_after_before_active_from",
+                violation_error_message="Give the first day it is certainly in force, after the "
+                "last day it is known not yet to have been formed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_by__isnull=True) | Q(ended_by__gt=models.F("active_until")),
+                name="governance_body_ended_by_after_active_until",
+                violation_error_message="Give the last day it is certainly in force, before the "
+                "first day it is known no longer to meet.",
+            ),
         ]
 
     def __str__(self):
         return self.short_name or self.name
+
+    @property
+    def started_text(self) -> str:
+        """When it started, never more precisely than the papers say ("" when not known)."""
+        if self.active_from_as_written:
+            return self.active_from_as_written
+        return _day_text(self.active_from)
+
+    @property
+    def ended_text(self) -> str:
+        """When it ended, never more precisely than the papers say ("" while in force)."""
+        if self.active_until_as_written:
+            return self.active_until_as_written
+        return _day_text(self.active_until)
+
+    def standing_on(self, day: datetime.date) -> str:
+        """Where it stands at the end of `day`: a `Standing`, judged conservatively.
+
+        In force only between the bounds the papers make certain; before or after them,
+        "perhaps" unless a bound says otherwise: an exact day (no words as written), or
+        `formed_after` / `ended_by`.
+        """
+        if self.active_from and day < self.active_from:
+            known_not_yet = (self.formed_after and day <= self.formed_after) or (
+                not self.formed_after and not self.active_from_as_written
+            )
+            return self.Standing.NOT_YET_FORMED if known_not_yet else self.Standing.PERHAPS_FORMED
+        if self.active_until and day > self.active_until:
+            known_ended = (self.ended_by and day >= self.ended_by) or (
+                not self.ended_by and not self.active_until_as_written
+            )
+            return self.Standing.ENDED if known_ended else self.Standing.PERHAPS_ENDED
+        return self.Standing.IN_FORCE
+
+
+def _day_text(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+class GovernanceBodyRole(IllustrativeMixin, models.Model):
+    """What a governance body did from a day: its role, which may change while the body
+    carries on (LCIB became a "learn and share" board from early 2019).
+
+    Dated like the body (decision 0027): `held_from` is the first day the role is
+    certainly held, `changed_after` the last day the role before it is known still to
+    have been; empty `held_from` is the role the body started with.
+    """
+
+    body = models.ForeignKey(GovernanceBody, on_delete=models.PROTECT, related_name="roles")
+    role = limited_text(
+        DESCRIPTION_MAX_LENGTH, help_text="What the body does, in a sentence or two."
+    )
+    held_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day it certainly holds this role (where the papers give no day, "
+        "the latest day the change can have been). Empty: the role it started with.",
+    )
+    changed_after = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Where the papers give no day: the last day the role before is known still to "
+        "have been held.",
+    )
+    held_from_as_written = models.CharField(
+        max_length=200, blank=True, help_text="When the role began, as the papers give it."
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Paper that records it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("held_from").asc(nulls_first=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "held_from"],
+                nulls_distinct=False,
+                name="governance_body_role_one_per_day",
+                violation_error_message="This body already has a role from that day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(changed_after__isnull=True)
+                | Q(held_from__gt=models.F("changed_after")),
+                name="governance_body_role_changed_after_before_held_from",
+                violation_error_message="Give the first day the role is certainly held, after the "
+                "last day the role before is known still to have been.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.body}: {self.role[:60]}"
+
+    @property
+    def from_text(self) -> str:
+        """When the role began, never more precisely than the papers say."""
+        return self.held_from_as_written or _day_text(self.held_from)
+
+    def is_uncertain_on(self, day: datetime.date) -> bool:
+        """Has the role perhaps begun by the end of `day`? Before its first certain day,
+        and after the last day the role before is known held (or with no such day, when
+        the papers give only words)."""
+        if self.held_from is None or day >= self.held_from:
+            return False
+        if self.changed_after is not None:
+            return day > self.changed_after
+        return bool(self.held_from_as_written)
 
 
 def live_by(day: datetime.date, prefix: str = "") -> Q:

@@ -30,6 +30,7 @@ from localities.models import (
     CriticalAreaAction,
     FinancialYear,
     GovernanceBody,
+    GovernanceBodyRole,
     InfrastructureTier,
     InvestmentCommitment,
     LeadAssignment,
@@ -101,9 +102,10 @@ def programme(db, admin_user):
         kind=PartnerOrganisation.Kind.COMMUNITY_TRUST,
     )
     partner.localities.add(thanet)
-    GovernanceBody.objects.create(
+    lcib = GovernanceBody.objects.create(
         name="Local Care Implementation Board", short_name="LCIB", purpose="Oversees delivery."
     )
+    GovernanceBodyRole.objects.create(body=lcib, role="Oversees the implementation.")
     InfrastructureTier.objects.create(
         tier=MDT.Tier.TIER_1, name="Tier 1", population_served="20 – 60k", source="A paper"
     )
@@ -334,11 +336,13 @@ def test_demo_data_flag_is_listed_and_filterable(model):
 def test_children_are_edited_under_their_parents():
     inline_models = {
         model: [inline.model for inline in admin.site._registry[model].inlines]
-        for model in [Locality, CriticalArea, FinancialYear, QuarterlyUpdate, Risk]
+        for model in [Locality, CriticalArea, FinancialYear, QuarterlyUpdate, Risk, GovernanceBody]
     }
 
     assert inline_models == {
         Locality: [LeadAssignment, MDT],
+        Locality: [MDT],
+        GovernanceBody: [GovernanceBodyRole],
         CriticalArea: [CriticalAreaAction],
         FinancialYear: [Quarter],
         QuarterlyUpdate: [

@@ -20,6 +20,7 @@ from governance.models import Action, BoardReport, Decision, Meeting, PublishedP
 from localities.models import (
     MDT,
     GovernanceBody,
+    GovernanceBodyRole,
     InvestmentCommitment,
     LeadAssignment,
     Milestone,
@@ -203,6 +204,19 @@ CASES = {
     ),
     "governance_body_active_until_after_from": lambda w: GovernanceBody(
         name="LCIB", active_from=D(2019, 1, 1), active_until=D(2018, 1, 1)
+    ),
+    "governance_body_formed_after_before_active_from": lambda w: GovernanceBody(
+        name="Local Care Board", active_from=D(2019, 3, 18), formed_after=D(2019, 3, 18)
+    ),
+    "governance_body_ended_by_after_active_until": lambda w: GovernanceBody(
+        name="Old Board", active_until=D(2019, 3, 18), ended_by=D(2019, 1, 1)
+    ),
+    "governance_body_role_one_per_day": lambda w: role_again(),
+    "governance_body_role_changed_after_before_held_from": lambda w: GovernanceBodyRole(
+        body=governance_body(),
+        role="Learn and share",
+        held_from=D(2019, 1, 1),
+        changed_after=D(2019, 2, 1),
     ),
     "mdt_unique_name_per_locality": lambda w: MDT(locality=w.locality, name="Margate"),
     "mdt_live_has_go_live_date": lambda w: mdt(w, status="live"),
@@ -401,6 +415,12 @@ def governance_body():
         name="Local Care Implementation Board", short_name="LCIB"
     )
     return body
+
+
+def role_again():
+    """A second role the body started with: two undated roles are one day twice."""
+    GovernanceBodyRole.objects.create(body=governance_body(), role="Oversees the implementation")
+    return GovernanceBodyRole(body=governance_body(), role="Learn and share")
 
 
 def meeting(**fields):

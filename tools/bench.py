@@ -120,6 +120,8 @@ def page_specs() -> list[PageSpec]:
         # the investment case tracked.
         PageSpec("Outcomes summary matrix", TABLE, "board", reverse("dashboard:outcomes-summary")),
         PageSpec("Benefits", SUMMARY, "board", reverse("dashboard:benefits")),
+        # Issue 19: the boards as at a quarter (under Actions in the header).
+        PageSpec("Boards", SUMMARY, "board", reverse("dashboard:governance")),
         PageSpec("Risks, page 2", TABLE, "board", reverse("dashboard:risks") + "?page=2"),
         PageSpec("My localities (lead)", SUMMARY, "lead-medway", reverse("updates:mine")),
         PageSpec(

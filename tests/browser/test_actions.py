@@ -79,3 +79,37 @@ def test_the_office_adds_an_action_and_the_board_finds_it(demo_site, page, log_i
     assert [row["Action"] for row in rows] == [TEXT]
     assert rows[0]["Linked to"] == f"Locality: Thanet; Risk: LC-R01: {risk.title}"
     assert rows[0]["Owner"] == "Thanet locality lead"
+
+
+def test_a_board_member_reads_the_boards_as_at_a_quarter(demo_site, page, log_in):
+    """From Actions and decisions to the Boards page: the boards in force at 2018/19 Q3's end,
+    the Local Care Board 'perhaps' (the papers cannot say), then Q4 with the new board."""
+    log_in("board")
+    page.goto("/actions/?quarter=2018-19-q3")
+    page.get_by_role("link", name="The boards as at 2018/19 Q3").click()
+    expect(page.get_by_role("heading", name="Boards", level=1)).to_be_visible()
+    perhaps = page.get_by_role("region", name="Local Care Board")
+    expect(perhaps).to_contain_text("Perhaps formed")
+    expect(perhaps).to_contain_text("whether it had formed by 31 December 2018 they cannot say")
+    lcib = page.get_by_role("region", name="Local Care Implementation Board (LCIB)")
+    expect(lcib).to_contain_text("Perhaps already: A “learn and share” board")
+    assert_accessible(page)
+    screenshot(page, "boards-2018-19-q3")
+
+    page.get_by_label("As at quarter").select_option(label="2018/19 Q4")
+    page.get_by_role("button", name="Show").click()
+    expect(
+        page.get_by_role("heading", name="Perhaps in force: the papers’ dates cannot say")
+    ).to_have_count(0)
+    expect(page.get_by_role("region", name="Local Care Board")).to_contain_text("In force")
+    joint = page.get_by_role(
+        "region", name="Kent and Medway Joint Health and Wellbeing Board (Joint Board)"
+    )
+    expect(joint).to_contain_text("Overdue")  # the report due 19 March 2019, open on 31 March
+    expect(joint).to_contain_text("Illustrative owner and status")
+    assert_accessible(page)
+    screenshot(page, "boards-2018-19-q4")
+    # Under Actions in the header.
+    expect(page.get_by_role("navigation", name="Menu").locator("[aria-current]")).to_have_text(
+        "Actions"
+    )

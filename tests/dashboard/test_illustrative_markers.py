@@ -93,6 +93,7 @@ PAGES = {
     "real risk": _risk("LC-R01") + Q4,
     "locality": reverse("dashboard:locality", args=["thanet"]) + Q4,
     "board pack": reverse("dashboard:board-pack") + Q4,
+    "boards": reverse("dashboard:governance") + Q4,
 }
 # How many elements each page marks with the demo data, at least: every
 # headline tile, chart and table whose figures the papers do not give.
@@ -108,6 +109,7 @@ AT_LEAST = {
     "real risk": 2,
     "locality": 3,
     "board pack": 5,
+    "boards": 5,  # the papers' three actions' owner and status; the Joint Board's counts of them
 }
 
 

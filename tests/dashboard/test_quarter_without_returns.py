@@ -18,6 +18,7 @@ BOARD_PAGES = [
     "dashboard:maturity",
     "dashboard:risks",
     "dashboard:actions",
+    "dashboard:governance",
     "dashboard:board-pack",
 ]
 

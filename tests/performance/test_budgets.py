@@ -27,6 +27,7 @@ def pages(board_user, lead, office_user) -> list[tuple[str, object]]:
     listed += [
         (reverse("dashboard:locality", args=["thanet"]) + quarter, board_user),
         (reverse("dashboard:risk-detail", args=[RISK]) + quarter, board_user),
+        (reverse("dashboard:governance") + quarter, board_user),  # under Actions in the header
         (reverse("updates:mine"), lead),
         (reverse("updates:detail", args=[locality, update_quarter]), lead),
         *[

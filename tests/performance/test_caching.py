@@ -47,6 +47,7 @@ CACHED_PAGE_QUERIES = {
     # shows at once, and the cached pack is the same for every board.
     reverse("dashboard:board-pack"): 7,
     reverse("dashboard:actions"): 3,
+    reverse("dashboard:governance"): 3,
     reverse("dashboard:locality", args=["thanet"]): 4,  # the locality itself
     reverse("dashboard:risk-detail", args=[RISK]): 4,  # the risk itself
 }
