@@ -555,7 +555,10 @@ def test_confirming_opens_the_year_and_goes_to_its_first_quarters_returns(
     year = FinancialYear.objects.get(start_year=proposal.start_year)
     first = year.quarters.get(number=1)
     assert response.redirect_chain[-1][0] == f"{reverse('updates:returns')}?quarter={first.slug}"
-    assert f"{year.label} is open" in response.content.decode()
+    assert f"{year.label} is open: its 4 quarters, {len(proposal.objectives)} objectives" in (
+        response.content.decode()
+    )
+    assert "and 2 milestones rolled forward are saved" in response.content.decode()
     assert year.history.get().history_user == office_user
 
 

@@ -8,11 +8,12 @@ last year as it no longer is, or a year opened meanwhile, is a 409).
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from localities.models import Quarter
+from localities.models import Milestone, Quarter
 from updates import year_services
 from updates.views.common import require_reviewer
 from updates.year_forms import OpenYearForm
@@ -73,9 +74,12 @@ def open_year(request):
             {"preview": preview, "posted": _posted(request)},
         )
     first = Quarter.objects.get(financial_year=year, number=1)
+    objectives = year.objectives.count()
+    rolled = Milestone.objects.filter(in_plan_from=year.start_date).count()
     messages.success(
         request,
-        f"{year.label} is open: its quarters, objectives, planned investment and the "
-        "milestones rolled forward are saved.",
+        f"{year.label} is open: its 4 quarters, {objectives} objective{pluralize(objectives)}, "
+        f"each locality's planned investment and {rolled} milestone{pluralize(rolled)} "
+        "rolled forward are saved.",
     )
     return redirect(f"{reverse('updates:returns')}?quarter={first.slug}")
