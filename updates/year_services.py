@@ -292,8 +292,9 @@ def year_problems(plan: YearPlan, *, proposed: YearProposal) -> list[Problem]:
         problems.append(
             Problem(
                 "objectives",
-                f"Carry at least one of {proposed.previous.label}'s objectives forward or "
-                "agree a new one: a year without objectives has nothing to report on"
+                f"Carry forward at least one of the objectives {proposed.previous.label} "
+                "reported on, or agree a new one: a year without objectives has nothing "
+                "to report on"
                 if proposed.previous and proposed.objectives
                 else "Agree at least one objective: a year without objectives has nothing "
                 "to report on",

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from localities.models import FinancialYear, Locality, Milestone, Objective, SubSystem
 from localities.years import localities_for_year, objective_lineages
@@ -85,3 +86,22 @@ def test_a_year_plans_for_every_locality_for_now(db):
         Locality.objects.create(name=name, slug=name.lower(), sub_system=kent)
 
     assert [locality.name for locality in localities_for_year(2020)] == ["Ashford", "Thanet"]
+
+
+def test_the_admin_shows_what_a_milestone_continues_without_letting_it_be_re_pointed(
+    client, office_user
+):
+    old = Milestone.objects.create(title="Launch the MDT in Thanet")
+    new = Milestone.objects.create(
+        title="Launch the MDT in Thanet", continues=old, in_plan_from=datetime.date(2020, 4, 1)
+    )
+    client.force_login(office_user)
+
+    response = client.get(reverse("admin:localities_milestone_change", args=[new.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Rolled forward" in html
+    assert "Launch the MDT in Thanet" in html
+    assert 'name="continues"' not in html
+    assert 'name="in_plan_from"' not in html
