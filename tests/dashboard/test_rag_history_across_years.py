@@ -12,10 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.selectors.milestones import milestones_as_at
 from localities.models import Milestone, Rag
 from tests.dashboard.test_locality import LOCALITY_PAGE_QUERIES
 from tests.helpers import assert_queries_do_not_grow, query_count
 from updates import year_services
+from updates.forms import SectionContext
 from updates.models import ObjectiveStatus, QuarterlyUpdate
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,33 @@ def test_the_history_across_years_takes_one_more_query_whatever_the_data(
     url = f"{ASHFORD}?quarter={quarter.slug}"
     assert query_count(client, url) <= LOCALITY_PAGE_QUERIES + 1
     assert_queries_do_not_grow(client, url, factor=10)
+
+
+def test_the_milestone_register_lists_a_rolled_milestone_once_either_side_of_the_year(
+    programme_data, office_user
+):
+    proposal = year_services.proposal(today=timezone.localdate())
+    last_day = proposal.previous.end_date
+    before = sorted(milestones_as_at(last_day).values_list("title", flat=True))
+
+    year = open_next_year(office_user)
+
+    rolled = Milestone.objects.filter(in_plan_from=year.start_date)
+    assert rolled.count() == len(proposal.milestones)
+    assert sorted(milestones_as_at(last_day).values_list("title", flat=True)) == before
+    assert sorted(milestones_as_at(year.start_date).values_list("title", flat=True)) == before
+    assert set(milestones_as_at(year.start_date).filter(continues__isnull=False)) == set(rolled)
+
+
+def test_a_return_in_the_new_year_reports_on_the_rolled_milestones(programme_data, office_user):
+    year = open_next_year(office_user)
+    quarter = year.quarters.get(number=1)
+    ashford = year.planned_investments.get(locality__slug="ashford").locality
+    update = QuarterlyUpdate(locality=ashford, quarter=quarter)
+
+    context = SectionContext(locality=ashford, quarter=quarter, update=update)
+
+    rolled = set(Milestone.objects.filter(locality=ashford, in_plan_from=year.start_date))
+    assert rolled
+    assert rolled <= set(context.milestones)
+    assert not {milestone.continues for milestone in rolled} & set(context.milestones)
