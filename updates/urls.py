@@ -8,6 +8,7 @@ from updates.views import (
     outcome_extract,
     reorganisations,
     spreadsheet,
+    years,
 )
 
 app_name = "updates"
@@ -61,6 +62,8 @@ urlpatterns = [
         reorganisations.reorganisation,
         name="reorganisation",
     ),
+    # The programme office opens the next financial year (decision 0024).
+    path("updates/office/years/open/", years.open_year, name="open-year"),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
     path(UPDATE + "confirm/", lead.confirm_unchanged, name="confirm"),

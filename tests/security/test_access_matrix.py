@@ -148,6 +148,7 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
             | "updates:reorganisations"
             | "updates:reorganisation-record"
             | "updates:reorganisation"
+            | "updates:open-year"
         ):
             return 200 if role in REVIEWERS else 403
         case "updates:detail":
