@@ -26,9 +26,3 @@ class NewTokenForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
     )
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Enter a name for the token")
-        return name

@@ -67,15 +67,12 @@ class ApiToken(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.prefix}…, {self.owner})"
+        return f"{self.name} (lc_{self.prefix}…, {self.owner})"
 
     def clean(self):
         too_long = LONGEST_LIFETIME + datetime.timedelta(seconds=1)
         if self.expires_at and self.created_at and self.expires_at - self.created_at > too_long:
             raise ValidationError({"expires_at": "A token may last a year at most."})
-
-    def is_live(self, moment: datetime.datetime) -> bool:
-        return self.revoked_at is None and self.expires_at > moment
 
     def state(self, moment: datetime.datetime) -> str:
         if self.revoked_at is not None:

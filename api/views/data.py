@@ -5,8 +5,8 @@ Each endpoint is the page as at a quarter (`?quarter=2018-19-q4`; the latest
 with approved returns if not given), optionally narrowed to a locality
 (`?locality=thanet`) and, where a record has a date, to a range (`?from=`,
 `?to=`). A fixed number of queries per request whatever the page size and the
-data: the token, its owner's groups, the quarters, (the locality,) the count
-and the page's records.
+data: the token, its owner's groups, the quarters (from the pages' cache when
+it has them), (the locality,) the count and the page's records.
 """
 
 import logging
@@ -27,6 +27,7 @@ from api.pagination import ApiPagination
 from api.renderers import CSVRenderer
 from api.schema import ApiAutoSchema
 from api.throttling import PerTokenThrottle
+from dashboard.caching import cached_data
 from dashboard.periods import DashboardPage, UnknownQuarter, page_for_quarter, quarter_choices
 from dashboard.selectors.actions import actions_as_at, decisions_as_at
 from dashboard.selectors.mdts import mdts_as_at
@@ -127,7 +128,11 @@ class DataView(ListAPIView):
         params.check_names(request.query_params, self.allowed_parameters())
 
     def page_as_at(self) -> DashboardPage:
-        options, selectable = quarter_choices(APPROVED)
+        # The pages' own cached answer (dashboard.caching, keyed by the data version):
+        # the quarters are asked on every request and change only with a write.
+        options, selectable = cached_data(
+            "quarter-choices", compute=lambda: quarter_choices(APPROVED), statuses=APPROVED
+        )
         try:
             return page_for_quarter(
                 requested=self.request.query_params.get(params.QUARTER),

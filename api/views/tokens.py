@@ -1,8 +1,11 @@
 """API tokens on the account's side: make one (its key shown once), see yours, revoke one;
-the programme office sees everyone's and may revoke any (decision 0026)."""
+the programme office sees everyone's and may revoke any (decision 0026).
+
+Someone with an authenticator app has given a code in this session before any of
+these pages opens: accounts.middleware.TwoFactorMiddleware asks it of every page
+for whoever has enrolled one (tests/api/test_token_pages.py checks it here)."""
 
 import datetime
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,7 +15,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from accounts import two_factor
 from api import services
 from api.forms import NewTokenForm
 from api.models import ApiToken
@@ -23,22 +25,11 @@ from localities import access
 NEW_TOKEN_KEY = "api_new_token_key"
 
 
-def _two_factor_first(request):
-    """Someone with an authenticator app gives a code before handling tokens."""
-    user = request.user
-    if two_factor.has_authenticator(user) and not user.is_verified():
-        query = urlencode({"next": request.get_full_path()})
-        return redirect(f"{reverse('accounts:two-factor-verify')}?{query}")
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     user = request.user
     if not access.can_view_dashboards(user):
         raise access.refuse("API tokens")
-    if (verify := _two_factor_first(request)) is not None:
-        return verify
     form = NewTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         made = services.create_token(
@@ -85,8 +76,6 @@ def token_revoke(request, token: int):
     found = get_object_or_404(ApiToken, pk=token)
     if not services.may_revoke(request.user, found):
         raise Http404("No such token.")  # someone else's: as if it did not exist
-    if (verify := _two_factor_first(request)) is not None:
-        return verify
     services.revoke_token(token=found, by=request.user)
     messages.success(request, f"The token ‘{found.name}’ has been revoked: it no longer works.")
     next_url = request.POST.get("next", "")

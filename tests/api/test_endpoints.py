@@ -309,3 +309,27 @@ def test_pages_are_paginated(api):
     assert first["count"] > 5
     assert "page=2" in first["next"]
     assert {r["id"] for r in first["results"]}.isdisjoint(r["id"] for r in second["results"])
+
+
+def test_an_empty_csv_still_has_its_header_row(api, programme_data):
+    response = api(reverse("api:actions"), quarter=Q4, format="csv", to="1900-01-01")
+
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [
+        [
+            "id",
+            "text",
+            "owner",
+            "due_date",
+            "due_as_written",
+            "status",
+            "is_overdue",
+            "closed_on",
+            "meeting",
+            "body",
+            "decision",
+            "linked",
+            "is_illustrative",
+        ]
+    ]

@@ -1,6 +1,7 @@
 """A fixed number of queries per request, whatever the page size and the data (factor 10)."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,8 +10,9 @@ from django.utils import timezone
 from api.models import ApiToken
 from tools.scale import generate_scale_data
 
-# Every request: the token (and its owner), the owner's groups, the quarters; then
-# the count and the page. A locality filter adds one; the risks, their bands.
+# Every request: the token (and its owner), the owner's groups, the quarters (none when
+# the pages' cache has them); then the count and the page. A locality filter adds one;
+# the risks, their bands.
 EXPECTED = {
     "localities": 5,
     "objectives": 5,
@@ -30,6 +32,8 @@ QUARTER = "2018-19-q4"
 def _count(api, name, format="json", **query):
     # A recent last use: the once-a-minute write is not part of the count.
     ApiToken.objects.update(last_used_at=timezone.now())
+    # Counted with the cache empty: the quarters are read from the database.
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = api(reverse(f"api:{name}"), quarter=QUARTER, format=format, **query)
     assert response.status_code == 200, response.content
@@ -61,3 +65,11 @@ def test_queries_do_not_grow_with_the_page_size_or_the_data(api):
 )
 def test_a_locality_adds_one_query(api, name):
     assert _count(api, name, locality="thanet") == WITH_LOCALITY[name]
+
+
+def test_the_quarters_come_from_the_pages_cache_when_it_has_them(api):
+    cold = _count(api, "localities")
+    with CaptureQueriesContext(connection) as queries:
+        api(reverse("api:localities"), quarter=QUARTER)
+
+    assert len(queries) == cold - 1

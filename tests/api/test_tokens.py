@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import create_token, revoke_token
+from api.throttling import PerTokenThrottle
 from localities.access import AccessRefused
 
 LOCALITIES = reverse("api:localities")
@@ -37,6 +38,13 @@ def test_only_a_digest_and_a_prefix_are_stored(board_token):
     assert key not in stored
     history = " ".join(str(value) for value in token.history.values().get().values())
     assert key not in history
+
+
+def test_a_token_is_named_by_its_start_never_its_key(board_token):
+    text = str(board_token.token)
+
+    assert text == f"Power BI (lc_{board_token.token.prefix}…, board)"
+    assert board_token.key not in text
 
 
 def test_keys_are_long_random_and_distinct(board_user, db):
@@ -106,6 +114,7 @@ def test_an_expired_token_is_401(client, board_token):
         "Bearer two words",
         "Token lc_abc",
         "Basic Ym9hcmQ6cGFzc3dvcmQ=",
+        "Bearer lc_caf\xe9",
     ],
 )
 def test_a_missing_malformed_or_wrong_token_is_401(client, board_token, header):
@@ -246,25 +255,20 @@ def test_responses_are_never_stored(client, board_token):
         assert "private" in response["Cache-Control"]
 
 
-def test_each_token_is_throttled_with_retry_after(client, board_token, board_user, settings):
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
+def test_each_token_is_throttled_with_retry_after(client, board_token, board_user, monkeypatch):
     other = create_token(owner=board_user, name="another")
-    original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = {
-        **api_settings.DEFAULT_THROTTLE_RATES,
-        "api-token": "3/hour",
-    }
-    try:
-        statuses = [_get(client, board_token.key).status_code for _ in range(4)]
-        throttled = _get(client, board_token.key)
-        others = _get(client, other.key)
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = original
+    monkeypatch.setattr(PerTokenThrottle, "THROTTLE_RATES", {"api-token": "3/hour"})
+
+    statuses = [_get(client, board_token.key).status_code for _ in range(4)]
+    throttled = _get(client, board_token.key)
+    others = _get(client, other.key)
 
     assert statuses == [200, 200, 200, 429]
     assert throttled.status_code == 429
     assert 0 < int(throttled["Retry-After"]) <= 3600
     assert "detail" in throttled.json()
     assert others.status_code == 200  # per token, not per person
+
+
+def test_the_documented_rate_is_600_an_hour(settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {"api-token": "600/hour"}
