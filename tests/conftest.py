@@ -14,9 +14,8 @@ from django.db import connection, transaction  # noqa: E402
 
 from localities import access  # noqa: E402
 from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
-from tests.helpers import assign_lead
-from localities.models import Locality  # noqa: E402
 from localities.programme_data import load_programme_fixtures  # noqa: E402
+from tests.helpers import assign_lead
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"

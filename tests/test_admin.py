@@ -341,7 +341,6 @@ def test_children_are_edited_under_their_parents():
 
     assert inline_models == {
         Locality: [LeadAssignment, MDT],
-        Locality: [MDT],
         GovernanceBody: [GovernanceBodyRole],
         CriticalArea: [CriticalAreaAction],
         FinancialYear: [Quarter],
