@@ -1,0 +1,103 @@
+"""The areas a page as at a quarter counts under (decision 0023, "How pages use it").
+
+A page shows the localities in force at its quarter's end (`DashboardPage.structure`)
+and adds up every figure reported against an earlier locality under the one in
+force that it became part of. Each figure belongs to one row and each row maps to
+at most one area in force, so a total over a merge neither double-counts nor drops
+an area. Rows are mapped in Python through `Structure.locality_for`, or in SQL by
+`area_of`: an expression as long as the list of localities that were succeeded,
+never as long as the data.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db.models import Case, F, IntegerField, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
+
+from localities.models import Locality
+from localities.structure import Structure
+
+
+def area_of(structure: Structure, field: str = "locality_id") -> Expression:
+    """In SQL: the id of the locality in force that the locality in `field` counts under.
+
+    A locality with no area in force (not yet in force, or ended with no successor)
+    keeps its own id, which matches no area in force.
+    """
+    predecessors: dict[int, list[int]] = defaultdict(list)
+    for locality_id, area_id in structure.successor_ids.items():
+        if locality_id != area_id:
+            predecessors[area_id].append(locality_id)
+    if not predecessors:
+        return F(field)
+    return Case(
+        *[
+            When(**{f"{field}__in": sorted(ids)}, then=Value(area_id))
+            for area_id, ids in sorted(predecessors.items())
+        ],
+        default=F(field),
+        output_field=IntegerField(),
+    )
+
+
+def counted_locality_ids(structure: Structure) -> list[int]:
+    """Every locality whose figures count on the page: those in force and their lineage."""
+    return sorted(structure.successor_ids)
+
+
+def localities_in_force(structure: Structure):
+    """The localities in force at the page's day, as a queryset (for SQL paging and sorting)."""
+    return Locality.objects.in_force_on(structure.day)
+
+
+def succeeded(structure: Structure) -> bool:
+    """Has any locality counted on the page become part of another by its day?"""
+    return any(locality_id != area_id for locality_id, area_id in structure.successor_ids.items())
+
+
+def inherited(
+    structure: Structure,
+    rows: Callable[[tuple[int, ...]], QuerySet],
+    value,
+    *,
+    group_by: str,
+    output_field=None,
+) -> Expression:
+    """For each locality in force, `value` aggregated over `rows(ids)` of the localities
+    that became part of it; 0 for the rest (add it to the locality's own figure).
+
+    One uncorrelated subquery per locality in force that has predecessors (a handful,
+    however much data): PostgreSQL runs each once, not once a row. `group_by` is a
+    column every row of `rows` shares, so that each subquery is one group.
+    """
+    output_field = output_field or IntegerField()
+    zero = Value(0, output_field=output_field)
+    wanted = {
+        locality.id: structure.predecessor_ids[locality.id]
+        for locality in structure.localities
+        if structure.predecessor_ids.get(locality.id)
+    }
+    if not wanted:
+        return zero
+    return Case(
+        *[
+            When(
+                pk=area,
+                then=Coalesce(
+                    Subquery(
+                        rows(ids)
+                        .order_by()
+                        .values(group_by)
+                        .annotate(total=value)
+                        .values("total")[:1]
+                    ),
+                    zero,
+                ),
+            )
+            for area, ids in sorted(wanted.items())
+        ],
+        default=zero,
+        output_field=output_field,
+    )
