@@ -9,14 +9,16 @@ an area. Rows are mapped in Python through `Structure.locality_for`, or in SQL b
 never as long as the data.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 
-from localities.models import Locality
+from localities.models import Locality, Succession
 from localities.structure import Structure
 
 
@@ -100,4 +102,78 @@ def inherited(
         ],
         default=zero,
         output_field=output_field,
+    )
+
+
+# How a succession reads after a locality's name ("Medway merged into …").
+SUCCESSION_WORDS = {
+    Succession.Kind.MERGED_INTO: "merged into",
+    Succession.Kind.SPLIT_INTO: "was split, in part into",
+    Succession.Kind.RENAMED: "was renamed",
+    Succession.Kind.BECAME: "became",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a reorganisation as a locality's page tells it."""
+
+    locality: Locality  # what it became, or what it was formed from
+    words: str
+    effective_date: datetime.date
+    is_illustrative: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a locality stood in the structure at a page's day (decision 0023)."""
+
+    in_force: bool
+    not_yet: bool  # not yet in force: it started after the day
+    became: Locality | None  # the locality in force it is part of, if not itself
+    became_by: tuple[Change, ...]  # what it became, in order (successions out)
+    formed_from: tuple[Change, ...]  # the localities that became it by the day
+
+    @property
+    def formed_on(self) -> datetime.date | None:
+        return self.formed_from[0].effective_date if self.formed_from else None
+
+
+def locality_standing(*, structure: Structure, locality: Locality) -> Standing:
+    """Whether `locality` was in force at the structure's day, what it became, what it was
+    formed from: one query, the reorganisations recorded by that day."""
+    day = structure.day
+    changes = list(
+        Succession.objects.filter(reorganisation__effective_date__lte=day)
+        .filter(Q(predecessor_locality=locality) | Q(successor_locality=locality))
+        .select_related("reorganisation", "predecessor_locality", "successor_locality")
+        .order_by("reorganisation__effective_date", "id")
+    )
+    became_by = tuple(
+        Change(
+            locality=change.successor_locality,
+            words=SUCCESSION_WORDS[change.kind],
+            effective_date=change.reorganisation.effective_date,
+            is_illustrative=change.reorganisation.is_illustrative,
+        )
+        for change in changes
+        if change.predecessor_locality_id == locality.id
+    )
+    formed_from = tuple(
+        Change(
+            locality=change.predecessor_locality,
+            words=SUCCESSION_WORDS[change.kind],
+            effective_date=change.reorganisation.effective_date,
+            is_illustrative=change.reorganisation.is_illustrative,
+        )
+        for change in changes
+        if change.successor_locality_id == locality.id
+    )
+    in_force = locality.is_in_force_on(day)
+    return Standing(
+        in_force=in_force,
+        not_yet=locality.in_force_from is not None and day < locality.in_force_from,
+        became=None if in_force else structure.locality_for(locality.id),
+        became_by=became_by,
+        formed_from=formed_from,
     )

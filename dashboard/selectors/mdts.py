@@ -261,7 +261,6 @@ def rollout_of(
     For the board pack, which shows a few localities of what may be hundreds.
     Two queries.
     """
-    day = page.quarter.end_date
     rows = [_rollout_row(locality) for locality in _per_locality(page).filter(slug__in=slugs)]
     totals, illustrative = _rollout_totals(page=page)
     return rows, totals, illustrative
