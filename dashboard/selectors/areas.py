@@ -177,3 +177,29 @@ def locality_standing(*, structure: Structure, locality: Locality) -> Standing:
         became_by=became_by,
         formed_from=formed_from,
     )
+
+
+def structure_words(structure: Structure) -> str:
+    """The structure in force in a sentence, its words counting from the structure itself:
+    "8 localities in 4 sub-systems, each with its own CCG" in 2018/19; "NHS Kent and
+    Medway CCG: 8 places" after April 2020; "NHS Kent and Medway ICB: 4 Health and Care
+    Partnerships" after July 2022."""
+    singular, plural = structure.area_words
+    count = len(structure.localities)
+    sub_systems = len(structure.sub_systems)
+    words = f"{count} {singular if count == 1 else plural} in {sub_systems} sub-system"
+    words += "" if sub_systems == 1 else "s"
+    shared = [c for c in structure.commissioners if len(c.localities_in_force) > 1]
+    if shared:
+        return (
+            "; ".join(
+                f"{commissioner.name}: {len(commissioner.localities_in_force)} {plural}"
+                for commissioner in shared
+            )
+            + f" ({words})"
+        )
+    if structure.commissioners and all(
+        len(c.localities_in_force) == 1 for c in structure.commissioners
+    ):
+        words += ", each with its own CCG"
+    return words

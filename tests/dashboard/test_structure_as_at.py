@@ -12,10 +12,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from dashboard.selectors.areas import structure_words
 from dashboard.selectors.overview import locality_health
 from localities.models import Locality, Rag, Reorganisation, SubSystem, Succession
+from localities.structure import structure_as_at
 from tests.dashboard.test_as_at import dashboard_urls, render_all
 from tests.helpers import visible_text
+from tests.localities.test_structure import record_the_ccg_merger
 
 MERGER = dt.date(2019, 1, 1)
 Q2, Q3, Q4 = "2018-19-q2", "2018-19-q3", "2018-19-q4"
@@ -198,3 +201,31 @@ def test_the_partnerships_rag_is_the_worst_of_its_predecessors(client, programme
         [cell.rag for cell in merged.cells if cell.rag is not None]
     )
     assert set(rows) == set(before) - {"medway", "swale"} | {"medway-and-swale"}
+
+
+@pytest.mark.django_db
+def test_the_words_that_count_areas_come_from_the_structure(client, programme_data, board_user):
+    client.force_login(board_user)
+
+    overview = visible_text(get(client, "home", Q2).text)
+
+    assert (
+        "In force on 30 September 2018: 8 localities in 4 sub-systems, each with its own CCG"
+        in (overview)
+    )
+    merged = record_the_ccg_merger()
+    after_2020 = structure_as_at(dt.date(2020, 6, 30))
+    assert structure_words(after_2020) == (f"{merged.name}: 8 places (8 places in 4 sub-systems)")
+    assert after_2020.area_words == ("place", "places")
+
+
+@pytest.mark.django_db
+def test_data_completeness_counts_the_areas_in_force(client, programme_data, board_user):
+    client.force_login(board_user)
+    merge_medway_and_swale(dt.date(2018, 10, 1))
+
+    completeness = get(client, "home", Q3).context["overview"].headline.figures.completeness
+
+    # Medway's and Swale's approved Q3 returns count once, for the partnership.
+    assert completeness.localities_total == 7
+    assert completeness.approved + completeness.awaiting_approval <= 7

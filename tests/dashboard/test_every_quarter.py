@@ -1,0 +1,75 @@
+"""Every board page renders for every quarter from the October 2017 baseline to the last
+one set up, each as at its own structure, in a number of queries that depends on neither
+the quarter nor the data (issue 19, decision 0023).
+
+Counted cold (an empty cache), the worst case a reader meets.
+"""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboard.navigation import DASHBOARD_PAGES
+from localities.models import Quarter
+from tests.dashboard.test_structure_as_at import merge_medway_and_swale
+
+PAGES = [
+    *[name for name, _ in DASHBOARD_PAGES],
+    "dashboard:outcomes-summary",
+    "dashboard:benefits",
+    "dashboard:maturity",
+]
+
+
+def quarters() -> list[str]:
+    """From 2017/18 Q3 (the baseline) to the last quarter set up."""
+    return [
+        quarter.slug
+        for quarter in Quarter.objects.chronological()
+        if quarter.start_date >= dt.date(2017, 10, 1)
+    ]
+
+
+def count_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def counts_by_page(client) -> dict[str, dict[str, int]]:
+    return {
+        name: {
+            slug: count_queries(client, reverse(name) + f"?quarter={slug}") for slug in quarters()
+        }
+        for name in PAGES
+    } | {
+        "locality": {
+            slug: count_queries(
+                client, reverse("dashboard:locality", args=["thanet"]) + f"?quarter={slug}"
+            )
+            for slug in quarters()
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_every_page_renders_every_quarter_in_the_same_number_of_queries(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+    assert quarters()[0] == "2017-18-q3"
+
+    before = counts_by_page(client)
+    # A reorganisation in the middle of the span: the counts do not move.
+    merge_medway_and_swale()
+    after = counts_by_page(client)
+
+    print({name: sorted(set(by_quarter.values())) for name, by_quarter in before.items()})
+    for name, by_quarter in before.items():
+        assert after[name] == by_quarter, name
