@@ -4,7 +4,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, OrderBy, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from common.pagination import SqlPage, sql_page
@@ -12,7 +23,7 @@ from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
 from dashboard.periods import DashboardPage
 from dashboard.selectors.areas import inherited, localities_in_force
-from localities.models import MDT, InfrastructureTier, Locality, live_by
+from localities.models import MDT, InfrastructureTier, Locality, PrimaryCareNetwork, live_by
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 PLAN_POPULATION_LOW = 30_000
@@ -128,7 +139,16 @@ def mdt_filterset(
     """The register's filter, bound to `filter_data`; building it runs no query."""
     return MdtFilter(
         filter_data,
-        queryset=mdts_as_at(page.quarter.end_date),
+        queryset=mdts_as_at(page.quarter.end_date).annotate(
+            # The Primary Care Network it belonged to at the quarter's end, if one was in
+            # force (from July 2019; decision 0023): a column of the same query.
+            pcn=Subquery(
+                PrimaryCareNetwork.objects.in_force_on(page.quarter.end_date)
+                .filter(mdts=OuterRef("pk"))
+                .order_by("name")
+                .values("name")[:1]
+            )
+        ),
         localities=localities,
         status_choices=StatusAsAt.choices,
     )

@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from dashboard.selectors.areas import structure_words
 from dashboard.selectors.overview import locality_health
-from localities.models import Locality, Rag, Reorganisation, SubSystem, Succession
+from localities.models import (
+    MDT,
+    Locality,
+    PrimaryCareNetwork,
+    Rag,
+    Reorganisation,
+    SubSystem,
+    Succession,
+)
 from localities.structure import structure_as_at
 from tests.dashboard.test_as_at import dashboard_urls, render_all
 from tests.helpers import visible_text
@@ -229,3 +237,28 @@ def test_data_completeness_counts_the_areas_in_force(client, programme_data, boa
     # Medway's and Swale's approved Q3 returns count once, for the partnership.
     assert completeness.localities_total == 7
     assert completeness.approved + completeness.awaiting_approval <= 7
+
+
+@pytest.mark.django_db
+def test_the_mdt_register_shows_the_pcn_in_force_at_the_quarters_end(
+    client, programme_data, board_user
+):
+    client.force_login(board_user)
+    mdt = MDT.objects.filter(locality__slug="thanet").order_by("name").first()
+    network = PrimaryCareNetwork.objects.filter(locality__slug="thanet").order_by("name").first()
+    network.mdts.add(mdt)
+
+    def register(quarter: str):
+        url = reverse("dashboard:mdts") + f"?quarter={quarter}&locality=thanet"
+        response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    def pcn_of_the_mdt(quarter: str) -> str:
+        rows = register(quarter).context["data"].register.rows
+        return next(row.pcn for row in rows if row.pk == mdt.pk) or ""
+
+    assert network.in_force_from == dt.date(2019, 7, 1)
+    assert pcn_of_the_mdt("2019-20-q1") == ""  # the networks start in July 2019
+    assert pcn_of_the_mdt("2019-20-q2") == network.name
+    assert network.name in register("2019-20-q2").text
