@@ -23,8 +23,9 @@ What it adds at factor N (N = 1 adds nothing):
   trajectory per measure;
 - one synthetic OutcomeExtract per run, which loaded all those months;
 - one reorganisation per run (decision 0023): the batch's first two localities
-  end on 31 December 2018 and merge into its third from 1 January 2019, so that
-  pages as at 2018/19 Q4 add up a lineage. No row is re-pointed.
+  end on 31 March 2019 and merge into its third from 1 April 2019, so that pages
+  as at a quarter after 2018/19 add up a lineage (2018/19's are as before). No
+  row is re-pointed.
 
 At factor 100 that is 800 localities, about 5,000 MDTs, 40 quarters, 25,000
 quarterly updates with 200,000 statuses and scores, 114,000 monthly figures
@@ -121,8 +122,10 @@ SUBMISSION_DAYS = 21
 LOCALITY_PREFIX = "synthetic-"
 SUB_SYSTEM_PREFIX = "synthetic-sub-system-"
 RISK_PREFIX = "SYN-"
-# The synthetic merger: 2018/19 Q4, the quarter the benchmark reads, is after it.
-SYNTHETIC_MERGER = dt.date(2019, 1, 1)
+# The synthetic merger: the first day of 2019/20, after the last synthetic return, so
+# that pages as at 2018/19 keep their localities and pages as at any later quarter
+# (the default once later returns are approved) add up a lineage.
+SYNTHETIC_MERGER = dt.date(2019, 4, 1)
 SOURCE = "Synthetic scale data (generate_scale_data): invented, not from the source papers"
 CHANGE_REASON = "Synthetic scale data"
 

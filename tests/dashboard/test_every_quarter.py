@@ -17,6 +17,7 @@ from django.urls import reverse
 from dashboard.navigation import DASHBOARD_PAGES
 from localities.models import Quarter
 from tests.dashboard.test_structure_as_at import merge_medway_and_swale
+from tools.scale import generate_scale_data
 
 # The clock stands still, so that no request renews the session (once a minute,
 # decision 0006) and adds its queries to one page's count but not another's.
@@ -72,15 +73,22 @@ def test_every_page_renders_every_quarter_in_queries_that_do_not_grow_with_the_d
         assert quarters()[0] == "2017-18-q3"
 
         before = counts_by_page(client)
-        # A reorganisation in the middle of the span: the counts do not move. (Each page's
-        # own test pins its count at 2018/19 Q4 with ten times the data, which holds the
-        # scale data's own merger.)
+        # A reorganisation in the middle of the span: the counts do not move.
         merge_medway_and_swale()
         after = counts_by_page(client)
+        # Twice the localities, with the scale data's own merger (from 2019/20): nor do
+        # they as at the quarters after it, which add up its lineage. (Each page's own
+        # test pins 2018/19 Q4 at ten times the data; earlier quarters gain synthetic
+        # quarters before them to compare with, which is more to show, not growth.)
+        generate_scale_data(factor=2)
+        scaled = counts_by_page(client)
 
     print(before)  # the figures for the report: pytest -s
     for name, by_quarter in before.items():
         assert after[name] == by_quarter, name
+        assert {slug: n for slug, n in scaled[name].items() if slug >= "2019-20"} == {
+            slug: n for slug, n in by_quarter.items() if slug >= "2019-20"
+        }, name
         # No quarter costs more than the latest with returns, whose count is pinned
         # in each page's own tests: a quarter with fewer returns or none runs fewer.
         assert max(by_quarter.values()) == by_quarter["2018-19-q4"], name
