@@ -13,6 +13,7 @@ yet and showing what is known (milestones, risks, money plans).
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
@@ -22,6 +23,7 @@ from django.utils import timezone
 from dashboard.caching import cached_data
 from localities import access
 from localities.models import Quarter
+from localities.structure import Structure, structure_as_at
 from updates.models import QuarterlyUpdate
 
 QUARTER_PARAMETER = "quarter"
@@ -47,6 +49,16 @@ class DashboardPage:
     def has_returns(self) -> bool:
         """Has the page's quarter any visible return? A new quarter's page says it has not."""
         return any(option.id == self.quarter.id for option in self.quarter_options)
+
+    @cached_property
+    def structure(self) -> Structure:
+        """The structure in force at the quarter's end (decision 0023): which localities,
+        sub-systems and commissioners a page as at the quarter shows, and under which
+        of them an earlier locality's figures add up. Read once per page, and cached
+        with the dashboards' data (recording a reorganisation moves the data version).
+        """
+        day = self.quarter.end_date
+        return cached_data("structure", compute=lambda: structure_as_at(day), day=day)
 
     @property
     def is_past(self) -> bool:

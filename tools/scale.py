@@ -21,7 +21,11 @@ What it adds at factor N (N = 1 adds nothing):
   0019); a monthly figure per measure for every month from April 2016 to
   March 2019 (36), falling a little after its first MDT went live, and a
   trajectory per measure;
-- one synthetic OutcomeExtract per run, which loaded all those months.
+- one synthetic OutcomeExtract per run, which loaded all those months;
+- one reorganisation per run (decision 0023): the batch's first two localities
+  end on 31 March 2019 and merge into its third from 1 April 2019, so that pages
+  as at a quarter after 2018/19 add up a lineage (2018/19's are as before). No
+  row is re-pointed.
 
 At factor 100 that is 800 localities, about 5,000 MDTs, 40 quarters, 25,000
 quarterly updates with 200,000 statuses and scores, 114,000 monthly figures
@@ -75,7 +79,9 @@ from localities.models import (
     OutcomeTrajectory,
     PlannedInvestment,
     Quarter,
+    Reorganisation,
     SubSystem,
+    Succession,
 )
 from localities.outcome_months import months_between
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
@@ -116,6 +122,10 @@ SUBMISSION_DAYS = 21
 LOCALITY_PREFIX = "synthetic-"
 SUB_SYSTEM_PREFIX = "synthetic-sub-system-"
 RISK_PREFIX = "SYN-"
+# The synthetic merger: the first day of 2019/20, after the last synthetic return, so
+# that pages as at 2018/19 keep their localities and pages as at any later quarter
+# (the default once later returns are approved) add up a lineage.
+SYNTHETIC_MERGER = dt.date(2019, 4, 1)
 SOURCE = "Synthetic scale data (generate_scale_data): invented, not from the source papers"
 CHANGE_REASON = "Synthetic scale data"
 
@@ -383,7 +393,7 @@ class _Generator:
                 for n in range(first_sub, first_sub + sub_count)
             ],
         )
-        return self.write(
+        localities = self.write(
             Locality,
             [
                 Locality(
@@ -391,8 +401,44 @@ class _Generator:
                     slug=f"{LOCALITY_PREFIX}{n:04d}",
                     sub_system=subs[index // LOCALITIES_PER_SUB_SYSTEM],
                     is_illustrative=True,
+                    # The batch's first two merge into its third (see reorganisation).
+                    in_force_until=(SYNTHETIC_MERGER - dt.timedelta(days=1) if index < 2 else None),
                 )
                 for index, n in enumerate(range(first, first + count))
+            ],
+        )
+        self.reorganisation(localities)
+        return localities
+
+    def reorganisation(self, localities: list[Locality]) -> None:
+        """One merger, so that pages as at a quarter add up lineage (decision 0023): the
+        batch's first two localities end the day before SYNTHETIC_MERGER and merge into
+        its third, which carries on. Their returns and figures stay on their own rows."""
+        if len(localities) < 3:  # pragma: no cover - a factor adds 8 localities
+            return
+        first, second, successor = localities[:3]
+        [event] = self.write(
+            Reorganisation,
+            [
+                Reorganisation(
+                    effective_date=SYNTHETIC_MERGER,
+                    title=f"{first.name} and {second.name} merge into {successor.name}",
+                    description="Synthetic: scale data for the benchmark.",
+                    source=SOURCE,
+                    is_illustrative=True,
+                )
+            ],
+        )
+        self.write(
+            Succession,
+            [
+                Succession(
+                    reorganisation=event,
+                    kind=Succession.Kind.MERGED_INTO,
+                    predecessor_locality=predecessor,
+                    successor_locality=successor,
+                )
+                for predecessor in (first, second)
             ],
         )
 

@@ -33,6 +33,7 @@ from dashboard.selectors.actions import actions_as_at, decisions_as_at
 from dashboard.selectors.mdts import mdts_as_at
 from dashboard.selectors.milestones import milestone_register, milestone_row
 from dashboard.selectors.money import spend_by_locality, spend_row
+from dashboard.selectors import areas
 from dashboard.selectors.objectives import visible_statuses
 from dashboard.selectors.outcomes import last_month_of
 from dashboard.selectors.risks import register_as_at, risk_row
@@ -49,12 +50,9 @@ APPROVED = (QuarterlyUpdate.Status.APPROVED,)
 
 
 def localities_in_force(page: DashboardPage) -> QuerySet[Locality]:
-    """The localities in force at the page's quarter end.
-
-    Today every locality, always: the one place the structure in force (issue 19's
-    dating model) is to be read from once localities have dates.
-    """
-    return Locality.objects.all()
+    """The localities in force at the page's quarter end, as the pages read them
+    (decision 0023)."""
+    return areas.localities_in_force(page.structure)
 
 
 class CanReadProgrammeData(permissions.BasePermission):
@@ -255,6 +253,7 @@ class ObjectiveStatusesView(DataView):
                 objectives=Objective.objects.filter(financial_year=quarter.financial_year),
                 quarters=[quarter],
                 localities=self.localities(page),
+                structure=page.structure,
             )
             .select_related("objective", "update__locality", "update__quarter__financial_year")
             .order_by("objective__number", "update__locality__name", "id")

@@ -6,6 +6,7 @@ HTML budget (about 50 kB for 800), so it offers the localities of the chosen
 sub-system: choose a sub-system, apply, then choose one of its localities.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 
 import django_filters
@@ -18,12 +19,14 @@ LOCALITY_CHOICES_LIMIT = 50
 LocalityChoice = tuple[str, str, str, str]
 
 
-def locality_choice_rows() -> list[LocalityChoice]:
-    """Every locality with its sub-system, in name order (one query)."""
+def locality_choice_rows(*, day: datetime.date) -> list[LocalityChoice]:
+    """Every locality in force on `day` (a page's quarter's end) with its sub-system, in
+    name order (one query): a page as at a quarter offers the structure then in force
+    (decision 0023)."""
     return list(
-        Locality.objects.order_by("name").values_list(
-            "slug", "name", "sub_system__slug", "sub_system__name"
-        )
+        Locality.objects.in_force_on(day)
+        .order_by("name")
+        .values_list("slug", "name", "sub_system__slug", "sub_system__name")
     )
 
 

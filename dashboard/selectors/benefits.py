@@ -30,12 +30,12 @@ from django.db.models.functions import TruncQuarter
 
 from common.money import figure_text
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import localities_in_force
 from dashboard.selectors.money import PROGRAMME_NAME, SpendAgainstPlan, money_page
 from localities.models import (
     BASELINE_LAST_MONTH,
     PROGRAMME_WIDE,
     InvestmentCommitment,
-    Locality,
     MonthlyOutcome,
     OutcomeMeasure,
     OutcomeTrajectory,
@@ -473,7 +473,7 @@ def benefits(*, page: DashboardPage) -> Benefits:
 
     money = money_page(
         page=page,
-        localities=Locality.objects.all(),
+        localities=localities_in_force(page.structure),
         ordering=[],
         number="1",
         per_page=None,

@@ -17,6 +17,7 @@ from dashboard.charts.money import quarter_spend_chart
 from dashboard.charts.objectives import rag_counts_chart
 from dashboard.charts.outcomes import spc_chart
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import localities_in_force
 from dashboard.selectors.critical_areas import CriticalAreasData, critical_areas_data
 from dashboard.selectors.exceptions import ProgrammeExceptions, programme_exceptions
 from dashboard.selectors.maturity import MaturityMovement, maturity_movement
@@ -40,7 +41,7 @@ from dashboard.selectors.overview import (
 )
 from dashboard.selectors.risks import Heatmap, actions_as_at, heatmap_as_at
 from governance.models import BoardReport
-from localities.models import GovernanceBody, Locality, Quarter
+from localities.models import GovernanceBody, Quarter
 from risks.models import MitigatingAction, Risk, ScoreBand
 from risks.scoring import Trend, band_for, trend_as_at, trend_label
 from risks.selectors import risks_as_at
@@ -197,7 +198,10 @@ def _objective_charts(page: DashboardPage) -> tuple[list[Chart], bool]:
     """The objectives page's charts (RAG over quarters), counted over every locality; its
     tables are asked for one locality only, since the pack prints the matrix instead."""
     data = objectives_data(
-        page=page, localities=Locality.objects.all(), table_query=QueryDict(), per_page=1
+        page=page,
+        localities=localities_in_force(page.structure),
+        table_query=QueryDict(),
+        per_page=1,
     )
     charts = [
         rag_counts_chart(progress, locality_count=data.locality_count, is_preview=page.is_preview)

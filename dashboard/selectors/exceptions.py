@@ -35,8 +35,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import NoReverseMatch, reverse
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import area_of, localities_in_force
 from governance.models import Action
-from localities.models import Locality, Milestone, Rag
+from localities.models import Milestone, Rag
 from localities.slippage import slippage
 from risks.models import Risk, ScoreBand
 from updates.models import ObjectiveStatus, QuarterlyUpdate
@@ -378,12 +379,18 @@ def _returns_overdue(page: DashboardPage) -> ExceptionGroup:
     empty = f"No {quarter.label} return is overdue."
     if page.today <= deadline:
         return ExceptionGroup("returns", "Returns overdue", [], 0, empty_text=empty)
-    handed_in = QuarterlyUpdate.objects.filter(
-        quarter=quarter,
-        status__in=[QuarterlyUpdate.Status.SUBMITTED, QuarterlyUpdate.Status.APPROVED],
-    ).values("locality_id")
+    # The localities in force at the quarter's end; a return handed in by one that
+    # became part of another counts for the one it became part of (decision 0023).
+    handed_in = (
+        QuarterlyUpdate.objects.filter(
+            quarter=quarter,
+            status__in=[QuarterlyUpdate.Status.SUBMITTED, QuarterlyUpdate.Status.APPROVED],
+        )
+        .annotate(area=area_of(page.structure))
+        .values("area")
+    )
     rows, total = _first(
-        Locality.objects.exclude(pk__in=handed_in).order_by("name"),
+        localities_in_force(page.structure).exclude(pk__in=handed_in).order_by("name"),
         "name",
         "slug",
         "is_illustrative",

@@ -21,11 +21,10 @@ Five small queries whatever the data.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import area_of
 from dashboard.selectors.money import SpendAgainstPlan, programme_spend
-from localities.models import MDT, Locality
+from localities.models import MDT
 from updates.models import QuarterlyUpdate
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
@@ -68,19 +67,37 @@ class HeadlineFigures:
 
 
 def data_completeness(*, page: DashboardPage, today: datetime.date) -> DataCompleteness:
-    """The quarter's returns by where they stand; two counts."""
+    """The quarter's returns by where they stand, over the localities in force at its end.
+
+    An area counts as approved when a return counted under it (its own, or one of a
+    locality that became part of it: decision 0023) is approved, else as awaiting
+    approval when one is submitted. One GROUP BY.
+    """
     quarter = page.quarter
-    total = Locality.objects.count()
-    counts = QuarterlyUpdate.objects.filter(quarter=quarter).aggregate(
-        approved=Count("id", filter=Q(status=QuarterlyUpdate.Status.APPROVED)),
-        submitted=Count("id", filter=Q(status=QuarterlyUpdate.Status.SUBMITTED)),
-    )
-    not_handed_in = total - counts["approved"] - counts["submitted"]
+    structure = page.structure
+    in_force = {locality.id for locality in structure.localities}
+    standing: dict[int, str] = {}
+    for area, status in (
+        QuarterlyUpdate.objects.filter(
+            quarter=quarter,
+            status__in=[QuarterlyUpdate.Status.APPROVED, QuarterlyUpdate.Status.SUBMITTED],
+        )
+        .annotate(area=area_of(structure))
+        .order_by()
+        .values_list("area", "status")
+        .distinct()
+    ):
+        if area in in_force and standing.get(area) != QuarterlyUpdate.Status.APPROVED:
+            standing[area] = status
+    total = len(in_force)
+    approved = sum(status == QuarterlyUpdate.Status.APPROVED for status in standing.values())
+    submitted = len(standing) - approved
+    not_handed_in = total - approved - submitted
     overdue = not_handed_in if today > quarter.submission_deadline else 0
     return DataCompleteness(
         localities_total=total,
-        approved=counts["approved"],
-        awaiting_approval=counts["submitted"],
+        approved=approved,
+        awaiting_approval=submitted,
         overdue=overdue,
         not_yet_due=not_handed_in - overdue,
     )

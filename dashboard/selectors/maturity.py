@@ -13,6 +13,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import localities_in_force
 from dashboard.selectors.locality import MATURITY_BASELINE_QUARTER, MATURITY_BASELINE_YEAR
 from localities.models import CareModelElement, Locality, Quarter
 from updates.models import MaturityScore
@@ -123,7 +124,11 @@ def _mean(values: list[int]) -> float | None:
 
 def maturity_movement(*, page: DashboardPage) -> MaturityMovement:
     elements = list(CareModelElement.objects.order_by("number"))
-    localities = list(Locality.objects.order_by("name").only("name", "slug", "is_illustrative"))
+    # The localities in force at the quarter's end (decision 0023); scores are each
+    # locality's own self-assessment, not added up under a successor.
+    localities = list(
+        localities_in_force(page.structure).order_by("name").only("name", "slug", "is_illustrative")
+    )
     visible = MaturityScore.objects.filter(
         update__status__in=page.statuses,
         update__quarter__start_date__lte=page.quarter.start_date,

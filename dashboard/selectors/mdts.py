@@ -4,13 +4,26 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, OrderBy, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.mdts import MdtFilter
 from dashboard.periods import DashboardPage
-from localities.models import MDT, InfrastructureTier, Locality, live_by
+from dashboard.selectors.areas import inherited, localities_in_force
+from localities.models import MDT, InfrastructureTier, Locality, PrimaryCareNetwork, live_by
 
 # The 2018/19 plan: one MDT for every 30,000–50,000 registered patients.
 PLAN_POPULATION_LOW = 30_000
@@ -126,7 +139,16 @@ def mdt_filterset(
     """The register's filter, bound to `filter_data`; building it runs no query."""
     return MdtFilter(
         filter_data,
-        queryset=mdts_as_at(page.quarter.end_date),
+        queryset=mdts_as_at(page.quarter.end_date).annotate(
+            # The Primary Care Network it belonged to at the quarter's end, if one was in
+            # force (from July 2019; decision 0023): a column of the same query.
+            pcn=Subquery(
+                PrimaryCareNetwork.objects.in_force_on(page.quarter.end_date)
+                .filter(mdts=OuterRef("pk"))
+                .order_by("name")
+                .values("name")[:1]
+            )
+        ),
         localities=localities,
         status_choices=StatusAsAt.choices,
     )
@@ -176,15 +198,41 @@ def _leaders(counts: list[tuple[str, int]]) -> Leaders | None:
     return Leaders(names=tied[:LEADERS_NAMED], tied=len(tied), count=highest)
 
 
-def _per_locality(day: datetime.date) -> QuerySet[Locality]:
-    """Each locality's MDTs by status as at `day`: one GROUP BY over the register."""
+def _per_locality(page: DashboardPage) -> QuerySet[Locality]:
+    """Each locality in force's MDTs by status as at its day: one GROUP BY over the register.
+
+    A locality's MDTs stay on it (never re-pointed); those of a locality that became
+    part of one in force count under that one (decision 0023).
+    """
+    day = page.quarter.end_date
+    structure = page.structure
     live, prefix = _live_by(day, "mdts__"), "mdts__"
-    return Locality.objects.order_by("name", "id").annotate(
-        live=Count("mdts", filter=live),
-        shadow=Count("mdts", filter=Q(mdts__status=MDT.Status.SHADOW) & _not_live_by(day, prefix)),
-        mdt_count=Count("mdts"),
-        population_live=Sum("mdts__population_covered", filter=live),
-        live_with_population=Count("mdts", filter=live & Q(mdts__population_covered__isnull=False)),
+
+    def theirs(value):
+        return inherited(
+            structure,
+            lambda ids: MDT.objects.filter(locality__in=ids).annotate(one=Value(1)),
+            value,
+            group_by="one",
+        )
+
+    return (
+        localities_in_force(structure)
+        .order_by("name", "id")
+        .annotate(
+            live=Count("mdts", filter=live) + theirs(Count("id", filter=_live_by(day))),
+            shadow=Count(
+                "mdts", filter=Q(mdts__status=MDT.Status.SHADOW) & _not_live_by(day, prefix)
+            )
+            + theirs(Count("id", filter=Q(status=MDT.Status.SHADOW) & _not_live_by(day))),
+            mdt_count=Count("mdts") + theirs(Count("id")),
+            population_live=Coalesce(Sum("mdts__population_covered", filter=live), 0)
+            + theirs(Sum("population_covered", filter=_live_by(day))),
+            live_with_population=Count(
+                "mdts", filter=live & Q(mdts__population_covered__isnull=False)
+            )
+            + theirs(Count("id", filter=_live_by(day) & Q(population_covered__isnull=False))),
+        )
     )
 
 
@@ -233,8 +281,7 @@ def rollout_of(
     For the board pack, which shows a few localities of what may be hundreds.
     Two queries.
     """
-    day = page.quarter.end_date
-    rows = [_rollout_row(locality) for locality in _per_locality(day).filter(slug__in=slugs)]
+    rows = [_rollout_row(locality) for locality in _per_locality(page).filter(slug__in=slugs)]
     totals, illustrative = _rollout_totals(page=page)
     return rows, totals, illustrative
 
@@ -255,9 +302,8 @@ def mdts_page(
     pairs (the filter's choices and the chart's summary), the totals, the page
     of localities, and the register's count and page.
     """
-    day = page.quarter.end_date
     counts = list(
-        _per_locality(day).values_list(
+        _per_locality(page).values_list(
             "slug", "name", "sub_system__slug", "sub_system__name", "live", "mdt_count", named=True
         )
     )
@@ -272,7 +318,7 @@ def mdts_page(
     )
     totals, includes_illustrative = _rollout_totals(page=page)
     localities = sql_page(
-        _per_locality(day),
+        _per_locality(page),
         requested=localities_page,
         per_page=localities_per_page,
         total=len(counts),
@@ -292,5 +338,9 @@ def mdts_page(
 
 def mdt_register(*, page: DashboardPage, filter_data, ordering: list[OrderBy]) -> list[MDT]:
     """Every MDT matching the filters, sorted as the register is: for the downloads."""
-    filterset = mdt_filterset(page=page, filter_data=filter_data, localities=locality_choice_rows())
+    filterset = mdt_filterset(
+        page=page,
+        filter_data=filter_data,
+        localities=locality_choice_rows(day=page.quarter.end_date),
+    )
     return list(filterset.qs.order_by(*ordering, "locality__name", "name", "id"))

@@ -216,9 +216,9 @@ def milestone_filterset(
     )
 
 
-def _filter_choices() -> MilestoneFilterChoices:
+def _filter_choices(*, day: datetime.date) -> MilestoneFilterChoices:
     return MilestoneFilterChoices(
-        localities=locality_choice_rows(),
+        localities=locality_choice_rows(day=day),
         objectives=[
             (objective.id, _objective_label(objective, with_year=True))
             for objective in Objective.objects.filter(milestones__isnull=False)
@@ -265,7 +265,7 @@ def milestones_page(
     Five queries whatever the data: the filter's choices, one aggregate for
     the summary (and the count), and the page's milestones.
     """
-    choices = _filter_choices()
+    choices = _filter_choices(day=page.quarter.end_date)
     filterset = milestone_filterset(page=page, filter_data=filter_data, choices=choices)
     milestones = _sortable(filterset.qs)
     summary = _summary_in_sql(milestones)
@@ -298,7 +298,9 @@ def milestone_rows(
     *, page: DashboardPage, filter_data, ordering: list[OrderBy]
 ) -> list[MilestoneRow]:
     """Every milestone matching the filters, sorted as the register is: for the downloads."""
-    filterset = milestone_filterset(page=page, filter_data=filter_data, choices=_filter_choices())
+    filterset = milestone_filterset(
+        page=page, filter_data=filter_data, choices=_filter_choices(day=page.quarter.end_date)
+    )
     return [_row(milestone) for milestone in _ordered(_sortable(filterset.qs), ordering)]
 
 

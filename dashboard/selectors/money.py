@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce, NullIf, Round
 from common.money import figure_text
 from common.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import area_of, localities_in_force
 from localities.models import (
     FinancialYear,
     Locality,
@@ -192,6 +193,78 @@ def _plan_for(year: FinancialYear, locality: OuterRef) -> Subquery:
     )
 
 
+def _inherited(page: DashboardPage, value) -> Case | Value:
+    """For a locality in force, `value` aggregated over the year's returns of the localities
+    that became part of it (decision 0023); 0 for the rest. One uncorrelated subquery per
+    locality that has predecessors (a handful, however much data): PostgreSQL runs each
+    once, not once a row."""
+    structure = page.structure
+    wanted = {
+        locality.id: structure.predecessor_ids[locality.id]
+        for locality in structure.localities
+        if structure.predecessor_ids.get(locality.id)
+    }
+    if not wanted:
+        return _ZERO
+    year = page.quarter.financial_year
+    return Case(
+        *[
+            When(
+                pk=area,
+                then=Coalesce(
+                    Subquery(
+                        QuarterlyUpdate.objects.filter(_returns(page), locality__in=ids)
+                        .annotate(plan=_plan_for(year, OuterRef("locality_id")))
+                        .order_by()
+                        # The year to date is one financial year: one group.
+                        .values("quarter__financial_year_id")
+                        .annotate(total=value)
+                        .values("total")
+                    ),
+                    _ZERO,
+                ),
+            )
+            for area, ids in sorted(wanted.items())
+        ],
+        default=_ZERO,
+        output_field=DecimalField(max_digits=20, decimal_places=6),
+    )
+
+
+def _inherited_plan(page: DashboardPage) -> Case | Value:
+    """For a locality in force, the year's planned investment of the localities that became
+    part of it; 0 for the rest (see _inherited)."""
+    structure = page.structure
+    wanted = {
+        locality.id: structure.predecessor_ids[locality.id]
+        for locality in structure.localities
+        if structure.predecessor_ids.get(locality.id)
+    }
+    if not wanted:
+        return _ZERO
+    year = page.quarter.financial_year
+    return Case(
+        *[
+            When(
+                pk=area,
+                then=Coalesce(
+                    Subquery(
+                        PlannedInvestment.objects.filter(financial_year=year, locality__in=ids)
+                        .order_by()
+                        .values("financial_year_id")
+                        .annotate(total=Sum("amount"))
+                        .values("total")
+                    ),
+                    _ZERO,
+                ),
+            )
+            for area, ids in sorted(wanted.items())
+        ],
+        default=_ZERO,
+        output_field=DecimalField(max_digits=20, decimal_places=6),
+    )
+
+
 def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> QuerySet[Locality]:
     """Each locality's spend against plan to date, in SQL, under the table's column names.
 
@@ -204,7 +277,13 @@ def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> Q
     """
     returns = _returns(page, "updates__")
     money = DecimalField(max_digits=20, decimal_places=6)
-    planned = F("planned_given") + F("planned_missing") * Coalesce("annual_plan", _ZERO) / 4
+    planned = (
+        F("planned_given")
+        + F("planned_missing") * Coalesce("annual_plan", _ZERO) / 4
+        + F("inherited_planned")
+    )
+    # A locality in force adds up the returns of those that became part of it
+    # (decision 0023): `inherited_*`, zero for the rest.
     return (
         localities.select_related("sub_system")
         .annotate(
@@ -216,8 +295,13 @@ def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> Q
         )
         .annotate(
             annual_plan=F("year_plan__amount"),
-            returns=Count("year_returns"),
-            spent_to_date=Coalesce(Sum("year_returns__spend_actual"), _ZERO),
+            inherited_plan=_inherited_plan(page),
+            inherited_planned=_inherited(
+                page, Sum(Coalesce("spend_planned", F("plan") / QUARTERS_PER_YEAR))
+            ),
+            returns=Count("year_returns") + _inherited(page, Count("id")),
+            spent_to_date=Coalesce(Sum("year_returns__spend_actual"), _ZERO)
+            + _inherited(page, Sum("spend_actual")),
             planned_given=Coalesce(Sum("year_returns__spend_planned"), _ZERO),
             planned_missing=Count(
                 "year_returns", filter=Q(year_returns__spend_planned__isnull=True)
@@ -254,15 +338,17 @@ def _spend_by_locality(page: DashboardPage, localities: QuerySet[Locality]) -> Q
 def _spend_row(locality: Locality) -> SpendAgainstPlan:
     """A locality's row, its plan to date worked out exactly (not in SQL's rounding)."""
     plan = locality.annual_plan
+    inherited_plan = locality.inherited_plan
     return SpendAgainstPlan(
         name=locality.name,
         slug=locality.slug,
         sub_system=locality.sub_system.name,
-        annual_plan=plan,
+        annual_plan=(plan or Decimal("0")) + inherited_plan if inherited_plan else plan,
         planned_to_date=locality.planned_given
-        + locality.planned_missing * (plan or Decimal("0")) / QUARTERS_PER_YEAR,
+        + locality.planned_missing * (plan or Decimal("0")) / QUARTERS_PER_YEAR
+        + locality.inherited_planned,
         spent_to_date=locality.spent_to_date,
-        returns=locality.returns,
+        returns=int(locality.returns),
     )
 
 
@@ -314,7 +400,11 @@ def _spend_by_quarter(
     (by quarter, total, plan is illustrative, actuals are illustrative). Two queries.
     """
     year = page.quarter.financial_year
-    plans = PlannedInvestment.objects.filter(financial_year=year, locality__in=localities)
+    # Over `localities` and every locality that became part of one of them (decision 0023).
+    area = area_of(page.structure)
+    plans = PlannedInvestment.objects.annotate(area=area).filter(
+        financial_year=year, area__in=localities.values("pk")
+    )
     plan_totals = plans.order_by().aggregate(
         amount=Sum("amount"),
         count=Count("id"),
@@ -322,7 +412,8 @@ def _spend_by_quarter(
     )
     by_quarter = {
         row["quarter_id"]: row
-        for row in QuarterlyUpdate.objects.filter(_returns(page), locality__in=localities)
+        for row in QuarterlyUpdate.objects.annotate(area=area)
+        .filter(_returns(page), area__in=localities.values("pk"))
         .annotate(plan=_plan_for(year, OuterRef("locality_id")))
         .order_by()
         .values("quarter_id")
@@ -367,11 +458,12 @@ def _spend_by_quarter(
 def programme_spend(*, page: DashboardPage) -> tuple[SpendAgainstPlan, int]:
     """Kent and Medway's spend against plan to date (the money page's total, unfiltered),
     and how many localities' returns it covers. Three queries."""
-    total = _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)[1]
+    total = _spend_by_quarter(page, localities_in_force(page.structure), PROGRAMME_NAME)[1]
     localities = (
         QuarterlyUpdate.objects.filter(_returns(page))
+        .annotate(area=area_of(page.structure))
         .order_by()
-        .aggregate(count=Count("locality_id", distinct=True))["count"]
+        .aggregate(count=Count("area", distinct=True))["count"]
     )
     return total, localities
 
@@ -394,7 +486,9 @@ def spend_of(*, page: DashboardPage, slugs) -> SpendOf:
     """
     localities = Locality.objects.filter(slug__in=slugs)
     rows = [_spend_row(item) for item in _spend_by_locality(page, localities).order_by("name")]
-    quarters, total, _, _ = _spend_by_quarter(page, Locality.objects.all(), PROGRAMME_NAME)
+    quarters, total, _, _ = _spend_by_quarter(
+        page, localities_in_force(page.structure), PROGRAMME_NAME
+    )
     return SpendOf(rows=rows, quarters=quarters, total=total)
 
 

@@ -4,12 +4,13 @@ quarter through the financial year, in a fixed number of queries."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Min, OrderBy, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_tables2.utils import OrderBy as Alias
 
 from common.pagination import SqlPage, sql_page
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import area_of
 from localities.models import NO_STATUS_SEVERITY, Locality, Objective, Quarter, Rag
 from updates.models import ObjectiveStatus
 
@@ -146,16 +147,24 @@ def _table_pages(query: Mapping, objectives: list[Objective], per_page: int | No
 
 
 def visible_statuses(
-    *, statuses, objectives, quarters, localities: QuerySet[Locality]
+    *, statuses, objectives, quarters, localities: QuerySet[Locality], structure
 ) -> QuerySet[ObjectiveStatus]:
-    """The statuses the page shows: against `objectives`, in the returns of `localities`
-    for `quarters` whose status is one of `statuses` (approved, for the boards and the
-    data API; submitted too in the office's preview)."""
-    return ObjectiveStatus.objects.filter(
-        objective__in=objectives,
-        update__quarter__in=quarters,
-        update__status__in=statuses,
-        update__locality__in=localities,
+    """The statuses the page shows: against `objectives`, in the returns for `quarters`
+    whose status is one of `statuses` (approved, for the boards and the data API;
+    submitted too in the office's preview), of `localities` in force or of those that
+    became part of them.
+
+    Each carries `area`: a status reported by a locality that became part of one in
+    force counts under that one (decision 0023).
+    """
+    return (
+        ObjectiveStatus.objects.annotate(area=area_of(structure, "update__locality_id"))
+        .filter(
+            objective__in=objectives,
+            update__quarter__in=quarters,
+            update__status__in=statuses,
+        )
+        .filter(area__in=localities.values("pk"))
     )
 
 
@@ -191,18 +200,22 @@ def objectives_data(
         objectives=objectives,
         quarters=year_quarters,
         localities=localities,
+        structure=page.structure,
     )
+    by_board_rank = {rank: rag for rag, rank in ((r, Rag.severity(r)) for r in Rag.values)}
     tallies: dict[tuple[int, int], dict[str, int]] = {}
     illustrative_objectives: set[int] = set()
-    for objective_id, quarter_id, rag, count, illustrative in (
+    for objective_id, quarter_id, _area, worst, illustrative in (
         visible.order_by()
-        .values_list("objective_id", "update__quarter_id", "rag")
+        .values_list("objective_id", "update__quarter_id", "area")
         .annotate(
-            localities=Count("update__locality", distinct=True),
+            worst=Min(Rag.severity_case("rag")),
             illustrative=Count("id", filter=Q(update__is_illustrative=True)),
         )
     ):
-        tallies.setdefault((objective_id, quarter_id), {})[rag] = count
+        tally = tallies.setdefault((objective_id, quarter_id), {})
+        rag = by_board_rank[worst]
+        tally[rag] = tally.get(rag, 0) + 1
         if illustrative:
             illustrative_objectives.add(objective_id)
 
@@ -230,12 +243,13 @@ def objectives_data(
             )
         pages[objective.id] = read[key]
     shown = {locality.id for sql in pages.values() for locality in sql.rows}
-    rags = {
-        (objective_id, locality_id, quarter_id): rag
-        for objective_id, locality_id, quarter_id, rag in visible.filter(
-            update__locality__in=shown
-        ).values_list("objective_id", "update__locality_id", "update__quarter_id", "rag")
-    }
+    rags: dict[tuple[int, int, int], str] = {}
+    for objective_id, area, quarter_id, rag in visible.filter(area__in=shown).values_list(
+        "objective_id", "area", "update__quarter_id", "rag"
+    ):
+        key = (objective_id, area, quarter_id)
+        if key not in rags or Rag.severity(rag) < Rag.severity(rags[key]):
+            rags[key] = rag
 
     progress = []
     for objective in objectives:

@@ -41,10 +41,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import localities_in_force
 from dashboard.spc import Variation, xmr_by_group
 from localities.models import (
     BASELINE_LAST_MONTH,
@@ -350,8 +363,11 @@ class _Context:
     change_points: dict[tuple[int, int], list[ChangeMark]]
     baseline_means: dict[tuple[int, int], float]  # (locality id, measure id)
     trajectories: dict[tuple[int, int], float]  # (locality id, measure id): reduction %
-    locality_count: int
+    locality_count: int  # the localities in force at the page's day
     illustrative: bool
+    # Every locality counted on the page (id) -> the locality in force it counts under
+    # (decision 0023): a predecessor's months add up under its successor.
+    area_for: dict[int, int] = field(default_factory=dict)
 
 
 def _context(page: DashboardPage, *, measures=None) -> _Context:
@@ -373,6 +389,15 @@ def _context(page: DashboardPage, *, measures=None) -> _Context:
         (row["locality_id"], row["measure_id"]): row["mean"]
         for row in MonthlyOutcome.objects.baseline_means()
     }
+    # A successor's baseline is its lineage's, added up, when every one of them has one.
+    structure = page.structure
+    for area, members in structure.predecessor_ids.items():
+        for measure in measures:
+            means = [baseline_means.get((m, measure.id)) for m in (area, *members)]
+            if (area, measure.id) not in baseline_means and all(
+                mean is not None for mean in means[1:]
+            ):
+                baseline_means[(area, measure.id)] = sum(means[1:])
     trajectories = {}
     illustrative = False
     for locality_id, measure_id, reduction, flagged in OutcomeTrajectory.objects.values_list(
@@ -387,8 +412,9 @@ def _context(page: DashboardPage, *, measures=None) -> _Context:
         change_points=dict(change_points),
         baseline_means=baseline_means,
         trajectories=trajectories,
-        locality_count=Locality.objects.count(),
+        locality_count=len(page.structure.localities),
         illustrative=illustrative,
+        area_for=page.structure.successor_ids,
     )
 
 
@@ -396,26 +422,65 @@ FRAME_COLUMNS = ["area", "measure_id", "month", "value", "illustrative"]
 
 
 def _locality_frame(context: _Context, locality_ids: list[int] | None) -> pd.DataFrame:
-    """The monthly figures of the localities (None: every one) up to the page's month."""
+    """The monthly figures of the localities in force (None: every one) up to the page's
+    month, each adding up the months of the localities that became part of it."""
+    area_for = context.area_for
+    wanted = (
+        None
+        if locality_ids is None
+        else [member for member, area in area_for.items() if area in set(locality_ids)]
+    )
     rows = MonthlyOutcome.objects.order_by().filter(month__lte=context.last_month)
-    if locality_ids is not None:
-        rows = rows.filter(locality_id__in=locality_ids)
+    if wanted is not None:
+        rows = rows.filter(locality_id__in=wanted)
     records = rows.values_list(
         "locality_id", "measure_id", "month", Cast("value", FloatField()), "is_illustrative"
     )
-    return pd.DataFrame.from_records(list(records), columns=FRAME_COLUMNS)
+    frame = pd.DataFrame.from_records(list(records), columns=FRAME_COLUMNS)
+    if not len(frame):
+        return frame
+    frame["area"] = frame["area"].map(area_for)
+    frame = frame[frame["area"].notna()]
+    if len(frame) == frame[["area", "measure_id", "month"]].drop_duplicates().shape[0]:
+        frame["area"] = frame["area"].astype(int)
+        return frame.reset_index(drop=True)
+    # A successor's month is the sum of its lineage's (all of them, or it is partial).
+    summed = (
+        frame.groupby(["area", "measure_id", "month"], sort=False)
+        .agg(value=("value", "sum"), illustrative=("illustrative", "any"))
+        .reset_index()
+    )
+    summed["area"] = summed["area"].astype(int)
+    return summed[FRAME_COLUMNS]
 
 
 def _programme_frame(context: _Context) -> tuple[pd.DataFrame, dict[int, list[str]]]:
     """Kent and Medway per measure and month, summed in SQL; months some locality lacks
     are NaN (left out), with the words saying so by measure."""
+    # Complete: every locality in force at the page's day has the month, itself or
+    # through the localities that became part of it (decision 0023).
+    area_for = context.area_for
+    area = (
+        Case(
+            *[
+                When(locality_id=member, then=Value(a))
+                for member, a in area_for.items()
+                if member != a
+            ],
+            default=F("locality_id"),
+            output_field=IntegerField(),
+        )
+        if any(member != a for member, a in area_for.items())
+        else F("locality_id")
+    )
     rows = (
         MonthlyOutcome.objects.order_by()
-        .filter(month__lte=context.last_month)
+        .filter(month__lte=context.last_month, locality_id__in=sorted(area_for))
+        .annotate(area=area)
         .values("measure_id", "month")
         .annotate(
             total=Sum("value"),
-            localities=Count("pk"),
+            localities=Count("area", distinct=True),
             illustrative=Count("pk", filter=Q(is_illustrative=True)),
         )
         .values_list("measure_id", "month", "total", "localities", "illustrative")
@@ -456,12 +521,16 @@ def _target(context: _Context, area: int, measure_id: int, month: datetime.date,
             return math.nan
         return expected_activity(mean, reduction, share)
     # Kent and Medway: the localities' trajectories added up, if every locality has one.
-    parts = [
-        expected_activity(context.baseline_means[key], reduction, share)
-        for key, reduction in context.trajectories.items()
-        if key[1] == measure_id and key in context.baseline_means
+    keys = [
+        key
+        for key in context.trajectories
+        if key[1] == measure_id and key in context.baseline_means and key[0] in context.area_for
     ]
-    if len(parts) != context.locality_count:
+    parts = [
+        expected_activity(context.baseline_means[key], context.trajectories[key], share)
+        for key in keys
+    ]
+    if len({context.area_for[key[0]] for key in keys}) != context.locality_count:
         return math.nan
     return sum(parts)
 
@@ -637,7 +706,9 @@ def outcome_chart_data(
     Nine queries whatever the number of localities, measures or months.
     """
     measures = list(OutcomeMeasure.objects.order_by("id"))
-    localities = list(Locality.objects.order_by("name").only("id", "name", "slug"))
+    localities = list(
+        localities_in_force(page.structure).order_by("name").only("id", "name", "slug")
+    )
     measure = next(
         (item for item in measures if item.code == (measure_code or DEFAULT_MEASURE_CODE)), None
     )
@@ -694,7 +765,9 @@ def summary_matrix(
     """
     context = _context(page)
     if localities is None:
-        localities = list(Locality.objects.order_by("name").only("id", "name", "slug"))
+        localities = list(
+            localities_in_force(page.structure).order_by("name").only("id", "name", "slug")
+        )
     programme_frame, left_out = _programme_frame(context)
     baselines = {**context.baseline_means, **_programme_baselines(programme_frame)}
     frame = pd.concat(

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.urls import reverse
 
 from dashboard.periods import DashboardPage
+from dashboard.selectors.areas import area_of, localities_in_force
 from dashboard.selectors.figures import HeadlineFigures, headline_figures
 from governance.models import BoardReport
 from localities.models import (
@@ -42,6 +43,7 @@ from localities.models import (
     Quarter,
     Rag,
 )
+from localities.structure import Structure
 from risks.models import Risk, RiskReview
 from risks.selectors import BandCount, open_risks_by_band_and_illustrative
 from updates.models import ObjectiveStatus, QuarterlyUpdate
@@ -183,38 +185,55 @@ def _visible_statuses(quarter: Quarter, statuses, objectives) -> QuerySet[Object
     )
 
 
-def health_by_locality(quarter: Quarter, statuses, objectives) -> dict[int, str]:
-    """{locality id: health} for localities with statuses in `quarter`; one GROUP BY.
+def health_by_locality(
+    quarter: Quarter, statuses, objectives, structure: Structure
+) -> dict[int, str]:
+    """{id of a locality in force: health} for those with statuses in `quarter`; one GROUP BY.
 
-    A locality missing from the result has no visible return: NO_RETURN.
+    A predecessor's statuses count under the locality in force it became part of
+    (decision 0023). A locality missing from the result has no visible return: NO_RETURN.
     """
     grouped = (
         _visible_statuses(quarter, statuses, objectives)
-        .values("update__locality_id")
+        .annotate(area=area_of(structure, "update__locality_id"))
+        .values("area")
         .annotate(
             statuses=Count("id"),
             red=Count("id", filter=Q(rag=Rag.RED)),
             good=Count("id", filter=Q(rag__in=[Rag.GREEN, Rag.COMPLETE])),
         )
-        .values_list("update__locality_id", "statuses", "red", "good")
+        .values_list("area", "statuses", "red", "good")
     )
+    in_force = {locality.id for locality in structure.localities}
     return {
-        locality_id: _health_from_counts(statuses=count, red=red, good=good)
-        for locality_id, count, red, good in grouped
+        area: _health_from_counts(statuses=count, red=red, good=good)
+        for area, count, red, good in grouped
+        if area in in_force
     }
 
 
-def _matrix_rows(
-    localities: list[Locality], quarter: Quarter, statuses, objectives
-) -> list[MatrixRow]:
-    """Matrix rows for `localities` (in the order given); one query for their statuses."""
+def _matrix_rows(localities: list[Locality], page: DashboardPage, objectives) -> list[MatrixRow]:
+    """Matrix rows for `localities` (in the order given); one query for their statuses.
+
+    A locality's cell is the worst status for the objective among it and the
+    localities that became part of it (decision 0023).
+    """
+    structure = page.structure
+    lineage = {
+        member: locality.id
+        for locality in localities
+        for member in structure.lineage_ids(locality.id)
+    }
     rags: dict[int, dict[int, str]] = {}
     for locality_id, objective_id, rag in (
-        _visible_statuses(quarter, statuses, objectives)
-        .filter(update__locality__in=[locality.id for locality in localities])
+        _visible_statuses(page.quarter, page.statuses, objectives)
+        .filter(update__locality__in=sorted(lineage))
+        .order_by("update__locality_id", "objective_id")
         .values_list("update__locality_id", "objective_id", "rag")
     ):
-        rags.setdefault(locality_id, {})[objective_id] = rag
+        found = rags.setdefault(lineage[locality_id], {})
+        if objective_id not in found or Rag.severity(rag) < Rag.severity(found[objective_id]):
+            found[objective_id] = rag
     rows = []
     for locality in localities:
         found = rags.get(locality.id, {})
@@ -235,33 +254,33 @@ def _matrix_rows(
 def rag_matrix(
     *, page: DashboardPage, objectives: list[Objective], offset: int, limit: int
 ) -> list[MatrixRow]:
-    """One page of the RAG matrix, localities by name: LIMIT/OFFSET in SQL, then their statuses.
+    """One page of the RAG matrix, localities in force by name: LIMIT/OFFSET in SQL, then
+    their statuses.
 
     `objectives` are the columns (Overview.objectives).
     """
-    localities = list(Locality.objects.order_by("name")[offset : offset + limit])
-    return _matrix_rows(localities, page.quarter, page.statuses, objectives)
+    localities = list(localities_in_force(page.structure).order_by("name")[offset : offset + limit])
+    return _matrix_rows(localities, page, objectives)
 
 
 def localities_needing_attention(
     *, page: DashboardPage, objectives: list[Objective], limit: int
 ) -> list[MatrixRow]:
-    """Matrix rows of the `limit` localities worst placed (off track first, then by name).
+    """Matrix rows of the `limit` localities in force worst placed (off track first, then
+    by name).
 
     The ranking needs every locality's health: one GROUP BY (health_by_locality)
-    and every locality's id and name, small tuples, however many there are.
+    and the structure's localities in force, read once for the page.
     """
-    health = health_by_locality(page.quarter, page.statuses, objectives)
+    health = health_by_locality(page.quarter, page.statuses, objectives, page.structure)
     ranked = sorted(
-        Locality.objects.values_list("id", "name"),
-        key=lambda row: (
-            ATTENTION_ORDER.index(health.get(row[0], LocalityHealth.NO_RETURN)),
-            row[1],
+        page.structure.localities,
+        key=lambda locality: (
+            ATTENTION_ORDER.index(health.get(locality.id, LocalityHealth.NO_RETURN)),
+            locality.name,
         ),
     )
-    wanted = [locality_id for locality_id, _ in ranked[:limit]]
-    by_id = Locality.objects.in_bulk(wanted)
-    return _matrix_rows([by_id[pk] for pk in wanted], page.quarter, page.statuses, objectives)
+    return _matrix_rows(ranked[:limit], page, objectives)
 
 
 def overdue_milestones(day: datetime.date):
@@ -496,7 +515,7 @@ def _risk_changes(quarter: Quarter, previous_quarter: Quarter | None) -> ChangeL
     return ChangeList("risk score rises", sentences, total, *RISK_SCORE_RISES_PAGE)
 
 
-def _overdue_returns(quarter: Quarter, today: datetime.date) -> ChangeList:
+def _overdue_returns(quarter: Quarter, today: datetime.date, structure: Structure) -> ChangeList:
     """Localities yet to hand in the quarter's return, once its deadline has passed.
 
     Judged today, not at the page's as-at day: a quarter's returns fall due
@@ -506,13 +525,17 @@ def _overdue_returns(quarter: Quarter, today: datetime.date) -> ChangeList:
     # The returns page that lists them all is the programme office's, not the board's.
     if today <= quarter.submission_deadline:
         return ChangeList("overdue returns", [], 0)
-    handed_in = QuarterlyUpdate.objects.filter(
-        locality=OuterRef("pk"),
-        quarter=quarter,
-        status__in=[QuarterlyUpdate.Status.SUBMITTED, QuarterlyUpdate.Status.APPROVED],
+    # A return handed in by a locality that became part of one in force counts for it.
+    handed_in = (
+        QuarterlyUpdate.objects.filter(
+            quarter=quarter,
+            status__in=[QuarterlyUpdate.Status.SUBMITTED, QuarterlyUpdate.Status.APPROVED],
+        )
+        .annotate(area=area_of(structure))
+        .filter(area=OuterRef("pk"))
     )
     names, total = _first_and_total(
-        Locality.objects.exclude(Exists(handed_in)).order_by("name"), "name"
+        localities_in_force(structure).exclude(Exists(handed_in)).order_by("name"), "name"
     )
     sentences = [
         f"Return overdue: {name} has not submitted its {quarter.label} update "
@@ -531,15 +554,15 @@ def programme_overview(*, page: DashboardPage) -> Overview:
         _rag_changes(page, objectives),
         *_milestone_changes(quarter),
         _risk_changes(quarter, page.previous_quarter),
-        _overdue_returns(quarter, page.today),
+        _overdue_returns(quarter, page.today, page.structure),
     ]
     return Overview(
         quarter=quarter,
         previous_quarter=page.previous_quarter,
         headline=_headline(
             page,
-            health=health_by_locality(quarter, page.statuses, objectives),
-            localities_total=Locality.objects.count(),
+            health=health_by_locality(quarter, page.statuses, objectives, page.structure),
+            localities_total=len(page.structure.localities),
             returns=returns,
             today=page.today,
         ),

@@ -332,10 +332,10 @@ def _in_register_order(
     )
 
 
-def risk_filter_choices() -> RiskFilterChoices:
-    """What the register's filter offers (three queries)."""
+def risk_filter_choices(*, day: datetime.date) -> RiskFilterChoices:
+    """What the register's filter offers as at `day` (three queries)."""
     return RiskFilterChoices(
-        localities=locality_choice_rows(),
+        localities=locality_choice_rows(day=day),
         objectives=[
             (objective.id, objective_label(objective, with_year=True))
             # EXISTS, not a join with DISTINCT: a probe per objective, not a pass over every risk.
@@ -368,7 +368,7 @@ def risks_data(
     still shows where the selected cell sits.
     """
     day = page.quarter.end_date
-    choices = risk_filter_choices()
+    choices = risk_filter_choices(day=day)
     filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
     bands = list(ScoreBand.objects.all())
     selected = filterset.selected_cell

@@ -38,6 +38,8 @@ class MdtTable(DashboardTable):
     locality = tables.Column(
         verbose_name="Locality", accessor="locality__name", order_by=("locality__name", "name")
     )
+    # Blank before July 2019, or when no network in force held it at the quarter's end.
+    pcn = tables.Column(verbose_name="Primary Care Network", default="")
     tier = tables.Column(verbose_name="Tier", attrs=NOWRAP_ATTRS)
     status_then = StatusAsAtColumn(
         verbose_name="Status at quarter end", order_by=("status_order", "locality__name", "name")

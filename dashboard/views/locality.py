@@ -3,6 +3,7 @@ from functools import partial
 from django.shortcuts import get_object_or_404
 
 from dashboard.charts.locality import maturity_chart, spend_chart
+from dashboard.selectors.areas import locality_standing
 from dashboard.selectors.locality import locality_data
 from dashboard.tables.locality import PER_PAGE, MDTTable, MilestoneTable, OutcomeTable, RiskTable
 from dashboard.views.base import Download, board_view, table_page
@@ -19,6 +20,8 @@ def locality_detail(request, page, slug):
         data = locality_data(page=page, locality=locality)
         return {
             "data": data,
+            # In force at the quarter's end? What it became, or was formed from (0023).
+            "standing": locality_standing(structure=page.structure, locality=locality),
             "spend_chart": spend_chart(data),
             "maturity_chart": maturity_chart(data),
             # The board's actions that concern the locality, as at the page's day.

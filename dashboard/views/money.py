@@ -6,7 +6,7 @@ from dashboard.tables.base import SqlPageRows
 from dashboard.tables.money import LocalitySpendTable, headline_figures
 from dashboard.views.base import board_view, table_page
 from dashboard.views.figures import cached_headline_figures
-from localities.models import Locality, SubSystem
+from localities.models import Locality
 
 ROWS_PER_PAGE = 25
 
@@ -14,7 +14,9 @@ ROWS_PER_PAGE = 25
 @board_view
 def money(request, page):
     locality_filter = LocalityMoneyFilter(
-        request.GET, queryset=Locality.objects.all(), sub_systems=SubSystem.objects.choices()
+        request.GET,
+        queryset=Locality.objects.in_force_on(page.quarter.end_date),
+        sub_systems=[(each.slug, each.name) for each in page.structure.sub_systems],
     )
     asked = LocalitySpendTable.page_request(request, per_page=ROWS_PER_PAGE)
     caption = f"Spend against plan by locality, year to {page.quarter.label}"

@@ -20,8 +20,8 @@ TABLE_PARAMETERS = ("sort", "page")
 def objectives(request, page):
     locality_filter = ObjectiveLocalityFilter(
         request.GET,
-        queryset=Locality.objects.all(),
-        localities=locality_choice_rows(),
+        queryset=Locality.objects.in_force_on(page.quarter.end_date),
+        localities=locality_choice_rows(day=page.quarter.end_date),
     )
 
     def data_for(*, per_page):

@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from common.pagination import paged_in_sql
 from dashboard.caching import cached_page_data
+from dashboard.selectors.areas import structure_words
 from dashboard.selectors.exceptions import programme_exceptions
 from dashboard.selectors.overview import (
     approved_board_report,
@@ -63,6 +64,7 @@ def overview(request, page):
         {
             "page": page,
             "overview": data,
+            "structure_words": structure_words(page.structure),
             "exceptions": exceptions,
             "change_groups": changes,
             "board_report": board_report,

@@ -65,3 +65,34 @@ def test_a_board_member_reads_a_locality(demo_site, page, log_in):
     assert_accessible(page)
     screenshot(page, "locality")
     assert dialogs == []
+
+
+def test_after_a_merger_a_board_member_follows_a_locality_to_what_it_became(
+    demo_site, page, log_in
+):
+    """Medway and Swale merged into one partnership from 1 October 2018 (test data): as at
+    2018/19 Q3, the overview lists seven areas and the partnership adds up both."""
+    from tests.dashboard.test_structure_as_at import merge_medway_and_swale
+
+    merge_medway_and_swale(datetime.date(2018, 10, 1))
+    log_in("board")
+
+    page.goto("/?quarter=2018-19-q3")
+    # Medway was a sub-system of its own; the partnership is in North Kent.
+    assert "7 localities in 3 sub-systems" in page.get_by_test_id("structure").inner_text()
+    expect(page.get_by_role("link", name="Medway and Swale Partnership").first).to_be_visible()
+    screenshot(page, "overview-after-a-merger")
+
+    page.goto("/localities/medway/?quarter=2018-19-q3")
+    callout = page.get_by_test_id("not-in-force")
+    assert "merged into Medway and Swale Partnership on 1 October 2018" in callout.inner_text()
+    assert_accessible(page)
+    callout.get_by_role("link", name="Medway and Swale Partnership").click()
+
+    expect(
+        page.get_by_role("heading", name="Medway and Swale Partnership", level=1)
+    ).to_be_visible()
+    formed = page.get_by_test_id("formed-from")
+    assert "Formed on 1 October 2018 from Medway and Swale" in formed.inner_text()
+    assert "Illustrative reorganisation" in formed.inner_text()
+    screenshot(page, "locality-formed-by-a-merger")

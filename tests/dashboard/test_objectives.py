@@ -20,7 +20,8 @@ Q4 = "?quarter=2018-19-q4"
 # groups, quarters, localities for the filter; objectives, the year's quarters, the count
 # of localities, the chart's counts, the tables' page of localities, their statuses; the
 # six of the headline figures every page shares (dashboard/selectors/figures.py).
-OBJECTIVES_PAGE_QUERIES = 18  # + the board actions by objective (issue 17)
+OBJECTIVES_PAGE_QUERIES = 21  # + the board actions by objective (issue 17)
+# + the structure in force at the quarter's end (4, cold), less a count: decision 0023
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
