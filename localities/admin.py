@@ -250,7 +250,7 @@ class PartnerOrganisationAdmin(HistoryAdmin):
 @admin.register(Commissioner)
 class CommissionerAdmin(HistoryAdmin):
     list_display = ["name", "kind", "in_force_from", "in_force_until", "is_illustrative"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "is_illustrative"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["localities"]
 
@@ -286,9 +286,28 @@ class SuccessionInline(LabelledTabularInline):
     ]
 
 
+@admin.register(Succession)
+class SuccessionAdmin(HistoryAdmin):
+    """Each line of a reorganisation, with its own history; edited under the reorganisation."""
+
+    list_display = ["__str__", "reorganisation", "kind"]
+    list_filter = ["kind"]
+    list_select_related = [
+        "reorganisation",
+        "predecessor_locality",
+        "successor_locality",
+        "predecessor_sub_system",
+        "successor_sub_system",
+        "predecessor_commissioner",
+        "successor_commissioner",
+    ]
+    autocomplete_fields = SuccessionInline.autocomplete_fields + ["reorganisation"]
+
+
 @admin.register(Reorganisation)
 class ReorganisationAdmin(HistoryAdmin):
     list_display = ["effective_date", "title", "is_illustrative"]
+    list_filter = ["is_illustrative"]
     search_fields = ["title", "description"]
     readonly_fields = ["recorded_by", "recorded_at", "version"]
     inlines = [SuccessionInline]

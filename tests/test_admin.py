@@ -26,6 +26,7 @@ from localities import access
 from localities.access import PROGRAMME_DATA_APPS
 from localities.models import (
     MDT,
+    Commissioner,
     CriticalArea,
     CriticalAreaAction,
     FinancialYear,
@@ -44,10 +45,13 @@ from localities.models import (
     OutcomeUnitCost,
     PartnerOrganisation,
     PlannedInvestment,
+    PrimaryCareNetwork,
     ProgrammeFigure,
     Quarter,
     Rag,
+    Reorganisation,
     SavingsRamp,
+    Succession,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from risks.scoring import band_for
@@ -117,6 +121,29 @@ def programme(db, admin_user):
         actual_go_live=datetime.date(2018, 9, 1),
     )
     mdt.partners.add(partner)
+    ccg = Commissioner.objects.create(
+        name="NHS Thanet CCG", kind=Commissioner.Kind.CCG, in_force_until=datetime.date(2020, 3, 31)
+    )
+    ccg.localities.add(thanet)
+    merged = Commissioner.objects.create(
+        name="NHS Kent and Medway CCG",
+        kind=Commissioner.Kind.CCG,
+        in_force_from=datetime.date(2020, 4, 1),
+    )
+    merged.localities.add(thanet)
+    pcn = PrimaryCareNetwork.objects.create(
+        name="Thanet PCN A", locality=thanet, in_force_from=datetime.date(2019, 7, 1)
+    )
+    pcn.mdts.add(mdt)
+    merger = Reorganisation.objects.create(
+        effective_date=datetime.date(2020, 4, 1), title="The eight CCGs merge"
+    )
+    Succession.objects.create(
+        reorganisation=merger,
+        kind=Succession.Kind.MERGED_INTO,
+        predecessor_commissioner=ccg,
+        successor_commissioner=merged,
+    )
 
     year = factories.financial_year(2018)
     q2 = factories.quarter(year, 2)

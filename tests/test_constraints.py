@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from governance.models import Action, BoardReport, Decision, Meeting, PublishedPack
 from localities.models import (
     MDT,
+    Commissioner,
     GovernanceBody,
     GovernanceBodyRole,
     InvestmentCommitment,
     LeadAssignment,
+    Locality,
     Milestone,
     MonthlyOutcome,
     Objective,
@@ -31,10 +33,15 @@ from localities.models import (
     OutcomeExtract,
     OutcomeTrajectory,
     OutcomeUnitCost,
+    PartnerOrganisation,
     PlannedInvestment,
+    PrimaryCareNetwork,
     ProgrammeFigure,
     Quarter,
+    Reorganisation,
     SavingsRamp,
+    SubSystem,
+    Succession,
 )
 from risks.models import MitigatingAction, Risk, RiskReview, ScoreBand
 from tests import factories
@@ -195,7 +202,55 @@ def typed_section_again(w):
     return TypedSection(**values)
 
 
+# Dated rows (decision 0023): nothing ends before it starts.
+ENDS_BEFORE_IT_STARTS = {"in_force_from": D(2020, 4, 1), "in_force_until": D(2020, 3, 31)}
+
+
+def succession_across_levels(w):
+    event = Reorganisation.objects.create(effective_date=D(2020, 4, 1), title="Merger")
+    return Succession(
+        reorganisation=event,
+        kind=Succession.Kind.BECAME,
+        predecessor_locality=w.locality,
+        successor_commissioner=Commissioner.objects.create(name="NHS Kent and Medway CCG", kind="ccg"),
+    )
+
+
+def objective_continued_twice(w):
+    """Two objectives of later years both carrying the same one forward."""
+    later = factories.financial_year(w.objective.financial_year.start_year + 1)
+    Objective.objects.create(
+        financial_year=later, number=1, title="Carried", short_title="Carried", continues=w.objective
+    )
+    return Objective(
+        financial_year=later, number=2, title="Again", short_title="Again", continues=w.objective
+    )
+
+
 CASES = {
+    "objective_continued_once": objective_continued_twice,
+    "milestone_rolled_forward_has_year": lambda w: Milestone(
+        title="Rolled without a year", continues=Milestone.objects.first()
+    ),
+    "sub_system_in_force_until_after_from": lambda w: SubSystem(
+        name="Backwards", slug="backwards", **ENDS_BEFORE_IT_STARTS
+    ),
+    "locality_in_force_until_after_from": lambda w: Locality(
+        name="Backwards", slug="backwards", sub_system=w.locality.sub_system, **ENDS_BEFORE_IT_STARTS
+    ),
+    "partner_in_force_until_after_from": lambda w: PartnerOrganisation(
+        name="Backwards", kind="other", **ENDS_BEFORE_IT_STARTS
+    ),
+    "mdt_in_force_until_after_from": lambda w: MDT(
+        locality=w.locality, name="Backwards", **ENDS_BEFORE_IT_STARTS
+    ),
+    "commissioner_in_force_until_after_from": lambda w: Commissioner(
+        name="Backwards CCG", kind="ccg", **ENDS_BEFORE_IT_STARTS
+    ),
+    "pcn_in_force_until_after_from": lambda w: PrimaryCareNetwork(
+        name="Backwards PCN", locality=w.locality, **ENDS_BEFORE_IT_STARTS
+    ),
+    "succession_one_level": succession_across_levels,
     "lead_assignment_in_force_until_after_from": lambda w: LeadAssignment(
         user=get_user_model().objects.create_user("lead-backwards"),
         locality=w.locality,

@@ -29,11 +29,11 @@ from api.schema import ApiAutoSchema
 from api.throttling import PerTokenThrottle
 from dashboard.caching import cached_data
 from dashboard.periods import DashboardPage, UnknownQuarter, page_for_quarter, quarter_choices
+from dashboard.selectors import areas
 from dashboard.selectors.actions import actions_as_at, decisions_as_at
 from dashboard.selectors.mdts import mdts_as_at
 from dashboard.selectors.milestones import milestone_register, milestone_row
 from dashboard.selectors.money import spend_by_locality, spend_row
-from dashboard.selectors import areas
 from dashboard.selectors.objectives import visible_statuses
 from dashboard.selectors.outcomes import last_month_of
 from dashboard.selectors.risks import register_as_at, risk_row

@@ -137,17 +137,19 @@ def mdt_filterset(
     *, page: DashboardPage, filter_data, localities: list[LocalityChoice]
 ) -> MdtFilter:
     """The register's filter, bound to `filter_data`; building it runs no query."""
+    networks = (
+        PrimaryCareNetwork.objects.in_force_on(page.quarter.end_date)
+        .filter(mdts=OuterRef("pk"))
+        .order_by("name")
+    )
     return MdtFilter(
         filter_data,
         queryset=mdts_as_at(page.quarter.end_date).annotate(
             # The Primary Care Network it belonged to at the quarter's end, if one was in
-            # force (from July 2019; decision 0023): a column of the same query.
-            pcn=Subquery(
-                PrimaryCareNetwork.objects.in_force_on(page.quarter.end_date)
-                .filter(mdts=OuterRef("pk"))
-                .order_by("name")
-                .values("name")[:1]
-            )
+            # force (from July 2019; decision 0023): a column of the same query, with
+            # whether the network is a placeholder (the papers name none).
+            pcn=Subquery(networks.values("name")[:1]),
+            pcn_is_illustrative=Subquery(networks.values("is_illustrative")[:1]),
         ),
         localities=localities,
         status_choices=StatusAsAt.choices,

@@ -58,6 +58,12 @@ class MdtTable(DashboardTable):
         attrs = {"class": "nhsuk-table app-register-table"}
         empty_text = "No MDTs match these filters."
 
+    def render_pcn(self, value, record):
+        # The papers name no network: a placeholder says so beside its name.
+        if getattr(record, "pcn_is_illustrative", False):
+            return format_html("{} {}", value, illustrative_tag())
+        return value
+
     def render_is_illustrative(self, value):
         if value:
             return illustrative_tag()
