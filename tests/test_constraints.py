@@ -212,7 +212,9 @@ def succession_across_levels(w):
         reorganisation=event,
         kind=Succession.Kind.BECAME,
         predecessor_locality=w.locality,
-        successor_commissioner=Commissioner.objects.create(name="NHS Kent and Medway CCG", kind="ccg"),
+        successor_commissioner=Commissioner.objects.create(
+            name="NHS Kent and Medway CCG", kind="ccg"
+        ),
     )
 
 
@@ -220,7 +222,11 @@ def objective_continued_twice(w):
     """Two objectives of later years both carrying the same one forward."""
     later = factories.financial_year(w.objective.financial_year.start_year + 1)
     Objective.objects.create(
-        financial_year=later, number=1, title="Carried", short_title="Carried", continues=w.objective
+        financial_year=later,
+        number=1,
+        title="Carried",
+        short_title="Carried",
+        continues=w.objective,
     )
     return Objective(
         financial_year=later, number=2, title="Again", short_title="Again", continues=w.objective
@@ -236,7 +242,10 @@ CASES = {
         name="Backwards", slug="backwards", **ENDS_BEFORE_IT_STARTS
     ),
     "locality_in_force_until_after_from": lambda w: Locality(
-        name="Backwards", slug="backwards", sub_system=w.locality.sub_system, **ENDS_BEFORE_IT_STARTS
+        name="Backwards",
+        slug="backwards",
+        sub_system=w.locality.sub_system,
+        **ENDS_BEFORE_IT_STARTS,
     ),
     "partner_in_force_until_after_from": lambda w: PartnerOrganisation(
         name="Backwards", kind="other", **ENDS_BEFORE_IT_STARTS

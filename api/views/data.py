@@ -132,7 +132,7 @@ class DataView(ListAPIView):
             "quarter-choices", compute=lambda: quarter_choices(APPROVED), statuses=APPROVED
         )
         try:
-            return page_for_quarter(
+            page = page_for_quarter(
                 requested=self.request.query_params.get(params.QUARTER),
                 statuses=APPROVED,
                 is_preview=False,
@@ -144,6 +144,10 @@ class DataView(ListAPIView):
             raise params.BadParameter(
                 params.QUARTER, "There is no such quarter, or nothing to show for it."
             ) from None
+        # The structure in force at the quarter's end (decision 0023), read on every
+        # request so that every endpoint costs the same, as the pages read it (cached).
+        page.structure  # noqa: B018
+        return page
 
     def localities(self, page: DashboardPage) -> QuerySet[Locality]:
         localities = localities_in_force(page)

@@ -187,7 +187,7 @@ def test_risks_are_the_risks_pages_register(api, programme_data):
     rows = register_rows(
         page=page,
         filter_data={},
-        choices=risk_filter_choices(),
+        choices=risk_filter_choices(day=page.quarter.end_date),
         bands=list(ScoreBand.objects.all()),
     )
 
