@@ -360,6 +360,9 @@ class ObjectiveAdmin(HistoryAdmin):
     list_select_related = ["financial_year"]
     search_fields = ["title", "short_title", "measure"]
     ordering = ["financial_year__start_year", "number"]
+    # Set when a year is opened (decision 0024): a select of every objective would invite
+    # re-pointing one year's objective at another's.
+    readonly_fields = ["continues"]
 
 
 class CriticalAreaActionInline(admin.StackedInline):
@@ -452,8 +455,18 @@ class MilestoneAdmin(HistoryAdmin):
                 ],
             },
         ),
+        (
+            "Rolled forward",
+            {
+                "description": (
+                    "Set when the programme office opens a year and keeps this milestone in "
+                    "its plan (decision 0024)."
+                ),
+                "fields": [("continues", "in_plan_from")],
+            },
+        ),
     ]
-    readonly_fields = ["reported_by", "reported_on"]
+    readonly_fields = ["reported_by", "reported_on", "continues", "in_plan_from"]
 
     @admin.display(description="Locality", ordering="locality__name", empty_value=PROGRAMME_WIDE)
     def locality_or_programme(self, obj):

@@ -636,6 +636,16 @@ class Objective(models.Model):
             "(one objective a year)."
         ),
     )
+    # Carried forward when a year is opened (decision 0024): the same objective agreed
+    # again for the next year, so that a locality's RAG history runs across years.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text="Last year's objective this one carries forward, if any.",
+    )
 
     objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
@@ -654,6 +664,12 @@ class Objective(models.Model):
                 condition=Q(carries_spend=True),
                 name="objective_one_carries_spend_per_year",
                 violation_error_message="Another objective this year already carries the spend.",
+            ),
+            # One objective a year continues a given one: two would split its history.
+            models.UniqueConstraint(
+                fields=["continues"],
+                name="objective_continued_once",
+                violation_error_message="That objective has already been carried forward.",
             ),
         ]
 
@@ -728,6 +744,18 @@ class MilestoneQuerySet(models.QuerySet):
     def unreported(self):
         """Milestones whose progress nobody has reported: a gap for the programme office."""
         return self.filter(status=Milestone.Status.NOT_REPORTED)
+
+    def in_plan_on(self, day):
+        """The milestones in the plan on `day` (decision 0024).
+
+        A milestone rolled forward into a new year is a new row from that year's
+        start; the row it continues stays as the record of the year before, and
+        leaves the plan when its successor enters it. Rows from the papers have
+        no `in_plan_from`: in the plan from the start.
+        """
+        return self.filter(Q(in_plan_from__isnull=True) | Q(in_plan_from__lte=day)).exclude(
+            continued_by__in_plan_from__lte=day
+        )
 
 
 # "9 October 2018" in a milestone's source: the date of the paper that reports it.
@@ -832,6 +860,21 @@ class Milestone(IllustrativeMixin, models.Model):
     reported_on = models.DateField(
         null=True, blank=True, help_text="When the status the board sees was reported."
     )
+    # Rolled forward into a new year (decision 0024): a new row from that year's start,
+    # linked to the one it continues; the plan's words and window are kept unchanged.
+    continues = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text="The milestone this one carries forward from last year, if any.",
+    )
+    in_plan_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day of the year it was rolled forward into; blank from the start.",
+    )
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()
@@ -862,6 +905,15 @@ class Milestone(IllustrativeMixin, models.Model):
                 violation_error_message="Only a complete milestone has an actual date.",
             ),
             # A forecast is a report: it comes with the status reported alongside it.
+            models.CheckConstraint(
+                condition=Q(continues__isnull=True, in_plan_from__isnull=True)
+                | Q(continues__isnull=False, in_plan_from__isnull=False),
+                name="milestone_rolled_forward_has_year",
+                violation_error_message=(
+                    "A milestone rolled forward says the milestone it continues and the "
+                    "day it entered the plan."
+                ),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="not_reported") | Q(forecast_date__isnull=True),
                 name="milestone_forecast_is_reported",

@@ -31,7 +31,9 @@ def comment_rows(update: QuarterlyUpdate) -> dict[str, dict[str, str]]:
         },
         "milestones": {
             row_key_of(m): m.title
-            for m in Milestone.objects.for_locality(update.locality).only("pk", "title")
+            for m in Milestone.objects.for_locality(update.locality)
+            .in_plan_on(update.quarter.end_date)
+            .only("pk", "title")
         },
         "mdts": {
             row_key_of(m): m.name

@@ -385,7 +385,9 @@ class SectionContext:
         self.locality = locality
         self.quarter = quarter
         self.objectives = list(Objective.objects.reported_in(quarter))
-        self.milestones = list(Milestone.objects.for_locality(locality))
+        self.milestones = list(
+            Milestone.objects.for_locality(locality).in_plan_on(quarter.end_date)
+        )
         self.mdts = list(MDT.objects.for_locality(locality).select_related("locality"))
         self.measures = list(OutcomeMeasure.objects.all())
         self.elements = list(CareModelElement.objects.all())

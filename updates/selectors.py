@@ -422,12 +422,14 @@ def milestone_reporting_gaps(*, today: datetime.date, limit: int) -> ReportingGa
     Three queries whatever the data.
     """
     stale_before = today - datetime.timedelta(days=STALE_REPORT_DAYS)
-    gaps = Milestone.objects.exclude(
-        status__in=[Milestone.Status.COMPLETE, Milestone.Status.CANCELLED]
-    ).filter(
-        Q(status=Milestone.Status.NOT_REPORTED)
-        | Q(reported_on__isnull=True)
-        | Q(reported_on__lt=stale_before)
+    gaps = (
+        Milestone.objects.in_plan_on(today)
+        .exclude(status__in=[Milestone.Status.COMPLETE, Milestone.Status.CANCELLED])
+        .filter(
+            Q(status=Milestone.Status.NOT_REPORTED)
+            | Q(reported_on__isnull=True)
+            | Q(reported_on__lt=stale_before)
+        )
     )
     counts = gaps.order_by().aggregate(
         total=Count("pk"),

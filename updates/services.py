@@ -275,7 +275,7 @@ def milestone_states(update: QuarterlyUpdate) -> dict[int, list[rag.MilestoneSta
     )
     milestones = Milestone.objects.filter(
         Q(locality=update.locality) | Q(locality=None), objective__isnull=False
-    )
+    ).in_plan_on(update.quarter.end_date)
     states: dict[int, list[rag.MilestoneState]] = {}
     for milestone in milestones:
         source = reported.get(milestone.pk, milestone)
@@ -658,7 +658,9 @@ def submission_problems(update: QuarterlyUpdate) -> list[Problem]:
             )
     reports = {report.milestone_id: report for report in update.milestone_updates.all()}
     unreported, later_forecasts = [], []
-    for milestone in Milestone.objects.for_locality(update.locality):
+    for milestone in Milestone.objects.for_locality(update.locality).in_plan_on(
+        update.quarter.end_date
+    ):
         prefix = f"id_milestone-{milestone.pk}"
         report = reports.get(milestone.pk)
         if report is None:

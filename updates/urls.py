@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates.views import comments, landing, lead, office, outcome_extract, spreadsheet
+from updates.views import comments, landing, lead, office, outcome_extract, spreadsheet, years
 
 app_name = "updates"
 
@@ -39,6 +39,8 @@ urlpatterns = [
         outcome_extract.change_point_withdraw,
         name="change-point-withdraw",
     ),
+    # The programme office opens the next financial year (decision 0024).
+    path("updates/office/years/open/", years.open_year, name="open-year"),
     path(UPDATE, lead.update_detail, name="detail"),
     path(UPDATE + "edit/<slug:section>/", lead.edit_section, name="edit-section"),
     path(UPDATE + "confirm/", lead.confirm_unchanged, name="confirm"),

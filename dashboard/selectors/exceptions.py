@@ -228,9 +228,8 @@ def _milestones_slipped(page: DashboardPage) -> ExceptionGroup:
     the largest slip first (to the forecast date, or to the quarter end without one)."""
     end = page.quarter.end_date
     slipped = (
-        Milestone.objects.exclude(
-            status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED]
-        )
+        Milestone.objects.in_plan_on(end)
+        .exclude(status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED])
         .filter(planned_end__lt=end)
         .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=end))
         .annotate(

@@ -19,6 +19,7 @@ from localities.models import (
     Quarter,
     Rag,
 )
+from localities.years import objective_lineages
 from risks.models import ScoreBand
 from risks.scoring import band_for
 from risks.selectors import risks_as_at
@@ -174,6 +175,8 @@ class HistoryCell:
 class HistoryRow:
     objective: Objective
     cells: list[HistoryCell]
+    # The objective carries forward one agreed for an earlier year (decision 0024).
+    carried_from: Objective | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,9 @@ class LocalityPage:
     risks: list[RiskRow]
     history: list[HistoryRow]
     includes_illustrative: bool
+    # The quarters of the RAG history: the year's so far, from the first year an
+    # objective carried forward was agreed for (decision 0024).
+    history_quarters: list[Quarter] = ()
     # Whether any figure in each part of the page is illustrative, for its marker.
     returns_are_illustrative: bool = False
     plan_is_illustrative: bool = False
@@ -222,6 +228,16 @@ class LocalityPage:
     @property
     def risks_are_illustrative(self) -> bool:
         return any(risk.is_illustrative for risk in self.risks)
+
+    @property
+    def history_span(self) -> str:
+        """ "2018/19" for one year's RAG history; "2018/19 Q1 to 2020/21 Q2" across years."""
+        if not self.history_quarters:
+            return self.quarter.financial_year.label
+        first, last = self.history_quarters[0], self.history_quarters[-1]
+        if first.financial_year_id == last.financial_year_id:
+            return first.financial_year.label
+        return f"{first.label} to {last.label}"
 
     @property
     def mdts_live(self) -> int:
@@ -354,6 +370,15 @@ def _outcomes(locality: Locality, quarter: Quarter) -> list[OutcomeRow]:
     return rows
 
 
+def _rag_in(statuses: dict, lineage: list[tuple[int, int]]) -> str | None:
+    """The RAG a quarter's return gave the objective, or the one it carries forward
+    (a year without new objectives reports on the last year's: Objective.reported_in)."""
+    for objective_id, _ in lineage:
+        if objective_id in statuses:
+            return statuses[objective_id].rag
+    return None
+
+
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 1)))
 
@@ -364,17 +389,32 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
     year = quarter.financial_year
     day = quarter.end_date
 
-    objectives = list(Objective.objects.filter(financial_year=year).order_by("number"))
-    year_quarters = list(
+    objectives = list(
+        Objective.objects.filter(financial_year=year)
+        .select_related("financial_year", "continues__financial_year")
+        .order_by("number")
+    )
+    # A carried objective's RAG history runs on from the one it continues.
+    lineages = objective_lineages(objectives)
+    first_year = min(
+        (start_year for lineage in lineages.values() for _, start_year in lineage),
+        default=year.start_year,
+    )
+    history_quarters = list(
         Quarter.objects.filter(
-            financial_year=year, start_date__lte=quarter.start_date
+            financial_year__start_year__gte=first_year, start_date__lte=quarter.start_date
         ).chronological()
     )
+    year_quarters = [
+        history_quarter
+        for history_quarter in history_quarters
+        if history_quarter.financial_year_id == year.id
+    ]
     updates = {
         update.quarter_id: update
         for update in QuarterlyUpdate.objects.filter(
             locality=locality,
-            quarter__in=year_quarters,
+            quarter__in=history_quarters,
             status__in=page.statuses,
         ).prefetch_related("objective_statuses")
     }
@@ -405,13 +445,16 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
     milestones = [
         milestone_row(milestone, day)
         # The model's ordering: planned end, undated last.
-        for milestone in Milestone.objects.for_locality(locality)
+        for milestone in Milestone.objects.for_locality(locality).in_plan_on(day)
     ]
     planned_for_year, plan_is_illustrative = (
         PlannedInvestment.objects.filter(locality=locality, financial_year=year)
         .values_list("amount", "is_illustrative")
         .first()
     ) or (None, False)
+    carried_from = {
+        objective.id: objective.continues for objective in objectives if objective.continues_id
+    }
     maturity, baseline_quarter, latest_quarter = _maturity(locality, page)
     risks = _risks(locality, day)
 
@@ -453,18 +496,16 @@ def locality_data(*, page: DashboardPage, locality: Locality) -> LocalityPage:
                 objective=objective,
                 cells=[
                     HistoryCell(
-                        quarter=year_quarter,
-                        rag=(
-                            rags[year_quarter.id][objective.id].rag
-                            if objective.id in rags.get(year_quarter.id, {})
-                            else None
-                        ),
+                        quarter=history_quarter,
+                        rag=_rag_in(rags.get(history_quarter.id, {}), lineages[objective.id]),
                     )
-                    for year_quarter in year_quarters
+                    for history_quarter in history_quarters
                 ],
+                carried_from=carried_from.get(objective.id),
             )
             for objective in objectives
         ],
+        history_quarters=history_quarters,
         includes_illustrative=(
             locality.is_illustrative
             or any(update.is_illustrative for update in updates.values())

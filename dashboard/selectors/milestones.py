@@ -20,14 +20,19 @@ STATUS_ORDER = {status: position for position, status in enumerate(StatusAsAt.va
 
 
 def milestones_as_at(day: datetime.date) -> QuerySet[Milestone]:
-    return Milestone.objects.select_related("locality", "objective__financial_year").annotate(
-        status_then=status_as_at_expression(day),
-        # A completion after `day` was not known then: no actual date, no slippage from it.
-        actual_then=Case(
-            When(actual_date__lte=day, then=F("actual_date")),
-            default=Value(None),
-            output_field=models.DateField(),
-        ),
+    # A milestone rolled forward is in the plan from its year (decision 0024).
+    return (
+        Milestone.objects.in_plan_on(day)
+        .select_related("locality", "objective__financial_year")
+        .annotate(
+            status_then=status_as_at_expression(day),
+            # A completion after `day` was not known then: no actual date, no slippage from it.
+            actual_then=Case(
+                When(actual_date__lte=day, then=F("actual_date")),
+                default=Value(None),
+                output_field=models.DateField(),
+            ),
+        )
     )
 
 

@@ -270,9 +270,8 @@ def overdue_milestones(day: datetime.date):
     Only reported ones: a milestone nobody has reported on is not overdue, whatever its window.
     """
     return (
-        Milestone.objects.exclude(
-            status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED]
-        )
+        Milestone.objects.in_plan_on(day)
+        .exclude(status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED])
         .filter(planned_end__lt=day)
         .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=day))
     )
@@ -390,7 +389,8 @@ def _rag_changes(page: DashboardPage, objectives) -> ChangeList:
 
 def _milestone_changes(quarter: Quarter) -> list[ChangeList]:
     milestones = (
-        Milestone.objects.exclude(status=Milestone.Status.CANCELLED)
+        Milestone.objects.in_plan_on(quarter.end_date)
+        .exclude(status=Milestone.Status.CANCELLED)
         .select_related("locality")
         # pk last: several localities share a milestone's title and date, and without
         # it PostgreSQL may list them in another order once a row is updated.
@@ -757,9 +757,8 @@ def _window_text(start, end, as_written, uncertain) -> str:
 def _milestones_newly_overdue(page: DashboardPage) -> _Kind:
     quarter = page.quarter
     rows, total = _first_of(
-        Milestone.objects.exclude(
-            status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED]
-        )
+        Milestone.objects.in_plan_on(quarter.end_date)
+        .exclude(status__in=[Milestone.Status.CANCELLED, Milestone.Status.NOT_REPORTED])
         .filter(planned_end__range=(quarter.start_date, quarter.end_date))
         .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=quarter.end_date))
         .order_by("planned_end", "title", "pk"),
@@ -781,7 +780,8 @@ def _milestones_newly_overdue(page: DashboardPage) -> _Kind:
 def _milestones_completed(page: DashboardPage) -> _Kind:
     quarter = page.quarter
     rows, total = _first_of(
-        Milestone.objects.exclude(status=Milestone.Status.CANCELLED)
+        Milestone.objects.in_plan_on(quarter.end_date)
+        .exclude(status=Milestone.Status.CANCELLED)
         .filter(actual_date__range=(quarter.start_date, quarter.end_date))
         .order_by("actual_date", "title", "pk"),
         *_MILESTONE_FIELDS,

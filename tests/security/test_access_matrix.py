@@ -128,6 +128,7 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
             | "updates:change-points"
             | "updates:change-point-add"
             | "updates:change-point-edit"
+            | "updates:open-year"
         ):
             return 200 if role in REVIEWERS else 403
         case "updates:detail":
