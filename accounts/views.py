@@ -76,6 +76,7 @@ def account(request):
             "two_factor_on": two_factor_on,
             "two_factor_required": access.must_verify(user),
             "recovery_codes_left": two_factor.recovery_codes_left(user) if two_factor_on else 0,
+            "can_use_api": access.can_view_dashboards(user),
         },
     )
 

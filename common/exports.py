@@ -89,6 +89,15 @@ def spreadsheet_response(
     return response
 
 
+def csv_content(*, headers: Sequence, rows: Iterable[Sequence]) -> bytes:
+    """A CSV file's bytes, as every download here makes them: each text cell neutralised,
+    the UTF-8 byte-order mark once (also the data API's `?format=csv`)."""
+    return _csv_content(
+        [neutralise_formula(value) for value in headers],
+        [[neutralise_formula(value) for value in row] for row in rows],
+    )
+
+
 def _csv_content(headers: list, rows: list[list]) -> bytes:
     text = io.StringIO()
     text.write(BYTE_ORDER_MARK)

@@ -141,6 +141,44 @@ def visible_statuses(user, *, wants_preview: bool) -> tuple[tuple[str, ...], boo
     return (QuarterlyUpdate.Status.APPROVED,), False
 
 
+class UnknownQuarter(Http404):
+    """A `?quarter=` that names no selectable quarter."""
+
+
+def page_for_quarter(
+    *,
+    requested: str | None,
+    statuses: tuple[str, ...],
+    is_preview: bool,
+    options: list[Quarter],
+    selectable: list[Quarter],
+    today: datetime.date,
+) -> DashboardPage:
+    """The page as at the quarter `requested` (its slug; None or "": the latest with
+    visible returns) among `quarter_choices(statuses)`. Shared by the pages and the data
+    API, so that a quarter means the same in both.
+
+    Raises Http404 when nothing is visible at all, UnknownQuarter for a slug that names
+    no selectable quarter.
+    """
+    if not options:
+        raise Http404("No quarterly updates have been approved yet.")
+    if requested is None or requested == "":
+        quarter = options[-1]
+    else:
+        quarter = next((option for option in selectable if option.slug == requested), None)
+        if quarter is None:
+            raise UnknownQuarter("There is no data for that quarter.")
+    return DashboardPage(
+        quarter=quarter,
+        quarter_options=options,
+        statuses=statuses,
+        is_preview=is_preview,
+        today=today,
+        selectable_quarters=tuple(selectable),
+    )
+
+
 def dashboard_page(request) -> DashboardPage:
     """Resolve the page's quarter and the updates the viewer may see.
 
@@ -154,21 +192,11 @@ def dashboard_page(request) -> DashboardPage:
     options, selectable = cached_data(
         "quarter-choices", compute=lambda: quarter_choices(statuses), statuses=statuses
     )
-    if not options:
-        raise Http404("No quarterly updates have been approved yet.")
-
-    requested = request.GET.get(QUARTER_PARAMETER)
-    if requested is None or requested == "":
-        quarter = options[-1]
-    else:
-        quarter = next((option for option in selectable if option.slug == requested), None)
-        if quarter is None:
-            raise Http404("There is no data for that quarter.")
-    return DashboardPage(
-        quarter=quarter,
-        quarter_options=options,
+    return page_for_quarter(
+        requested=request.GET.get(QUARTER_PARAMETER),
         statuses=statuses,
         is_preview=is_preview,
+        options=options,
+        selectable=selectable,
         today=timezone.localdate(),
-        selectable_quarters=tuple(selectable),
     )

@@ -160,6 +160,11 @@ def _overdue_first(queryset: QuerySet, day: datetime.date) -> QuerySet:
     ).order_by("standing", "due_date", "pk")
 
 
+def in_overdue_order(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
+    """Actions overdue as at `day` first, then the rest open, then closed; each by due date."""
+    return _overdue_first(queryset, day)
+
+
 def actions_from_previous_meetings(
     *, day: datetime.date, body=None, limit: int | None = None
 ) -> list[ActionRow]:

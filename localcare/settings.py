@@ -97,6 +97,12 @@ INSTALLED_APPS = [
     "updates",
     "dashboard",
     "accounts",
+    # The read-only data API (/api/v1/, decisions 0025 and 0026): Django REST framework,
+    # its OpenAPI schema (drf-spectacular) and Swagger UI's files from our static files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # Management commands only (bench, generate_scale_data, build_illustrative_fixture,
     # backup, restore); no models, and nothing in the product imports it.
     "tools",
@@ -339,6 +345,39 @@ LOGGING = {
         "django.request": {"filters": ["expected_refusals"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# --- The data API (decisions 0025 and 0026) ---
+# Read-only, token-authenticated; each view names its own classes too (api/views/data.py).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per token, counted in the cache (Redis when REDIS_URL is set).
+    "DEFAULT_THROTTLE_RATES": {"api-token": API_THROTTLE_RATE},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Dates and money as text (ISO dates, "1234.50"): exact in JSON and in a spreadsheet.
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kent and Medway Local Care data API",
+    "DESCRIPTION": (
+        "Read-only: the approved programme data the boards see, as at a quarter. "
+        "Authenticate with `Authorization: Bearer <token>` (a token from your account). "
+        f"Throttled per token at {API_THROTTLE_RATE} (429 with Retry-After past it). "
+        "Every endpoint takes `?quarter=` (default: the latest with approved returns), "
+        "`?page=`, `?page_size=` (100; at most 1,000) and `?format=csv`; "
+        "records marked `is_illustrative` are not in the source papers."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -16,6 +16,8 @@ urlpatterns = [
     # The account page and two-factor set-up and verification.
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # The read-only data API and its tokens (decisions 0025 and 0026).
+    path("api/", include("api.urls")),
     path("governance/reports/", include("governance.urls_reports")),
     path("governance/", include("governance.urls")),
     path("", include("updates.urls")),

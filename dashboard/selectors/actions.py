@@ -9,10 +9,13 @@ shown. A fixed number of queries however many actions there are.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
 from dashboard.filters.actions import ActionFilter
 from dashboard.periods import DashboardPage
 from governance.models import Action, Decision, Meeting
-from governance.selectors import ActionRow, action_row
+from governance.selectors import ActionRow, action_row, in_overdue_order
 from localities.models import GovernanceBody
 
 
@@ -102,6 +105,24 @@ def action_rows(
             row.due_date or page.as_at,
             row.pk,
         ),
+    )
+
+
+def actions_as_at(*, page: DashboardPage) -> QuerySet[Action]:
+    """Every action agreed by the page's day, overdue first, then open, then closed, each by
+    due date, read `with_links()` for `governance.selectors.action_row` (one query when
+    read). For the data API: the actions page's rows, in SQL order so it can page them."""
+    return in_overdue_order(_agreed_by(page).with_links(), day=page.as_at)
+
+
+def decisions_as_at(*, page: DashboardPage) -> QuerySet[Decision]:
+    """The decisions of every meeting held by the page's day, latest meeting first (one query)."""
+    meetings = Meeting.objects.held_by(page.as_at)
+    return (
+        Decision.objects.filter(meeting__in=meetings)
+        .select_related("meeting__body")
+        .annotate(sort_date=Coalesce("meeting__held_on", "meeting__held_after"))
+        .order_by("-sort_date", "-meeting_id", "reference", "pk")
     )
 
 

@@ -266,6 +266,27 @@ def _spend_row(locality: Locality) -> SpendAgainstPlan:
     )
 
 
+def spend_by_locality(*, page: DashboardPage, localities: QuerySet[Locality]) -> QuerySet[Locality]:
+    """`localities` with their spend against plan in the page's year to date, by name: the
+    money page's table (`spend_row` makes each its row), and whether the plan or any return
+    in it is illustrative. One query. For the data API, so that it and the page agree."""
+    return (
+        _spend_by_locality(page, localities)
+        .annotate(
+            plan_is_illustrative=Coalesce(F("year_plan__is_illustrative"), Value(False)),
+            illustrative_returns=Count(
+                "year_returns", filter=Q(year_returns__is_illustrative=True)
+            ),
+        )
+        .order_by("name", "id")
+    )
+
+
+def spend_row(locality: Locality) -> SpendAgainstPlan:
+    """A locality from `spend_by_locality` as the money page's row (no query)."""
+    return _spend_row(locality)
+
+
 def _verdicts(spend: QuerySet[Locality]) -> VerdictCounts:
     """Every locality's verdict, counted from (name, verdict, variance %) read in SQL."""
     triples = list(spend.order_by("name", "id").values_list("name", "verdict", "variance_percent"))

@@ -145,6 +145,20 @@ def _table_pages(query: Mapping, objectives: list[Objective], per_page: int | No
     }
 
 
+def visible_statuses(
+    *, statuses, objectives, quarters, localities: QuerySet[Locality]
+) -> QuerySet[ObjectiveStatus]:
+    """The statuses the page shows: against `objectives`, in the returns of `localities`
+    for `quarters` whose status is one of `statuses` (approved, for the boards and the
+    data API; submitted too in the office's preview)."""
+    return ObjectiveStatus.objects.filter(
+        objective__in=objectives,
+        update__quarter__in=quarters,
+        update__status__in=statuses,
+        update__locality__in=localities,
+    )
+
+
 def objectives_data(
     *,
     page: DashboardPage,
@@ -172,11 +186,11 @@ def objectives_data(
         ).chronological()
     )
     locality_count = localities.count()
-    visible = ObjectiveStatus.objects.filter(
-        objective__in=objectives,
-        update__quarter__in=year_quarters,
-        update__status__in=page.statuses,
-        update__locality__in=localities,
+    visible = visible_statuses(
+        statuses=page.statuses,
+        objectives=objectives,
+        quarters=year_quarters,
+        localities=localities,
     )
     tallies: dict[tuple[int, int], dict[str, int]] = {}
     illustrative_objectives: set[int] = set()

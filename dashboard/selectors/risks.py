@@ -30,7 +30,7 @@ from common.pagination import SqlPage, sql_page
 from dashboard.filters.localities import LocalityChoice, locality_choice_rows
 from dashboard.filters.risks import RiskFilter
 from dashboard.periods import DashboardPage
-from localities.models import PROGRAMME_WIDE, Objective
+from localities.models import PROGRAMME_WIDE, Locality, Objective
 from risks.models import MitigatingAction, Risk, RiskCategory, RiskReview, ScoreBand
 from risks.scoring import (
     CONSEQUENCE_DESCRIPTORS,
@@ -304,12 +304,23 @@ def _register(
     bands: list[ScoreBand],
     ordering: Sequence[OrderBy],
 ) -> QuerySet[Risk]:
-    """The register in the reader's order (RegisterTable.sql_ordering), then highest score first.
+    """The register in the reader's order (RegisterTable.sql_ordering), then highest score first."""
+    return _in_register_order(filterset.qs, day=day, bands=bands, ordering=ordering)
+
+
+def _in_register_order(
+    risks: QuerySet[Risk],
+    *,
+    day: datetime.date,
+    bands: list[ScoreBand],
+    ordering: Sequence[OrderBy],
+) -> QuerySet[Risk]:
+    """`risks` (from risks_as_at) with the register's words as at `day`, in its order.
 
     The aliases are the register's computed sort keys, which its columns name.
     """
     return (
-        filterset.qs.with_previous_score_as_at(day)
+        risks.with_previous_score_as_at(day)
         .with_words_as_at(day)
         .select_related("category", "locality", "objective")
         .alias(
@@ -421,6 +432,25 @@ def register_rows(
     filterset = risk_filterset(page=page, filter_data=filter_data, choices=choices)
     register = _register(filterset, day=day, bands=bands, ordering=ordering)
     return [_row(risk, bands, day) for risk in register]
+
+
+def register_as_at(
+    *, page: DashboardPage, bands: list[ScoreBand], localities: QuerySet[Locality] | None = None
+) -> QuerySet[Risk]:
+    """The register as the risks page lists it unfiltered and unsorted: the risks open at
+    the page's quarter end (never proposed or rejected), highest score first, narrowed to
+    `localities` if given. One query when read; `risk_row` turns each into the page's row.
+    For the data API, so that it and the page cannot disagree."""
+    day = page.quarter.end_date
+    risks = risks_as_at(day)
+    if localities is not None:
+        risks = risks.filter(locality__in=localities)
+    return _in_register_order(risks, day=day, bands=bands, ordering=())
+
+
+def risk_row(risk: Risk, *, bands: list[ScoreBand], day: datetime.date) -> RiskRow:
+    """A risk from `register_as_at` as the register's row (no query)."""
+    return _row(risk, bands, day)
 
 
 # --- one risk ---------------------------------------------------------------------

@@ -46,6 +46,9 @@ VALUES = {
     # the extract template's two formats.
     "change_point": [1000],
     "export_format": ["csv", "xlsx"],
+    # An API token (issue 20): none exists here, so revoking one is a 404 to a POST and
+    # a 405 to a GET; tests/api/test_token_pages.py revokes real ones.
+    "token": [1],
 }
 APPROVED_REPORTS = {1000}
 ROLES = ["anonymous", "board", "lead-thanet", "lead-medway", "office", "superuser"]
@@ -61,9 +64,27 @@ POST_ONLY = {
     "updates:discard-typed",
     "updates:change-point-withdraw",
     "reports:approve",
+    "api:token-revoke",
 }
 EDITABLE = {QuarterlyUpdate.Status.DRAFT, QuarterlyUpdate.Status.RETURNED}
 LOGIN = "login"  # a redirect to the login page
+# The data API's endpoints (issue 20) take an API token, never a session: 401 to every
+# role here; tests/api/ requests them with tokens.
+API_DATA = {
+    "api:localities",
+    "api:objectives",
+    "api:objective-statuses",
+    "api:milestones",
+    "api:mdts",
+    "api:money",
+    "api:outcomes",
+    "api:risks",
+    "api:actions",
+    "api:decisions",
+}
+# A person's own API tokens are their account, not programme data: a board member may
+# make and revoke their own (tests/api/test_token_pages.py).
+OWN_ACCOUNT_WRITES = {"api:tokens", "api:token-revoke"}
 
 
 @dataclass(frozen=True)
@@ -99,8 +120,10 @@ def concrete_urls(route: Route, values: dict = VALUES) -> list[tuple[str, dict]]
 
 def expected_get(role: str, name: str, kwargs: dict) -> int | str:
     """The rules, written out: what `role` gets from GET on the URL `name` with `kwargs`."""
-    if name == "healthz":
-        return 200
+    if name in {"healthz", "api:schema"}:
+        return 200  # the API's schema holds no data
+    if name in API_DATA:
+        return 401
     if role == "anonymous":
         return LOGIN
     if name == "dashboard:publish-pack":
@@ -113,6 +136,12 @@ def expected_get(role: str, name: str, kwargs: dict) -> int | str:
         return 405
     if name.startswith("governance:"):
         return 200 if role in REVIEWERS else 403  # the office keeps them; the board reads
+    if name in {"api:docs", "api:tokens"}:
+        return 200  # every programme role may read the API and make tokens
+    if name == "api:token-new":
+        return 302  # no token just made: back to the tokens page
+    if name == "api:all-tokens":
+        return 200 if role in REVIEWERS else 403
     status = STATUS_IN_QUARTER.get(kwargs.get("locality"))
     is_own_lead = LEADS.get(role) == kwargs.get("locality")
     match name:
@@ -229,9 +258,17 @@ def test_board_members_can_never_write(client, users):
     before = snapshot()
     wrong = []
     for route in app_routes():
+        # Their own API tokens only: the forged form is refused (400), no token 1 (404);
+        # the data API asks for its token before its method (401).
+        if route.name in OWN_ACCOUNT_WRITES:
+            refusals = (400, 404)
+        elif route.name in API_DATA:
+            refusals = (401,)
+        else:
+            refusals = (403, 405)
         for url, _ in concrete_urls(route):
             response = client.post(url, FORGED)
-            if response.status_code not in (403, 405):
+            if response.status_code not in refusals:
                 wrong.append((url, response.status_code))
     assert wrong == []
     assert snapshot() == before
