@@ -194,7 +194,26 @@ def typed_section_again(w):
     return TypedSection(**values)
 
 
+def objective_continued_twice(w):
+    """Two objectives of later years both carrying the same one forward."""
+    later = factories.financial_year(w.objective.financial_year.start_year + 1)
+    Objective.objects.create(
+        financial_year=later,
+        number=1,
+        title="Carried",
+        short_title="Carried",
+        continues=w.objective,
+    )
+    return Objective(
+        financial_year=later, number=2, title="Again", short_title="Again", continues=w.objective
+    )
+
+
 CASES = {
+    "objective_continued_once": objective_continued_twice,
+    "milestone_rolled_forward_has_year": lambda w: Milestone(
+        title="Rolled without a year", continues=Milestone.objects.first()
+    ),
     "governance_body_active_until_after_from": lambda w: GovernanceBody(
         name="LCIB", active_from=D(2019, 1, 1), active_until=D(2018, 1, 1)
     ),
