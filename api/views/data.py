@@ -160,6 +160,12 @@ class DataView(ListAPIView):
             raise params.BadParameter(params.LOCALITY, "There is no such locality.")
         return Locality.objects.filter(pk__in=found)
 
+    def of_locality(self, records: QuerySet, page: DashboardPage) -> QuerySet:
+        """`records` of the `?locality=` asked for; all of them when none is."""
+        if self.request.query_params.get(params.LOCALITY):
+            return records.filter(locality__in=self.localities(page))
+        return records
+
     def in_range(self, records: QuerySet) -> QuerySet:
         query = self.request.query_params
         start, end = params.date_value(query, params.FROM), params.date_value(query, params.TO)
@@ -281,10 +287,7 @@ class MilestonesView(DataView):
     date_field = "planned_end"
 
     def records(self, page):
-        milestones = milestone_register(page=page)
-        if self.request.query_params.get(params.LOCALITY):
-            milestones = milestones.filter(locality__in=self.localities(page))
-        return milestones
+        return self.of_locality(milestone_register(page=page), page)
 
     def record(self, item, page):
         return MilestoneRecord(item, milestone_row(item))
@@ -341,9 +344,9 @@ class OutcomesView(DataView):
         figures = MonthlyOutcome.objects.up_to(last_month_of(page)).select_related(
             "locality", "measure"
         )
-        if self.request.query_params.get(params.LOCALITY):
-            figures = figures.filter(locality__in=self.localities(page))
-        return figures.order_by("month", "locality__name", "measure_id", "id")
+        return self.of_locality(figures, page).order_by(
+            "month", "locality__name", "measure_id", "id"
+        )
 
 
 @extend_schema(
@@ -379,10 +382,7 @@ class ActionsView(DataView):
     date_field = "due_date"
 
     def records(self, page):
-        actions = actions_as_at(page=page)
-        if self.request.query_params.get(params.LOCALITY):
-            actions = actions.filter(locality__in=self.localities(page))
-        return actions
+        return self.of_locality(actions_as_at(page=page), page)
 
     def record(self, item, page):
         return action_row(item, day=page.as_at)

@@ -13,7 +13,7 @@ from localities import access
 from localities.models import LeadAssignment, Locality
 from tests.helpers import assign_lead
 
-BEFORE_THE_DROP = ("localities", "0013_structure_over_time")
+BEFORE_THE_DROP = ("localities", "0015_structure_over_time")
 
 
 def migrate_to(targets):
@@ -52,7 +52,7 @@ def test_every_lead_link_becomes_one_open_assignment_and_the_links_go(
     late = django_user_model.objects.create_user(username="linked-after-0013")
     Locality.leads.through.objects.create(locality_id=swale.pk, user_id=early.pk)
     # 0013 copied the links there were; one made afterwards has no assignment yet.
-    import_module("localities.migrations.0013_structure_over_time").copy_leads_to_assignments(
+    import_module("localities.migrations.0015_structure_over_time").copy_leads_to_assignments(
         old, None
     )
     Locality.leads.through.objects.create(locality_id=thanet.pk, user_id=late.pk)

@@ -37,7 +37,7 @@ def link_assignments_in_force_today(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("localities", "0013_structure_over_time"),
+        ("localities", "0015_structure_over_time"),
     ]
 
     operations = [

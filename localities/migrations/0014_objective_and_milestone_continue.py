@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('localities', '0015_governance_body_dates_and_roles'),
+        ('localities', '0013_governance_body_dates_and_roles'),
     ]
 
     operations = [

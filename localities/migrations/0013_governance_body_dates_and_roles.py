@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('localities', '0014_lead_assignments_replace_leads'),
+        ('localities', '0012_outcomes_monthly_and_benefits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

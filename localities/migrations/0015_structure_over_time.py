@@ -20,7 +20,7 @@ def copy_leads_to_assignments(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("localities", "0012_outcomes_monthly_and_benefits"),
+        ("localities", "0014_objective_and_milestone_continue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
