@@ -14,8 +14,10 @@ from django.db import connection, transaction  # noqa: E402
 
 from localities import access  # noqa: E402
 from localities.demo import DEMO_PASSWORD, create_demo_accounts  # noqa: E402
-from localities.programme_data import load_programme_fixtures  # noqa: E402
+from localities.models import Reorganisation  # noqa: E402
+from localities.programme_data import load_programme_fixtures, record_reorganisations  # noqa: E402
 from tests.helpers import assign_lead
+from tests.reorganisations import ICB_2022  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -127,9 +129,17 @@ def programme_data(db, programme_data_rows):
 
 @pytest.fixture
 def programme_data_before_reorganisations(db, programme_data_snapshots):
-    """The programme data as the fixtures load it, before the reorganisations of
-    fixtures/reorganisations.json (the 2020 merger, the 2022 ICB) are recorded."""
+    """The programme data as the fixtures load it, before the reorganisation of
+    fixtures/reorganisations.json (the 2020 CCG merger) is recorded."""
     _insert(programme_data_snapshots[0])
+
+
+@pytest.fixture
+def icb_2022(programme_data):
+    """The programme data with the July 2022 ICB and its four Health and Care
+    Partnerships recorded after the fixtures' 2020 merger (tests/reorganisations.py)."""
+    record_reorganisations([ICB_2022])
+    return Reorganisation.objects.get(effective_date=ICB_2022["effective_date"])
 
 
 def _user_in_group(django_user_model, username, group_name, **extra):

@@ -16,7 +16,6 @@ import io
 import re
 import zipfile
 
-import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse

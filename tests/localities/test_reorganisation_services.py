@@ -29,6 +29,7 @@ from localities.reorganisation_services import (
     record_reorganisation,
 )
 from localities.structure import structure_as_at
+from tests.reorganisations import ICB_2022
 
 MERGER = dt.date(2020, 4, 1)
 ICB = dt.date(2022, 7, 1)
@@ -94,7 +95,7 @@ def row_counts() -> dict:
 
 
 @pytest.mark.django_db
-def test_the_fixtures_record_the_2020_merger_and_the_2022_icb(programme_data):
+def test_the_fixtures_2020_merger_and_the_2022_icb_after_it(icb_2022):
     merger, icb = Reorganisation.objects.order_by("effective_date")
     assert (merger.effective_date, icb.effective_date) == (MERGER, ICB)
     assert not merger.is_illustrative
@@ -391,8 +392,8 @@ def test_refusals_say_what_is_wrong(programme_data_before_reorganisations):
     nothing = Change(level=Level.LOCALITY, kind=MERGED, predecessors=(), successors=())
     assert "choose what ended" in refusal(effective_date=DAY, changes=(nothing,))
 
-    # After the fixtures' reorganisations, Medway ends on 30 June 2022.
-    record_reorganisations(read_reorganisations())
+    # After the fixtures' 2020 merger and the 2022 ICB, Medway ends on 30 June 2022.
+    record_reorganisations([*read_reorganisations(), ICB_2022])
     medway, swale = area("medway"), area("swale")
     merge = Change(
         level=Level.LOCALITY, kind=MERGED, predecessors=(medway, swale), successors=(partnership(),)

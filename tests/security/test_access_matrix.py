@@ -50,8 +50,8 @@ VALUES = {
     # the extract template's two formats.
     "change_point": [1000],
     "export_format": ["csv", "xlsx"],
-    # The reorganisations the fixtures record (issue 19): the 2020 CCG merger, the 2022 ICB.
-    "reorganisation": [1, 2],
+    # The reorganisation the fixtures record (issue 19): the 2020 CCG merger.
+    "reorganisation": [1],
     # An API token (issue 20): none exists here, so revoking one is a 404 to a POST and
     # a 405 to a GET; tests/api/test_token_pages.py revokes real ones.
     "token": [1],

@@ -1,7 +1,8 @@
 """The programme office records a reorganisation: form → preview → record (issue 19).
 
-The fixtures hold the 2020 CCG merger and the 2022 ICB; these tests record a
-later, made-up one: two Health and Care Partnerships merging in April 2025.
+The fixtures hold the 2020 CCG merger; each test records the 2022 ICB after it
+(tests/reorganisations.py), then a later, made-up one: two Health and Care
+Partnerships merging in April 2025.
 """
 
 import datetime as dt
@@ -57,7 +58,7 @@ def fingerprint(html: str) -> str:
 
 
 @pytest.mark.parametrize("url", [LIST, RECORD, reverse("updates:reorganisation", args=[1])])
-def test_anonymous_visitors_are_sent_to_log_in(client, programme_data, url):
+def test_anonymous_visitors_are_sent_to_log_in(client, icb_2022, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(f"{reverse('login')}?next=")
@@ -65,7 +66,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, programme_data, url):
 
 @pytest.mark.parametrize("role", ["board_user", "lead_thanet"])
 @pytest.mark.parametrize("url", [LIST, RECORD, reverse("updates:reorganisation", args=[1])])
-def test_only_the_programme_office_may(client, programme_data, request, role, url):
+def test_only_the_programme_office_may(client, icb_2022, request, role, url):
     client.force_login(request.getfixturevalue(role))
     assert client.get(url).status_code == 403
     assert client.post(RECORD, {**form_data(), "action": "preview"}).status_code == 403
@@ -73,7 +74,7 @@ def test_only_the_programme_office_may(client, programme_data, request, role, ur
 
 
 @pytest.mark.parametrize("role", ["office_user", "admin_user"])
-def test_the_office_and_superusers_may(client, programme_data, request, role):
+def test_the_office_and_superusers_may(client, icb_2022, request, role):
     client.force_login(request.getfixturevalue(role))
     for url in (LIST, RECORD, reverse("updates:reorganisation", args=[1])):
         assert client.get(url).status_code == 200
@@ -83,7 +84,7 @@ def test_the_office_and_superusers_may(client, programme_data, request, role):
 
 
 def test_the_list_shows_the_fixtures_reorganisations_and_is_linked_from_the_returns(
-    client, office_user, programme_data, django_assert_max_num_queries
+    client, office_user, icb_2022, django_assert_max_num_queries
 ):
     client.force_login(office_user)
     with django_assert_max_num_queries(12):
@@ -96,9 +97,7 @@ def test_the_list_shows_the_fixtures_reorganisations_and_is_linked_from_the_retu
     assert LIST in client.get(reverse("updates:returns")).content.decode()
 
 
-def test_one_reorganisation_shows_what_became_what_and_its_history(
-    client, office_user, programme_data
-):
+def test_one_reorganisation_shows_what_became_what_and_its_history(client, office_user, icb_2022):
     client.force_login(office_user)
     html = client.get(reverse("updates:reorganisation", args=[2])).content.decode()
     assert "Ended 30 June 2022" in html
@@ -107,7 +106,7 @@ def test_one_reorganisation_shows_what_became_what_and_its_history(
     assert client.get(reverse("updates:reorganisation", args=[999])).status_code == 404
 
 
-def test_form_preview_record(client, office_user, programme_data, django_user_model):
+def test_form_preview_record(client, office_user, icb_2022, django_user_model):
     lead = django_user_model.objects.create_user(username="dgs-lead", first_name="Dee")
     LeadAssignment.objects.create(
         user=lead, locality=Locality.objects.get(name=DGS), in_force_from=dt.date(2022, 7, 1)
@@ -142,7 +141,7 @@ def test_form_preview_record(client, office_user, programme_data, django_user_mo
     assert Locality.objects.get(name=DGS).in_force_until == dt.date(2025, 3, 31)
 
 
-def test_a_changed_preview_is_edited_with_the_text_kept(client, office_user, programme_data):
+def test_a_changed_preview_is_edited_with_the_text_kept(client, office_user, icb_2022):
     client.force_login(office_user)
     response = client.post(RECORD, {**form_data(title="Kept title"), "action": "edit"})
     html = response.content.decode()
@@ -151,7 +150,7 @@ def test_a_changed_preview_is_edited_with_the_text_kept(client, office_user, pro
     assert "There is a problem" not in html
 
 
-def test_another_change_can_be_added(client, office_user, programme_data):
+def test_another_change_can_be_added(client, office_user, icb_2022):
     client.force_login(office_user)
     response = client.post(RECORD, {**form_data(), "action": "add"})
     html = response.content.decode()
@@ -164,7 +163,7 @@ def test_another_change_can_be_added(client, office_user, programme_data):
 
 
 def test_a_preview_that_went_stale_is_refused_with_409_and_the_text_kept(
-    client, office_user, programme_data, django_user_model
+    client, office_user, icb_2022, django_user_model
 ):
     client.force_login(office_user)
     _, html = preview(client, title="My careful title")
@@ -189,7 +188,7 @@ def test_a_preview_that_went_stale_is_refused_with_409_and_the_text_kept(
     assert Reorganisation.objects.count() == 2
 
 
-def test_recording_without_a_preview_is_refused(client, office_user, programme_data):
+def test_recording_without_a_preview_is_refused(client, office_user, icb_2022):
     client.force_login(office_user)
     response = client.post(RECORD, {**form_data(), "action": "record"})
     assert response.status_code == 400
@@ -221,7 +220,7 @@ def test_recording_without_a_preview_is_refused(client, office_user, programme_d
     ],
 )
 def test_bad_input_is_refused_clearly_and_nothing_is_saved(
-    client, office_user, programme_data, changes, message, linked
+    client, office_user, icb_2022, changes, message, linked
 ):
     client.force_login(office_user)
     if changes.get("c0-existing") == "west-kent-hcp":
@@ -239,7 +238,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_saved(
 
 
 def test_a_mix_of_levels_and_a_successor_of_another_level_are_refused(
-    client, office_user, programme_data
+    client, office_user, icb_2022
 ):
     client.force_login(office_user)
     system = Locality.objects.get(name=DGS).sub_system
@@ -256,7 +255,7 @@ def test_a_mix_of_levels_and_a_successor_of_another_level_are_refused(
     assert "is a sub-system" in html
 
 
-def test_free_text_is_escaped(client, office_user, programme_data):
+def test_free_text_is_escaped(client, office_user, icb_2022):
     client.force_login(office_user)
     _, html = preview(client, title="<script>alert(1)</script>")
     assert "<script>alert(1)</script>" not in html
