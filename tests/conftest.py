@@ -238,6 +238,10 @@ def log_in(page):
         with page.expect_navigation():
             page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
+        # A demo account always logs in: if it did not, say why here (the form's own
+        # message, a lockout or a CSRF page), not later as a page that is not there.
+        if page.url.split("?")[0].endswith("/accounts/login/"):
+            pytest.fail(f"{username} was not logged in: {page.locator('body').inner_text()[:600]}")
         return page
 
     return log_in_as

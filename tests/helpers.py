@@ -112,3 +112,22 @@ def assign_lead(user, locality, *, start=None, end=None):
     assignment.save()
     user.__dict__.pop("_lead_assignments", None)
     return assignment
+
+
+# For a child process's own scratch database: its tables straight from the models,
+# in seconds. Replaying every migration takes 20 seconds and more, and every test
+# database replays them already; the tests that use this are about something else.
+TABLES_FROM_MODELS = """
+from django.conf import settings
+from django.core.management import call_command
+
+class NoMigrations(dict):
+    def __contains__(self, app):
+        return True
+
+    def __getitem__(self, app):
+        return None
+
+settings.MIGRATION_MODULES = NoMigrations()
+call_command("migrate", "--no-input", "--run-syncdb", verbosity=0)
+"""

@@ -18,15 +18,12 @@ import psycopg2
 import pytest
 from django.db import connection
 
+from tests.helpers import TABLES_FROM_MODELS
 from tests.test_settings import ROOT, SETTINGS_VARIABLES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-SET_UP = """
-from django.core.management import call_command
-call_command("migrate", "--no-input", verbosity=0)
-call_command("load_programme_data", verbosity=0)
-"""
+SET_UP = TABLES_FROM_MODELS + 'call_command("load_programme_data", verbosity=0)\n'
 
 # Row counts of every table, and 5 risks and 5 quarterly updates field by field.
 SNAPSHOT = """

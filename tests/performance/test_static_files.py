@@ -25,8 +25,14 @@ from django.core.management import call_command
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client
 
-# Django admin's own files add nothing to what is checked here, only time.
-call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["admin"])
+# Django admin's and the API documentation's own files (Swagger UI) add nothing
+# to what is checked here, only time.
+call_command(
+    "collectstatic",
+    interactive=False,
+    verbosity=0,
+    ignore_patterns=["admin", "drf_spectacular_sidecar"],
+)
 client = Client()
 
 def fetch(url, **headers):

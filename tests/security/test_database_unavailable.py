@@ -11,6 +11,7 @@ import socket
 
 import pytest
 
+from tests.helpers import TABLES_FROM_MODELS
 from tests.security.servers import app_server, manage, production_environment, throwaway_cluster
 
 PASSWORD = "a-long-test-password-for-board"
@@ -21,14 +22,15 @@ CONNECT_TIMEOUT = 5
 PAGES = ["/", "/risks/", "/updates/medway/2018-19-q4/", "/accounts/login/"]
 
 # One child process for all three (each Django start costs a second or two).
-SET_UP_DATABASE = f"""
+SET_UP_DATABASE = (
+    TABLES_FROM_MODELS
+    + f"""
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
-call_command("migrate", "--no-input", verbosity=0)
 call_command("load_programme_data", verbosity=0)
 user = User.objects.create_user("board", password="{PASSWORD}")
 user.groups.add(Group.objects.get(name="Board member"))
 """
+)
 
 
 @pytest.fixture(scope="module")
