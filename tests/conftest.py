@@ -88,6 +88,13 @@ def _snapshot() -> list:
     return [(model, objects) for model, objects in rows if objects]
 
 
+def _reset_sequences(models) -> None:
+    """Each model's id sequence to follow its largest id (1 for an empty table)."""
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            cursor.execute(statement)
+
+
 @pytest.fixture(scope="session")
 def programme_data_snapshots(django_db_setup, django_db_blocker):
     """Every row `load_programme_data` writes, read once per test session: before
@@ -97,6 +104,10 @@ def programme_data_snapshots(django_db_setup, django_db_blocker):
     a time; inserting the same rows in bulk takes a small part of that.
     """
     with django_db_blocker.unblock(), transaction.atomic():
+        # Rows the loader makes rather than reads (a recorded reorganisation, its
+        # successions) take their ids from the sequences: start those at 1, so that
+        # the ids are the same whichever tests ran before in this process.
+        _reset_sequences(m for m in apps.get_models() if m._meta.app_label in FIXTURE_APPS)
         before = []
         load_programme_fixtures(before_reorganisations=lambda: before.extend(_snapshot()))
         after = _snapshot()
@@ -115,10 +126,7 @@ def _insert(rows) -> None:
     with transaction.atomic():
         for model, objects in rows:
             model._base_manager.bulk_create(objects)
-        statements = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in rows])
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+        _reset_sequences(model for model, _ in rows)
 
 
 @pytest.fixture

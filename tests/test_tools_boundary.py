@@ -57,6 +57,7 @@ def test_localcare_holds_configuration_only():
 
     assert modules == {
         "__init__.py",
+        "apps.py",
         "asgi.py",
         "database_deadline.py",
         "errors.py",

@@ -4,17 +4,21 @@ By the labels a screen reader reads, checked with axe and looked at."""
 import pytest
 
 from localities.models import Locality, Reorganisation
+from localities.programme_data import record_reorganisations
 from tests.helpers import assert_accessible, screenshot
+from tests.reorganisations import ICB_2022
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_office_previews_then_records_a_reorganisation(demo_site, page, log_in):
+    # The demo data's 2020 merger, and the 2022 ICB (not in the demo data) after it.
+    record_reorganisations([ICB_2022])
     log_in("office")
     page.goto("/updates/office/reorganisations/")
-    assert "NHS Kent and Medway ICB and four Health and Care Partnerships" in page.inner_text(
-        "main"
-    )
+    listed = page.inner_text("main")
+    assert "The eight Kent and Medway CCGs merge into NHS Kent and Medway CCG" in listed
+    assert "NHS Kent and Medway ICB and four Health and Care Partnerships" in listed
     page.get_by_role("button", name="Record a reorganisation").click()
     page.wait_for_load_state()
 

@@ -99,7 +99,7 @@ def test_the_list_shows_the_fixtures_reorganisations_and_is_linked_from_the_retu
 
 def test_one_reorganisation_shows_what_became_what_and_its_history(client, office_user, icb_2022):
     client.force_login(office_user)
-    html = client.get(reverse("updates:reorganisation", args=[2])).content.decode()
+    html = client.get(reverse("updates:reorganisation", args=[icb_2022.pk])).content.decode()
     assert "Ended 30 June 2022" in html
     assert "Medway and Swale Health and Care Partnership" in html
     assert "Reorganisation: NHS Kent and Medway ICB and four Health and Care Partnerships" in html
