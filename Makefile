@@ -66,14 +66,17 @@ test-deps:
 # fails below this figure: 95.0% (10,504 statements, 523 missed) in the first
 # full run, 2026-12-07. Raise it as coverage rises; never lower it quietly.
 COVERAGE_FLOOR := 95
-# Two processes: CI's machine has two cores and 20 minutes. A worker that runs
-# out of tests takes some of the other's (worksteal): with whole files per worker
-# (loadfile) the last few minutes were one worker finishing long files while the
-# other sat idle. A module fixture (collectstatic, a PostgreSQL cluster) may then
-# be set up in both, seconds against minutes. PYTEST_WORKERS=0 runs in one process.
+# Two processes: CI's machine has two cores and 20 minutes. Each file's tests
+# stay in one worker (loadfile), so module fixtures (collectstatic, a
+# PostgreSQL cluster) are set up once. xdist would take the files with most
+# tests first, leaving long files of one or two tests (a whole-site walk) to the
+# end, where one worker ran them alone for minutes: the longest files go first
+# instead (tests/conftest.py, LONGEST_FIRST; --no-loadscope-reorder keeps that
+# order). worksteal, measured once, was slower. PYTEST_WORKERS=0 runs in one
+# process.
 PYTEST_WORKERS ?= 2
 COVERAGE_ARGS = --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
-XDIST_ARGS = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist worksteal)
+XDIST_ARGS = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 # CI's run (.ci/run is CI=true make test): the lint, then the suite against
 # throwaway PostgreSQL and Redis servers (.ci/services.sh) unless DATABASE_URL is set.

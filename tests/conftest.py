@@ -23,6 +23,37 @@ CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# The files that take longest, roughly longest first (CI's durations). make test
+# keeps each file's tests in one worker (--dist loadfile), which takes files in
+# collection order: a long file taken last leaves the other worker idle until it
+# ends, so these are taken first.
+LONGEST_FIRST = (
+    "tests/dashboard/test_reorganisations_leave_2018_19_alone.py",
+    "tests/browser/test_admin_accessibility.py",
+    "tests/browser/test_quarterly_updates.py",
+    "tests/browser/test_accessibility.py",
+    "tests/dashboard/test_as_at.py",
+    "tests/dashboard/test_every_quarter.py",
+    "tests/security/test_database_unavailable.py",
+    "tests/browser/test_published_pack.py",
+    "tests/security/test_access_matrix.py",
+    "tests/browser/test_session_expiry.py",
+    "tests/security/test_cache_control.py",
+    "tests/test_backups.py",
+    "tests/performance/test_budgets.py",
+    "tests/updates/test_update_access_matrix.py",
+    "tests/browser/test_board_pack.py",
+    "tests/browser/test_xss_dialogs.py",
+    "tests/test_bench.py",
+    "tests/dashboard/test_one_figure.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def _own_redis_database_per_xdist_worker():
     """Under pytest-xdist (make test's -n 2) worker gwN uses Redis database
     REDIS_URL's + N: every test empties its cache database (empty_cache, a
