@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from localities.models import (
+    MDT,
     Commissioner,
     Locality,
     PrimaryCareNetwork,
@@ -179,4 +180,10 @@ def test_a_succession_links_one_level_only(programme_data):
 def test_the_papers_name_no_pcns_so_the_fixtures_mark_theirs_illustrative(programme_data):
     assert PrimaryCareNetwork.objects.count() == 24
     assert not PrimaryCareNetwork.objects.filter(is_illustrative=False).exists()
+    # Every MDT is in one placeholder network of its own locality, and every network
+    # holds at least one: the MDT register names a network from 2019/20 Q2.
+    for mdt in MDT.objects.prefetch_related("primary_care_networks"):
+        (network,) = mdt.primary_care_networks.all()
+        assert network.locality_id == mdt.locality_id, mdt
+    assert not PrimaryCareNetwork.objects.filter(mdts=None).exists()
     assert not Commissioner.objects.filter(is_illustrative=True).exists()
