@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from localities import access
-from localities.models import LeadAssignment, Locality, Milestone, Quarter
+from localities.models import LeadAssignment, Locality, Milestone, Quarter, in_force_on
 from updates.models import OutboxMessage, QuarterlyUpdate
 
 NOT_STARTED = "Not started"
@@ -216,16 +216,20 @@ QUEUE_ORDER_TEXT = (
 
 
 def localities_with_return_status(*, quarter: Quarter, today: datetime.date) -> QuerySet[Locality]:
-    """Every locality with `return_status`: its `quarter` update's status, or "not_started".
+    """Every locality that owes `quarter` a return, with `return_status`: its `quarter`
+    update's status, or "not_started".
 
-    In QUEUE_ORDER, then by name. One LEFT JOIN on the quarter's update (at
-    most one per locality), so the database can filter, count and page the
-    returns instead of Python building a row for every locality.
+    A locality owes one if it is in force at the quarter's end (decision 0023: a
+    locality merged into another before then does not, what it became does), or
+    if it has an update for the quarter all the same. In QUEUE_ORDER, then by
+    name. One LEFT JOIN on the quarter's update (at most one per locality), so
+    the database can filter, count and page the returns instead of Python
+    building a row for every locality.
     """
     localities = Locality.objects.annotate(
         quarter_update=FilteredRelation("updates", condition=Q(updates__quarter=quarter)),
         return_status=Coalesce(F("quarter_update__status"), Value(NOT_STARTED_VALUE)),
-    )
+    ).filter(in_force_on(quarter.end_date) | Q(quarter_update__isnull=False))
     overdue = overdue_statuses(quarter=quarter, today=today)
     overdue_position = QUEUE_ORDER.index(None)
     # Overdue is judged first: a draft past the deadline is overdue, not "in draft".

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from localities import access
 from localities.models import Locality, Quarter
+from tests.dashboard.test_structure_as_at import merge_medway_and_swale
 from tests.helpers import assert_queries_do_not_grow, assign_lead, visible_text
 from tools.scale import generate_scale_data
 from updates import selectors, services
@@ -291,6 +292,30 @@ def test_summarise_returns_counts_every_status_in_the_database(programme_data):
     assert after.overdue == 0  # due on the day, not yet overdue
     late = quarter.submission_deadline + datetime.timedelta(days=1)
     assert selectors.summarise_returns(quarter=quarter, today=late).overdue == 8
+
+
+def test_the_returns_are_owed_by_the_localities_in_force_at_the_quarters_end(programme_data):
+    """Medway and Swale merge on 1 January 2019 (decision 0023): from then the partnership
+    owes the returns, not they; a return they had begun for a later quarter still shows."""
+    merge_medway_and_swale()
+    q3 = Quarter.objects.get(financial_year__start_year=2018, number=3)
+    q1 = Quarter.objects.get(financial_year__start_year=2019, number=1)
+
+    def owing(quarter):
+        return set(
+            selectors.localities_with_return_status(
+                quarter=quarter, today=quarter.end_date
+            ).values_list("slug", flat=True)
+        )
+
+    assert {"medway", "swale"} <= owing(q3)
+    assert "medway-and-swale" not in owing(q3)
+    assert "medway-and-swale" in owing(q1)
+    assert not {"medway", "swale"} & owing(q1)
+    assert selectors.summarise_returns(quarter=q1, today=q1.end_date).total == 7
+
+    QuarterlyUpdate.objects.create(locality=Locality.objects.get(slug="swale"), quarter=q1)
+    assert "swale" in owing(q1)
 
 
 # --- Returns page at scale: pages, filters, counts ------------------------------------
