@@ -151,6 +151,10 @@ def _current_returns(localities: list[Locality], *, today: datetime.date) -> lis
         if quarter is None:
             continue
         current = next((u for u in updates if u.quarter_id == quarter.pk), None)
+        if current is None and not locality.is_in_force_on(quarter.end_date):
+            # It ended before that quarter did (a merger, decision 0023): what it became
+            # owes the return, as on the office's returns page.
+            continue
         rows.append(
             ReturnRow(
                 locality=locality,

@@ -318,6 +318,29 @@ def test_the_returns_are_owed_by_the_localities_in_force_at_the_quarters_end(pro
     assert "swale" in owing(q1)
 
 
+def test_a_locality_that_ended_is_owed_no_current_return_it_had_not_begun(programme_data):
+    """Medway and Swale merge on 1 April 2019: the returns the office chases and the
+    reminders name (current_returns) are the partnership's from 2019/20 Q1, and theirs
+    only for quarters they saw the end of or had begun."""
+    partnership = merge_medway_and_swale(datetime.date(2019, 4, 1))
+    # Their 2018/19 Q4 returns approved: next would be 2019/20 Q1, after they ended.
+    QuarterlyUpdate.objects.filter(
+        locality__slug__in=["medway", "swale"], quarter__financial_year__start_year=2018
+    ).update(
+        status=QuarterlyUpdate.Status.APPROVED,
+        submitted_at=datetime.datetime(2019, 4, 20, tzinfo=datetime.UTC),
+        reviewed_at=datetime.datetime(2019, 5, 1, tzinfo=datetime.UTC),
+    )
+    today = datetime.date(2019, 7, 15)
+
+    rows = selectors.current_returns(localities=Locality.objects.all(), today=today)
+
+    assert partnership in [row.locality for row in rows]
+    assert not {"medway", "swale"} & {row.locality.slug for row in rows}
+    for row in rows:
+        assert row.update is not None or row.locality.is_in_force_on(row.quarter.end_date), row
+
+
 # --- Returns page at scale: pages, filters, counts ------------------------------------
 
 
