@@ -98,8 +98,12 @@ class InForceMixin(models.Model):
         abstract = True
 
     def is_in_force_on(self, day: datetime.date) -> bool:
-        return (self.in_force_from is None or self.in_force_from <= day) and (
-            self.in_force_until is None or day <= self.in_force_until
+        return self.is_in_force_during(day, day)
+
+    def is_in_force_during(self, start: datetime.date, end: datetime.date) -> bool:
+        """In force on any day from `start` to `end` (inclusive): in_force_during's rule."""
+        return (self.in_force_from is None or self.in_force_from <= end) and (
+            self.in_force_until is None or start <= self.in_force_until
         )
 
 

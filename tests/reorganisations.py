@@ -3,10 +3,8 @@ and Medway ICB replaced the CCG, and four Health and Care Partnerships the eight
 and the four sub-systems. Public record, not in the papers (../shared/DOMAIN.md,
 "After 2018/19").
 
-It is not in fixtures/reorganisations.json, so not in the demo data: after it the eight
-localities have ended, and what works from the areas as they are today (which areas a
-lead's My localities offers, the outcome extract's template) does not yet follow the
-structure in force. Tests that need a reorganisation of localities record it with the `icb_2022`
+It is not in fixtures/reorganisations.json, so not in the demo data, whose quarters stop
+in 2020. Tests that need a reorganisation of localities record it with the `icb_2022`
 fixture (tests/conftest.py).
 """
 

@@ -98,11 +98,12 @@ class ExtractForm(forms.Form):
 
 
 def template_rows(*, today: datetime.date) -> list[list]:
-    """A filled example for last month: every locality and measure, value left blank."""
-    last_month = month_of(month_of(today) - datetime.timedelta(days=1))
+    """A filled example for last month: every locality in force at its end (decision 0023)
+    and every measure, value left blank."""
+    last_day = month_of(today) - datetime.timedelta(days=1)
     return [
-        [locality.slug, measure.code, f"{last_month:%Y-%m}", None]
-        for locality in Locality.objects.order_by("name")
+        [locality.slug, measure.code, f"{last_day:%Y-%m}", None]
+        for locality in Locality.objects.in_force_on(last_day).order_by("name")
         for measure in OutcomeMeasure.objects.order_by("pk")
     ]
 
@@ -191,6 +192,16 @@ def _xlsx_rows(content: bytes):
     return title, header, rows
 
 
+def _in_force_words(locality: Locality) -> str:
+    """For example "was in force until 31 December 2018"."""
+    start, end = locality.in_force_from, locality.in_force_until
+    if start and end:
+        return f"was in force from {start:%-d %B %Y} to {end:%-d %B %Y}"
+    if end:
+        return f"was in force until {end:%-d %B %Y}"
+    return f"is in force from {start:%-d %B %Y}"
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -259,10 +270,11 @@ def _check(sheet: str, header, rows, *, today: datetime.date) -> ExtractReading:
         )
         return reading
     at = {column: names.index(column) for column in COLUMNS}
-    localities = {}
-    for locality in Locality.objects.only("pk", "slug", "name"):
+    localities, dated = {}, {}
+    for locality in Locality.objects.only("pk", "slug", "name", "in_force_from", "in_force_until"):
         localities[locality.slug.lower()] = locality.pk
         localities[locality.name] = locality.pk
+        dated[locality.pk] = locality
     measures = {code.lower(): pk for pk, code in OutcomeMeasure.objects.values_list("pk", "code")}
     this_month = month_of(today)
     seen: dict[tuple, int] = {}
@@ -321,6 +333,17 @@ def _check(sheet: str, header, rows, *, today: datetime.date) -> ExtractReading:
             elif value > 2_147_483_647:
                 wrong("value", f"{value} is far larger than any month’s activity.")
                 value = None
+        if locality_id is not None and month is not None:
+            locality = dated[locality_id]
+            last_day = month_of(month + datetime.timedelta(days=31)) - datetime.timedelta(days=1)
+            # A month's figures belong to an area in force in it: one that ended before
+            # it (or began after it) would count twice, or under the wrong area.
+            if not locality.is_in_force_during(month, last_day):
+                wrong(
+                    "locality",
+                    f"{locality.name} {_in_force_words(locality)}, not in {month:%B %Y}.",
+                )
+                locality_id = None
         if None in (locality_id, measure_id, month, value):
             continue
         key = (locality_id, measure_id, month)

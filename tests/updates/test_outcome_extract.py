@@ -19,8 +19,9 @@ from django.urls import reverse
 
 from dashboard.caching import DATA_VERSION_KEY, data_version
 from localities.models import MonthlyOutcome, OutcomeExtract
+from tests.dashboard.test_structure_as_at import merge_medway_and_swale
 from updates import outcome_extract, outcome_services
-from updates.outcome_extract import ExtractRow, read_extract
+from updates.outcome_extract import ExtractRow, read_extract, template_rows
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2019, 5, 20, 12, tzinfo=datetime.UTC)
@@ -117,6 +118,33 @@ def test_a_locality_by_name_and_a_month_as_a_date_are_read(programme_data):
         (datetime.date(2018, 4, 1), 12),
         (datetime.date(2018, 5, 1), 7),
     ]
+
+
+def test_a_months_figures_belong_to_an_area_in_force_in_it(programme_data):
+    """Medway and Swale merge on 1 January 2019 (decision 0023): their figures run to
+    December 2018, the partnership's from January 2019; a row the other way is refused
+    at its row, and the template for a month offers the areas in force then."""
+    merge_medway_and_swale()
+    body = (
+        "medway,ae-attendances,2018-12,5\n"
+        "medway,ae-attendances,2019-01,6\n"
+        "medway-and-swale,ae-attendances,2018-12,7\n"
+        "medway-and-swale,ae-attendances,2019-01,8\n"
+    )
+
+    reading = read_extract((HEADER + body).encode(), file_name="x.csv", today=TODAY.date())
+
+    assert [(p.row, p.column, p.message) for p in reading.problems] == [
+        (3, "locality", "Medway was in force until 31 December 2018, not in January 2019."),
+        (
+            4,
+            "locality",
+            "Medway and Swale Partnership is in force from 1 January 2019, not in December 2018.",
+        ),
+    ]
+    template = {row[0] for row in template_rows(today=TODAY.date())}
+    assert "medway-and-swale" in template
+    assert not {"medway", "swale"} & template
 
 
 def test_a_file_without_the_columns_is_one_problem_at_row_1(programme_data):
