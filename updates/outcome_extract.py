@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 
 from common.exports import CONTENT_TYPES, CSV, XLSX, neutralise_formula
 from localities.models import BASELINE_FIRST_MONTH, Locality, OutcomeMeasure
-from localities.outcome_months import month_of
+from localities.outcome_months import month_of, next_month
 from updates import spreadsheet
 from updates.spreadsheet import Problem, Rejected
 
@@ -335,7 +335,7 @@ def _check(sheet: str, header, rows, *, today: datetime.date) -> ExtractReading:
                 value = None
         if locality_id is not None and month is not None:
             locality = dated[locality_id]
-            last_day = month_of(month + datetime.timedelta(days=31)) - datetime.timedelta(days=1)
+            last_day = next_month(month) - datetime.timedelta(days=1)
             # A month's figures belong to an area in force in it: one that ended before
             # it (or began after it) would count twice, or under the wrong area.
             if not locality.is_in_force_during(month, last_day):
